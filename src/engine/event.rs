@@ -1,0 +1,327 @@
+//! Trace events: everything that happens, in total order (time, sequence number).
+
+use serde::{Deserialize, Serialize};
+
+use super::definition::ServiceId;
+use super::fault::FaultSpec;
+use super::message::{Body, EventName, MessageId, Node, SagaId, Task, TaskResult};
+
+/// How a saga ended (or that it has not yet).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Still going.
+    #[default]
+    Running,
+    /// Every step done.
+    Completed,
+    /// The completed compensatable steps undone in reverse order, both parties told.
+    Compensated,
+    /// A compensation could not be done: listed for manual intervention.
+    RollbackIncomplete,
+}
+
+impl Outcome {
+    /// The `data-outcome` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Running => "running",
+            Outcome::Completed => "completed",
+            Outcome::Compensated => "compensated",
+            Outcome::RollbackIncomplete => "rollback-incomplete",
+        }
+    }
+
+    /// Whether the saga has come to an end.
+    pub fn is_final(self) -> bool {
+        self != Outcome::Running
+    }
+}
+
+/// Why a message did not arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossReason {
+    /// An injected drop (or chaos).
+    Dropped,
+    /// The receiver was down.
+    ReceiverDown,
+}
+
+/// Why a task failed without a business reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailReason {
+    /// An injected transient error.
+    Transient,
+    /// The service's database was down.
+    DatabaseDown,
+    /// A poison message.
+    Poison,
+    /// An injected compensation failure.
+    CompensationFault,
+    /// The service took the request and never answered.
+    NoReply,
+    /// Chaos.
+    Chaos,
+}
+
+/// Why compensation began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompensationReason {
+    /// A step met its business failure.
+    BusinessFailure,
+    /// A step ran out of retries.
+    RetriesExhausted,
+    /// The customer cancelled before the pivot.
+    CancelledBeforePivot,
+    /// The customer cancelled a completed reservation: the cancellation saga.
+    CancelledAfterCompletion,
+}
+
+/// Why a fault stopped acting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearReason {
+    /// Removed by a command.
+    Removed,
+    /// Its time ran out.
+    Expired,
+    /// It fired as many times as planned.
+    UsedUp,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The customer asked for a reservation.
+    SagaStarted,
+    /// A message left.
+    MessageSent {
+        /// Its number.
+        message: MessageId,
+        /// Sender.
+        from: Node,
+        /// Receiver.
+        to: Node,
+        /// Content.
+        body: Body,
+        /// Planned arrival.
+        arrive_ms: u64,
+        /// A copy made by a duplicate fault.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        duplicate: bool,
+    },
+    /// A message arrived.
+    MessageArrived {
+        /// Its number.
+        message: MessageId,
+    },
+    /// A message was lost.
+    MessageLost {
+        /// Its number.
+        message: MessageId,
+        /// Why.
+        reason: LossReason,
+    },
+    /// A stale or duplicate reply was received and ignored by the orchestrator.
+    ReplyIgnored {
+        /// Its number.
+        message: MessageId,
+    },
+    /// A service began a task (a command received, or a queued message received).
+    TaskStarted {
+        /// The task.
+        task: Task,
+        /// Attempt (orchestration) or receive count (choreography).
+        attempt: u32,
+    },
+    /// A service finished a task.
+    TaskApplied {
+        /// The task.
+        task: Task,
+        /// Where.
+        service: ServiceId,
+        /// Done or refused.
+        result: TaskResult,
+        /// Whether any row changed (a compensation of a step that never happened changes none).
+        changed: bool,
+    },
+    /// A service recognised a repeat and did nothing (idempotency).
+    DuplicateIgnored {
+        /// The task.
+        task: Task,
+        /// Where.
+        service: ServiceId,
+    },
+    /// A task failed for a reason that a retry may fix.
+    TaskFailed {
+        /// The task.
+        task: Task,
+        /// Where.
+        service: ServiceId,
+        /// Why.
+        reason: FailReason,
+    },
+    /// The orchestrator waited too long for a reply.
+    TimedOut {
+        /// The task.
+        task: Task,
+        /// The attempt.
+        attempt: u32,
+    },
+    /// The orchestrator will try again after a wait.
+    RetryScheduled {
+        /// The task.
+        task: Task,
+        /// The next attempt.
+        attempt: u32,
+        /// The wait.
+        delay_ms: u64,
+    },
+    /// The saga learned that a task succeeded.
+    StepSucceeded {
+        /// The task.
+        task: Task,
+    },
+    /// The saga learned that a step met its business failure.
+    StepRefused {
+        /// The task.
+        task: Task,
+    },
+    /// The saga starts undoing its steps.
+    CompensationBegun {
+        /// Why.
+        reason: CompensationReason,
+    },
+    /// The saga reached an outcome.
+    SagaEnded {
+        /// Which.
+        outcome: Outcome,
+    },
+    /// A task could not be done and needs a person.
+    ManualIntervention {
+        /// The stuck task.
+        task: Task,
+    },
+    /// The customer asked to cancel.
+    CancelRequested,
+    /// A service went down.
+    ServiceDown {
+        /// Which.
+        service: ServiceId,
+    },
+    /// A service came back.
+    ServiceUp {
+        /// Which.
+        service: ServiceId,
+    },
+    /// A database went down (`None`: the shared database).
+    DatabaseDown {
+        /// Whose.
+        service: Option<ServiceId>,
+    },
+    /// A database came back.
+    DatabaseUp {
+        /// Whose.
+        service: Option<ServiceId>,
+    },
+    /// The orchestrator crashed and lost its memory (not its log).
+    OrchestratorCrashed,
+    /// The orchestrator restarted and rebuilt its state from the log.
+    OrchestratorRecovered {
+        /// Sagas it resumed.
+        resumed: u32,
+        /// Log records it replayed.
+        replayed: u32,
+    },
+    /// A message entered a queue.
+    Enqueued {
+        /// Whose queue.
+        queue: ServiceId,
+        /// The message.
+        message: MessageId,
+    },
+    /// A consumer received a message (it is now hidden for the visibility timeout).
+    Received {
+        /// Whose queue.
+        queue: ServiceId,
+        /// The message.
+        message: MessageId,
+        /// How many times it has been received.
+        receive_count: u32,
+    },
+    /// A message was received too often and moved to the dead-letter queue.
+    DeadLettered {
+        /// Whose queue.
+        queue: ServiceId,
+        /// The message.
+        message: MessageId,
+    },
+    /// A consumer deleted a message it had handled.
+    Deleted {
+        /// Whose queue.
+        queue: ServiceId,
+        /// The message.
+        message: MessageId,
+    },
+    /// A dead letter went back to its queue.
+    Redriven {
+        /// Whose queue.
+        queue: ServiceId,
+        /// The message.
+        message: MessageId,
+    },
+    /// A local transaction wrote an event to the service's outbox.
+    OutboxWritten {
+        /// Whose outbox.
+        service: ServiceId,
+        /// The event.
+        event: EventName,
+    },
+    /// A fault began.
+    FaultInjected {
+        /// Its number.
+        fault: usize,
+        /// What it is.
+        spec: FaultSpec,
+    },
+    /// A fault acted.
+    FaultFired {
+        /// Its number.
+        fault: usize,
+    },
+    /// A fault stopped.
+    FaultCleared {
+        /// Its number.
+        fault: usize,
+        /// Why.
+        reason: ClearReason,
+    },
+}
+
+/// One entry of the trace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the total order.
+    pub seq: u64,
+    /// Simulated time.
+    pub at_ms: u64,
+    /// The saga it concerns, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saga: Option<SagaId>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// One line of JSON (the trace format).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,414 @@
+//! The failure model: every fault is data, injectable before a run or at any moment in one.
+
+use serde::{Deserialize, Serialize};
+
+use super::definition::{ServiceId, StepKind};
+use super::scenario::{Coordination, Scenario, ScenarioError, MAX_TIME_MS};
+
+/// A fault, as planned in a scenario or injected by a command.
+///
+/// Steps are numbered from 1, as people count them; `saga`, when given, limits a step fault to
+/// one saga (numbered from 0), otherwise it hits the first saga that gets there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultSpec {
+    /// The step's business failure (card declined, slot taken, restaurant rejects).
+    BusinessFailure {
+        /// Step number, from 1.
+        step: usize,
+        /// Only this saga.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        saga: Option<usize>,
+    },
+    /// The step fails with a transient error `times` times, then works.
+    TransientError {
+        /// Step number, from 1.
+        step: usize,
+        /// How many failures.
+        times: u32,
+        /// Only this saga.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        saga: Option<usize>,
+    },
+    /// The service takes the request but never answers and does nothing, `times` times.
+    NoReply {
+        /// Step number, from 1.
+        step: usize,
+        /// How many times.
+        times: u32,
+        /// Only this saga.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        saga: Option<usize>,
+    },
+    /// The step takes effect but its reply (or acknowledgement) is lost, `times` times.
+    Ambiguous {
+        /// Step number, from 1.
+        step: usize,
+        /// How many times.
+        times: u32,
+        /// Only this saga.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        saga: Option<usize>,
+    },
+    /// The step's compensation fails `times` times, or for ever when `times` is absent.
+    CompensationFails {
+        /// Step number, from 1.
+        step: usize,
+        /// How many failures; absent means for ever.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        times: Option<u32>,
+        /// Only this saga.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        saga: Option<usize>,
+    },
+    /// Everything the service does takes `extra_ms` longer, until removed.
+    Latency {
+        /// Which service.
+        service: ServiceId,
+        /// Added time.
+        extra_ms: u64,
+    },
+    /// The service is down for `for_ms`, then back.
+    ServiceDown {
+        /// Which service.
+        service: ServiceId,
+        /// How long.
+        for_ms: u64,
+    },
+    /// The service's database is down for `for_ms` (in shared storage: every service's).
+    DatabaseDown {
+        /// Whose database.
+        service: ServiceId,
+        /// How long.
+        for_ms: u64,
+    },
+    /// The orchestrator crashes, and restarts from its log after `for_ms`.
+    OrchestratorDown {
+        /// How long.
+        for_ms: u64,
+    },
+    /// The next `times` messages (to or from `service`, if given) are lost on the way.
+    Drop {
+        /// Only messages to or from this service.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<ServiceId>,
+        /// How many.
+        times: u32,
+    },
+    /// The next `times` messages are delivered twice.
+    Duplicate {
+        /// Only messages to or from this service.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<ServiceId>,
+        /// How many.
+        times: u32,
+    },
+    /// The next `times` messages take `extra_ms` longer.
+    Delay {
+        /// Only messages to or from this service.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<ServiceId>,
+        /// Added time.
+        extra_ms: u64,
+        /// How many.
+        times: u32,
+    },
+    /// The next `times` messages get a random extra delay, so later ones can overtake them.
+    Reorder {
+        /// Only messages to or from this service.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<ServiceId>,
+        /// How many.
+        times: u32,
+    },
+    /// The next message the service handles fails every delivery, until this fault is removed.
+    Poison {
+        /// Which service.
+        service: ServiceId,
+    },
+    /// Random faults drawn from the seed: each message or request meets one with this chance.
+    Chaos {
+        /// Chance in percent.
+        percent: u32,
+        /// For how long.
+        for_ms: u64,
+    },
+}
+
+/// The `data-fault` names, in menu order.
+pub const FAULT_KINDS: [&str; 15] = [
+    "business_failure",
+    "transient_error",
+    "no_reply",
+    "ambiguous",
+    "compensation_fails",
+    "latency",
+    "service_down",
+    "database_down",
+    "orchestrator_down",
+    "drop",
+    "duplicate",
+    "delay",
+    "reorder",
+    "poison",
+    "chaos",
+];
+
+impl FaultSpec {
+    /// The stable snake_case name (the `data-fault` attribute).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FaultSpec::BusinessFailure { .. } => "business_failure",
+            FaultSpec::TransientError { .. } => "transient_error",
+            FaultSpec::NoReply { .. } => "no_reply",
+            FaultSpec::Ambiguous { .. } => "ambiguous",
+            FaultSpec::CompensationFails { .. } => "compensation_fails",
+            FaultSpec::Latency { .. } => "latency",
+            FaultSpec::ServiceDown { .. } => "service_down",
+            FaultSpec::DatabaseDown { .. } => "database_down",
+            FaultSpec::OrchestratorDown { .. } => "orchestrator_down",
+            FaultSpec::Drop { .. } => "drop",
+            FaultSpec::Duplicate { .. } => "duplicate",
+            FaultSpec::Delay { .. } => "delay",
+            FaultSpec::Reorder { .. } => "reorder",
+            FaultSpec::Poison { .. } => "poison",
+            FaultSpec::Chaos { .. } => "chaos",
+        }
+    }
+
+    /// The step (0-based) this fault is about, if it is about one.
+    pub fn step_index(&self) -> Option<usize> {
+        match self {
+            FaultSpec::BusinessFailure { step, .. }
+            | FaultSpec::TransientError { step, .. }
+            | FaultSpec::NoReply { step, .. }
+            | FaultSpec::Ambiguous { step, .. }
+            | FaultSpec::CompensationFails { step, .. } => step.checked_sub(1),
+            _ => None,
+        }
+    }
+
+    /// The saga filter of a step fault.
+    pub fn saga_filter(&self) -> Option<usize> {
+        match self {
+            FaultSpec::BusinessFailure { saga, .. }
+            | FaultSpec::TransientError { saga, .. }
+            | FaultSpec::NoReply { saga, .. }
+            | FaultSpec::Ambiguous { saga, .. }
+            | FaultSpec::CompensationFails { saga, .. } => *saga,
+            _ => None,
+        }
+    }
+
+    /// How many times the fault fires before it is used up (`None`: until removed or expired).
+    pub fn times(&self) -> Option<u32> {
+        match self {
+            FaultSpec::BusinessFailure { .. } => Some(1),
+            FaultSpec::TransientError { times, .. }
+            | FaultSpec::NoReply { times, .. }
+            | FaultSpec::Ambiguous { times, .. }
+            | FaultSpec::Drop { times, .. }
+            | FaultSpec::Duplicate { times, .. }
+            | FaultSpec::Delay { times, .. }
+            | FaultSpec::Reorder { times, .. } => Some(*times),
+            FaultSpec::CompensationFails { times, .. } => *times,
+            _ => None,
+        }
+    }
+
+    /// How long the fault lasts (`None`: until used up or removed).
+    pub fn duration_ms(&self) -> Option<u64> {
+        match self {
+            FaultSpec::ServiceDown { for_ms, .. }
+            | FaultSpec::DatabaseDown { for_ms, .. }
+            | FaultSpec::OrchestratorDown { for_ms }
+            | FaultSpec::Chaos { for_ms, .. } => Some(*for_ms),
+            _ => None,
+        }
+    }
+
+    /// The service this fault is attached to in the page, if any.
+    pub fn service(&self, scenario: &Scenario) -> Option<ServiceId> {
+        if let Some(step) = self.step_index() {
+            return scenario.definition.steps.get(step).map(|s| s.service());
+        }
+        match self {
+            FaultSpec::Latency { service, .. }
+            | FaultSpec::ServiceDown { service, .. }
+            | FaultSpec::DatabaseDown { service, .. }
+            | FaultSpec::Poison { service } => Some(*service),
+            FaultSpec::Drop { service, .. }
+            | FaultSpec::Duplicate { service, .. }
+            | FaultSpec::Delay { service, .. }
+            | FaultSpec::Reorder { service, .. } => *service,
+            _ => None,
+        }
+    }
+
+    /// Whether the fault means anything under this coordination style.
+    pub fn applies_to(&self, coordination: Coordination) -> bool {
+        !(matches!(self, FaultSpec::OrchestratorDown { .. })
+            && coordination == Coordination::Choreography)
+    }
+
+    /// A short description people read ("Payment: card declined").
+    pub fn describe(&self, scenario: &Scenario) -> String {
+        let step_name = |step: &usize| {
+            scenario
+                .definition
+                .steps
+                .get(step.saturating_sub(1))
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| format!("step {step}"))
+        };
+        let for_saga = |saga: &Option<usize>| match saga {
+            Some(s) => format!(" (saga {})", s + 1),
+            None => String::new(),
+        };
+        let to = |service: &Option<ServiceId>| match service {
+            Some(s) => format!(" to/from {}", s.label()),
+            None => String::new(),
+        };
+        match self {
+            FaultSpec::BusinessFailure { step, saga } => {
+                let what = scenario
+                    .definition
+                    .steps
+                    .get(step.saturating_sub(1))
+                    .and_then(|s| s.business_failure.clone())
+                    .unwrap_or_else(|| "business failure".to_string());
+                format!("{}: {what}{}", step_name(step), for_saga(saga))
+            }
+            FaultSpec::TransientError { step, times, saga } => {
+                format!(
+                    "{}: transient error ×{times}{}",
+                    step_name(step),
+                    for_saga(saga)
+                )
+            }
+            FaultSpec::NoReply { step, times, saga } => {
+                format!("{}: no reply ×{times}{}", step_name(step), for_saga(saga))
+            }
+            FaultSpec::Ambiguous { step, times, saga } => format!(
+                "{}: took effect, reply lost ×{times}{}",
+                step_name(step),
+                for_saga(saga)
+            ),
+            FaultSpec::CompensationFails { step, times, saga } => format!(
+                "{}: compensation fails {}{}",
+                step_name(step),
+                match times {
+                    Some(n) => format!("×{n}"),
+                    None => "for ever".to_string(),
+                },
+                for_saga(saga)
+            ),
+            FaultSpec::Latency { service, extra_ms } => {
+                format!("{}: +{extra_ms} ms latency", service.label())
+            }
+            FaultSpec::ServiceDown { service, for_ms } => {
+                format!("{} down for {} s", service.label(), seconds(*for_ms))
+            }
+            FaultSpec::DatabaseDown { service, for_ms } => {
+                format!(
+                    "{} database down for {} s",
+                    service.label(),
+                    seconds(*for_ms)
+                )
+            }
+            FaultSpec::OrchestratorDown { for_ms } => {
+                format!("orchestrator crashes, back after {} s", seconds(*for_ms))
+            }
+            FaultSpec::Drop { service, times } => format!("drop {times} message(s){}", to(service)),
+            FaultSpec::Duplicate { service, times } => {
+                format!("duplicate {times} message(s){}", to(service))
+            }
+            FaultSpec::Delay {
+                service,
+                extra_ms,
+                times,
+            } => format!("delay {times} message(s) by {extra_ms} ms{}", to(service)),
+            FaultSpec::Reorder { service, times } => {
+                format!("reorder {times} message(s){}", to(service))
+            }
+            FaultSpec::Poison { service } => format!("{}: poison message", service.label()),
+            FaultSpec::Chaos { percent, for_ms } => {
+                format!("chaos {percent}% for {} s", seconds(*for_ms))
+            }
+        }
+    }
+
+    /// Checks ranges and references; `path` names the field in error messages.
+    pub fn validate(&self, scenario: &Scenario, path: &str) -> Result<(), ScenarioError> {
+        let err = |field: &str, problem: String| ScenarioError::Invalid {
+            path: format!("{path}.{field}"),
+            problem,
+        };
+        let steps = scenario.definition.steps.len();
+        if let FaultSpec::BusinessFailure { step, .. }
+        | FaultSpec::TransientError { step, .. }
+        | FaultSpec::NoReply { step, .. }
+        | FaultSpec::Ambiguous { step, .. }
+        | FaultSpec::CompensationFails { step, .. } = self
+        {
+            if *step == 0 || *step > steps {
+                return Err(err("step", format!("{step} is not a step (1..={steps})")));
+            }
+        }
+        if let FaultSpec::BusinessFailure { step, .. } = self {
+            let def = &scenario.definition.steps[step - 1];
+            if def.kind == StepKind::Retriable {
+                return Err(err(
+                    "step",
+                    format!(
+                        "step {step} ({}) is retriable: it has no business failure",
+                        def.name
+                    ),
+                ));
+            }
+        }
+        if let FaultSpec::CompensationFails { step, .. } = self {
+            let def = &scenario.definition.steps[step - 1];
+            if def.compensation.is_none() {
+                return Err(err(
+                    "step",
+                    format!("step {step} ({}) has no compensation", def.name),
+                ));
+            }
+        }
+        if let Some(saga) = self.saga_filter() {
+            if saga >= super::scenario::MAX_SAGAS {
+                return Err(err("saga", format!("{saga} is not a saga number")));
+            }
+        }
+        if let Some(times) = self.times() {
+            if times == 0 || times > 100 {
+                return Err(err("times", format!("{times} is outside 1..=100")));
+            }
+        }
+        if let Some(ms) = self.duration_ms() {
+            if ms == 0 || ms > MAX_TIME_MS {
+                return Err(err("for_ms", format!("{ms} is outside 1..={MAX_TIME_MS}")));
+            }
+        }
+        match self {
+            FaultSpec::Latency { extra_ms, .. } | FaultSpec::Delay { extra_ms, .. }
+                if *extra_ms == 0 || *extra_ms > 60_000 =>
+            {
+                Err(err("extra_ms", format!("{extra_ms} is outside 1..=60000")))
+            }
+            FaultSpec::Chaos { percent, .. } if *percent == 0 || *percent > 100 => {
+                Err(err("percent", format!("{percent} is outside 1..=100")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn seconds(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        format!("{}", ms / 1000)
+    } else {
+        format!("{:.1}", ms as f64 / 1000.0)
+    }
+}

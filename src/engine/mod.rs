@@ -1,0 +1,38 @@
+//! The saga engine: pure, deterministic, sans-IO.
+//!
+//! # Contract
+//!
+//! - **Fully deterministic.** The same [`Scenario`] (and seed) gives the same trace, byte for
+//!   byte, on every platform. The seed is the only randomness ([`rng::Rng`]).
+//! - **No IO, no clock.** All time is external input: a simulated `u64` of milliseconds passed to
+//!   [`Simulation::advance_to`]. Nothing here reads a wall clock or touches the web.
+//! - **Commands in, events out.** Mutate with [`Simulation::handle_command`] and
+//!   [`Simulation::advance_to`] (or [`Simulation::step`]); drain [`Simulation::poll_event`];
+//!   read [`Simulation::snapshot`]. Events are totally ordered by (time, sequence number).
+//! - **The saga is data.** A [`SagaDefinition`] is interpreted by one generic machine per
+//!   coordination style: [`orchestration`] and [`choreography`].
+
+pub mod choreography;
+pub mod definition;
+pub mod event;
+pub mod fault;
+pub mod invariants;
+pub mod matrix;
+pub mod message;
+pub mod orchestration;
+pub mod presets;
+pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod sim;
+pub mod snapshot;
+pub mod tables;
+
+pub use definition::{Operation, SagaDefinition, ServiceId, StepKind};
+pub use event::{Event, EventKind, Outcome};
+pub use fault::FaultSpec;
+pub use invariants::{Monitor, Violation};
+pub use message::{SagaId, Task, TaskResult};
+pub use scenario::{Command, Coordination, SagaSpec, Scenario, ScenarioError, Storage};
+pub use sim::{CommandError, Simulation, StepStatus};
+pub use snapshot::Snapshot;

@@ -1,0 +1,663 @@
+//! Orchestration: one orchestrator holds the saga definition and a durable saga log.
+//!
+//! The orchestrator's memory is a pure fold of its log ([`OrchestratorState::replay`]): every
+//! decision is first appended to the log and then applied, so a crash that wipes the memory
+//! loses nothing, and a restart rebuilds exactly what was there.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::definition::{ServiceId, StepKind};
+use super::event::{CompensationReason, EventKind, LossReason, Outcome};
+use super::message::{Body, EventName, Message, MessageState, Node, SagaId, Task, TaskResult};
+use super::scenario::RetryPolicy;
+use super::sim::{DedupKey, Occurrence, Served, Simulation, StepStatus};
+
+/// What the orchestrator learned about an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Heard {
+    /// A reply with this result.
+    Reply(TaskResult),
+    /// No reply in time: the task may or may not have taken effect.
+    TimedOut,
+}
+
+/// Where a saga stands, as the orchestrator records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", content = "step", rename_all = "snake_case")]
+pub enum Phase {
+    /// Running step `n`'s action.
+    Forward(usize),
+    /// Undoing step `n`.
+    Compensating(usize),
+    /// Telling both parties of the failure.
+    NotifyingFailure,
+    /// A compensation ran out of retries: waiting for a person (or a redrive).
+    AwaitingIntervention(usize),
+    /// Finished.
+    Ended(Outcome),
+}
+
+impl Phase {
+    /// The task this phase runs, if it runs one.
+    pub fn task(self) -> Option<Task> {
+        match self {
+            Phase::Forward(s) => Some(Task::Action(s)),
+            Phase::Compensating(s) => Some(Task::Compensate(s)),
+            Phase::NotifyingFailure => Some(Task::FailureNotice),
+            Phase::AwaitingIntervention(_) | Phase::Ended(_) => None,
+        }
+    }
+}
+
+/// One record of the durable saga log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum LogRecord {
+    /// The saga began.
+    Started,
+    /// The orchestrator moved the saga to a new phase.
+    Decided {
+        /// The new phase.
+        phase: Phase,
+    },
+    /// A command is about to be sent.
+    Requested {
+        /// The task.
+        task: Task,
+        /// The attempt.
+        attempt: u32,
+    },
+    /// The outcome of an attempt.
+    Heard {
+        /// The task.
+        task: Task,
+        /// The attempt.
+        attempt: u32,
+        /// What was heard.
+        heard: Heard,
+    },
+    /// The customer asked to cancel.
+    CancelRequested,
+}
+
+/// A log entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// When it was written.
+    pub at_ms: u64,
+    /// Which saga.
+    pub saga: SagaId,
+    /// What.
+    pub record: LogRecord,
+}
+
+/// The orchestrator's memory of one saga: nothing here is not derived from the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SagaMemory {
+    /// The phase.
+    pub phase: Phase,
+    /// Attempts made at the current task.
+    pub attempt: u32,
+    /// A command is out and no answer has been heard.
+    pub awaiting: bool,
+    /// The last answer heard for the current task, if it was not a success.
+    pub last_heard: Option<Heard>,
+    /// The customer asked to cancel.
+    pub cancel_requested: bool,
+    /// Steps whose action is known to have taken effect.
+    pub done: BTreeSet<usize>,
+    /// Steps whose action may have taken effect (timed out).
+    pub unknown: BTreeSet<usize>,
+}
+
+impl SagaMemory {
+    fn new() -> Self {
+        Self {
+            phase: Phase::Forward(0),
+            attempt: 0,
+            awaiting: false,
+            last_heard: None,
+            cancel_requested: false,
+            done: BTreeSet::new(),
+            unknown: BTreeSet::new(),
+        }
+    }
+
+    fn apply(&mut self, record: LogRecord) {
+        match record {
+            LogRecord::Started => *self = SagaMemory::new(),
+            LogRecord::Decided { phase } => {
+                self.phase = phase;
+                self.attempt = 0;
+                self.awaiting = false;
+                self.last_heard = None;
+            }
+            LogRecord::Requested { attempt, .. } => {
+                self.attempt = self.attempt.max(attempt);
+                self.awaiting = true;
+            }
+            LogRecord::Heard { task, heard, .. } => {
+                self.awaiting = false;
+                match (task, heard) {
+                    (Task::Action(s), Heard::Reply(TaskResult::Done)) => {
+                        self.done.insert(s);
+                        self.unknown.remove(&s);
+                        self.last_heard = None;
+                    }
+                    (Task::Action(s), Heard::TimedOut) => {
+                        if !self.done.contains(&s) {
+                            self.unknown.insert(s);
+                        }
+                        self.last_heard = Some(heard);
+                    }
+                    (Task::Action(s), Heard::Reply(TaskResult::BusinessFailure)) => {
+                        // A refusal means the step did not take effect, whatever an earlier timeout left open.
+                        self.unknown.remove(&s);
+                        self.last_heard = Some(heard);
+                    }
+                    (_, Heard::Reply(TaskResult::Done)) => self.last_heard = None,
+                    _ => self.last_heard = Some(heard),
+                }
+            }
+            LogRecord::CancelRequested => self.cancel_requested = true,
+        }
+    }
+}
+
+/// The orchestrator: its durable log and its (volatile) memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Orchestrator {
+    /// Whether it is running.
+    pub down: bool,
+    /// Bumped at every crash so that timers set before it are ignored.
+    pub epoch: u32,
+    /// The durable saga log.
+    pub log: Vec<LogEntry>,
+    /// What it remembers (empty while down).
+    pub memory: BTreeMap<SagaId, SagaMemory>,
+    /// Customer requests that arrived while it was down, handled on restart.
+    pub held: Vec<u32>,
+}
+
+/// Rebuilding state from a log.
+pub struct OrchestratorState;
+
+impl OrchestratorState {
+    /// Folds a log into the memory it implies.
+    pub fn replay(log: &[LogEntry]) -> BTreeMap<SagaId, SagaMemory> {
+        let mut memory: BTreeMap<SagaId, SagaMemory> = BTreeMap::new();
+        for entry in log {
+            memory
+                .entry(entry.saga)
+                .or_insert_with(SagaMemory::new)
+                .apply(entry.record);
+        }
+        memory
+    }
+}
+
+impl Simulation {
+    fn write_log(&mut self, saga: SagaId, record: LogRecord) {
+        self.orchestrator.log.push(super::orchestration::LogEntry {
+            at_ms: self.now_ms,
+            saga,
+            record,
+        });
+        self.orchestrator
+            .memory
+            .entry(saga)
+            .or_insert_with(SagaMemory::new)
+            .apply(record);
+    }
+
+    fn memory(&self, saga: SagaId) -> Option<&SagaMemory> {
+        self.orchestrator.memory.get(&saga)
+    }
+
+    fn policy_for(&self, task: Task) -> RetryPolicy {
+        let retry = &self.scenario.retry;
+        match task {
+            Task::Action(s) => match self.scenario.definition.steps.get(s).map(|d| d.kind) {
+                Some(StepKind::Retriable) => retry.retriable.clone(),
+                _ => retry.step.clone(),
+            },
+            Task::Compensate(_) => retry.compensation.clone(),
+            Task::FailureNotice => retry.retriable.clone(),
+        }
+    }
+
+    pub(crate) fn orchestrator_receive(&mut self, message: Message) {
+        let id = message.id;
+        if self.orchestrator.down {
+            if matches!(message.body, Body::Event { .. }) {
+                // The front door keeps customer requests durably until the orchestrator is back.
+                self.set_message_state(id, MessageState::Queued);
+                self.orchestrator.held.push(id);
+            } else {
+                self.lose(id, LossReason::ReceiverDown);
+            }
+            return;
+        }
+        self.set_message_state(id, MessageState::Handled);
+        self.emit(
+            Some(message.saga),
+            EventKind::MessageArrived { message: id },
+        );
+        self.orchestrator_handle(message);
+    }
+
+    fn orchestrator_handle(&mut self, message: Message) {
+        let saga = message.saga;
+        match message.body {
+            Body::Event {
+                name: EventName::Start,
+            } if self.memory(saga).is_none() => {
+                self.write_log(saga, LogRecord::Started);
+                self.decide(saga, Phase::Forward(0));
+            }
+            Body::Event {
+                name: EventName::CancelRequested,
+            } => self.orchestrator_cancel(saga),
+            Body::Reply {
+                task,
+                attempt,
+                result,
+            } => self.orchestrator_reply(saga, task, attempt, result, message.id),
+            _ => {}
+        }
+    }
+
+    fn orchestrator_cancel(&mut self, saga: SagaId) {
+        let Some(memory) = self.memory(saga).cloned() else {
+            return;
+        };
+        if memory.cancel_requested {
+            return;
+        }
+        self.write_log(saga, LogRecord::CancelRequested);
+        let pivot = self.scenario.definition.pivot().unwrap_or(usize::MAX);
+        match memory.phase {
+            Phase::Ended(Outcome::Completed) => {
+                self.begin_compensation(
+                    saga,
+                    usize::MAX,
+                    CompensationReason::CancelledAfterCompletion,
+                );
+            }
+            // Before the pivot is sent, abort now unless a command is out: then decide on its reply.
+            Phase::Forward(step) if step < pivot && !memory.awaiting => {
+                self.begin_compensation(saga, step + 1, CompensationReason::CancelledBeforePivot);
+            }
+            _ => {}
+        }
+    }
+
+    fn orchestrator_reply(
+        &mut self,
+        saga: SagaId,
+        task: Task,
+        attempt: u32,
+        result: TaskResult,
+        id: u32,
+    ) {
+        let Some(memory) = self.memory(saga).cloned() else {
+            return;
+        };
+        let current = memory.phase.task();
+        // Any attempt's answer counts while the orchestrator still wants to know: it is awaiting,
+        // or waiting to retry after a timeout (a late "done" saves a retry).
+        let wanted = current == Some(task)
+            && (memory.awaiting
+                || (memory.last_heard == Some(Heard::TimedOut)
+                    && result != TaskResult::TransientError));
+        if !wanted {
+            self.emit(Some(saga), EventKind::ReplyIgnored { message: id });
+            return;
+        }
+        self.write_log(
+            saga,
+            LogRecord::Heard {
+                task,
+                attempt,
+                heard: Heard::Reply(result),
+            },
+        );
+        self.after_heard(saga, task, Heard::Reply(result));
+    }
+
+    pub(crate) fn orchestrator_timeout(
+        &mut self,
+        saga: SagaId,
+        task: Task,
+        attempt: u32,
+        epoch: u32,
+    ) {
+        if self.orchestrator.down || epoch != self.orchestrator.epoch {
+            return;
+        }
+        let Some(memory) = self.memory(saga) else {
+            return;
+        };
+        if !(memory.awaiting && memory.phase.task() == Some(task) && memory.attempt == attempt) {
+            return;
+        }
+        self.emit(Some(saga), EventKind::TimedOut { task, attempt });
+        self.write_log(
+            saga,
+            LogRecord::Heard {
+                task,
+                attempt,
+                heard: Heard::TimedOut,
+            },
+        );
+        self.after_heard(saga, task, Heard::TimedOut);
+    }
+
+    pub(crate) fn orchestrator_retry(
+        &mut self,
+        saga: SagaId,
+        task: Task,
+        attempt: u32,
+        epoch: u32,
+    ) {
+        if self.orchestrator.down || epoch != self.orchestrator.epoch {
+            return;
+        }
+        let Some(memory) = self.memory(saga) else {
+            return;
+        };
+        if memory.awaiting || memory.phase.task() != Some(task) || memory.attempt + 1 != attempt {
+            return;
+        }
+        self.request(saga, task, attempt, false);
+    }
+
+    /// The orchestrator's decision after hearing how an attempt went.
+    fn after_heard(&mut self, saga: SagaId, task: Task, heard: Heard) {
+        let Some(memory) = self.memory(saga).cloned() else {
+            return;
+        };
+        let steps = self.step_count();
+        let pivot = self.scenario.definition.pivot().unwrap_or(usize::MAX);
+        match heard {
+            Heard::Reply(TaskResult::Done) => {
+                self.note_result(saga, task, TaskResult::Done);
+                match task {
+                    Task::Action(step) => {
+                        if memory.cancel_requested && step < pivot {
+                            self.begin_compensation(
+                                saga,
+                                step + 1,
+                                CompensationReason::CancelledBeforePivot,
+                            );
+                        } else if step + 1 < steps {
+                            self.decide(saga, Phase::Forward(step + 1));
+                        } else {
+                            self.decide(saga, Phase::Ended(Outcome::Completed));
+                            if memory.cancel_requested {
+                                self.begin_compensation(
+                                    saga,
+                                    usize::MAX,
+                                    CompensationReason::CancelledAfterCompletion,
+                                );
+                            }
+                        }
+                    }
+                    Task::Compensate(step) => self.next_compensation(saga, step),
+                    Task::FailureNotice => self.decide(saga, Phase::Ended(Outcome::Compensated)),
+                }
+            }
+            Heard::Reply(TaskResult::BusinessFailure) if matches!(task, Task::Action(s) if self.scenario.definition.is_before_commit(s)) =>
+            {
+                self.note_result(saga, task, TaskResult::BusinessFailure);
+                if let Task::Action(step) = task {
+                    self.begin_compensation(saga, step, CompensationReason::BusinessFailure);
+                }
+            }
+            _ => {
+                let policy = self.policy_for(task);
+                if policy.allows(memory.attempt) {
+                    self.set_status(
+                        saga,
+                        task,
+                        if matches!(task, Task::Compensate(_)) {
+                            StepStatus::Compensating
+                        } else {
+                            StepStatus::Retrying
+                        },
+                    );
+                    let next = memory.attempt + 1;
+                    let mut delay = policy.delay_before(next);
+                    if policy.jitter {
+                        delay = self.rng.up_to(delay);
+                    }
+                    self.emit(
+                        Some(saga),
+                        EventKind::RetryScheduled {
+                            task,
+                            attempt: next,
+                            delay_ms: delay,
+                        },
+                    );
+                    let epoch = self.orchestrator.epoch;
+                    self.schedule_seq(
+                        self.now_ms + delay,
+                        Occurrence::Retry {
+                            saga,
+                            task,
+                            attempt: next,
+                            epoch,
+                        },
+                    );
+                    return;
+                }
+                self.set_status(saga, task, StepStatus::Failed);
+                match task {
+                    Task::Action(step) => {
+                        // Out of retries before the commit point: undo what took effect, including
+                        // this step if it may have (a timeout leaves its outcome unknown).
+                        self.begin_compensation(
+                            saga,
+                            step + 1,
+                            CompensationReason::RetriesExhausted,
+                        );
+                    }
+                    Task::Compensate(step) => {
+                        self.decide(saga, Phase::AwaitingIntervention(step));
+                        self.end_saga(saga, Outcome::RollbackIncomplete);
+                        self.mark_stuck(saga, Some(task));
+                    }
+                    Task::FailureNotice => {}
+                }
+            }
+        }
+    }
+
+    /// Starts undoing every compensatable step below `below` that took effect or may have.
+    fn begin_compensation(&mut self, saga: SagaId, below: usize, reason: CompensationReason) {
+        self.emit(Some(saga), EventKind::CompensationBegun { reason });
+        if reason == CompensationReason::CancelledAfterCompletion {
+            self.end_saga(saga, Outcome::Running);
+        }
+        self.next_compensation(saga, below);
+    }
+
+    fn next_compensation(&mut self, saga: SagaId, below: usize) {
+        let Some(memory) = self.memory(saga) else {
+            return;
+        };
+        let next = self
+            .scenario
+            .definition
+            .compensations_below(below)
+            .find(|s| memory.done.contains(s) || memory.unknown.contains(s));
+        match next {
+            Some(step) => self.decide(saga, Phase::Compensating(step)),
+            None => self.decide(saga, Phase::NotifyingFailure),
+        }
+    }
+
+    fn decide(&mut self, saga: SagaId, phase: Phase) {
+        self.write_log(saga, LogRecord::Decided { phase });
+        match phase {
+            Phase::Ended(outcome) => self.end_saga(saga, outcome),
+            Phase::AwaitingIntervention(_) => {}
+            _ => {
+                if let Some(task) = phase.task() {
+                    self.request(saga, task, 1, false);
+                }
+            }
+        }
+    }
+
+    /// Logs and sends attempt `attempt` of `task`, and sets its reply timeout.
+    fn request(&mut self, saga: SagaId, task: Task, attempt: u32, resend: bool) {
+        let Some(service) = task.service(&self.scenario.definition) else {
+            return;
+        };
+        if !resend {
+            self.write_log(saga, LogRecord::Requested { task, attempt });
+        }
+        self.note_attempt(saga, task, attempt);
+        let event = self.new_event_id();
+        self.send(
+            saga,
+            Node::Orchestrator,
+            Node::Service(service),
+            Body::Command { task, attempt },
+            event,
+            self.now_ms,
+        );
+        let epoch = self.orchestrator.epoch;
+        let timeout = self.scenario.timing.step_timeout_ms;
+        self.schedule_seq(
+            self.now_ms + timeout,
+            Occurrence::Timeout {
+                saga,
+                task,
+                attempt,
+                epoch,
+            },
+        );
+    }
+
+    /// A service receives a command from the orchestrator and answers it.
+    pub(crate) fn service_receive_command(&mut self, service: ServiceId, message: Message) {
+        let id = message.id;
+        if !self.service_up(service) {
+            self.lose(id, LossReason::ReceiverDown);
+            return;
+        }
+        self.set_message_state(id, MessageState::Handled);
+        self.emit(
+            Some(message.saga),
+            EventKind::MessageArrived { message: id },
+        );
+        let Body::Command { task, attempt } = message.body else {
+            return;
+        };
+        let saga = message.saga;
+        let served = self.serve(service, saga, task, DedupKey::Key);
+        let result = match served {
+            Served::Answered(r) | Served::Repeat(r) => r,
+            Served::Failed(_) => TaskResult::TransientError,
+            Served::Hung | Served::AnswerLost(_) => return,
+        };
+        let depart = self.now_ms + self.scenario.timing.process_ms + self.latency_ms(service);
+        let event = self.new_event_id();
+        self.send(
+            saga,
+            Node::Service(service),
+            Node::Orchestrator,
+            Body::Reply {
+                task,
+                attempt,
+                result,
+            },
+            event,
+            depart,
+        );
+    }
+
+    pub(crate) fn orchestrator_crash(&mut self) {
+        if self.scenario.coordination != super::scenario::Coordination::Orchestration
+            || self.orchestrator.down
+        {
+            return;
+        }
+        self.orchestrator.down = true;
+        self.orchestrator.epoch += 1;
+        self.orchestrator.memory.clear();
+        self.emit(None, EventKind::OrchestratorCrashed);
+    }
+
+    pub(crate) fn orchestrator_recover(&mut self) {
+        if !self.orchestrator.down {
+            return;
+        }
+        self.orchestrator.down = false;
+        self.orchestrator.memory = OrchestratorState::replay(&self.orchestrator.log);
+        let replayed = u32::try_from(self.orchestrator.log.len()).unwrap_or(u32::MAX);
+        let in_progress: Vec<(SagaId, SagaMemory)> = self
+            .orchestrator
+            .memory
+            .iter()
+            .filter(|(_, m)| m.phase.task().is_some())
+            .map(|(s, m)| (*s, m.clone()))
+            .collect();
+        self.emit(
+            None,
+            EventKind::OrchestratorRecovered {
+                resumed: u32::try_from(in_progress.len()).unwrap_or(u32::MAX),
+                replayed,
+            },
+        );
+        for (saga, memory) in in_progress {
+            let Some(task) = memory.phase.task() else {
+                continue;
+            };
+            if memory.awaiting {
+                // The reply may be lost: ask again with the same attempt; idempotency makes it safe.
+                self.request(saga, task, memory.attempt, true);
+            } else if let Some(heard) = memory.last_heard {
+                // A retry was waiting when the orchestrator crashed: its timer is gone, decide again.
+                self.after_heard(saga, task, heard);
+            } else {
+                self.request(saga, task, memory.attempt + 1, false);
+            }
+        }
+        for id in std::mem::take(&mut self.orchestrator.held) {
+            if let Some(message) = self.messages.get(id as usize).cloned() {
+                self.set_message_state(id, MessageState::Handled);
+                self.emit(
+                    Some(message.saga),
+                    EventKind::MessageArrived { message: id },
+                );
+                self.orchestrator_handle(message);
+            }
+        }
+    }
+
+    pub(crate) fn orchestrator_redrive(&mut self) {
+        if self.orchestrator.down {
+            return;
+        }
+        let stuck: Vec<(SagaId, usize)> = self
+            .orchestrator
+            .memory
+            .iter()
+            .filter_map(|(s, m)| match m.phase {
+                Phase::AwaitingIntervention(step) => Some((*s, step)),
+                _ => None,
+            })
+            .collect();
+        for (saga, step) in stuck {
+            self.mark_stuck(saga, None);
+            self.end_saga(saga, Outcome::Running);
+            self.decide(saga, Phase::Compensating(step));
+        }
+    }
+}

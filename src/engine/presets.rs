@@ -1,0 +1,234 @@
+//! Ready-made scenarios: each shows one idea of the saga pattern.
+
+use super::definition::ServiceId;
+use super::fault::FaultSpec;
+use super::scenario::{Command, Coordination, SagaSpec, Scenario, ScheduledCommand, Storage};
+
+/// A named scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    /// Stable id (used in links and on the command line).
+    pub id: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// One line: what it shows.
+    pub description: &'static str,
+    /// Only meaningful with an orchestrator.
+    pub orchestration_only: bool,
+}
+
+const fn preset(id: &'static str, title: &'static str, description: &'static str) -> Preset {
+    Preset {
+        id,
+        title,
+        description,
+        orchestration_only: false,
+    }
+}
+
+/// Every preset, in menu order.
+pub const PRESETS: [Preset; 19] = [
+    preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify."),
+    preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told."),
+    preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order."),
+    preset(
+        "restaurant-rejects",
+        "Restaurant rejects",
+        "The pivot fails: release the slot, refund, cancel — exact reverse order.",
+    ),
+    preset(
+        "notifier-down",
+        "Notifier down",
+        "After the pivot there is no going back: notification is retried until it works (forward recovery).",
+    ),
+    preset(
+        "transient-payment",
+        "Transient payment errors",
+        "Payment fails twice, then works: retries with exponential backoff.",
+    ),
+    preset(
+        "ambiguous-payment",
+        "Ambiguous payment",
+        "The card is charged but the reply is lost: the retry is recognised by its idempotency key.",
+    ),
+    Preset {
+        id: "orchestrator-crash",
+        title: "Orchestrator crash",
+        description: "The orchestrator crashes mid-saga and resumes from its durable log.",
+        orchestration_only: true,
+    },
+    preset(
+        "duplicate-event",
+        "Duplicate message",
+        "A message to Payment is delivered twice: the idempotent consumer charges once.",
+    ),
+    preset(
+        "poison-redrive",
+        "Poison message and redrive",
+        "A message Payment cannot process goes to the dead-letter queue; after the fix it is redriven.",
+    ),
+    preset(
+        "compensation-fails",
+        "Compensation fails",
+        "The refund keeps failing: the saga ends rollback incomplete, listed for a person.",
+    ),
+    preset(
+        "cancel-before-pivot",
+        "Customer cancels early",
+        "The customer cancels before confirmation: the saga aborts and compensates.",
+    ),
+    preset(
+        "cancel-after-completion",
+        "Customer cancels later",
+        "The customer cancels a confirmed reservation: a cancellation saga undoes it.",
+    ),
+    preset(
+        "two-customers",
+        "Two customers, one slot",
+        "Two sagas want the same table: the second is refused and compensates.",
+    ),
+    preset(
+        "database-down",
+        "Database down",
+        "Payment's database goes down: one service stops, or every service with a shared database.",
+    ),
+    preset(
+        "no-idempotency",
+        "Idempotency switched off",
+        "Duplicates are processed twice: a double charge breaks an invariant.",
+    ),
+    preset(
+        "no-semantic-lock",
+        "Semantic lock switched off",
+        "Two sagas both take the same slot: the monitor says which invariant broke.",
+    ),
+    preset(
+        "chaos",
+        "Chaos",
+        "Random drops, duplicates, delays and errors drawn from the seed; the invariants still hold.",
+    ),
+    preset(
+        "slow-payment",
+        "Slow payment",
+        "Payment answers after the timeout: retries meet late replies, and idempotency keeps it to one charge.",
+    ),
+];
+
+/// Finds a preset by id.
+pub fn find(id: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.id == id)
+}
+
+fn at(at_ms: u64, command: Command) -> ScheduledCommand {
+    ScheduledCommand { at_ms, command }
+}
+
+/// The scenario of preset `id`, for the given style, storage and seed.
+pub fn scenario(
+    id: &str,
+    coordination: Coordination,
+    storage: Storage,
+    seed: u64,
+) -> Option<Scenario> {
+    let preset = find(id)?;
+    let mut s = Scenario::new(vec![SagaSpec::new("Ada", "Fri 19:30 · table 4")]);
+    s.name = preset.title.to_string();
+    s.description = preset.description.to_string();
+    s.coordination = coordination;
+    s.storage = storage;
+    s.seed = seed;
+    match id {
+        "happy-path" => {}
+        "card-declined" => s.faults.push(FaultSpec::BusinessFailure {
+            step: 2,
+            saga: None,
+        }),
+        "slot-taken" => s.faults.push(FaultSpec::BusinessFailure {
+            step: 3,
+            saga: None,
+        }),
+        "restaurant-rejects" => s.faults.push(FaultSpec::BusinessFailure {
+            step: 4,
+            saga: None,
+        }),
+        "notifier-down" => s.faults.push(FaultSpec::ServiceDown {
+            service: ServiceId::Notification,
+            for_ms: 9_000,
+        }),
+        "transient-payment" => s.faults.push(FaultSpec::TransientError {
+            step: 2,
+            times: 2,
+            saga: None,
+        }),
+        "ambiguous-payment" => s.faults.push(FaultSpec::Ambiguous {
+            step: 2,
+            times: 1,
+            saga: None,
+        }),
+        "orchestrator-crash" => s.commands.push(at(
+            2_500,
+            Command::InjectFault {
+                fault: FaultSpec::OrchestratorDown { for_ms: 3_000 },
+            },
+        )),
+        "duplicate-event" => s.faults.push(FaultSpec::Duplicate {
+            service: Some(ServiceId::Payment),
+            times: 1,
+        }),
+        "poison-redrive" => {
+            s.faults.push(FaultSpec::Poison {
+                service: ServiceId::Payment,
+            });
+            s.commands
+                .push(at(16_000, Command::RemoveFault { fault: 0 }));
+            s.commands.push(at(17_000, Command::Redrive));
+        }
+        "compensation-fails" => {
+            s.faults.push(FaultSpec::BusinessFailure {
+                step: 4,
+                saga: None,
+            });
+            s.faults.push(FaultSpec::CompensationFails {
+                step: 2,
+                times: None,
+                saga: None,
+            });
+        }
+        "cancel-before-pivot" => s.commands.push(at(1_200, Command::Cancel { saga: 0 })),
+        "cancel-after-completion" => s.commands.push(at(9_000, Command::Cancel { saga: 0 })),
+        "two-customers" | "no-semantic-lock" => {
+            let mut second = SagaSpec::new("Grace", "Fri 19:30 · table 4");
+            second.start_ms = 300;
+            second.party_size = 4;
+            second.amount_cents = 6_000;
+            s.sagas.push(second);
+            s.safeguards.semantic_lock = id != "no-semantic-lock";
+        }
+        "database-down" => s.commands.push(at(
+            1_000,
+            Command::InjectFault {
+                fault: FaultSpec::DatabaseDown {
+                    service: ServiceId::Payment,
+                    for_ms: 5_000,
+                },
+            },
+        )),
+        "no-idempotency" => {
+            s.safeguards.idempotency = false;
+            s.faults.push(FaultSpec::Duplicate {
+                service: Some(ServiceId::Payment),
+                times: 1,
+            });
+        }
+        "chaos" => s.faults.push(FaultSpec::Chaos {
+            percent: 25,
+            for_ms: 20_000,
+        }),
+        "slow-payment" => s.faults.push(FaultSpec::Latency {
+            service: ServiceId::Payment,
+            extra_ms: 2_500,
+        }),
+        _ => return None,
+    }
+    Some(s)
+}

@@ -1,0 +1,611 @@
+//! Scenarios: which sagas run, how they are coordinated, and which faults they meet.
+//!
+//! A scenario is versioned JSON (serde). Everything a run depends on is in it, so a scenario
+//! and its seed reproduce a run exactly.
+
+use serde::{Deserialize, Serialize};
+
+use super::definition::{DefinitionError, SagaDefinition, StepKind};
+use super::fault::FaultSpec;
+
+/// The scenario format this engine reads and writes.
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// Largest scenario file accepted, in bytes.
+pub const MAX_SCENARIO_BYTES: usize = 64 * 1024;
+/// Most sagas one scenario may start.
+pub const MAX_SAGAS: usize = 8;
+/// Most faults one scenario may plan (at start and in commands together).
+pub const MAX_FAULTS: usize = 64;
+/// Most scheduled commands one scenario may hold.
+pub const MAX_COMMANDS: usize = 256;
+/// Latest simulated moment a scenario may refer to (one hour).
+pub const MAX_TIME_MS: u64 = 3_600_000;
+
+/// How the saga's steps are coordinated.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Coordination {
+    /// A central orchestrator with a durable saga log (AWS Step Functions style).
+    #[default]
+    Orchestration,
+    /// Services react to each other's events over a bus (EventBridge / SNS / SQS style).
+    Choreography,
+}
+
+impl Coordination {
+    /// The stable lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coordination::Orchestration => "orchestration",
+            Coordination::Choreography => "choreography",
+        }
+    }
+}
+
+/// Where the services keep their tables.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Storage {
+    /// Each service owns its database.
+    #[default]
+    PerService,
+    /// One database instance holds every service's tables.
+    Shared,
+}
+
+impl Storage {
+    /// The stable lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Storage::PerService => "per_service",
+            Storage::Shared => "shared",
+        }
+    }
+}
+
+/// One saga to start: who reserves what, for how much, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SagaSpec {
+    /// The customer's name.
+    pub customer: String,
+    /// How many people.
+    #[serde(default = "default_party_size")]
+    pub party_size: u32,
+    /// The table's time slot ("Fri 19:30, table 4").
+    pub slot: String,
+    /// The amount charged, in cents.
+    #[serde(default = "default_amount")]
+    pub amount_cents: u64,
+    /// When the customer asks, in simulated milliseconds.
+    #[serde(default)]
+    pub start_ms: u64,
+}
+
+fn default_party_size() -> u32 {
+    2
+}
+
+fn default_amount() -> u64 {
+    4_000
+}
+
+impl SagaSpec {
+    /// A customer reserving `slot` at time 0.
+    pub fn new(customer: &str, slot: &str) -> Self {
+        Self {
+            customer: customer.to_string(),
+            party_size: default_party_size(),
+            slot: slot.to_string(),
+            amount_cents: default_amount(),
+            start_ms: 0,
+        }
+    }
+}
+
+/// A Step-Functions-style retry policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Wait before the first retry.
+    pub interval_ms: u64,
+    /// Most attempts in all (the first one included); `None` retries for ever.
+    pub max_attempts: Option<u32>,
+    /// Each wait is the previous one times this.
+    pub backoff_rate: f64,
+    /// No wait is longer than this.
+    pub max_delay_ms: u64,
+    /// Full jitter: each wait is drawn between 0 and the computed wait, from the seed.
+    #[serde(default)]
+    pub jitter: bool,
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `next_attempt` (2 for the first retry), before jitter.
+    pub fn delay_before(&self, next_attempt: u32) -> u64 {
+        let mut delay = self.interval_ms as f64;
+        let mut n = 2;
+        while n < next_attempt && delay < self.max_delay_ms as f64 {
+            delay *= self.backoff_rate;
+            n += 1;
+        }
+        (delay.min(self.max_delay_ms as f64)) as u64
+    }
+
+    /// `true` if another attempt after `attempts_made` is allowed.
+    pub fn allows(&self, attempts_made: u32) -> bool {
+        self.max_attempts.is_none_or(|max| attempts_made < max)
+    }
+}
+
+/// The three retry policies a saga uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicies {
+    /// Steps up to and including the pivot.
+    pub step: RetryPolicy,
+    /// Compensations; when these run out the saga ends rollback incomplete.
+    pub compensation: RetryPolicy,
+    /// Retriable steps and the failure notice: retried until they succeed.
+    pub retriable: RetryPolicy,
+}
+
+impl Default for RetryPolicies {
+    fn default() -> Self {
+        Self {
+            step: RetryPolicy {
+                interval_ms: 1_000,
+                max_attempts: Some(3),
+                backoff_rate: 2.0,
+                max_delay_ms: 8_000,
+                jitter: false,
+            },
+            compensation: RetryPolicy {
+                interval_ms: 1_000,
+                max_attempts: Some(4),
+                backoff_rate: 2.0,
+                max_delay_ms: 8_000,
+                jitter: false,
+            },
+            retriable: RetryPolicy {
+                interval_ms: 1_000,
+                max_attempts: None,
+                backoff_rate: 2.0,
+                max_delay_ms: 4_000,
+                jitter: false,
+            },
+        }
+    }
+}
+
+/// How long things take, in simulated milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    /// One network hop.
+    pub network_ms: u64,
+    /// Up to this much is added to each hop, drawn from the seed.
+    pub network_jitter_ms: u64,
+    /// A service handling one request or message.
+    pub process_ms: u64,
+    /// Orchestration: how long the orchestrator waits for a reply.
+    pub step_timeout_ms: u64,
+    /// Choreography: how long after a commit the outbox relay publishes.
+    pub relay_ms: u64,
+    /// Choreography: how often a relay retries a failed publish.
+    pub relay_retry_ms: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            network_ms: 400,
+            network_jitter_ms: 60,
+            process_ms: 200,
+            step_timeout_ms: 2_000,
+            relay_ms: 100,
+            relay_retry_ms: 1_000,
+        }
+    }
+}
+
+/// Choreography: each service's queue (SQS style).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    /// A received message stays hidden this long; if not deleted by then it is delivered again.
+    pub visibility_timeout_ms: u64,
+    /// A message received more often than this goes to the dead-letter queue.
+    pub max_receive_count: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            visibility_timeout_ms: 2_500,
+            max_receive_count: 4,
+        }
+    }
+}
+
+/// Safeguards that can be switched off to show why they exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Safeguards {
+    /// Services remember what they processed (idempotency keys, processed-message tables).
+    pub idempotency: bool,
+    /// A saga's slot hold locks the slot against other sagas until it is released.
+    pub semantic_lock: bool,
+}
+
+impl Default for Safeguards {
+    fn default() -> Self {
+        Self {
+            idempotency: true,
+            semantic_lock: true,
+        }
+    }
+}
+
+/// Something to do at a given simulated moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledCommand {
+    /// When, in simulated milliseconds.
+    pub at_ms: u64,
+    /// What.
+    pub command: Command,
+}
+
+/// An input to a running simulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Start another saga.
+    Start {
+        /// Who reserves what.
+        saga: SagaSpec,
+    },
+    /// Inject a fault from now on.
+    InjectFault {
+        /// The fault.
+        fault: FaultSpec,
+    },
+    /// Remove an injected fault (by its number, in injection order from 0).
+    RemoveFault {
+        /// The fault's number.
+        fault: usize,
+    },
+    /// The customer cancels saga `saga` (numbered from 0).
+    Cancel {
+        /// The saga's number.
+        saga: usize,
+    },
+    /// Move dead letters back to their queues, and retry compensations awaiting manual intervention.
+    Redrive,
+}
+
+/// Everything a run depends on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version: must be [`SCENARIO_VERSION`].
+    pub version: u32,
+    /// A short title.
+    #[serde(default)]
+    pub name: String,
+    /// What the scenario shows.
+    #[serde(default)]
+    pub description: String,
+    /// Orchestration or choreography.
+    #[serde(default)]
+    pub coordination: Coordination,
+    /// Database per service or shared.
+    #[serde(default)]
+    pub storage: Storage,
+    /// The only source of randomness.
+    #[serde(default)]
+    pub seed: u64,
+    /// The saga's steps.
+    #[serde(default = "SagaDefinition::restaurant")]
+    pub definition: SagaDefinition,
+    /// The sagas to start.
+    pub sagas: Vec<SagaSpec>,
+    /// Faults present from time 0.
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    /// Inputs at later moments.
+    #[serde(default)]
+    pub commands: Vec<ScheduledCommand>,
+    /// Durations.
+    #[serde(default)]
+    pub timing: Timing,
+    /// Retry policies.
+    #[serde(default)]
+    pub retry: RetryPolicies,
+    /// Queue settings (choreography).
+    #[serde(default)]
+    pub queues: QueueConfig,
+    /// Safeguards.
+    #[serde(default)]
+    pub safeguards: Safeguards,
+}
+
+/// What is wrong with a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    /// The text is larger than [`MAX_SCENARIO_BYTES`].
+    #[error("the scenario is {0} bytes; at most {max} are accepted", max = MAX_SCENARIO_BYTES)]
+    TooLarge(usize),
+    /// The text is not valid scenario JSON.
+    #[error("line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// The version field names a format this engine does not read.
+    #[error("version {0} is not supported; this Sagascope reads version {SCENARIO_VERSION}")]
+    Version(u32),
+    /// A value is out of range or refers to something that does not exist.
+    #[error("{path}: {problem}")]
+    Invalid {
+        /// Where, as a field path (`faults[2].step`).
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The saga definition breaks a rule.
+    #[error("definition: {0}")]
+    Definition(#[from] DefinitionError),
+}
+
+fn invalid(path: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
+    ScenarioError::Invalid {
+        path: path.into(),
+        problem: problem.into(),
+    }
+}
+
+impl Scenario {
+    /// A scenario with the restaurant saga, default settings and the given sagas.
+    pub fn new(sagas: Vec<SagaSpec>) -> Self {
+        Self {
+            version: SCENARIO_VERSION,
+            name: String::new(),
+            description: String::new(),
+            coordination: Coordination::default(),
+            storage: Storage::default(),
+            seed: 0,
+            definition: SagaDefinition::restaurant(),
+            sagas,
+            faults: Vec::new(),
+            commands: Vec::new(),
+            timing: Timing::default(),
+            retry: RetryPolicies::default(),
+            queues: QueueConfig::default(),
+            safeguards: Safeguards::default(),
+        }
+    }
+
+    /// Parses and validates scenario JSON; every rejection names the place and the problem.
+    pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::TooLarge(text.len()));
+        }
+        // Read the version first so an old or future file gets the right message.
+        if let Ok(probe) = serde_json::from_str::<VersionProbe>(text) {
+            if probe.version != SCENARIO_VERSION {
+                return Err(ScenarioError::Version(probe.version));
+            }
+        }
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        })?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Pretty JSON that [`Scenario::from_json`] reads back to an equal scenario.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Checks every value against its range and every reference against what exists.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != SCENARIO_VERSION {
+            return Err(ScenarioError::Version(self.version));
+        }
+        self.definition.validate()?;
+        if self.name.len() > 200 {
+            return Err(invalid("name", "longer than 200 characters"));
+        }
+        if self.description.len() > 2_000 {
+            return Err(invalid("description", "longer than 2000 characters"));
+        }
+        if self.sagas.len() > MAX_SAGAS {
+            return Err(invalid(
+                "sagas",
+                format!(
+                    "{} sagas; at most {MAX_SAGAS} are allowed",
+                    self.sagas.len()
+                ),
+            ));
+        }
+        for (i, saga) in self.sagas.iter().enumerate() {
+            validate_saga(saga, &format!("sagas[{i}]"))?;
+        }
+        let injected = self
+            .commands
+            .iter()
+            .filter(|c| matches!(c.command, Command::InjectFault { .. }))
+            .count();
+        if self.faults.len() + injected > MAX_FAULTS {
+            return Err(invalid(
+                "faults",
+                format!(
+                    "{} faults; at most {MAX_FAULTS} are allowed",
+                    self.faults.len() + injected
+                ),
+            ));
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            fault.validate(self, &format!("faults[{i}]"))?;
+        }
+        if self.commands.len() > MAX_COMMANDS {
+            return Err(invalid(
+                "commands",
+                format!(
+                    "{} commands; at most {MAX_COMMANDS} are allowed",
+                    self.commands.len()
+                ),
+            ));
+        }
+        let mut sagas_so_far = self.sagas.len();
+        let mut faults_so_far = self.faults.len();
+        for (i, scheduled) in self.commands.iter().enumerate() {
+            let path = format!("commands[{i}]");
+            if scheduled.at_ms > MAX_TIME_MS {
+                return Err(invalid(format!("{path}.at_ms"), "later than one hour"));
+            }
+            match &scheduled.command {
+                Command::Start { saga } => {
+                    validate_saga(saga, &format!("{path}.saga"))?;
+                    sagas_so_far += 1;
+                    if sagas_so_far > MAX_SAGAS {
+                        return Err(invalid(path, format!("more than {MAX_SAGAS} sagas")));
+                    }
+                }
+                Command::InjectFault { fault } => {
+                    fault.validate(self, &format!("{path}.fault"))?;
+                    faults_so_far += 1;
+                }
+                Command::RemoveFault { fault } => {
+                    if *fault >= faults_so_far {
+                        return Err(invalid(
+                            format!("{path}.fault"),
+                            format!("no fault number {fault} has been injected by then"),
+                        ));
+                    }
+                }
+                Command::Cancel { saga } => {
+                    if *saga >= MAX_SAGAS {
+                        return Err(invalid(format!("{path}.saga"), "no such saga"));
+                    }
+                }
+                Command::Redrive => {}
+            }
+        }
+        self.validate_settings()
+    }
+
+    fn validate_settings(&self) -> Result<(), ScenarioError> {
+        let t = &self.timing;
+        let in_range = |path: &str, value: u64, min: u64, max: u64| {
+            if value < min || value > max {
+                Err(invalid(path, format!("{value} is outside {min}..={max}")))
+            } else {
+                Ok(())
+            }
+        };
+        in_range("timing.network_ms", t.network_ms, 1, 60_000)?;
+        in_range("timing.network_jitter_ms", t.network_jitter_ms, 0, 60_000)?;
+        in_range("timing.process_ms", t.process_ms, 1, 60_000)?;
+        in_range("timing.step_timeout_ms", t.step_timeout_ms, 100, 600_000)?;
+        in_range("timing.relay_ms", t.relay_ms, 1, 60_000)?;
+        in_range("timing.relay_retry_ms", t.relay_retry_ms, 10, 60_000)?;
+        for (name, policy) in [
+            ("retry.step", &self.retry.step),
+            ("retry.compensation", &self.retry.compensation),
+            ("retry.retriable", &self.retry.retriable),
+        ] {
+            in_range(
+                &format!("{name}.interval_ms"),
+                policy.interval_ms,
+                1,
+                600_000,
+            )?;
+            in_range(
+                &format!("{name}.max_delay_ms"),
+                policy.max_delay_ms,
+                1,
+                600_000,
+            )?;
+            if let Some(max) = policy.max_attempts {
+                in_range(&format!("{name}.max_attempts"), u64::from(max), 1, 20)?;
+            }
+            if !(1.0..=10.0).contains(&policy.backoff_rate) {
+                return Err(invalid(
+                    format!("{name}.backoff_rate"),
+                    format!("{} is outside 1.0..=10.0", policy.backoff_rate),
+                ));
+            }
+        }
+        in_range(
+            "queues.visibility_timeout_ms",
+            self.queues.visibility_timeout_ms,
+            100,
+            600_000,
+        )?;
+        in_range(
+            "queues.max_receive_count",
+            u64::from(self.queues.max_receive_count),
+            1,
+            20,
+        )?;
+        Ok(())
+    }
+
+    /// The index of the first step of a given kind, for presets and faults.
+    pub fn step_of_kind(&self, kind: StepKind) -> Option<usize> {
+        self.definition.steps.iter().position(|s| s.kind == kind)
+    }
+}
+
+fn validate_saga(saga: &SagaSpec, path: &str) -> Result<(), ScenarioError> {
+    if saga.customer.trim().is_empty() || saga.customer.len() > 60 {
+        return Err(invalid(
+            format!("{path}.customer"),
+            "must be 1 to 60 characters",
+        ));
+    }
+    if saga.slot.trim().is_empty() || saga.slot.len() > 60 {
+        return Err(invalid(
+            format!("{path}.slot"),
+            "must be 1 to 60 characters",
+        ));
+    }
+    if saga.party_size == 0 || saga.party_size > 50 {
+        return Err(invalid(format!("{path}.party_size"), "must be 1 to 50"));
+    }
+    if saga.amount_cents == 0 || saga.amount_cents > 10_000_000 {
+        return Err(invalid(
+            format!("{path}.amount_cents"),
+            "must be 1 to 10000000",
+        ));
+    }
+    if saga.start_ms > MAX_TIME_MS {
+        return Err(invalid(format!("{path}.start_ms"), "later than one hour"));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: u32,
+}

@@ -1,0 +1,366 @@
+//! The mock services' tables, and the operations that change them.
+//!
+//! Each operation reports whether it changed anything, so the invariant monitor can tell an
+//! action that took effect from one that was a no-op.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::definition::{Operation, ServiceId};
+use super::message::{EventName, SagaId, Task, TaskResult};
+use super::scenario::SagaSpec;
+
+/// A reservation's status: PENDING is the semantic lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReservationStatus {
+    /// Created, not yet decided.
+    Pending,
+    /// The pivot succeeded.
+    Confirmed,
+    /// Undone.
+    Cancelled,
+}
+
+/// A row of the Reservation service's `reservations` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReservationRow {
+    /// The saga (and reservation) id.
+    pub saga: SagaId,
+    /// Who.
+    pub customer: String,
+    /// How many.
+    pub party_size: u32,
+    /// Which slot.
+    pub slot: String,
+    /// Status.
+    pub status: ReservationStatus,
+    /// When the row last changed.
+    pub updated_ms: u64,
+}
+
+/// What a ledger entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LedgerKind {
+    /// Money taken.
+    Charged,
+    /// Money given back.
+    Refunded,
+}
+
+/// A row of the Payment service's `ledger` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerRow {
+    /// Entry number.
+    pub entry: u32,
+    /// The saga (the idempotency key).
+    pub saga: SagaId,
+    /// Charged or refunded.
+    pub kind: LedgerKind,
+    /// Amount in cents.
+    pub amount_cents: u64,
+    /// When it was written.
+    pub updated_ms: u64,
+}
+
+/// A row of the Calendar service's `slots` table: a saga holding a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotRow {
+    /// The slot.
+    pub slot: String,
+    /// The saga holding it.
+    pub saga: SagaId,
+    /// When it was taken.
+    pub updated_ms: u64,
+}
+
+/// Who a notification goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    /// The person reserving.
+    Customer,
+    /// The restaurant.
+    Restaurant,
+}
+
+/// A row of the Notification service's `notifications` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationRow {
+    /// The saga.
+    pub saga: SagaId,
+    /// To whom.
+    pub recipient: Recipient,
+    /// Confirmed or failed.
+    pub text: String,
+    /// When it was sent.
+    pub updated_ms: u64,
+}
+
+/// A row of a service's transactional outbox (choreography).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxRow {
+    /// Row number within this outbox.
+    pub id: u32,
+    /// The business event id the message will carry.
+    pub event_id: u32,
+    /// The saga.
+    pub saga: SagaId,
+    /// The event.
+    pub event: EventName,
+    /// Whether the relay has published it.
+    pub published: bool,
+    /// When it was written or published.
+    pub updated_ms: u64,
+}
+
+/// A remembered result, keyed by saga id + task (orchestration's idempotency key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRow {
+    /// The saga.
+    pub saga: SagaId,
+    /// The task.
+    pub task: Task,
+    /// What the first run answered.
+    pub result: TaskResult,
+}
+
+/// Everything one service keeps in its database besides its business table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStore {
+    /// Orchestration: results remembered by idempotency key (saga, task).
+    pub idempotency_keys: Vec<IdempotencyRow>,
+    /// Choreography: ids of the business events already processed (idempotent consumer).
+    pub processed_events: BTreeSet<u32>,
+    /// Choreography: the transactional outbox.
+    pub outbox: Vec<OutboxRow>,
+}
+
+/// All tables of all services.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tables {
+    /// Reservation: reservations by saga.
+    pub reservations: BTreeMap<SagaId, ReservationRow>,
+    /// Reservation: sagas whose customer asked to cancel.
+    pub cancellations: BTreeSet<SagaId>,
+    /// Payment: the ledger.
+    pub ledger: Vec<LedgerRow>,
+    /// Calendar: slot holds.
+    pub slots: Vec<SlotRow>,
+    /// Notification: messages sent.
+    pub notifications: Vec<NotificationRow>,
+    /// Per service (in [`ServiceId::ALL`] order): idempotency, processed events, outbox.
+    pub stores: [ServiceStore; 4],
+}
+
+/// What an operation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// The result to report.
+    pub result: TaskResult,
+    /// Whether any row changed.
+    pub changed: bool,
+}
+
+impl Applied {
+    fn changed() -> Self {
+        Self {
+            result: TaskResult::Done,
+            changed: true,
+        }
+    }
+    fn no_op() -> Self {
+        Self {
+            result: TaskResult::Done,
+            changed: false,
+        }
+    }
+    fn refused() -> Self {
+        Self {
+            result: TaskResult::BusinessFailure,
+            changed: false,
+        }
+    }
+}
+
+/// The inputs an operation needs besides the tables.
+pub struct OperationContext<'a> {
+    /// The saga.
+    pub saga: SagaId,
+    /// What the saga reserves.
+    pub spec: &'a SagaSpec,
+    /// Simulated now.
+    pub now_ms: u64,
+    /// An injected business failure applies.
+    pub forced_business_failure: bool,
+    /// Whether slot holds lock out other sagas.
+    pub semantic_lock: bool,
+}
+
+impl ServiceStore {
+    /// The remembered result for an idempotency key.
+    pub fn remembered(&self, saga: SagaId, task: Task) -> Option<TaskResult> {
+        self.idempotency_keys
+            .iter()
+            .find(|r| r.saga == saga && r.task == task)
+            .map(|r| r.result)
+    }
+
+    /// Remembers a result unless the key is already there.
+    pub fn remember(&mut self, saga: SagaId, task: Task, result: TaskResult) {
+        if self.remembered(saga, task).is_none() {
+            self.idempotency_keys
+                .push(IdempotencyRow { saga, task, result });
+        }
+    }
+}
+
+impl Tables {
+    /// The store of one service.
+    pub fn store(&self, service: ServiceId) -> &ServiceStore {
+        &self.stores[service.index()]
+    }
+
+    /// The store of one service, to change.
+    pub fn store_mut(&mut self, service: ServiceId) -> &mut ServiceStore {
+        &mut self.stores[service.index()]
+    }
+
+    /// Runs one operation against the tables.
+    pub fn apply(&mut self, op: Operation, ctx: &OperationContext<'_>) -> Applied {
+        let saga = ctx.saga;
+        let now = ctx.now_ms;
+        if ctx.forced_business_failure {
+            return Applied::refused();
+        }
+        match op {
+            Operation::CreateReservation => {
+                if self.reservations.contains_key(&saga) {
+                    return Applied::no_op();
+                }
+                self.reservations.insert(
+                    saga,
+                    ReservationRow {
+                        saga,
+                        customer: ctx.spec.customer.clone(),
+                        party_size: ctx.spec.party_size,
+                        slot: ctx.spec.slot.clone(),
+                        status: ReservationStatus::Pending,
+                        updated_ms: now,
+                    },
+                );
+                Applied::changed()
+            }
+            Operation::CancelReservation => match self.reservations.get_mut(&saga) {
+                Some(row) if row.status != ReservationStatus::Cancelled => {
+                    row.status = ReservationStatus::Cancelled;
+                    row.updated_ms = now;
+                    Applied::changed()
+                }
+                _ => Applied::no_op(),
+            },
+            Operation::ConfirmReservation => {
+                if self.cancellations.contains(&saga) {
+                    return Applied::refused();
+                }
+                match self.reservations.get_mut(&saga) {
+                    Some(row) if row.status == ReservationStatus::Pending => {
+                        row.status = ReservationStatus::Confirmed;
+                        row.updated_ms = now;
+                        Applied::changed()
+                    }
+                    Some(row) if row.status == ReservationStatus::Confirmed => Applied::no_op(),
+                    _ => Applied::refused(),
+                }
+            }
+            Operation::ChargeCard => {
+                self.push_ledger(saga, LedgerKind::Charged, ctx.spec.amount_cents, now);
+                Applied::changed()
+            }
+            Operation::RefundPayment => {
+                // Refund only what was charged; repeated refunds are stopped by idempotency, not here,
+                // so that switching idempotency off shows what it protects.
+                let charged = self
+                    .ledger
+                    .iter()
+                    .any(|r| r.saga == saga && r.kind == LedgerKind::Charged);
+                if !charged {
+                    return Applied::no_op();
+                }
+                self.push_ledger(saga, LedgerKind::Refunded, ctx.spec.amount_cents, now);
+                Applied::changed()
+            }
+            Operation::BookSlot => {
+                if self.slots.iter().any(|r| r.saga == saga) {
+                    return Applied::no_op();
+                }
+                let taken = self
+                    .slots
+                    .iter()
+                    .any(|r| r.slot == ctx.spec.slot && r.saga != saga);
+                if taken && ctx.semantic_lock {
+                    return Applied::refused();
+                }
+                self.slots.push(SlotRow {
+                    slot: ctx.spec.slot.clone(),
+                    saga,
+                    updated_ms: now,
+                });
+                Applied::changed()
+            }
+            Operation::ReleaseSlot => {
+                let before = self.slots.len();
+                self.slots.retain(|r| r.saga != saga);
+                if self.slots.len() == before {
+                    Applied::no_op()
+                } else {
+                    Applied::changed()
+                }
+            }
+            Operation::NotifyConfirmed | Operation::NotifyFailure => {
+                let text = if op == Operation::NotifyConfirmed {
+                    "reservation confirmed"
+                } else {
+                    "reservation failed, nothing charged"
+                };
+                for recipient in [Recipient::Customer, Recipient::Restaurant] {
+                    self.notifications.push(NotificationRow {
+                        saga,
+                        recipient,
+                        text: text.to_string(),
+                        updated_ms: now,
+                    });
+                }
+                Applied::changed()
+            }
+        }
+    }
+
+    fn push_ledger(&mut self, saga: SagaId, kind: LedgerKind, amount_cents: u64, now: u64) {
+        let entry = u32::try_from(self.ledger.len()).unwrap_or(u32::MAX);
+        self.ledger.push(LedgerRow {
+            entry,
+            saga,
+            kind,
+            amount_cents,
+            updated_ms: now,
+        });
+    }
+
+    /// Net money held for a saga: charges minus refunds, in cents (negative after a double refund).
+    pub fn net_cents(&self, saga: SagaId) -> i64 {
+        self.ledger
+            .iter()
+            .filter(|r| r.saga == saga)
+            .map(|r| {
+                let amount = i64::try_from(r.amount_cents).unwrap_or(i64::MAX);
+                match r.kind {
+                    LedgerKind::Charged => amount,
+                    LedgerKind::Refunded => -amount,
+                }
+            })
+            .sum()
+    }
+}

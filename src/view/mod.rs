@@ -1,0 +1,1 @@
+//! Pure functions from an engine snapshot to what is drawn.
