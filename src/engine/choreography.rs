@@ -260,7 +260,8 @@ impl Simulation {
                 if idempotent && store.processed_events.contains(&event_id) {
                     (None, true)
                 } else {
-                    self.tables.cancellations.insert(saga);
+                    // A second request to cancel the same reservation changes nothing.
+                    let first_request = self.tables.cancellations.insert(saga);
                     if idempotent {
                         self.tables
                             .store_mut(service)
@@ -272,7 +273,10 @@ impl Simulation {
                         .reservations
                         .get(&saga)
                         .is_some_and(|r| r.status == ReservationStatus::Confirmed);
-                    (confirmed.then_some(EventName::CancellationStarted), true)
+                    (
+                        (first_request && confirmed).then_some(EventName::CancellationStarted),
+                        true,
+                    )
                 }
             }
             Reaction::Final => (None, true),
@@ -330,7 +334,12 @@ impl Simulation {
     fn observe(&mut self, saga: SagaId, event: EventName) {
         let def = &self.scenario.definition;
         match event {
-            EventName::StepDone(step) if step + 1 == def.steps.len() => {
+            // After the pivot a cancellation saga may already be running in parallel with the
+            // last steps; then its end, not this one, is the saga's outcome.
+            EventName::StepDone(step)
+                if step + 1 == def.steps.len()
+                    && !self.sagas.get(saga).is_some_and(|s| s.cancelling) =>
+            {
                 self.end_saga(saga, Outcome::Completed);
             }
             EventName::StepFailed(_) => self.emit(
@@ -344,6 +353,9 @@ impl Simulation {
                 },
             ),
             EventName::CancellationStarted => {
+                if let Some(record) = self.sagas.get_mut(saga) {
+                    record.cancelling = true;
+                }
                 self.emit(
                     Some(saga),
                     EventKind::CompensationBegun {

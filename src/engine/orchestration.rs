@@ -480,6 +480,9 @@ impl Simulation {
     fn begin_compensation(&mut self, saga: SagaId, below: usize, reason: CompensationReason) {
         self.emit(Some(saga), EventKind::CompensationBegun { reason });
         if reason == CompensationReason::CancelledAfterCompletion {
+            if let Some(record) = self.sagas.get_mut(saga) {
+                record.cancelling = true;
+            }
             self.end_saga(saga, Outcome::Running);
         }
         self.next_compensation(saga, below);

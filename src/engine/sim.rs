@@ -83,6 +83,8 @@ pub struct SagaRecord {
     pub notice: StepState,
     /// The customer asked to cancel.
     pub cancel_requested: bool,
+    /// A cancellation saga is undoing it (its outcome is then that saga's).
+    pub cancelling: bool,
     /// A task waiting for a person (a dead letter or a compensation out of retries).
     pub stuck: Option<Task>,
     /// When it reached its outcome.
@@ -1217,6 +1219,7 @@ fn new_saga_record(id: SagaId, spec: SagaSpec, steps: usize) -> SagaRecord {
         steps: vec![StepState::default(); steps],
         notice: StepState::default(),
         cancel_requested: false,
+        cancelling: false,
         stuck: None,
         ended_ms: None,
     }

@@ -1,0 +1,138 @@
+//! The test harness: holds a simulation and its virtual time, checks every invariant after every
+//! event, and offers `step`, `drive` and `drive_bounded`.
+
+#![allow(dead_code)]
+
+use sagascope::engine::event::EventKind;
+use sagascope::engine::invariants::{self, Violation};
+use sagascope::engine::presets;
+use sagascope::engine::run::HORIZON_MS;
+use sagascope::engine::{Coordination, Outcome, Scenario, Simulation, Storage, Task};
+
+/// Both coordination styles, for tests that must hold in each.
+pub const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
+
+pub struct Harness {
+    pub sim: Simulation,
+    pub violations: Vec<Violation>,
+    pub steps: usize,
+}
+
+impl Harness {
+    pub fn new(scenario: Scenario) -> Self {
+        Self {
+            sim: Simulation::new(scenario).expect("scenario is valid"),
+            violations: Vec::new(),
+            steps: 0,
+        }
+    }
+
+    pub fn preset(id: &str, coordination: Coordination) -> Self {
+        Self::new(
+            presets::scenario(id, coordination, Storage::PerService, 0).expect("preset exists"),
+        )
+    }
+
+    /// Processes the next occurrence (jumping time to it) and checks the invariants.
+    pub fn step(&mut self) -> bool {
+        let stepped = self.sim.step();
+        if stepped {
+            self.steps += 1;
+            let settled = self.sim.is_quiescent();
+            self.violations
+                .extend(invariants::check(&self.sim, settled));
+        }
+        stepped
+    }
+
+    /// Runs until nothing is due (or the horizon).
+    pub fn drive(&mut self) -> &mut Self {
+        while self.sim.next_timer().is_some_and(|t| t <= HORIZON_MS) {
+            self.step();
+        }
+        self.violations
+            .extend(invariants::check(&self.sim, self.sim.is_quiescent()));
+        self
+    }
+
+    /// Runs at most `n` steps.
+    pub fn drive_bounded(&mut self, n: usize) -> usize {
+        let mut done = 0;
+        while done < n && self.step() {
+            done += 1;
+        }
+        done
+    }
+
+    /// Runs until simulated time `t`.
+    pub fn drive_until(&mut self, t: u64) {
+        while self.sim.next_timer().is_some_and(|next| next <= t) {
+            self.step();
+        }
+        self.sim.advance_to(t);
+    }
+
+    pub fn outcome(&self, saga: usize) -> Outcome {
+        self.sim.sagas()[saga].outcome
+    }
+
+    /// The tasks of one saga that took effect, in order.
+    pub fn effects(&self, saga: usize) -> Vec<Task> {
+        self.sim
+            .effects()
+            .iter()
+            .filter(|e| e.saga == saga)
+            .map(|e| e.task)
+            .collect()
+    }
+
+    /// The steps whose compensation took effect, in order (1-based, as people count).
+    pub fn compensations(&self, saga: usize) -> Vec<usize> {
+        self.effects(saga)
+            .into_iter()
+            .filter_map(|t| match t {
+                Task::Compensate(s) => Some(s + 1),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The steps whose action took effect, in order (1-based).
+    pub fn actions(&self, saga: usize) -> Vec<usize> {
+        self.effects(saga)
+            .into_iter()
+            .filter_map(|t| match t {
+                Task::Action(s) => Some(s + 1),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn count(&self, pred: impl Fn(&EventKind) -> bool) -> usize {
+        self.sim.trace().iter().filter(|e| pred(&e.kind)).count()
+    }
+
+    pub fn assert_invariants_hold(&self) {
+        assert!(
+            self.violations.is_empty(),
+            "invariants broke: {:#?}",
+            &self.violations[..self.violations.len().min(5)]
+        );
+    }
+
+    pub fn broken(&self) -> Vec<u8> {
+        let mut v: Vec<u8> = self.violations.iter().map(|v| v.invariant).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    pub fn trace_json(&self) -> String {
+        self.sim
+            .trace()
+            .iter()
+            .map(|e| e.to_json())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
