@@ -6,5 +6,7 @@
 //! - [`ui`]: Leptos components that send commands and read snapshots.
 
 pub mod engine;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod runner;
 pub mod ui;
 pub mod view;
