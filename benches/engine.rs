@@ -4,10 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+use sagascope::engine::history::History;
 use sagascope::engine::matrix::run_matrix;
 use sagascope::engine::presets::{self, PRESETS};
+use sagascope::engine::rng::Rng;
 use sagascope::engine::run::Watch;
-use sagascope::engine::{Coordination, Scenario, Simulation, Storage};
+use sagascope::engine::{Coordination, FaultSpec, SagaSpec, Scenario, Simulation, Storage};
 
 fn all_preset_scenarios() -> Vec<Scenario> {
     let mut out = Vec::new();
@@ -62,6 +64,59 @@ fn best_of(n: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
     (best, size)
 }
 
+/// A long run for time travel: eight customers, some sharing slots, under chaos for a minute,
+/// with the notifier down for five minutes so that forward recovery keeps retrying.
+fn long_scenario() -> Scenario {
+    let sagas = (0..8)
+        .map(|i| {
+            let mut s = SagaSpec::new(&format!("Customer {}", i + 1), &format!("slot {}", i % 3));
+            s.start_ms = i * 4_000;
+            s
+        })
+        .collect();
+    let mut scenario = Scenario::new(sagas);
+    scenario.seed = 5;
+    scenario.faults.push(FaultSpec::ServiceDown {
+        service: sagascope::engine::ServiceId::Notification,
+        for_ms: 300_000,
+    });
+    scenario.faults.push(FaultSpec::Chaos {
+        percent: 40,
+        for_ms: 60_000,
+    });
+    scenario
+}
+
+/// How long seeking to a random past moment takes, with checkpoints and by replaying from the start.
+fn seek_times() -> (u64, Duration, Duration, Duration) {
+    let Ok(mut sim) = Simulation::new(long_scenario()) else {
+        return (0, Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    };
+    let build = Instant::now();
+    let mut history = History::new(&sim);
+    while sim.step() {
+        history.record(&sim);
+    }
+    let build = build.elapsed();
+    let total = sim.event_count();
+    let mut rng = Rng::new(1);
+    let targets: Vec<u64> = (0..200).map(|_| rng.up_to(total)).collect();
+    let t = Instant::now();
+    for &target in &targets {
+        std::hint::black_box(history.seek(target));
+    }
+    let with_checkpoints = t.elapsed() / 200;
+    let t = Instant::now();
+    for &target in targets.iter().take(50) {
+        if let Ok(mut replay) = Simulation::new(long_scenario()) {
+            while replay.event_count() < target && replay.step() {}
+            std::hint::black_box(replay);
+        }
+    }
+    let from_start = t.elapsed() / 50;
+    (total, build, with_checkpoints, from_start)
+}
+
 fn main() {
     // `cargo test --benches` runs this with `--bench` absent: keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
@@ -89,5 +144,13 @@ fn main() {
     println!(
         "matrix: invariants checked after every event: {:.1} ms (best of 3)",
         every.as_secs_f64() * 1e3
+    );
+
+    let (events, build, seek, replay) = seek_times();
+    println!(
+        "time travel: a run of {events} events; run + checkpoints {:.2} ms; seek to a random moment {:.3} ms with checkpoints, {:.3} ms replaying from the start",
+        build.as_secs_f64() * 1e3,
+        seek.as_secs_f64() * 1e3,
+        replay.as_secs_f64() * 1e3
     );
 }

@@ -16,6 +16,7 @@ pub mod choreography;
 pub mod definition;
 pub mod event;
 pub mod fault;
+pub mod history;
 pub mod invariants;
 pub mod matrix;
 pub mod message;
