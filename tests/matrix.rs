@@ -18,7 +18,10 @@ fn the_fault_matrix_breaks_no_invariant() {
         broken.len(),
         broken.first()
     );
-    println!("matrix: {} runs, 0 violations", rows.len());
+    println!(
+        "figures: fault matrix (every single fault and pair, both styles), {} runs, 0 violations",
+        rows.len()
+    );
 }
 
 #[test]
