@@ -217,6 +217,15 @@ impl Simulation {
         self.orchestrator.memory.get(&saga)
     }
 
+    /// The saga's memory, if a timer set in `epoch` still means anything: timers set before a
+    /// crash died with the orchestrator's memory.
+    fn memory_for_timer(&self, saga: SagaId, epoch: u32) -> Option<&SagaMemory> {
+        if self.orchestrator.down || epoch != self.orchestrator.epoch {
+            return None;
+        }
+        self.memory(saga)
+    }
+
     fn policy_for(&self, task: Task) -> RetryPolicy {
         let retry = &self.scenario.retry;
         match task {
@@ -335,10 +344,7 @@ impl Simulation {
         attempt: u32,
         epoch: u32,
     ) {
-        if self.orchestrator.down || epoch != self.orchestrator.epoch {
-            return;
-        }
-        let Some(memory) = self.memory(saga) else {
+        let Some(memory) = self.memory_for_timer(saga, epoch) else {
             return;
         };
         if !(memory.awaiting && memory.phase.task() == Some(task) && memory.attempt == attempt) {
@@ -363,10 +369,7 @@ impl Simulation {
         attempt: u32,
         epoch: u32,
     ) {
-        if self.orchestrator.down || epoch != self.orchestrator.epoch {
-            return;
-        }
-        let Some(memory) = self.memory(saga) else {
+        let Some(memory) = self.memory_for_timer(saga, epoch) else {
             return;
         };
         if memory.awaiting || memory.phase.task() != Some(task) || memory.attempt + 1 != attempt {

@@ -7,11 +7,13 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::choreography::QueuedMessage;
+use super::choreography::{QueuedMessage, Reaction};
 use super::definition::ServiceId;
 use super::event::{ClearReason, Event, EventKind, FailReason, LossReason, Outcome};
 use super::fault::FaultSpec;
-use super::message::{Body, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult};
+use super::message::{
+    Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult,
+};
 use super::orchestration::Orchestrator;
 use super::rng::Rng;
 use super::scenario::{
@@ -543,40 +545,7 @@ impl Simulation {
             record.started = true;
         }
         self.emit(Some(saga), EventKind::SagaStarted);
-        let event = self.new_event_id();
-        match self.scenario.coordination {
-            Coordination::Orchestration => {
-                self.send(
-                    saga,
-                    Node::Customer,
-                    Node::Orchestrator,
-                    Body::Event {
-                        name: super::message::EventName::Start,
-                    },
-                    event,
-                    self.now_ms,
-                );
-            }
-            Coordination::Choreography => {
-                let first = self
-                    .scenario
-                    .definition
-                    .steps
-                    .first()
-                    .map(|s| s.service())
-                    .unwrap_or(ServiceId::Reservation);
-                self.send(
-                    saga,
-                    Node::Customer,
-                    Node::Queue(first),
-                    Body::Event {
-                        name: super::message::EventName::Start,
-                    },
-                    event,
-                    self.now_ms,
-                );
-            }
-        }
+        self.customer_request(saga, EventName::Start);
     }
 
     fn request_cancel(&mut self, saga: SagaId) {
@@ -584,37 +553,30 @@ impl Simulation {
         if let Some(record) = self.sagas.get_mut(saga) {
             record.cancel_requested = true;
         }
-        let event = self.new_event_id();
-        let name = super::message::EventName::CancelRequested;
-        match self.scenario.coordination {
-            Coordination::Orchestration => {
-                self.send(
-                    saga,
-                    Node::Customer,
-                    Node::Orchestrator,
-                    Body::Event { name },
-                    event,
-                    self.now_ms,
-                );
-            }
+        self.customer_request(saga, EventName::CancelRequested);
+    }
+
+    /// The customer's request goes to the orchestrator, or straight to the queue of the service
+    /// that reacts to it.
+    fn customer_request(&mut self, saga: SagaId, name: EventName) {
+        let to = match self.scenario.coordination {
+            Coordination::Orchestration => Node::Orchestrator,
             Coordination::Choreography => {
-                let owner = self
-                    .scenario
-                    .definition
-                    .pivot()
-                    .and_then(|p| self.scenario.definition.steps.get(p))
-                    .map(|s| s.service())
-                    .unwrap_or(ServiceId::Reservation);
-                self.send(
-                    saga,
-                    Node::Customer,
-                    Node::Queue(owner),
-                    Body::Event { name },
-                    event,
-                    self.now_ms,
-                );
+                match Reaction::to(name, &self.scenario.definition).service() {
+                    Some(service) => Node::Queue(service),
+                    None => return,
+                }
             }
-        }
+        };
+        let event = self.new_event_id();
+        self.send(
+            saga,
+            Node::Customer,
+            to,
+            Body::Event { name },
+            event,
+            self.now_ms,
+        );
     }
 
     pub(crate) fn new_event_id(&mut self) -> u32 {
