@@ -4,9 +4,11 @@
 //! - [`engine`]: the pure, deterministic saga engine (no IO, no clock, no web crates);
 //! - [`view`]: pure functions from an engine snapshot to what is drawn;
 //! - [`ui`]: Leptos components that send commands and read snapshots.
+//!
+//! Beside them, [`share`] turns a run into links and exports (pure, like the engine).
 
 pub mod engine;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod runner;
+pub mod share;
 pub mod ui;
 pub mod view;

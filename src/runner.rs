@@ -1,5 +1,7 @@
 //! The native runner behind `cargo run --release --example simulate`: prints a scenario's trace
-//! as JSON lines and a final JSON summary, lists presets, and runs the fault matrix.
+//! as JSON lines and a final JSON summary, or one of the exports (trace file, scenario file,
+//! Mermaid sequence diagram, Step Functions state machine, link); lists presets, and runs the
+//! fault matrix.
 
 use std::io::{self, Write};
 
@@ -7,22 +9,30 @@ use crate::engine::matrix::{self, MatrixRow};
 use crate::engine::presets::{self, PRESETS};
 use crate::engine::run::{run_to_rest, Watch};
 use crate::engine::{Coordination, Scenario, Simulation, Storage};
+use crate::share::{asl, export, link, mermaid};
 
 const HELP: &str = "\
 simulate — run a Sagascope scenario natively and print its trace
 
 USAGE:
-    simulate [--preset NAME | --scenario FILE] [OPTIONS]
+    simulate [--preset NAME | --scenario FILE | --link TEXT] [OPTIONS]
     simulate --list
     simulate --matrix
 
 OPTIONS:
     --preset NAME            run a preset (see --list); default: happy-path
     --scenario FILE          run a scenario file (versioned JSON)
+    --link TEXT              run the scenario a shared link carries (the text after #)
     --coordination STYLE     orchestration | choreography (overrides the scenario)
     --storage MODE           per-service | shared (overrides the scenario)
     --seed N                 the seed (overrides the scenario)
     --summary-only           print only the summary line
+    --export KIND            print one export instead of the trace lines and summary:
+                               trace     the run's trace file (versioned JSON)
+                               scenario  the scenario file (re-importable)
+                               mermaid   the run as a Mermaid sequenceDiagram
+                               asl       the saga as an AWS Step Functions state machine
+                               link      the shareable link (the text after #)
     --list                   name the presets
     --matrix                 run every single fault and every pair over the restaurant saga,
                              in both styles, and print a table
@@ -31,11 +41,23 @@ OPTIONS:
 OUTPUT:
     one JSON object per trace event, then one summary object:
     {\"summary\": {outcome per saga, tables, invariants}}.
-    Exit status 1 on bad input, 2 if any invariant broke.";
+    Exit status 1 on bad input, 2 if any invariant broke (0 after an export).";
+
+/// What `--export` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExportKind {
+    Trace,
+    Scenario,
+    Mermaid,
+    Asl,
+    Link,
+}
 
 struct Options {
     preset: Option<String>,
     scenario_file: Option<String>,
+    link: Option<String>,
+    export: Option<ExportKind>,
     coordination: Option<Coordination>,
     storage: Option<Storage>,
     seed: Option<u64>,
@@ -49,6 +71,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         preset: None,
         scenario_file: None,
+        link: None,
+        export: None,
         coordination: None,
         storage: None,
         seed: None,
@@ -67,6 +91,21 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         match arg.as_str() {
             "--preset" => o.preset = Some(value("--preset")?),
             "--scenario" => o.scenario_file = Some(value("--scenario")?),
+            "--link" => o.link = Some(value("--link")?),
+            "--export" => {
+                o.export = Some(match value("--export")?.as_str() {
+                    "trace" => ExportKind::Trace,
+                    "scenario" => ExportKind::Scenario,
+                    "mermaid" => ExportKind::Mermaid,
+                    "asl" => ExportKind::Asl,
+                    "link" => ExportKind::Link,
+                    other => {
+                        return Err(format!(
+                            "unknown export {other:?}: use trace, scenario, mermaid, asl or link"
+                        ))
+                    }
+                })
+            }
             "--coordination" => {
                 o.coordination = Some(match value("--coordination")?.as_str() {
                     "orchestration" => Coordination::Orchestration,
@@ -103,8 +142,16 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             other => return Err(format!("unknown argument {other:?} (see --help)")),
         }
     }
-    if o.preset.is_some() && o.scenario_file.is_some() {
-        return Err("give --preset or --scenario, not both".to_string());
+    let sources = [
+        o.preset.is_some(),
+        o.scenario_file.is_some(),
+        o.link.is_some(),
+    ];
+    if sources.iter().filter(|given| **given).count() > 1 {
+        return Err("give one of --preset, --scenario and --link".to_string());
+    }
+    if o.export.is_some() && o.summary_only {
+        return Err("--export prints the export alone; drop --summary-only".to_string());
     }
     Ok(o)
 }
@@ -114,6 +161,12 @@ fn load_scenario(o: &Options) -> Result<Scenario, String> {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
             Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None if o.link.is_some() => {
+            let text = o.link.as_deref().unwrap_or_default();
+            link::decode(text)
+                .map_err(|e| format!("--link: {e}"))?
+                .scenario
         }
         None => {
             let id = o.preset.as_deref().unwrap_or("happy-path");
@@ -234,6 +287,9 @@ fn run_inner(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
         return Ok(print_matrix(out)?);
     }
     let scenario = load_scenario(&options).map_err(Failure::BadInput)?;
+    if let Some(kind) = options.export {
+        return print_export(kind, scenario, out);
+    }
     let mut sim = Simulation::new(scenario).map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = run_to_rest(&mut sim, Watch::EveryEvent, true);
     if !options.summary_only {
@@ -265,4 +321,34 @@ fn run_inner(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
     });
     writeln!(out, "{summary}")?;
     Ok(if report.all_hold() { 0 } else { 2 })
+}
+
+fn print_export(kind: ExportKind, scenario: Scenario, out: &mut dyn Write) -> Result<u8, Failure> {
+    let text = match kind {
+        ExportKind::Scenario => scenario.to_json(),
+        ExportKind::Asl => asl::to_json(&scenario),
+        ExportKind::Link => {
+            let state = link::LinkState {
+                preset: link::detect_preset(&scenario),
+                scenario,
+                moment: link::Moment::Start,
+            };
+            link::encode(&state).map_err(|e| Failure::BadInput(e.to_string()))?
+        }
+        ExportKind::Trace | ExportKind::Mermaid => {
+            let mut sim =
+                Simulation::new(scenario).map_err(|e| Failure::BadInput(e.to_string()))?;
+            run_to_rest(&mut sim, Watch::AtEnd, false);
+            if kind == ExportKind::Trace {
+                export::trace_json(&sim)
+            } else {
+                mermaid::sequence_diagram(&sim)
+            }
+        }
+    };
+    write!(out, "{text}")?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    Ok(0)
 }

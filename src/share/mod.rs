@@ -1,0 +1,14 @@
+//! Sharing a run: links that reproduce it, and exports for documents and for real engines.
+//!
+//! Pure and deterministic like the engine beneath it (no IO, no clock, no web crates), so every
+//! codec here is tested natively and behaves identically in the page:
+//! - [`link`]: the shareable link (scenario, seed, style, storage and the current moment);
+//! - [`export`]: the run's trace as versioned JSON, and a reader for it;
+//! - [`mermaid`]: the run's messages as a Mermaid `sequenceDiagram`;
+//! - [`asl`]: the saga definition as an AWS Step Functions state machine.
+
+pub mod asl;
+pub mod base64url;
+pub mod export;
+pub mod link;
+pub mod mermaid;
