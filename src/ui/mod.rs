@@ -1,14 +1,295 @@
 //! Leptos components: they send commands to the engine and read its snapshots.
+//!
+//! The page owns one [`player::Player`] (inside [`state::Run`]); a clock turns real time into
+//! simulated time at the chosen speed; every component reads [`state::Derived`] values and sends
+//! commands through `Run`. Nothing here computes what to draw: that is [`crate::view`].
 
+mod actions;
+mod diagram;
+mod log;
+mod panels;
+pub mod player;
+pub mod state;
+mod theme;
+
+use gloo_timers::callback::Interval;
+use leptos::ev::{Event, KeyboardEvent, MouseEvent};
+use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::view::format::capitalise;
+use crate::view::html::{bar_html, notice_html, BarState};
+use actions::Page;
+use player::{parse_link, speed_label, LinkParams, Player, PlayerError, RunSettings, SPEEDS};
+use state::{Derived, Run};
+
+/// How often the clock ticks while playing, in real milliseconds.
+const TICK_MS: u32 = 40;
+
+/// Shows a message with a Reload button if the program panics, instead of a frozen page.
+/// Call it first thing in `main`.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_crash_message();
+    }));
+}
+
+fn show_crash_message() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Ok(panel), Some(body)) = (document.create_element("div"), document.body()) else {
+        return;
+    };
+    panel.set_class_name("crash");
+    // Each step can only fail if the DOM is gone, and then there is nothing left to show.
+    let _ignored = panel.set_attribute("role", "alert");
+    panel.set_inner_html(
+        "<h2>Sagascope stopped</h2>\
+         <p>Something went wrong inside the page. Reloading starts it again from the beginning.</p>\
+         <button type=\"button\" onclick=\"location.reload()\">Reload</button>",
+    );
+    let _ignored = body.append_child(&panel);
+}
+
+fn real_now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+fn link_params() -> LinkParams {
+    window()
+        .location()
+        .search()
+        .map(|q| parse_link(&q))
+        .unwrap_or_default()
+}
+
+/// The first run: the link's settings when they make sense, else the defaults (with a note).
+fn first_run(link: &LinkParams) -> Result<(Player, Option<String>), PlayerError> {
+    let defaults = RunSettings::default();
+    let asked = RunSettings {
+        preset: link.preset.unwrap_or(defaults.preset),
+        coordination: link.coordination.unwrap_or(defaults.coordination),
+        storage: link.storage.unwrap_or(defaults.storage),
+        seed: link.seed.unwrap_or(defaults.seed),
+    };
+    match Player::new(asked.clone(), Vec::new()) {
+        Ok(p) => Ok((p, None)),
+        Err(e @ PlayerError::NeedsOrchestrator(_)) => {
+            let settings = RunSettings {
+                coordination: crate::engine::scenario::Coordination::Orchestration,
+                ..asked
+            };
+            Player::new(settings, Vec::new())
+                .map(|p| (p, Some(format!("{}.", capitalise(&e.to_string())))))
+        }
+        Err(e) => Player::new(defaults, Vec::new()).map(|p| {
+            (
+                p,
+                Some(format!(
+                    "{}: showing the default run.",
+                    capitalise(&e.to_string())
+                )),
+            )
+        }),
+    }
+}
+
+/// Focuses the element matching `selector` once the pending redraw has happened.
+fn focus_later(selector: String) {
+    request_animation_frame(move || {
+        if let Ok(Some(el)) = document().query_selector(&selector) {
+            // SVG and HTML elements both have `focus()`; the binding calls it by name.
+            let _ignored = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+}
+
+/// Whether a key press belongs to a control (a form field, a button, a node of the diagram, a
+/// line of the log): then the page's shortcuts stay out of the way.
+fn key_for_a_control(ev: &KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            actions::is_native_control(&el)
+                || el.has_attribute("data-action")
+                || el.has_attribute("data-node")
+                || el.has_attribute("data-chip")
+        })
+}
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
+    let link = link_params();
+    let (player, note) = match first_run(&link) {
+        Ok(started) => started,
+        Err(e) => {
+            return view! {
+                <main class="app app--fatal">
+                    <Fatal message=e.to_string() />
+                </main>
+            }
+            .into_any()
+        }
+    };
+    let initial = player.snapshot();
+    let initial_scenario = player.sim().scenario().clone();
+    let run = Run::new(player, link.speed.unwrap_or(100));
+    run.notice.set(note);
+    let derived = Derived::new(run, initial, initial_scenario);
+    let theme = theme::Theme::new();
+
+    // The clock: while playing, an interval turns elapsed real time into simulated time.
+    // Dropping the previous `Interval` (when `playing` changes) cancels it.
+    Effect::new(move |previous: Option<Option<Interval>>| {
+        drop(previous);
+        if !run.playing.get() {
+            return None;
+        }
+        let mut last = real_now_ms();
+        Some(Interval::new(TICK_MS, move || {
+            let now = real_now_ms();
+            // A tab in the background ticks rarely: never jump more than a quarter second.
+            let elapsed = (now - last).clamp(0.0, 250.0);
+            last = now;
+            run.tick(elapsed);
+        }))
+    });
+    if link.autoplay {
+        run.play();
+    }
+
+    // Keyboard: Space plays or pauses, → steps, Escape closes the fault menu.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            // Close the fault menu and give the focus back to its node.
+            if let Some(node) = run.selection.menu.get_untracked() {
+                run.selection.menu.set(None);
+                focus_later(format!("[data-node=\"{}\"]", node.test_id()));
+            }
+            return;
+        }
+        if key_for_a_control(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        match ev.key().as_str() {
+            " " => {
+                ev.prevent_default();
+                if run.playing.get_untracked() {
+                    run.pause();
+                } else {
+                    run.play();
+                }
+            }
+            "ArrowRight" => {
+                ev.prevent_default();
+                run.step();
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+
+    let page = Page {
+        run,
+        derived,
+        theme,
+    };
+    let bar = Signal::derive(move || {
+        let settings = run.read(|p| p.settings().clone()).unwrap_or_default();
+        let speed = run.speed.get();
+        let mut speeds: Vec<u32> = SPEEDS.to_vec();
+        if !speeds.contains(&speed) {
+            speeds.push(speed);
+        }
+        bar_html(&BarState {
+            preset: settings.preset,
+            coordination: settings.coordination,
+            storage: settings.storage,
+            seed: settings.seed,
+            playing: run.playing.get(),
+            settled: run.read(Player::is_settled).unwrap_or(true),
+            speed: (speed, speed_label(speed)),
+            speeds: speeds.into_iter().map(|s| (s, speed_label(s))).collect(),
+            other_theme: theme.other(),
+        })
+    });
+    let notice = Signal::derive(move || {
+        run.notice
+            .get()
+            .map(|t| notice_html(&t))
+            .unwrap_or_default()
+    });
+    let coordination = move || derived.scenario.with(|s| s.coordination.as_str());
     view! {
-        <main class="app">
-            <h1>"Sagascope"</h1>
-            <p>"See the saga pattern work and fail."</p>
+        <main
+            class="app"
+            data-coordination=coordination
+            data-playing=move || run.playing.get().to_string()
+            on:click=move |ev: MouseEvent| {
+                actions::dispatch(page, ev.target());
+            }
+            on:change=move |ev: Event| actions::control_changed(page, ev.target())
+            on:keydown=move |ev: KeyboardEvent| {
+                let own_keys = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| actions::is_native_control(&el));
+                if !own_keys && matches!(ev.key().as_str(), "Enter" | " ") && actions::dispatch(page, ev.target()) {
+                    ev.prevent_default();
+                    // A node opened by keyboard: move into its fault menu.
+                    if run.selection.menu.get_untracked().is_some() {
+                        focus_later("[data-testid=\"fault-menu\"] [data-fault]".to_string());
+                    }
+                }
+            }
+        >
+            <Pane class="app__bar" markup=bar />
+            <Pane class="app__notice" markup=notice />
+            <div class="stage">
+                <diagram::Diagram run=run derived=derived />
+                <panels::Side run=run derived=derived />
+                <panels::Data run=run derived=derived />
+                <log::EventLog run=run derived=derived />
+            </div>
         </main>
+    }
+    .into_any()
+}
+
+/// A box whose contents are markup from the view layer: drawn at once, then replaced when it
+/// changes (keeping the keyboard focus on the element that had it).
+#[component]
+fn Pane(#[prop(into)] class: String, markup: Signal<String>) -> impl IntoView {
+    let el = NodeRef::<Div>::new();
+    let first = markup.get_untracked();
+    let mut shown = Some(first.clone());
+    Effect::new(move |_| {
+        let markup = markup.get();
+        if shown.as_ref() == Some(&markup) {
+            return;
+        }
+        if let Some(div) = el.get() {
+            actions::replace_keeping_focus(&div, &markup);
+            shown = Some(markup);
+        }
+    });
+    view! { <div class=class node_ref=el inner_html=first></div> }
+}
+
+/// What the page shows when it cannot show the saga: the reason and a Reload button.
+#[component]
+fn Fatal(#[prop(into)] message: String) -> impl IntoView {
+    view! {
+        <div class="crash" role="alert">
+            <h2>"Sagascope cannot show this run"</h2>
+            <p>{message}</p>
+            <button type="button" on:click=move |_| {
+                let _ignored = window().location().reload();
+            }>"Reload"</button>
+        </div>
     }
 }

@@ -1,1 +1,16 @@
 //! Pure functions from an engine snapshot to what is drawn.
+//!
+//! Nothing here touches the web: every function is tested natively. The page's components
+//! (`crate::ui`) only turn these values into DOM.
+
+pub mod faults;
+pub mod format;
+pub mod html;
+pub mod layout;
+pub mod monitor;
+pub mod saga_log;
+pub mod status;
+pub mod story;
+pub mod svg;
+pub mod tables;
+pub mod tokens;

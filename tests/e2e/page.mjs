@@ -1,5 +1,8 @@
-// Page object for Sagascope's end-to-end tests. Later tests extend AppPage with actions
-// (play, step, inject a fault, ...) built on the data-testid contract in DESIGN.md.
+// Page object for Sagascope's end-to-end tests: actions (play, step, inject a fault, ...) and
+// reads (outcome, statuses, the event log) built on the data-testid contract in DESIGN.md.
+//
+// Runs are made fast with the page's documented link parameter `?speed=N` (N× real time, up to
+// 100×); everything else goes through the controls a person uses.
 //
 // Environment:
 //   SAGASCOPE_URL  base URL of the built app (scripts/test serves dist/ and sets it)
@@ -35,14 +38,139 @@ export class AppPage {
     page.on('pageerror', (err) => this.pageErrors.push(String(err)));
   }
 
-  /** Opens `path` (relative to BASE_URL) in a fresh 1280×720 context and waits for the app. */
-  static async open(browser, { path = '', viewport = { width: 1280, height: 720 } } = {}) {
-    const context = await browser.newContext({ viewport });
+  /**
+   * Opens the page in a fresh 1280×720 context and waits for the app. Either a `path` relative to
+   * BASE_URL, or link parameters: `{ preset, coordination, storage, seed, speed }`.
+   */
+  static async open(browser, { path, viewport = { width: 1280, height: 720 }, colorScheme = 'light', ...params } = {}) {
+    const context = await browser.newContext({ viewport, colorScheme });
     const app = new AppPage(await context.newPage());
-    await app.page.goto(new URL(path, BASE_URL).href);
+    await app.page.goto(new URL(path ?? AppPage.link(params), BASE_URL).href);
     await app.waitForMount();
+    await app.byTestId('outcome').waitFor();
     return app;
   }
+
+  /** A link with the page's parameters (`?preset=…&coordination=…&speed=…`). */
+  static link(params = {}) {
+    const query = new URLSearchParams(
+      Object.entries(params).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]),
+    ).toString();
+    return query ? `?${query}` : '';
+  }
+
+  // ---- the bar ----
+
+  async play() { await this.byTestId('play').click(); }
+  async pause() { await this.byTestId('pause').click(); }
+  async step() { await this.byTestId('step').click(); }
+  async reset() { await this.byTestId('reset').click(); }
+
+  /** Picks a preset by id. */
+  async choosePreset(id) { await this.byTestId('preset').selectOption(id); }
+
+  /** `orchestration` or `choreography`. */
+  async setCoordination(style) {
+    await this.byTestId('coordination').locator(`[data-value="${style}"]`).click();
+    await this.page.waitForSelector(`[data-testid="coordination"][data-value="${style}"]`);
+  }
+
+  /** `per_service` or `shared`. */
+  async setStorage(storage) {
+    await this.byTestId('storage').locator(`[data-value="${storage}"]`).click();
+    await this.page.waitForSelector(`[data-testid="storage"][data-value="${storage}"]`);
+  }
+
+  /** Types a seed and commits it (Enter). */
+  async setSeed(text) {
+    const seed = this.byTestId('seed');
+    await seed.fill(String(text));
+    await seed.press('Enter');
+  }
+
+  // ---- the diagram ----
+
+  /** A service node: `reservation`, `payment`, `calendar` or `notification`. */
+  service(name) { return this.byTestId(`service-${name}`); }
+
+  /** The `data-status` of a service node. */
+  async serviceStatus(name) { return this.service(name).getAttribute('data-status'); }
+
+  /** The `data-status` of step `n` (from 1). */
+  async stepStatus(n) { return this.page.locator(`.saga-step[data-step="${n}"]`).first().getAttribute('data-status'); }
+
+  /** Opens a node's fault menu by clicking the node (a service name, or a data-testid). */
+  async openFaultMenu(node) {
+    const target = ['reservation', 'payment', 'calendar', 'notification'].includes(node)
+      ? this.service(node)
+      : this.byTestId(node);
+    await target.click();
+    await this.byTestId('fault-menu').waitFor();
+    return this.byTestId('fault-menu');
+  }
+
+  /** Injects a fault from a node's menu: its `data-fault` kind, optionally the button's text. */
+  async injectFault(node, kind, { text } = {}) {
+    const menu = await this.openFaultMenu(node);
+    let button = menu.locator(`[data-fault="${kind}"]`);
+    if (text) button = button.filter({ hasText: text });
+    await button.first().click();
+    await this.closeFaultMenu();
+  }
+
+  async closeFaultMenu() {
+    await this.byTestId('fault-menu-close').click();
+    await this.byTestId('fault-menu').waitFor({ state: 'detached' });
+  }
+
+  /** Removes every active fault shown in a node's menu. */
+  async removeFaults(node) {
+    const menu = await this.openFaultMenu(node);
+    while ((await menu.locator('[data-action="remove-fault"]').count()) > 0) {
+      await menu.locator('[data-action="remove-fault"]').first().click();
+    }
+    await this.closeFaultMenu();
+  }
+
+  /** How many messages wait in the dead-letter queue (choreography). */
+  async deadLetters() { return Number(await this.byTestId('dead-letter-queue').getAttribute('data-count')); }
+
+  async redrive() { await this.byTestId('redrive').click(); }
+
+  // ---- outcome, invariants, log ----
+
+  async outcome() { return this.byTestId('outcome').getAttribute('data-outcome'); }
+
+  /** Waits until `data-outcome` is `value` (the run is played at the page's speed). */
+  async waitForOutcome(value, timeout = 20_000) {
+    await this.page.waitForSelector(`[data-testid="outcome"][data-outcome="${value}"]`, { timeout });
+  }
+
+  /** Waits until the clock has stopped by itself (the run came to rest). */
+  async waitUntilPaused(timeout = 20_000) {
+    await this.page.waitForSelector('main.app[data-playing="false"]', { timeout });
+  }
+
+  /** Whether every invariant holds. */
+  async invariantsHold() { return (await this.byTestId('invariants').getAttribute('data-all-hold')) === 'true'; }
+
+  /** The narration's text. */
+  async narration() { return this.byTestId('narration').innerText(); }
+
+  /** Stops filtering the log to a node, if it is. */
+  async showWholeLog() {
+    const all = this.byTestId('log-show-all');
+    if (await all.count()) await all.click();
+  }
+
+  /** Every line of the event log, in order. */
+  async logLines() {
+    await this.showWholeLog();
+    return this.byTestId('event-log').locator('.log__text').allInnerTexts();
+  }
+
+  /** The index of the first log line matching `pattern` (-1 if none). */
+  static indexOf(lines, pattern) { return lines.findIndex((l) => pattern.test(l)); }
 
   /** The Leptos root, `<main class="app">`. */
   get root() {

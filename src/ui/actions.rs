@@ -1,0 +1,244 @@
+//! Clicks and key presses, handled by delegation: the view layer's markup names what an element
+//! does (`data-action`, `data-node`, `data-chip`; see `crate::view::html`), and one handler on the
+//! page turns that into a selection or a command.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::engine::presets;
+use crate::engine::scenario::{Coordination, Storage};
+use crate::view::faults::{menu, CHAOS};
+use crate::view::layout::NodeKey;
+
+use super::player::{parse_seed, RunSettings};
+use super::state::{Derived, Run};
+use super::theme::Theme;
+
+/// What the handlers act on.
+#[derive(Clone, Copy)]
+pub struct Page {
+    /// The run.
+    pub run: Run,
+    /// Its derived values.
+    pub derived: Derived,
+    /// The theme switch.
+    pub theme: Theme,
+}
+
+/// Selects a node (the log filters to it) and opens its fault menu, if it has one.
+fn activate(run: Run, derived: Derived, key: NodeKey) {
+    let sel = run.selection;
+    sel.node.set(Some(key));
+    let has_menu = derived
+        .scenario
+        .with_untracked(|s| !menu(s, key).is_empty());
+    sel.menu.set(has_menu.then_some(key));
+}
+
+fn number<T: std::str::FromStr>(el: &web_sys::Element, name: &str) -> Option<T> {
+    el.get_attribute(name).and_then(|v| v.parse().ok())
+}
+
+fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
+    let Page {
+        run,
+        derived,
+        theme,
+    } = page;
+    let sel = run.selection;
+    match action {
+        "play" => run.play(),
+        "pause" => run.pause(),
+        "step" => run.step(),
+        "reset" => run.reset(),
+        "theme" => theme.toggle(),
+        "dismiss" => run.notice.set(None),
+        "coordination" => {
+            let coordination = match el.get_attribute("data-value").as_deref() {
+                Some("choreography") => Coordination::Choreography,
+                _ => Coordination::Orchestration,
+            };
+            run.reconfigure(|s| RunSettings { coordination, ..s });
+        }
+        "storage" => {
+            let storage = match el.get_attribute("data-value").as_deref() {
+                Some("shared") => Storage::Shared,
+                _ => Storage::PerService,
+            };
+            run.reconfigure(|s| RunSettings { storage, ..s });
+        }
+        "select-saga" => {
+            if let Some(saga) = number(el, "data-saga") {
+                sel.saga.set(saga);
+            }
+        }
+        "cancel" => {
+            if let Some(saga) = number(el, "data-saga") {
+                run.act(|p| p.cancel(saga));
+            }
+        }
+        "redrive" => run.act(|p| p.redrive()),
+        "chaos" => {
+            let on = !run.peek(|p| p.chaos_on()).unwrap_or(false);
+            run.act(|p| p.set_chaos(on, CHAOS));
+        }
+        "inject" => {
+            let (Some(index), Some(key)) =
+                (number::<usize>(el, "data-choice"), sel.menu.get_untracked())
+            else {
+                return false;
+            };
+            let choice = derived
+                .scenario
+                .with_untracked(|s| menu(s, key).into_iter().nth(index));
+            if let Some(choice) = choice {
+                run.act(move |p| p.inject(choice.spec).map(|_| ()));
+            }
+        }
+        "remove-fault" => {
+            if let Some(id) = number(el, "data-fault-id") {
+                run.act(|p| p.remove_fault(id));
+            }
+        }
+        "close-menu" => sel.menu.set(None),
+        "live" => sel.event.set(None),
+        "show-all" => sel.node.set(None),
+        "select-event" => {
+            if let Some(seq) = number::<u64>(el, "data-seq") {
+                let now = sel.event.get_untracked();
+                sel.event
+                    .set(if now == Some(seq) { None } else { Some(seq) });
+            }
+        }
+        "tab" => {
+            let tab = el.get_attribute("data-tab");
+            if let Some(&(id, _)) = crate::view::html::TABS
+                .iter()
+                .find(|(id, _)| Some(*id) == tab.as_deref())
+            {
+                sel.tab.set(id);
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Acts on the element an event happened in (or its nearest actionable ancestor). Returns
+/// whether there was something to do.
+pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
+    let Page { run, derived, .. } = page;
+    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    if let Ok(Some(found)) = el.closest("[data-action],[data-chip],[data-node]") {
+        if let Some(action) = found.get_attribute("data-action") {
+            return run_action(page, &found, &action);
+        }
+        if let Some(id) = number::<usize>(&found, "data-chip") {
+            run.act(|p| p.remove_fault(id));
+            return true;
+        }
+        if let Some(key) = found
+            .get_attribute("data-node")
+            .and_then(|v| NodeKey::from_test_id(&v))
+        {
+            activate(run, derived, key);
+            return true;
+        }
+    }
+    false
+}
+
+/// Reads a form control that changed (`data-control`: preset, speed, seed) and acts on it.
+pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
+    let run = page.run;
+    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return;
+    };
+    let Some(control) = el.get_attribute("data-control") else {
+        return;
+    };
+    // Both <select> and <input> have a `value` property; the binding reads it by name.
+    let field = el.unchecked_into::<web_sys::HtmlInputElement>();
+    let value = field.value();
+    let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
+    match control.as_str() {
+        "preset" => {
+            let Some(preset) = presets::find(&value) else {
+                return;
+            };
+            let was_choreography = settings.coordination == Coordination::Choreography;
+            run.reconfigure(|s| RunSettings {
+                preset: preset.id,
+                coordination: if preset.orchestration_only {
+                    Coordination::Orchestration
+                } else {
+                    s.coordination
+                },
+                ..s
+            });
+            if preset.orchestration_only && was_choreography {
+                run.notice.set(Some(format!(
+                    "“{}” needs an orchestrator, so it runs in orchestration.",
+                    preset.title
+                )));
+            }
+        }
+        "speed" => {
+            if let Ok(speed) = value.parse::<u32>() {
+                run.speed.set(speed);
+            }
+        }
+        "seed" => match parse_seed(&value) {
+            Ok(seed) if seed == settings.seed => {}
+            Ok(seed) => run.reconfigure(|s| RunSettings { seed, ..s }),
+            Err(message) => {
+                field.set_value(&settings.seed.to_string());
+                run.notice
+                    .set(Some(format!("{message} The seed stays {}.", settings.seed)));
+            }
+        },
+        _ => {}
+    }
+}
+
+/// Whether an element handles Enter and Space itself (a form control or a native button).
+pub fn is_native_control(el: &web_sys::Element) -> bool {
+    matches!(
+        el.tag_name().to_ascii_lowercase().as_str(),
+        "input" | "select" | "textarea" | "button" | "option"
+    )
+}
+
+/// The attributes that find an element again after its markup is replaced, most specific first.
+const IDENTITY: [&str; 8] = [
+    "data-chip",
+    "data-choice",
+    "data-fault-id",
+    "data-seq",
+    "data-saga",
+    "data-tab",
+    "data-node",
+    "data-testid",
+];
+
+/// Replaces a container's markup and gives the keyboard focus back to the element that had it.
+pub fn replace_keeping_focus(container: &web_sys::Element, markup: &str) {
+    let focused = document()
+        .active_element()
+        .filter(|el| container.contains(Some(el)))
+        .and_then(|el| {
+            IDENTITY
+                .into_iter()
+                .find_map(|attr| el.get_attribute(attr).map(|v| (attr, v)))
+        });
+    container.set_inner_html(markup);
+    if let Some((attr, value)) = focused {
+        let value = value.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(Some(el)) = container.query_selector(&format!("[{attr}=\"{value}\"]")) {
+            // SVG elements have `focus()` too; the binding calls it by name.
+            let _ignored = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The event log: every event, newest at the bottom, linked to the diagram both ways (select a
+//! line: its message and nodes light up; select a node: the log shows only its events).
+//!
+//! A run has hundreds of events, so new lines are appended to the list instead of redrawing it.
+
+use leptos::html::Ol;
+use leptos::prelude::*;
+
+use crate::view::html::log_line_html;
+use crate::view::layout::NodeKey;
+
+use super::state::{Derived, Run};
+use super::Pane;
+
+/// What the list shows, to tell an append from a redraw.
+#[derive(Clone, Copy, PartialEq)]
+struct Shown {
+    generation: u64,
+    filter: Option<NodeKey>,
+    lines: usize,
+    selected: Option<u64>,
+}
+
+/// The log.
+#[component]
+pub fn EventLog(run: Run, derived: Derived) -> impl IntoView {
+    let sel = run.selection;
+    let list = NodeRef::<Ol>::new();
+    Effect::new(move |previous: Option<Option<Shown>>| {
+        let generation = run.generation.get();
+        let filter = sel.node.get();
+        let selected = sel.event.get();
+        let el = list.get()?;
+        derived.lines.with(|lines| {
+            let shown: Vec<_> = lines
+                .iter()
+                .filter(|l| filter.is_none_or(|n| l.concerns(n)))
+                .collect();
+            let before = previous.flatten();
+            let same_list = before.is_some_and(|b| {
+                b.generation == generation && b.filter == filter && b.lines <= shown.len()
+            });
+            if same_list {
+                let from = before.map(|b| b.lines).unwrap_or(0);
+                let markup: String = shown[from..]
+                    .iter()
+                    .map(|l| log_line_html(l, Some(l.seq) == selected))
+                    .collect();
+                if !markup.is_empty() {
+                    // Cannot fail for a list element; the worst case is a missing line.
+                    let _ignored = el.insert_adjacent_html("beforeend", &markup);
+                }
+                let was = before.and_then(|b| b.selected);
+                if was != selected {
+                    for (seq, on) in [(was, false), (selected, true)] {
+                        let Some(seq) = seq else { continue };
+                        if let Ok(Some(line)) = el.query_selector(&format!("[data-seq=\"{seq}\"]"))
+                        {
+                            let _ignored = if on {
+                                line.class_list().add_1("log__line--selected")
+                            } else {
+                                line.class_list().remove_1("log__line--selected")
+                            };
+                            let _ignored = line.set_attribute("aria-selected", &on.to_string());
+                        }
+                    }
+                }
+            } else {
+                let markup: String = shown
+                    .iter()
+                    .map(|l| log_line_html(l, Some(l.seq) == selected))
+                    .collect();
+                el.set_inner_html(&markup);
+            }
+            if selected.is_none() {
+                el.set_scroll_top(el.scroll_height());
+            }
+            Some(Shown {
+                generation,
+                filter,
+                lines: shown.len(),
+                selected,
+            })
+        })
+    });
+    let head = Signal::derive(move || {
+        let total = derived.lines.with(Vec::len);
+        match sel.node.get() {
+            None => format!(r#"<span class="panel__meta">{total} events</span>"#),
+            Some(node) => {
+                let shown = derived
+                    .lines
+                    .with(|l| l.iter().filter(|l| l.concerns(node)).count());
+                format!(
+                    r#"<span class="log__filter">{} only · {shown}/{total}<button type="button" class="btn btn--small" data-action="show-all" data-testid="log-show-all">Show all</button></span>"#,
+                    crate::view::format::escape(&node.label())
+                )
+            }
+        }
+    });
+    view! {
+        <section class="log" data-testid="event-log" aria-label="Event log">
+            <header class="panel__head">
+                <h2 class="panel__title">"Event log"</h2>
+                <Pane class="log__head" markup=head />
+            </header>
+            <ol class="log__list" node_ref=list></ol>
+        </section>
+    }
+}

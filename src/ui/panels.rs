@@ -1,0 +1,50 @@
+//! The side column (outcome, narration, invariants) and the data panel, each drawn by the view
+//! layer as markup.
+
+use leptos::prelude::*;
+
+use crate::view::html::{data_html, invariants_html, narrated, narration_html, outcome_html};
+
+use super::state::{Derived, Run};
+use super::Pane;
+
+/// The outcome banner, the narration and the invariant monitor.
+#[component]
+pub fn Side(run: Run, derived: Derived) -> impl IntoView {
+    let sel = run.selection;
+    let outcome = Signal::derive(move || derived.snapshot.with(outcome_html));
+    let narration = Signal::derive(move || {
+        let selected = sel.event.get();
+        let scenario = derived.scenario.get();
+        derived
+            .lines
+            .with(|lines| narration_html(narrated(lines, selected), selected.is_some(), &scenario))
+    });
+    let invariants = Signal::derive(move || {
+        run.read(|p| invariants_html(&p.invariants()))
+            .unwrap_or_default()
+    });
+    view! {
+        <aside class="side" aria-live="polite">
+            <Pane class="side__outcome" markup=outcome />
+            <Pane class="side__narration" markup=narration />
+            <Pane class="side__invariants" markup=invariants />
+        </aside>
+    }
+}
+
+/// The data panel: databases, dead letters, the manual-intervention queue.
+#[component]
+pub fn Data(run: Run, derived: Derived) -> impl IntoView {
+    let sel = run.selection;
+    let markup = Signal::derive(move || {
+        let tab = sel.tab.get();
+        let scenario = derived.scenario.get();
+        derived.snapshot.with(|s| data_html(tab, s, &scenario))
+    });
+    view! {
+        <section class="data" aria-label="Data">
+            <Pane class="data__pane" markup=markup />
+        </section>
+    }
+}

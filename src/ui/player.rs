@@ -1,0 +1,653 @@
+//! The run the page shows: one simulation, its invariant monitor, its settings and the user's
+//! fault plan, driven by the page's clock.
+//!
+//! Plain Rust with no web dependency, so it is tested natively. The page keeps one `Player` and
+//! reaches the engine only through it: commands in (`inject`, `cancel`, `redrive`), time in
+//! (`advance`, `step`), snapshots out.
+
+use crate::engine::fault::FaultSpec;
+use crate::engine::invariants::{self, InvariantStatus, Monitor};
+use crate::engine::presets;
+use crate::engine::run::HORIZON_MS;
+use crate::engine::scenario::{Command, Coordination, Scenario, ScenarioError, Storage};
+use crate::engine::sim::{CommandError, Simulation};
+use crate::engine::snapshot::Snapshot;
+
+/// The speeds the page offers, in percent of real time (25 = 0.25×).
+pub const SPEEDS: [u32; 5] = [25, 50, 100, 200, 400];
+
+/// The fastest speed a link may ask for (`?speed=100` is 100×), in percent, for demos and
+/// end-to-end tests.
+pub const MAX_SPEED: u32 = 10_000;
+
+/// What a run is made of, besides the user's fault plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSettings {
+    /// The preset's id.
+    pub preset: &'static str,
+    /// Orchestration or choreography.
+    pub coordination: Coordination,
+    /// Per service or shared.
+    pub storage: Storage,
+    /// The seed.
+    pub seed: u64,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self {
+            preset: "happy-path",
+            coordination: Coordination::Orchestration,
+            storage: Storage::PerService,
+            seed: 1,
+        }
+    }
+}
+
+/// Why the player could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlayerError {
+    /// No preset has that id.
+    #[error("there is no preset called {0:?}")]
+    NoSuchPreset(String),
+    /// The preset needs an orchestrator.
+    #[error("the preset {0:?} needs an orchestrator: switch to orchestration")]
+    NeedsOrchestrator(&'static str),
+    /// The scenario was rejected.
+    #[error("the scenario is not valid: {0}")]
+    Scenario(#[from] ScenarioError),
+    /// The engine refused a command.
+    #[error("{0}")]
+    Command(#[from] CommandError),
+}
+
+/// One run, as the page drives it.
+#[derive(Debug, Clone)]
+pub struct Player {
+    settings: RunSettings,
+    plan: Vec<FaultSpec>,
+    sim: Simulation,
+    monitor: Monitor,
+    /// Simulated time with a fraction, so slow speeds still move smoothly.
+    clock_ms: f64,
+    /// Faults of this run that belong to the user's plan: (fault number in the run, plan entry).
+    planned: Vec<(usize, FaultSpec)>,
+    determinism_checked: bool,
+}
+
+fn scenario_for(settings: &RunSettings, plan: &[FaultSpec]) -> Result<Scenario, PlayerError> {
+    let preset = presets::find(settings.preset)
+        .ok_or_else(|| PlayerError::NoSuchPreset(settings.preset.to_string()))?;
+    if preset.orchestration_only && settings.coordination == Coordination::Choreography {
+        return Err(PlayerError::NeedsOrchestrator(preset.title));
+    }
+    let mut scenario = presets::scenario(
+        settings.preset,
+        settings.coordination,
+        settings.storage,
+        settings.seed,
+    )
+    .ok_or_else(|| PlayerError::NoSuchPreset(settings.preset.to_string()))?;
+    scenario.faults.extend(plan.iter().cloned());
+    Ok(scenario)
+}
+
+impl Player {
+    /// A run of `settings` with the user's fault plan injected at time 0.
+    pub fn new(settings: RunSettings, plan: Vec<FaultSpec>) -> Result<Self, PlayerError> {
+        let plan: Vec<FaultSpec> = plan
+            .into_iter()
+            .filter(|f| f.applies_to(settings.coordination))
+            .collect();
+        let scenario = scenario_for(&settings, &plan)?;
+        let preset_faults = scenario.faults.len() - plan.len();
+        let sim = Simulation::new(scenario)?;
+        let planned = plan
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (preset_faults + i, f.clone()))
+            .collect();
+        let mut player = Player {
+            settings,
+            plan,
+            sim,
+            monitor: Monitor::new(),
+            clock_ms: 0.0,
+            planned,
+            determinism_checked: false,
+        };
+        player.monitor.observe(&player.sim);
+        Ok(player)
+    }
+
+    /// The same settings and plan, from time 0.
+    pub fn restarted(&self) -> Result<Self, PlayerError> {
+        Player::new(self.settings.clone(), self.plan.clone())
+    }
+
+    /// A new run with other settings. A new preset starts with an empty fault plan; a new style,
+    /// storage or seed keeps the plan (minus faults the style has no use for).
+    pub fn reconfigured(&self, settings: RunSettings) -> Result<Self, PlayerError> {
+        let plan = if settings.preset == self.settings.preset {
+            self.plan.clone()
+        } else {
+            Vec::new()
+        };
+        Player::new(settings, plan)
+    }
+
+    /// The settings of this run.
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
+    }
+
+    /// The user's fault plan: what a restart injects at time 0.
+    pub fn plan(&self) -> &[FaultSpec] {
+        &self.plan
+    }
+
+    /// The simulation (read only).
+    pub fn sim(&self) -> &Simulation {
+        &self.sim
+    }
+
+    /// Everything a view needs, now.
+    pub fn snapshot(&self) -> Snapshot {
+        self.sim.snapshot()
+    }
+
+    /// Simulated now, in whole milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.sim.now_ms()
+    }
+
+    /// How many events have happened.
+    pub fn event_count(&self) -> u64 {
+        self.sim.event_count()
+    }
+
+    /// Nothing more will happen without a new command.
+    pub fn is_settled(&self) -> bool {
+        self.sim.next_timer().is_none() || self.sim.now_ms() >= HORIZON_MS
+    }
+
+    /// Every invariant's status so far.
+    pub fn invariants(&self) -> Vec<InvariantStatus> {
+        self.monitor.report()
+    }
+
+    /// Whether a fault of this run came from the user's plan.
+    pub fn is_planned(&self, fault: usize) -> bool {
+        self.planned.iter().any(|(id, _)| *id == fault)
+    }
+
+    /// Runs one occurrence, then the monitor.
+    fn step_once(&mut self) -> bool {
+        if !self.sim.step() {
+            return false;
+        }
+        self.sim.discard_pending_events();
+        self.monitor.observe(&self.sim);
+        true
+    }
+
+    fn after_change(&mut self) {
+        self.clock_ms = self.clock_ms.max(self.sim.now_ms() as f64);
+        if self.is_settled() && !self.determinism_checked {
+            self.determinism_checked = true;
+            // Invariant 1 asks every saga to have ended once nothing more is due: look once more.
+            self.monitor.observe(&self.sim);
+            let result = invariants::check_determinism(&self.sim);
+            self.monitor.record_determinism(&self.sim, result);
+        }
+    }
+
+    /// Moves simulated time on by `sim_ms` (real time × speed), running everything due.
+    /// Returns how many events happened.
+    pub fn advance(&mut self, sim_ms: f64) -> u64 {
+        let before = self.sim.event_count();
+        let target = (self.clock_ms + sim_ms.max(0.0)).min(HORIZON_MS as f64);
+        // Truncation is intended: the engine counts whole milliseconds.
+        let target_ms = target as u64;
+        while self.sim.next_timer().is_some_and(|t| t <= target_ms) {
+            self.step_once();
+        }
+        self.sim.advance_to(target_ms);
+        self.clock_ms = target;
+        self.after_change();
+        self.sim.event_count() - before
+    }
+
+    /// Runs the next occurrences until at least one event happens (or nothing is due).
+    /// Returns how many events happened.
+    pub fn step(&mut self) -> u64 {
+        let before = self.sim.event_count();
+        // An occurrence can be silent (a poll of an empty queue); a bound keeps this finite.
+        for _ in 0..10_000 {
+            if self.sim.now_ms() >= HORIZON_MS || !self.step_once() {
+                break;
+            }
+            if self.sim.event_count() > before {
+                break;
+            }
+        }
+        self.clock_ms = self.sim.now_ms() as f64;
+        self.after_change();
+        self.sim.event_count() - before
+    }
+
+    fn command(&mut self, command: Command) -> Result<(), PlayerError> {
+        self.sim.handle_command(command)?;
+        self.sim.discard_pending_events();
+        self.monitor.observe(&self.sim);
+        self.determinism_checked = false;
+        self.after_change();
+        Ok(())
+    }
+
+    /// Injects a fault now and adds it to the plan, so a restart meets it from time 0.
+    /// Returns the fault's number in this run.
+    pub fn inject(&mut self, fault: FaultSpec) -> Result<usize, PlayerError> {
+        self.command(Command::InjectFault {
+            fault: fault.clone(),
+        })?;
+        let id = self.sim.faults().len().saturating_sub(1);
+        if fault.applies_to(self.settings.coordination) {
+            self.plan.push(fault.clone());
+            self.planned.push((id, fault));
+        }
+        Ok(id)
+    }
+
+    /// Removes an active fault; a fault from the user's plan leaves the plan too.
+    pub fn remove_fault(&mut self, fault: usize) -> Result<(), PlayerError> {
+        self.command(Command::RemoveFault { fault })?;
+        if let Some(pos) = self.planned.iter().position(|(id, _)| *id == fault) {
+            let (_, spec) = self.planned.remove(pos);
+            if let Some(i) = self.plan.iter().position(|f| *f == spec) {
+                self.plan.remove(i);
+            }
+        }
+        Ok(())
+    }
+
+    /// Switches chaos on (injecting `chaos`) or off (removing every active chaos fault).
+    pub fn set_chaos(&mut self, on: bool, chaos: FaultSpec) -> Result<(), PlayerError> {
+        if on {
+            self.inject(chaos).map(|_| ())
+        } else {
+            let active: Vec<usize> = self
+                .sim
+                .faults()
+                .iter()
+                .filter(|f| f.active && f.spec.kind() == "chaos")
+                .map(|f| f.id)
+                .collect();
+            for id in active {
+                self.remove_fault(id)?;
+            }
+            self.plan.retain(|f| f.kind() != "chaos");
+            Ok(())
+        }
+    }
+
+    /// Whether a chaos fault is acting.
+    pub fn chaos_on(&self) -> bool {
+        self.sim
+            .faults()
+            .iter()
+            .any(|f| f.active && f.spec.kind() == "chaos")
+    }
+
+    /// The customer cancels saga `saga`.
+    pub fn cancel(&mut self, saga: usize) -> Result<(), PlayerError> {
+        self.command(Command::Cancel { saga })
+    }
+
+    /// Dead letters go back to their queues; stuck compensations are tried again.
+    pub fn redrive(&mut self) -> Result<(), PlayerError> {
+        self.command(Command::Redrive)
+    }
+}
+
+/// Settings asked for by a link: `?preset=card-declined&coordination=choreography&storage=shared&seed=7&speed=4`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkParams {
+    /// A preset id.
+    pub preset: Option<&'static str>,
+    /// A style.
+    pub coordination: Option<Coordination>,
+    /// A storage mode.
+    pub storage: Option<Storage>,
+    /// A seed.
+    pub seed: Option<u64>,
+    /// A speed in percent (25 to [`MAX_SPEED`]).
+    pub speed: Option<u32>,
+    /// Start playing at once.
+    pub autoplay: bool,
+}
+
+/// Reads a page's query string (with or without its `?`); what it cannot read, it ignores.
+pub fn parse_link(query: &str) -> LinkParams {
+    let mut out = LinkParams::default();
+    for pair in query.trim_start_matches('?').split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "preset" => out.preset = presets::find(value).map(|p| p.id),
+            "coordination" => {
+                out.coordination = match value {
+                    "orchestration" => Some(Coordination::Orchestration),
+                    "choreography" => Some(Coordination::Choreography),
+                    _ => None,
+                }
+            }
+            "storage" => {
+                out.storage = match value {
+                    "per_service" | "per-service" => Some(Storage::PerService),
+                    "shared" => Some(Storage::Shared),
+                    _ => None,
+                }
+            }
+            "seed" => out.seed = parse_seed(value).ok(),
+            "speed" => {
+                out.speed = parse_percent(value).filter(|s| (SPEEDS[0]..=MAX_SPEED).contains(s))
+            }
+            "play" => out.autoplay = value != "0",
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Reads a multiple such as `4`, `0.5` or `0.25` as a percentage (400, 50, 25); at most two
+/// decimals.
+pub fn parse_percent(text: &str) -> Option<u32> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.len() > 2 {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) || whole.len() > 5 {
+        return None;
+    }
+    let whole: u32 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: u32 = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<u32>().ok()? * 10,
+        _ => fraction.parse().ok()?,
+    };
+    Some(whole * 100 + fraction)
+}
+
+/// Speed in percent as people read it: `0.25×`, `1×`, `20×`.
+pub fn speed_label(percent: u32) -> String {
+    let (whole, fraction) = (percent / 100, percent % 100);
+    match fraction {
+        0 => format!("{whole}×"),
+        f if f % 10 == 0 => format!("{whole}.{}×", f / 10),
+        f => format!("{whole}.{f:02}×"),
+    }
+}
+
+/// Reads a seed typed by a person: a whole number, nothing else.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("Type a whole number for the seed.".to_string());
+    }
+    t.parse::<u64>().map_err(|_| {
+        format!(
+            "“{}” is not a seed: use a whole number from 0 to {}.",
+            t.chars().take(24).collect::<String>(),
+            u64::MAX
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::event::Outcome;
+
+    fn player(preset: &'static str, coordination: Coordination) -> Player {
+        Player::new(
+            RunSettings {
+                preset,
+                coordination,
+                ..RunSettings::default()
+            },
+            Vec::new(),
+        )
+        .unwrap()
+    }
+
+    fn play_out(p: &mut Player) {
+        for _ in 0..10_000 {
+            if p.is_settled() {
+                break;
+            }
+            p.advance(100.0);
+        }
+    }
+
+    #[test]
+    fn playing_the_happy_path_completes_and_every_invariant_holds() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            let mut p = player("happy-path", c);
+            play_out(&mut p);
+            assert!(p.is_settled());
+            assert_eq!(p.snapshot().outcome, Outcome::Completed);
+            assert!(
+                p.invariants().iter().all(|i| i.holds),
+                "{:?}",
+                p.invariants()
+            );
+        }
+    }
+
+    #[test]
+    fn advance_moves_the_clock_by_the_simulated_time() {
+        let mut p = player("happy-path", Coordination::Orchestration);
+        p.advance(250.0);
+        assert_eq!(p.now_ms(), 250);
+        p.advance(0.4);
+        p.advance(0.4);
+        assert_eq!(p.now_ms(), 250);
+        p.advance(0.4);
+        assert_eq!(p.now_ms(), 251);
+    }
+
+    #[test]
+    fn step_always_shows_at_least_one_event() {
+        let mut p = player("happy-path", Coordination::Choreography);
+        let mut steps = 0;
+        while !p.is_settled() {
+            assert!(p.step() >= 1 || p.is_settled());
+            steps += 1;
+            assert!(steps < 1_000);
+        }
+        assert_eq!(p.snapshot().outcome, Outcome::Completed);
+        assert_eq!(p.step(), 0);
+    }
+
+    #[test]
+    fn an_injected_fault_joins_the_plan_and_a_restart_meets_it_from_the_start() {
+        let mut p = player("happy-path", Coordination::Orchestration);
+        play_out(&mut p);
+        assert_eq!(p.snapshot().outcome, Outcome::Completed);
+        p.inject(FaultSpec::BusinessFailure {
+            step: 2,
+            saga: None,
+        })
+        .unwrap();
+        assert_eq!(p.plan().len(), 1);
+        let mut again = p.restarted().unwrap();
+        play_out(&mut again);
+        assert_eq!(again.snapshot().outcome, Outcome::Compensated);
+        assert!(again.is_planned(0));
+    }
+
+    #[test]
+    fn a_fault_injected_mid_run_takes_effect_from_then_on() {
+        let mut p = player("happy-path", Coordination::Choreography);
+        p.advance(500.0);
+        p.inject(FaultSpec::BusinessFailure {
+            step: 3,
+            saga: None,
+        })
+        .unwrap();
+        play_out(&mut p);
+        assert_eq!(p.snapshot().outcome, Outcome::Compensated);
+        assert!(p.invariants().iter().all(|i| i.holds));
+    }
+
+    #[test]
+    fn removing_a_planned_fault_takes_it_out_of_the_plan() {
+        let mut p = player("happy-path", Coordination::Orchestration);
+        let id = p
+            .inject(FaultSpec::Latency {
+                service: crate::engine::definition::ServiceId::Payment,
+                extra_ms: 2_500,
+            })
+            .unwrap();
+        p.remove_fault(id).unwrap();
+        assert!(p.plan().is_empty());
+        assert!(p.remove_fault(99).is_err());
+    }
+
+    #[test]
+    fn a_new_preset_clears_the_plan_and_a_new_style_keeps_it() {
+        let mut p = player("happy-path", Coordination::Orchestration);
+        p.inject(FaultSpec::BusinessFailure {
+            step: 2,
+            saga: None,
+        })
+        .unwrap();
+        p.inject(FaultSpec::OrchestratorDown { for_ms: 3_000 })
+            .unwrap();
+        let other_style = p
+            .reconfigured(RunSettings {
+                coordination: Coordination::Choreography,
+                ..p.settings().clone()
+            })
+            .unwrap();
+        assert_eq!(
+            other_style.plan(),
+            &[FaultSpec::BusinessFailure {
+                step: 2,
+                saga: None
+            }]
+        );
+        let other_preset = p
+            .reconfigured(RunSettings {
+                preset: "slot-taken",
+                ..p.settings().clone()
+            })
+            .unwrap();
+        assert!(other_preset.plan().is_empty());
+    }
+
+    #[test]
+    fn an_orchestration_only_preset_refuses_choreography() {
+        let err = Player::new(
+            RunSettings {
+                preset: "orchestrator-crash",
+                coordination: Coordination::Choreography,
+                ..RunSettings::default()
+            },
+            Vec::new(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, PlayerError::NeedsOrchestrator(_)));
+    }
+
+    #[test]
+    fn poison_reaches_the_dead_letter_queue_and_redrive_clears_it() {
+        let mut p = player("happy-path", Coordination::Choreography);
+        let poison = p
+            .inject(FaultSpec::Poison {
+                service: crate::engine::definition::ServiceId::Payment,
+            })
+            .unwrap();
+        play_out(&mut p);
+        assert_eq!(p.snapshot().dead_letters.len(), 1);
+        p.remove_fault(poison).unwrap();
+        p.redrive().unwrap();
+        assert!(p.snapshot().dead_letters.is_empty());
+        play_out(&mut p);
+        assert_eq!(p.snapshot().outcome, Outcome::Completed);
+        assert!(
+            p.invariants().iter().all(|i| i.holds),
+            "{:?}",
+            p.invariants()
+        );
+    }
+
+    #[test]
+    fn chaos_switches_on_and_off() {
+        let mut p = player("happy-path", Coordination::Orchestration);
+        p.set_chaos(true, crate::view::faults::CHAOS).unwrap();
+        assert!(p.chaos_on());
+        p.advance(1_000.0);
+        p.set_chaos(false, crate::view::faults::CHAOS).unwrap();
+        assert!(!p.chaos_on());
+        assert!(p.plan().is_empty());
+    }
+
+    #[test]
+    fn switched_off_idempotency_breaks_an_invariant_visibly() {
+        let mut p = player("no-idempotency", Coordination::Choreography);
+        play_out(&mut p);
+        assert!(p.invariants().iter().any(|i| !i.holds));
+    }
+
+    #[test]
+    fn links_are_read_leniently() {
+        let l = parse_link(
+            "?preset=card-declined&coordination=choreography&storage=shared&seed=7&speed=20&play=1",
+        );
+        assert_eq!(l.preset, Some("card-declined"));
+        assert_eq!(l.coordination, Some(Coordination::Choreography));
+        assert_eq!(l.storage, Some(Storage::Shared));
+        assert_eq!(l.seed, Some(7));
+        assert_eq!(l.speed, Some(2_000));
+        assert!(l.autoplay);
+        let bad = parse_link("preset=nope&seed=-1&speed=1e9&coordination=x&junk");
+        assert_eq!(bad, LinkParams::default());
+    }
+
+    #[test]
+    fn speeds_are_read_and_written_in_percent() {
+        assert_eq!(parse_percent("4"), Some(400));
+        assert_eq!(parse_percent("0.5"), Some(50));
+        assert_eq!(parse_percent("0.25"), Some(25));
+        assert_eq!(parse_percent(".5"), Some(50));
+        assert_eq!(parse_percent("1.234"), None);
+        assert_eq!(parse_percent("x"), None);
+        assert_eq!(parse_percent(""), None);
+        assert_eq!(parse_percent("."), None);
+        for (pct, text) in [
+            (25, "0.25×"),
+            (50, "0.5×"),
+            (100, "1×"),
+            (400, "4×"),
+            (2_000, "20×"),
+        ] {
+            assert_eq!(speed_label(pct), text);
+            assert_eq!(parse_percent(text.trim_end_matches('×')), Some(pct));
+        }
+    }
+
+    #[test]
+    fn seeds_are_whole_numbers() {
+        assert_eq!(parse_seed(" 42 "), Ok(42));
+        assert!(parse_seed("4.2").is_err());
+        assert!(parse_seed("-1").is_err());
+        assert!(parse_seed("").is_err());
+        assert!(parse_seed("99999999999999999999999").is_err());
+    }
+}

@@ -1,0 +1,800 @@
+//! The page's panels as HTML markup: the toolbar, the fault menu, the outcome banner, the
+//! narration, the invariant monitor, the event log and the data tabs.
+//!
+//! Pure functions, tested natively. Interactive elements carry a `data-action` (with its
+//! arguments in other `data-` attributes) that the page handles by delegation:
+//!
+//! | `data-action` | arguments | does |
+//! |---|---|---|
+//! | `select-saga` | `data-saga` | show that saga's steps on the services |
+//! | `cancel` | `data-saga` | the customer cancels |
+//! | `redrive` | | dead letters back to their queues, stuck compensations retried |
+//! | `chaos` | | chaos on or off |
+//! | `inject` | `data-choice` (index in the menu) | inject a fault now and plan it |
+//! | `remove-fault` | `data-fault-id` | remove an active fault |
+//! | `close-menu` | | close the fault menu |
+//! | `live` | | narrate the latest event again |
+//! | `show-all` | | stop filtering the log to a node |
+//! | `select-event` | `data-seq` | select an event of the log |
+//! | `tab` | `data-tab` | show a tab of the data panel |
+//! | `play`, `pause`, `step`, `reset` | | drive the clock |
+//! | `coordination`, `storage` | `data-value` | start a run in that style or storage |
+//! | `theme` | | switch between light and dark |
+//! | `dismiss` | | hide the notice |
+//!
+//! Form controls name themselves with `data-control` (`preset`, `speed`, `seed`) and are read
+//! when they change.
+
+use std::fmt::Write;
+
+use crate::engine::event::Outcome;
+use crate::engine::invariants::InvariantStatus;
+use crate::engine::message::SagaId;
+use crate::engine::presets::{self, PRESETS};
+use crate::engine::scenario::{Coordination, Scenario, Storage};
+use crate::engine::sim::Simulation;
+use crate::engine::snapshot::Snapshot;
+
+use super::faults::{chip_label, fault_node, menu};
+use super::format::{escape, saga_colour, saga_letter, seconds};
+use super::layout::NodeKey;
+use super::monitor::{short_name, standing};
+use super::status::outcome_text;
+use super::story::{opening, tell, Story, StoryContext};
+use super::tables::{databases, databases_html, dead_letter_items, manual_items};
+
+/// What the bar shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BarState {
+    /// The preset's id.
+    pub preset: &'static str,
+    /// The style.
+    pub coordination: Coordination,
+    /// The storage.
+    pub storage: Storage,
+    /// The seed.
+    pub seed: u64,
+    /// Whether the clock runs.
+    pub playing: bool,
+    /// Whether the run has come to rest (Step has nothing to do).
+    pub settled: bool,
+    /// The speed in percent, and its label.
+    pub speed: (u32, String),
+    /// The speeds offered: (percent, label).
+    pub speeds: Vec<(u32, String)>,
+    /// The theme a click on the theme switch goes to.
+    pub other_theme: &'static str,
+}
+
+fn attr_if(on: bool, attr: &'static str) -> &'static str {
+    if on {
+        attr
+    } else {
+        ""
+    }
+}
+
+fn segment(
+    out: &mut String,
+    test_id: &str,
+    label: &str,
+    current: &str,
+    options: &[(&str, &str, &str, bool)],
+) {
+    let _ = write!(
+        out,
+        r#"<div class="seg" role="group" aria-label="{label}" data-testid="{test_id}" data-value="{current}">"#
+    );
+    for (value, text, title, disabled) in options {
+        let on = *value == current;
+        let _ = write!(
+            out,
+            r#"<button type="button" class="seg__btn{}" data-action="{test_id}" data-value="{value}" aria-pressed="{on}" title="{title}"{}>{text}</button>"#,
+            attr_if(on, " seg__btn--on"),
+            attr_if(*disabled, " disabled"),
+        );
+    }
+    out.push_str("</div>");
+}
+
+/// The bar on top: preset, coordination, storage, play, pause, step, reset, speed, seed, theme.
+pub fn bar_html(state: &BarState) -> String {
+    let mut out = String::with_capacity(6 * 1024);
+    out.push_str(r#"<header class="bar"><div class="bar__brand" title="Sagascope: see the saga pattern work and fail"><svg class="bar__logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="5" cy="6" r="3"/><circle cx="19" cy="6" r="3"/><circle cx="12" cy="18" r="3"/><path d="M8 6h8M6.5 8.5l4 7M17.5 8.5l-4 7"/></svg><span>Sagascope</span></div>"#);
+    let current = presets::find(state.preset);
+    let _ = write!(
+        out,
+        r#"<label class="bar__preset"><span class="sr-only">Preset</span><select data-testid="preset" data-control="preset" title="{}">"#,
+        escape(current.map(|p| p.description).unwrap_or_default())
+    );
+    for p in PRESETS {
+        let _ = write!(
+            out,
+            r#"<option value="{}" title="{}"{}>{}{}</option>"#,
+            p.id,
+            escape(p.description),
+            attr_if(p.id == state.preset, " selected"),
+            escape(p.title),
+            attr_if(p.orchestration_only, " (orchestration only)"),
+        );
+    }
+    out.push_str("</select></label>");
+    let orchestration_only = current.is_some_and(|p| p.orchestration_only);
+    segment(
+        &mut out,
+        "coordination",
+        "Coordination",
+        state.coordination.as_str(),
+        &[
+            (
+                "orchestration",
+                "Orchestration",
+                "An orchestrator commands each service and keeps a durable saga log",
+                false,
+            ),
+            (
+                "choreography",
+                "Choreography",
+                if orchestration_only {
+                    "This preset needs an orchestrator"
+                } else {
+                    "Services react to each other's events over a bus"
+                },
+                orchestration_only,
+            ),
+        ],
+    );
+    segment(
+        &mut out,
+        "storage",
+        "Storage",
+        state.storage.as_str(),
+        &[
+            (
+                "per_service",
+                "Per service",
+                "Each service owns its database",
+                false,
+            ),
+            (
+                "shared",
+                "Shared DB",
+                "One database instance holds every service's tables",
+                false,
+            ),
+        ],
+    );
+    let _ = write!(
+        out,
+        r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" data-action="play" title="Play (Space)"{}><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn" data-testid="pause" data-action="pause" title="Pause (Space)"{}><span aria-hidden="true">❚❚</span> Pause</button><button type="button" class="btn" data-testid="step" data-action="step" title="Run until the next event (→)"{}><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn" data-testid="reset" data-action="reset" title="Start this run again from 0 s, with your faults"><span aria-hidden="true">↺</span> Reset</button></div>"#,
+        attr_if(state.playing, " disabled"),
+        attr_if(!state.playing, " disabled"),
+        attr_if(state.settled, " disabled"),
+    );
+    out.push_str(r#"<label class="bar__field" title="Speed: simulated time per real time"><span class="sr-only">Speed</span><select data-testid="speed" data-control="speed">"#);
+    for (pct, label) in &state.speeds {
+        let _ = write!(
+            out,
+            r#"<option value="{pct}"{}>{label}</option>"#,
+            attr_if(*pct == state.speed.0, " selected"),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" data-control="seed" inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label><button type="button" class="btn btn--icon bar__theme" data-testid="theme" data-action="theme" title="Switch between light and dark" aria-label="Switch to the {} theme">◐</button></header>"#,
+        state.seed, state.other_theme,
+    );
+    out
+}
+
+/// The notice: a message for the person, with a button to hide it.
+pub fn notice_html(text: &str) -> String {
+    format!(
+        r#"<div class="notice" role="status" data-testid="notice"><span class="notice__text">{}</span><button type="button" class="btn btn--icon" data-action="dismiss" aria-label="Dismiss">✕</button></div>"#,
+        escape(text)
+    )
+}
+
+/// One line of the event log: an event and its story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The event's sequence number.
+    pub seq: u64,
+    /// When.
+    pub at_ms: u64,
+    /// Its saga.
+    pub saga: Option<SagaId>,
+    /// What it means.
+    pub story: Story,
+}
+
+impl Line {
+    /// Whether the event concerns a node (a service's queue counts as the service).
+    pub fn concerns(&self, node: NodeKey) -> bool {
+        self.story.nodes.iter().any(|n| {
+            *n == node || matches!((n, node), (NodeKey::Queue(a), NodeKey::Service(b)) if *a == b)
+        })
+    }
+}
+
+/// Every event of a run, told.
+pub fn lines(sim: &Simulation) -> Vec<Line> {
+    let ctx = StoryContext {
+        scenario: sim.scenario(),
+        messages: sim.messages(),
+        faults: sim.faults(),
+        sagas: sim.sagas(),
+    };
+    sim.trace()
+        .iter()
+        .map(|e| Line {
+            seq: e.seq,
+            at_ms: e.at_ms,
+            saga: e.saga,
+            story: tell(e, &ctx),
+        })
+        .collect()
+}
+
+/// The line the narration tells: the selected one, else the latest that is not bookkeeping.
+pub fn narrated(lines: &[Line], selected: Option<u64>) -> Option<&Line> {
+    match selected {
+        Some(seq) => lines.iter().find(|l| l.seq == seq),
+        None => lines.iter().rev().find(|l| !l.story.minor),
+    }
+}
+
+fn saga_badge(out: &mut String, saga: Option<SagaId>) {
+    match saga {
+        Some(s) => {
+            let _ = write!(
+                out,
+                r#"<span class="badge saga-{}">{}</span>"#,
+                saga_colour(s),
+                saga_letter(s)
+            );
+        }
+        None => out.push_str(r#"<span class="badge badge--none"></span>"#),
+    }
+}
+
+/// One line of the event log.
+pub fn log_line_html(line: &Line, selected: bool) -> String {
+    let mut out = String::with_capacity(256);
+    let _ = write!(
+        out,
+        r#"<li class="log__line log__line--{}{}{}" data-action="select-event" data-seq="{}" tabindex="0" aria-selected="{selected}"><span class="log__time">{}</span>"#,
+        line.story.tone.as_str(),
+        if line.story.minor {
+            " log__line--minor"
+        } else {
+            ""
+        },
+        if selected { " log__line--selected" } else { "" },
+        line.seq,
+        seconds(line.at_ms),
+    );
+    saga_badge(&mut out, line.saga);
+    let _ = write!(
+        out,
+        r#"<span class="log__icon" aria-hidden="true">{}</span><span class="log__text">{}</span></li>"#,
+        line.story.icon,
+        escape(&line.story.text)
+    );
+    out
+}
+
+/// The toolbar above the diagram: one chip per saga, and the actions that are not faults.
+pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
+    let mut out = String::with_capacity(2048);
+    out.push_str(r#"<div class="toolbar__sagas" role="group" aria-label="Sagas">"#);
+    let several = snapshot.sagas.len() > 1;
+    for r in &snapshot.sagas {
+        let (icon, title, _) = outcome_text(r.outcome);
+        let on = r.id == selected;
+        let _ = write!(
+            out,
+            r#"<button type="button" class="saga-chip saga-{}{}" data-action="select-saga" data-saga="{}" data-outcome="{}" aria-pressed="{on}" title="{}"><span class="saga-chip__letter">{}</span>{}<span class="saga-chip__outcome" aria-label="{title}">{icon}</span></button>"#,
+            saga_colour(r.id),
+            if on { " saga-chip--on" } else { "" },
+            r.id,
+            r.outcome.as_str(),
+            if several {
+                format!(
+                    "Show saga {}'s steps on the services ({title})",
+                    saga_letter(r.id)
+                )
+            } else {
+                format!("Saga {}: {title}", saga_letter(r.id))
+            },
+            saga_letter(r.id),
+            escape(&r.spec.customer),
+        );
+    }
+    out.push_str(r#"</div><div class="toolbar__actions">"#);
+    let record = snapshot.sagas.get(selected);
+    let can_cancel = record.is_some_and(|r| {
+        r.started
+            && !r.cancel_requested
+            && matches!(r.outcome, Outcome::Running | Outcome::Completed)
+    });
+    let cancel_label = record
+        .map(|r| format!("⊘ {} cancels ({})", r.spec.customer, saga_letter(r.id)))
+        .unwrap_or_else(|| "⊘ Cancel".to_string());
+    let _ = write!(
+        out,
+        r#"<button type="button" class="btn btn--small" data-testid="cancel" data-action="cancel" data-saga="{selected}"{} title="The customer asks to cancel: before the pivot the saga compensates; after completion a cancellation saga runs">{}</button>"#,
+        if can_cancel { "" } else { " disabled" },
+        escape(&cancel_label),
+    );
+    // In choreography a saga waits for a person because its message was dead-lettered: count
+    // the messages; in orchestration, the sagas whose compensation ran out of retries.
+    let waiting = match snapshot.coordination {
+        Coordination::Choreography => snapshot.dead_letters.len(),
+        Coordination::Orchestration => snapshot.manual_intervention.len(),
+    };
+    let _ = write!(
+        out,
+        r#"<button type="button" class="btn btn--small" data-testid="redrive" data-action="redrive"{} title="Move dead letters back to their queues and retry compensations that wait for a person">↺ Redrive{}</button>"#,
+        if waiting == 0 { " disabled" } else { "" },
+        if waiting == 0 {
+            String::new()
+        } else {
+            format!(" ({waiting})")
+        },
+    );
+    let chaos = snapshot
+        .faults
+        .iter()
+        .any(|f| f.active && f.spec.kind() == "chaos");
+    let _ = write!(
+        out,
+        r#"<button type="button" class="btn btn--small btn--chaos{}" data-testid="chaos" data-action="chaos" aria-pressed="{chaos}" title="Random drops, duplicates, delays and errors drawn from the seed, for 20 s">⚄ Chaos{}</button></div>"#,
+        if chaos { " btn--on" } else { "" },
+        if chaos { " on" } else { "" },
+    );
+    out
+}
+
+/// The fault menu of a node: every fault that applies there, and its active faults.
+pub fn fault_menu_html(
+    scenario: &Scenario,
+    snapshot: &Snapshot,
+    key: NodeKey,
+    side: &str,
+) -> String {
+    let title = match key {
+        NodeKey::Orchestrator => "Break the orchestrator".to_string(),
+        NodeKey::Bus => "Break the event bus".to_string(),
+        other => format!("Break {}", other.label()),
+    };
+    let mut out = String::with_capacity(4096);
+    let _ = write!(
+        out,
+        r#"<div class="fault-menu fault-menu--{side}" role="dialog" aria-label="{0}" data-testid="fault-menu" data-menu-for="{1}"><header class="fault-menu__head"><h2 class="fault-menu__title">⚡ {0}</h2><button type="button" class="btn btn--icon" data-action="close-menu" data-testid="fault-menu-close" aria-label="Close the fault menu">✕</button></header><p class="fault-menu__hint">Takes effect now, and from 0 s after Reset.</p><div class="fault-menu__grid">"#,
+        escape(&title),
+        key.test_id(),
+    );
+    for (i, choice) in menu(scenario, key).iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<button type="button" class="fault-btn" data-action="inject" data-choice="{i}" data-fault="{}" title="{}">{}</button>"#,
+            choice.kind,
+            escape(&choice.spec.describe(scenario)),
+            escape(&choice.label),
+        );
+    }
+    out.push_str(r#"</div><div class="fault-menu__active">"#);
+    let active: Vec<_> = snapshot
+        .faults
+        .iter()
+        .filter(|f| f.active && fault_node(f, scenario) == Some(key))
+        .collect();
+    if active.is_empty() {
+        out.push_str(r#"<p class="fault-menu__none">No active faults here.</p>"#);
+    } else {
+        out.push_str(r#"<ul class="fault-menu__list">"#);
+        for f in active {
+            let _ = write!(
+                out,
+                r#"<li class="fault-menu__item" title="{}"><span>⚡ {}</span><button type="button" class="btn btn--small" data-action="remove-fault" data-fault-id="{}">Remove</button></li>"#,
+                escape(&f.spec.describe(scenario)),
+                escape(&chip_label(f, scenario)),
+                f.id,
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div></div>");
+    out
+}
+
+/// The outcome banner (`data-testid="outcome"`, `data-outcome`).
+pub fn outcome_html(snapshot: &Snapshot) -> String {
+    let outcome = snapshot.outcome;
+    let (icon, title, text) = outcome_text(outcome);
+    let stuck = snapshot.manual_intervention.len();
+    let text = if outcome == Outcome::Running && stuck > 0 {
+        format!("{stuck} saga(s) wait for a person: see Redrive.")
+    } else {
+        text.to_string()
+    };
+    let mut out = String::with_capacity(1024);
+    let _ = write!(
+        out,
+        r#"<section class="outcome outcome--{0}" data-testid="outcome" data-outcome="{0}"><span class="outcome__icon" aria-hidden="true">{icon}</span><div class="outcome__body"><strong class="outcome__title">{title}</strong><span class="outcome__text">{1}</span></div>"#,
+        outcome.as_str(),
+        escape(&text),
+    );
+    if snapshot.sagas.len() > 1 {
+        out.push_str(r#"<ul class="outcome__sagas">"#);
+        for r in &snapshot.sagas {
+            let (icon, title, _) = outcome_text(r.outcome);
+            let _ = write!(
+                out,
+                r#"<li class="outcome__saga saga-{}" data-outcome="{}">{} {icon} {title}</li>"#,
+                saga_colour(r.id),
+                r.outcome.as_str(),
+                saga_letter(r.id),
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</section>");
+    out
+}
+
+/// The narration of an event (or the preset's opening when nothing has happened yet).
+pub fn narration_html(line: Option<&Line>, selected: bool, scenario: &Scenario) -> String {
+    let mut out = String::with_capacity(1024);
+    let _ = write!(
+        out,
+        r#"<section class="narration" data-testid="narration"><header class="panel__head"><h2 class="panel__title">{}</h2>"#,
+        if selected {
+            "Selected event"
+        } else {
+            "What's happening"
+        }
+    );
+    if let Some(line) = line {
+        let saga = line
+            .saga
+            .map(|s| format!(" · saga {}", saga_letter(s)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            r#"<span class="panel__meta">#{} · {}{saga}</span>"#,
+            line.seq,
+            seconds(line.at_ms)
+        );
+    }
+    if selected {
+        out.push_str(r#"<button type="button" class="btn btn--small" data-action="live" data-testid="narration-live">Back to live</button>"#);
+    }
+    out.push_str("</header>");
+    let opening_story;
+    let story = match line {
+        Some(line) => &line.story,
+        None => {
+            opening_story = opening(scenario);
+            &opening_story
+        }
+    };
+    let _ = write!(
+        out,
+        r#"<p class="narration__what narration__what--{}"><span class="narration__icon" aria-hidden="true">{}</span>{}</p><p class="narration__why">{}</p>"#,
+        story.tone.as_str(),
+        story.icon,
+        escape(&story.text),
+        escape(&story.why),
+    );
+    if let Some(idea) = story.idea {
+        let _ = write!(
+            out,
+            r#"<p class="narration__idea" data-idea="{0}"><strong>{0}</strong> — {1}</p>"#,
+            idea.name(),
+            idea.explain()
+        );
+    }
+    out.push_str("</section>");
+    out
+}
+
+/// The invariant monitor: seven rows, each holding or broken (when and what); broken ones loud.
+pub fn invariants_html(report: &[InvariantStatus]) -> String {
+    let broken = report.iter().filter(|i| !i.holds).count();
+    let mut out = String::with_capacity(2048);
+    let _ = write!(
+        out,
+        r#"<section class="invariants{}" data-testid="invariants" data-all-hold="{}"><header class="panel__head"><h2 class="panel__title">Invariants</h2><span class="panel__meta">{}</span></header><ol class="invariants__list">"#,
+        if broken > 0 {
+            " invariants--broken"
+        } else {
+            ""
+        },
+        broken == 0,
+        match broken {
+            0 => format!("all {} hold, checked after every event", report.len()),
+            n => format!("⚠ {n} broken"),
+        }
+    );
+    for status in report {
+        let _ = write!(
+            out,
+            r#"<li class="invariant{}" data-invariant="{}" data-holds="{}" title="{}"><span class="invariant__icon" aria-hidden="true">{}</span><span class="invariant__n">{}</span><span class="invariant__name">{}</span><span class="invariant__state">{}</span></li>"#,
+            if status.holds {
+                ""
+            } else {
+                " invariant--broken"
+            },
+            status.invariant,
+            status.holds,
+            escape(&status.name),
+            if status.holds { "✓" } else { "✗" },
+            status.invariant,
+            short_name(status.invariant),
+            escape(&standing(status)),
+        );
+    }
+    out.push_str("</ol></section>");
+    out
+}
+
+/// The tabs of the data panel.
+pub const TABS: [(&str, &str); 3] = [
+    ("tables", "Databases"),
+    ("dead-letters", "Dead letters"),
+    ("manual", "Manual intervention"),
+];
+
+/// The data panel: its tabs and the chosen tab's contents.
+pub fn data_html(tab: &str, snapshot: &Snapshot, scenario: &Scenario) -> String {
+    let def = &scenario.definition;
+    let dead = dead_letter_items(snapshot, def);
+    let manual = manual_items(snapshot, def);
+    let mut out = String::with_capacity(8 * 1024);
+    out.push_str(r#"<div class="tabs" role="tablist">"#);
+    for (id, label) in TABS {
+        let count = match id {
+            "dead-letters" => format!(" ({})", dead.len()),
+            "manual" => format!(" ({})", manual.len()),
+            _ => String::new(),
+        };
+        let on = id == tab;
+        let _ = write!(
+            out,
+            r#"<button type="button" class="tabs__tab{}" role="tab" data-action="tab" data-tab="{id}" data-testid="tab-{id}" aria-selected="{on}">{label}{count}</button>"#,
+            if on { " tabs__tab--on" } else { "" },
+        );
+    }
+    out.push_str(r#"</div><div class="data__body">"#);
+    match tab {
+        "dead-letters" => {
+            if scenario.coordination == Coordination::Orchestration {
+                out.push_str(r#"<p class="data__note">Orchestration has no queues: a failing step is retried by the orchestrator, and when its retries run out the saga compensates or waits for manual intervention.</p>"#);
+            } else if dead.is_empty() {
+                out.push_str(r#"<p class="data__note">The dead-letter queue is empty. A message that fails on every delivery lands here after its maximum receives.</p>"#);
+            } else {
+                out.push_str(r#"<ul class="queue-list" data-testid="dead-letter-list">"#);
+                for i in dead {
+                    out.push_str(r#"<li class="queue-list__item">"#);
+                    saga_badge(&mut out, Some(i.saga));
+                    let _ = write!(
+                        out,
+                        "{} · from {}'s queue · received {} times · message {}</li>",
+                        escape(&i.event),
+                        i.queue.label(),
+                        i.receive_count,
+                        i.message
+                    );
+                }
+                out.push_str("</ul>");
+            }
+        }
+        "manual" => {
+            if manual.is_empty() {
+                out.push_str(r#"<p class="data__note">Nobody is waiting for a person. A compensation that keeps failing lands here (rollback incomplete); fix the cause, then Redrive.</p>"#);
+            } else {
+                out.push_str(r#"<ul class="queue-list" data-testid="manual-list">"#);
+                for (saga, what) in manual {
+                    out.push_str(r#"<li class="queue-list__item queue-list__item--stuck">"#);
+                    saga_badge(&mut out, Some(saga));
+                    let _ = write!(out, "stuck: {}</li>", escape(&what));
+                }
+                out.push_str("</ul>");
+            }
+        }
+        _ => {
+            out.push_str(r#"<div class="dbs" data-testid="databases">"#);
+            out.push_str(&databases_html(&databases(snapshot, def)));
+            out.push_str("</div>");
+        }
+    }
+    out.push_str("</div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::definition::ServiceId;
+    use crate::engine::presets;
+    use crate::engine::scenario::Storage;
+    use crate::view::layout::NodeKey;
+
+    fn run(preset: &str, c: Coordination) -> Simulation {
+        let scenario = presets::scenario(preset, c, Storage::PerService, 1).unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.drive(600_000);
+        sim
+    }
+
+    fn bar(preset: &'static str, coordination: Coordination) -> String {
+        bar_html(&BarState {
+            preset,
+            coordination,
+            storage: Storage::Shared,
+            seed: 42,
+            playing: true,
+            settled: false,
+            speed: (100, "1×".to_string()),
+            speeds: vec![(25, "0.25×".to_string()), (100, "1×".to_string())],
+            other_theme: "dark",
+        })
+    }
+
+    #[test]
+    fn the_bar_has_every_control_of_the_contract() {
+        let html = bar("card-declined", Coordination::Choreography);
+        for id in [
+            "preset",
+            "coordination",
+            "storage",
+            "play",
+            "pause",
+            "step",
+            "reset",
+            "speed",
+            "seed",
+        ] {
+            assert!(
+                html.contains(&format!(r#"data-testid="{id}""#)),
+                "{id} missing"
+            );
+        }
+        assert!(!html.contains("step-back"));
+        assert_eq!(html.matches("<option").count(), PRESETS.len() + 2);
+        assert!(html.contains(r#"<option value="card-declined" title="Payment refuses: the reservation is cancelled and both parties told." selected>"#));
+        assert!(html.contains(r#"data-testid="coordination" data-value="choreography""#));
+        assert!(html.contains(r#"data-action="play" title="Play (Space)" disabled"#));
+        assert!(html.contains(r#"value="42""#));
+    }
+
+    #[test]
+    fn an_orchestration_only_preset_disables_choreography() {
+        let html = bar("orchestrator-crash", Coordination::Orchestration);
+        assert!(html.contains(r#"data-value="choreography" aria-pressed="false" title="This preset needs an orchestrator" disabled"#));
+        assert!(html.contains("Orchestrator crash (orchestration only)"));
+    }
+
+    #[test]
+    fn notices_are_escaped() {
+        assert!(notice_html("<b>").contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn every_event_becomes_a_log_line() {
+        let sim = run("card-declined", Coordination::Orchestration);
+        let all = lines(&sim);
+        assert_eq!(all.len(), sim.trace().len());
+        let html = log_line_html(&all[0], true);
+        assert!(html.starts_with(r#"<li class="log__line"#));
+        assert!(html.contains(r#"data-action="select-event" data-seq="0""#));
+        assert!(html.contains("log__line--selected"));
+    }
+
+    #[test]
+    fn the_narration_skips_bookkeeping_unless_selected() {
+        let sim = run("happy-path", Coordination::Choreography);
+        let all = lines(&sim);
+        let latest = narrated(&all, None).unwrap();
+        assert!(!latest.story.minor);
+        let minor = all.iter().find(|l| l.story.minor).unwrap();
+        assert_eq!(narrated(&all, Some(minor.seq)), Some(minor));
+        let html = narration_html(Some(minor), true, sim.scenario());
+        assert!(html.contains("Selected event"));
+        assert!(html.contains(r#"data-action="live""#));
+    }
+
+    #[test]
+    fn the_opening_narrates_the_preset_before_anything_happens() {
+        let scenario = presets::scenario(
+            "slot-taken",
+            Coordination::Orchestration,
+            Storage::PerService,
+            1,
+        )
+        .unwrap();
+        let html = narration_html(None, false, &scenario);
+        assert!(html.contains("Slot taken"));
+        assert!(html.contains(r#"data-testid="narration""#));
+    }
+
+    #[test]
+    fn the_outcome_banner_carries_data_outcome() {
+        let sim = run("card-declined", Coordination::Orchestration);
+        let html = outcome_html(&sim.snapshot());
+        assert!(html.contains(r#"data-testid="outcome" data-outcome="compensated""#));
+        let sim = run("two-customers", Coordination::Choreography);
+        let html = outcome_html(&sim.snapshot());
+        assert_eq!(html.matches(r#"<li class="outcome__saga"#).count(), 2);
+    }
+
+    #[test]
+    fn invariants_show_seven_rows_and_broken_ones_loudly() {
+        let sim = run("no-idempotency", Coordination::Choreography);
+        let mut monitor = crate::engine::invariants::Monitor::new();
+        monitor.observe(&sim);
+        let html = invariants_html(&monitor.report());
+        assert_eq!(html.matches("data-invariant=").count(), 7);
+        assert!(html.contains("invariants--broken"));
+        assert!(html.contains(r#"data-all-hold="false""#));
+        assert!(html.contains("broken at"));
+    }
+
+    #[test]
+    fn the_fault_menu_lists_buttons_with_data_fault() {
+        let sim = run("happy-path", Coordination::Orchestration);
+        let html = fault_menu_html(
+            sim.scenario(),
+            &sim.snapshot(),
+            NodeKey::Service(ServiceId::Payment),
+            "right",
+        );
+        assert!(html.contains(r#"data-choice="0" data-fault="business_failure""#));
+        assert!(html.contains(">Card declined</button>"));
+        assert!(html.contains("No active faults here."));
+    }
+
+    #[test]
+    fn the_toolbar_enables_redrive_only_when_something_waits() {
+        let sim = run("happy-path", Coordination::Choreography);
+        let html = toolbar_html(&sim.snapshot(), 0);
+        assert!(html.contains(r#"data-action="redrive" disabled"#));
+        let scenario = presets::scenario(
+            "poison-redrive",
+            Coordination::Choreography,
+            Storage::PerService,
+            1,
+        )
+        .unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.drive(15_000);
+        let html = toolbar_html(&sim.snapshot(), 0);
+        assert!(html.contains("↺ Redrive (1)"));
+        assert!(!html.contains(r#"data-action="redrive" disabled"#));
+    }
+
+    #[test]
+    fn the_data_panel_has_three_tabs() {
+        let sim = run("compensation-fails", Coordination::Orchestration);
+        let snap = sim.snapshot();
+        let html = data_html("manual", &snap, sim.scenario());
+        assert_eq!(html.matches(r#"role="tab""#).count(), 3);
+        assert!(html.contains("Manual intervention (1)"));
+        assert!(html.contains("stuck: Refund payment (Payment)"));
+        assert!(data_html("tables", &snap, sim.scenario()).contains(r#"data-testid="databases""#));
+    }
+
+    #[test]
+    fn a_queue_event_concerns_its_service() {
+        let sim = run("happy-path", Coordination::Choreography);
+        let all = lines(&sim);
+        let received = all
+            .iter()
+            .find(|l| l.story.text.starts_with("Payment receives"))
+            .unwrap();
+        assert!(received.concerns(NodeKey::Service(ServiceId::Payment)));
+        assert!(!received.concerns(NodeKey::Service(ServiceId::Calendar)));
+    }
+}

@@ -1,0 +1,549 @@
+//! Where things are drawn: node boxes and the routes messages travel, for each coordination style.
+//!
+//! Everything is in the diagram's own units (a [`VIEW_W`] × [`VIEW_H`] `viewBox`); the page
+//! scales it to fit.
+
+use crate::engine::definition::ServiceId;
+use crate::engine::message::{Body, Node};
+use crate::engine::scenario::Coordination;
+
+use super::format::Num;
+
+/// Width of the diagram's coordinate system.
+pub const VIEW_W: f64 = 1000.0;
+/// Height of the diagram's coordinate system.
+pub const VIEW_H: f64 = 440.0;
+
+/// Something drawn as a box in the diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeKey {
+    /// The person reserving.
+    Customer,
+    /// The saga orchestrator (orchestration).
+    Orchestrator,
+    /// The event bus (choreography).
+    Bus,
+    /// A service.
+    Service(ServiceId),
+    /// A service's inbound queue (choreography).
+    Queue(ServiceId),
+    /// The dead-letter queue (choreography).
+    DeadLetters,
+}
+
+impl NodeKey {
+    /// The box a message endpoint is drawn in.
+    pub fn of(node: Node) -> NodeKey {
+        match node {
+            Node::Customer => NodeKey::Customer,
+            Node::Orchestrator => NodeKey::Orchestrator,
+            Node::Bus => NodeKey::Bus,
+            Node::Service(s) => NodeKey::Service(s),
+            Node::Queue(s) => NodeKey::Queue(s),
+        }
+    }
+
+    /// The `data-testid` of the node (the test contract).
+    pub fn test_id(self) -> String {
+        match self {
+            NodeKey::Customer => "customer".to_string(),
+            NodeKey::Orchestrator => "orchestrator".to_string(),
+            NodeKey::Bus => "event-bus".to_string(),
+            NodeKey::Service(s) => format!("service-{}", s.as_str()),
+            NodeKey::Queue(s) => format!("queue-{}", s.as_str()),
+            NodeKey::DeadLetters => "dead-letter-queue".to_string(),
+        }
+    }
+
+    /// The node a `data-testid` names (the inverse of [`NodeKey::test_id`]).
+    pub fn from_test_id(id: &str) -> Option<NodeKey> {
+        match id {
+            "customer" => Some(NodeKey::Customer),
+            "orchestrator" => Some(NodeKey::Orchestrator),
+            "event-bus" => Some(NodeKey::Bus),
+            "dead-letter-queue" => Some(NodeKey::DeadLetters),
+            _ => {
+                if let Some(s) = id.strip_prefix("service-") {
+                    ServiceId::parse(s).map(NodeKey::Service)
+                } else {
+                    id.strip_prefix("queue-")
+                        .and_then(ServiceId::parse)
+                        .map(NodeKey::Queue)
+                }
+            }
+        }
+    }
+
+    /// The name people read.
+    pub fn label(self) -> String {
+        match self {
+            NodeKey::Customer => "Customer".to_string(),
+            NodeKey::Orchestrator => "Orchestrator".to_string(),
+            NodeKey::Bus => "Event bus".to_string(),
+            NodeKey::Service(s) => s.label().to_string(),
+            NodeKey::Queue(s) => format!("{} queue", s.label()),
+            NodeKey::DeadLetters => "Dead-letter queue".to_string(),
+        }
+    }
+
+    /// The service this node belongs to, if any (a queue belongs to its service).
+    pub fn service(self) -> Option<ServiceId> {
+        match self {
+            NodeKey::Service(s) | NodeKey::Queue(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A point in diagram units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Horizontal, from the left.
+    pub x: f64,
+    /// Vertical, from the top.
+    pub y: f64,
+}
+
+const fn pt(x: f64, y: f64) -> Point {
+    Point { x, y }
+}
+
+/// A box in diagram units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    const fn new(x: f64, y: f64, w: f64, h: f64) -> Self {
+        Rect { x, y, w, h }
+    }
+    /// Horizontal centre.
+    pub fn cx(&self) -> f64 {
+        self.x + self.w / 2.0
+    }
+    /// Vertical centre.
+    pub fn cy(&self) -> f64 {
+        self.y + self.h / 2.0
+    }
+    /// Right edge.
+    pub fn right(&self) -> f64 {
+        self.x + self.w
+    }
+    /// Bottom edge.
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+}
+
+/// Which way along a pair of nodes a message goes, so commands and replies between the same two
+/// nodes travel on separate lanes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// Orchestrator → service.
+    Command,
+    /// Service → orchestrator.
+    Reply,
+    /// An event (choreography, or the customer's request).
+    Event,
+}
+
+impl Lane {
+    /// The lane a message body travels on.
+    pub fn of(body: &Body) -> Lane {
+        match body {
+            Body::Command { .. } => Lane::Command,
+            Body::Reply { .. } => Lane::Reply,
+            Body::Event { .. } => Lane::Event,
+        }
+    }
+}
+
+/// A drawn connection that messages travel along.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// Sender.
+    pub from: Node,
+    /// Receiver.
+    pub to: Node,
+    /// Which lane.
+    pub lane: Lane,
+    /// The polyline, from sender to receiver.
+    pub points: Vec<Point>,
+}
+
+const SERVICE_W: f64 = 232.0;
+const SERVICE_GAP: f64 = 14.0;
+const LANE_OFFSET: f64 = 8.0;
+
+fn service_index(s: ServiceId) -> f64 {
+    // At most 4: exact in f64.
+    f64::from(u8::try_from(s.index()).unwrap_or(0))
+}
+
+fn service_x(s: ServiceId) -> f64 {
+    SERVICE_GAP + service_index(s) * (SERVICE_W + SERVICE_GAP)
+}
+
+/// The box of a node, if the style draws it.
+pub fn node_rect(coordination: Coordination, key: NodeKey) -> Option<Rect> {
+    match coordination {
+        Coordination::Orchestration => match key {
+            NodeKey::Customer => Some(Rect::new(24.0, 48.0, 140.0, 56.0)),
+            NodeKey::Orchestrator => Some(Rect::new(250.0, 8.0, 500.0, 172.0)),
+            NodeKey::Service(s) => Some(Rect::new(service_x(s), 246.0, SERVICE_W, 186.0)),
+            _ => None,
+        },
+        Coordination::Choreography => match key {
+            NodeKey::Customer => Some(Rect::new(6.0, 362.0, 82.0, 52.0)),
+            NodeKey::Service(s) => Some(Rect::new(service_x(s), 8.0, SERVICE_W, 178.0)),
+            NodeKey::Queue(s) => Some(Rect::new(service_x(s) + 84.0, 210.0, 112.0, 44.0)),
+            NodeKey::Bus => Some(Rect::new(94.0, 286.0, 896.0, 56.0)),
+            NodeKey::DeadLetters => Some(Rect::new(632.0, 356.0, 358.0, 78.0)),
+            NodeKey::Orchestrator => None,
+        },
+    }
+}
+
+/// Where the legend (shapes and step kinds) is drawn.
+pub fn legend_origin(coordination: Coordination) -> Point {
+    match coordination {
+        Coordination::Orchestration => pt(776.0, 20.0),
+        Coordination::Choreography => pt(104.0, 362.0),
+    }
+}
+
+/// Every node the style draws, in drawing order.
+pub fn nodes(coordination: Coordination) -> Vec<(NodeKey, Rect)> {
+    let mut keys = vec![NodeKey::Customer];
+    match coordination {
+        Coordination::Orchestration => keys.push(NodeKey::Orchestrator),
+        Coordination::Choreography => {
+            keys.push(NodeKey::Bus);
+            keys.push(NodeKey::DeadLetters);
+            keys.extend(ServiceId::ALL.map(NodeKey::Queue));
+        }
+    }
+    keys.extend(ServiceId::ALL.map(NodeKey::Service));
+    keys.into_iter()
+        .filter_map(|k| node_rect(coordination, k).map(|r| (k, r)))
+        .collect()
+}
+
+/// Shifts a two-point segment sideways by `by` (positive: to the left of its direction).
+fn shifted(a: Point, b: Point, by: f64) -> [Point; 2] {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt().max(f64::EPSILON);
+    let (nx, ny) = (dy / len * by, -dx / len * by);
+    [pt(a.x + nx, a.y + ny), pt(b.x + nx, b.y + ny)]
+}
+
+/// Every connection the style draws, each a route messages can travel.
+pub fn edges(coordination: Coordination) -> Vec<Edge> {
+    let rect = |k| node_rect(coordination, k);
+    let mut out = Vec::new();
+    match coordination {
+        Coordination::Orchestration => {
+            let (Some(customer), Some(orch)) =
+                (rect(NodeKey::Customer), rect(NodeKey::Orchestrator))
+            else {
+                return out;
+            };
+            out.push(Edge {
+                from: Node::Customer,
+                to: Node::Orchestrator,
+                lane: Lane::Event,
+                points: vec![
+                    pt(customer.right(), customer.cy()),
+                    pt(orch.x, customer.cy()),
+                ],
+            });
+            for s in ServiceId::ALL {
+                let Some(service) = rect(NodeKey::Service(s)) else {
+                    continue;
+                };
+                let port = pt(
+                    orch.x + orch.w * (service_index(s) + 1.0) / 5.0,
+                    orch.bottom(),
+                );
+                let top = pt(service.cx(), service.y);
+                let [a, b] = shifted(port, top, LANE_OFFSET);
+                out.push(Edge {
+                    from: Node::Orchestrator,
+                    to: Node::Service(s),
+                    lane: Lane::Command,
+                    points: vec![a, b],
+                });
+                let [a, b] = shifted(port, top, -LANE_OFFSET);
+                out.push(Edge {
+                    from: Node::Service(s),
+                    to: Node::Orchestrator,
+                    lane: Lane::Reply,
+                    points: vec![b, a],
+                });
+            }
+        }
+        Coordination::Choreography => {
+            let (Some(customer), Some(bus)) = (rect(NodeKey::Customer), rect(NodeKey::Bus)) else {
+                return out;
+            };
+            if let Some(queue) = rect(NodeKey::Queue(ServiceId::Reservation)) {
+                // Up the left edge, past the end of the bus, into the first service's queue.
+                let x = customer.cx();
+                out.push(Edge {
+                    from: Node::Customer,
+                    to: Node::Queue(ServiceId::Reservation),
+                    lane: Lane::Event,
+                    points: vec![
+                        pt(x, customer.y),
+                        pt(x, queue.cy()),
+                        pt(queue.x, queue.cy()),
+                    ],
+                });
+            }
+            for s in ServiceId::ALL {
+                let (Some(service), Some(queue)) =
+                    (rect(NodeKey::Service(s)), rect(NodeKey::Queue(s)))
+                else {
+                    continue;
+                };
+                let x = service.right() - 20.0;
+                out.push(Edge {
+                    from: Node::Service(s),
+                    to: Node::Bus,
+                    lane: Lane::Event,
+                    points: vec![pt(x, service.bottom()), pt(x, bus.y)],
+                });
+                out.push(Edge {
+                    from: Node::Bus,
+                    to: Node::Queue(s),
+                    lane: Lane::Event,
+                    points: vec![pt(queue.cx(), bus.y), pt(queue.cx(), queue.bottom())],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The line from a queue up to the service that consumes it (choreography); not a message route.
+pub fn consumer_link(coordination: Coordination, service: ServiceId) -> Option<[Point; 2]> {
+    let queue = node_rect(coordination, NodeKey::Queue(service))?;
+    let svc = node_rect(coordination, NodeKey::Service(service))?;
+    Some([pt(queue.cx(), queue.y), pt(queue.cx(), svc.bottom())])
+}
+
+/// The route a message from `from` to `to` travels: a drawn edge when there is one, else a
+/// straight line between the two boxes' centres.
+pub fn route(coordination: Coordination, from: Node, to: Node, lane: Lane) -> Vec<Point> {
+    let all = edges(coordination);
+    let found = all
+        .iter()
+        .find(|e| e.from == from && e.to == to && e.lane == lane)
+        .or_else(|| all.iter().find(|e| e.from == from && e.to == to));
+    if let Some(edge) = found {
+        return edge.points.clone();
+    }
+    let centre = |n: Node| {
+        node_rect(coordination, NodeKey::of(n))
+            .map(|r| pt(r.cx(), r.cy()))
+            .unwrap_or(pt(VIEW_W / 2.0, VIEW_H / 2.0))
+    };
+    vec![centre(from), centre(to)]
+}
+
+/// The point a `fraction` (0–1) of the way along a polyline.
+pub fn point_along(points: &[Point], fraction: f64) -> Point {
+    let Some(&first) = points.first() else {
+        return pt(0.0, 0.0);
+    };
+    let lengths: Vec<f64> = points
+        .windows(2)
+        .map(|w| ((w[1].x - w[0].x).powi(2) + (w[1].y - w[0].y).powi(2)).sqrt())
+        .collect();
+    let total: f64 = lengths.iter().sum();
+    if total <= 0.0 {
+        return first;
+    }
+    let mut left = fraction.clamp(0.0, 1.0) * total;
+    for (w, len) in points.windows(2).zip(&lengths) {
+        if left <= *len && *len > 0.0 {
+            let t = left / len;
+            return pt(
+                w[0].x + (w[1].x - w[0].x) * t,
+                w[0].y + (w[1].y - w[0].y) * t,
+            );
+        }
+        left -= len;
+    }
+    points.last().copied().unwrap_or(first)
+}
+
+/// An SVG path (`M x y L x y …`) through the points.
+pub fn path_d(points: &[Point]) -> String {
+    let mut d = String::new();
+    for (i, p) in points.iter().enumerate() {
+        let cmd = if i == 0 { 'M' } else { 'L' };
+        if i > 0 {
+            d.push(' ');
+        }
+        d.push_str(&format!("{cmd}{} {}", Num(p.x), Num(p.y)));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inside(r: &Rect) -> bool {
+        r.x >= 0.0 && r.y >= 0.0 && r.right() <= VIEW_W && r.bottom() <= VIEW_H
+    }
+
+    fn overlap(a: &Rect, b: &Rect) -> bool {
+        a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
+    }
+
+    #[test]
+    fn every_node_fits_the_view_and_none_overlap() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            let all = nodes(c);
+            for (k, r) in &all {
+                assert!(inside(r), "{c:?} {k:?} {r:?} leaves the view");
+            }
+            for (i, (ka, a)) in all.iter().enumerate() {
+                for (kb, b) in &all[i + 1..] {
+                    assert!(!overlap(a, b), "{c:?}: {ka:?} overlaps {kb:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn orchestration_draws_the_orchestrator_and_no_bus() {
+        let keys: Vec<NodeKey> = nodes(Coordination::Orchestration)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert!(keys.contains(&NodeKey::Orchestrator));
+        assert!(!keys.contains(&NodeKey::Bus));
+        assert_eq!(keys.len(), 6);
+    }
+
+    #[test]
+    fn choreography_draws_bus_queues_and_dead_letters() {
+        let keys: Vec<NodeKey> = nodes(Coordination::Choreography)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        for k in [
+            NodeKey::Bus,
+            NodeKey::DeadLetters,
+            NodeKey::Queue(ServiceId::Calendar),
+        ] {
+            assert!(keys.contains(&k), "{k:?} missing");
+        }
+        assert!(!keys.contains(&NodeKey::Orchestrator));
+    }
+
+    #[test]
+    fn commands_and_replies_travel_on_separate_lanes() {
+        let c = Coordination::Orchestration;
+        let down = route(
+            c,
+            Node::Orchestrator,
+            Node::Service(ServiceId::Payment),
+            Lane::Command,
+        );
+        let up = route(
+            c,
+            Node::Service(ServiceId::Payment),
+            Node::Orchestrator,
+            Lane::Reply,
+        );
+        let mid_down = point_along(&down, 0.5);
+        let mid_up = point_along(&up, 0.5);
+        let gap = ((mid_down.x - mid_up.x).powi(2) + (mid_down.y - mid_up.y).powi(2)).sqrt();
+        assert!((gap - 2.0 * LANE_OFFSET).abs() < 0.01, "lanes {gap} apart");
+    }
+
+    #[test]
+    fn a_command_route_runs_from_orchestrator_to_service() {
+        let c = Coordination::Orchestration;
+        let r = route(
+            c,
+            Node::Orchestrator,
+            Node::Service(ServiceId::Calendar),
+            Lane::Command,
+        );
+        let orch = node_rect(c, NodeKey::Orchestrator).unwrap();
+        let svc = node_rect(c, NodeKey::Service(ServiceId::Calendar)).unwrap();
+        assert!((r[0].y - orch.bottom()).abs() < LANE_OFFSET + 0.1);
+        assert!((r[r.len() - 1].y - svc.y).abs() < LANE_OFFSET + 0.1);
+    }
+
+    #[test]
+    fn publish_and_delivery_routes_meet_the_bus() {
+        let c = Coordination::Choreography;
+        let bus = node_rect(c, NodeKey::Bus).unwrap();
+        let publish = route(c, Node::Service(ServiceId::Payment), Node::Bus, Lane::Event);
+        assert_eq!(publish.last().unwrap().y, bus.y);
+        let deliver = route(c, Node::Bus, Node::Queue(ServiceId::Payment), Lane::Event);
+        assert_eq!(deliver[0].y, bus.y);
+    }
+
+    #[test]
+    fn an_unknown_route_is_a_straight_line_between_centres() {
+        let c = Coordination::Choreography;
+        let r = route(
+            c,
+            Node::Service(ServiceId::Payment),
+            Node::Customer,
+            Lane::Event,
+        );
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn point_along_walks_the_polyline() {
+        let p = [pt(0.0, 0.0), pt(10.0, 0.0), pt(10.0, 10.0)];
+        assert_eq!(point_along(&p, 0.0), pt(0.0, 0.0));
+        assert_eq!(point_along(&p, 0.25), pt(5.0, 0.0));
+        assert_eq!(point_along(&p, 0.75), pt(10.0, 5.0));
+        assert_eq!(point_along(&p, 2.0), pt(10.0, 10.0));
+        assert_eq!(point_along(&[], 0.5), pt(0.0, 0.0));
+    }
+
+    #[test]
+    fn path_d_is_svg_syntax() {
+        assert_eq!(path_d(&[pt(1.0, 2.0), pt(3.5, 4.0)]), "M1.0 2.0 L3.5 4.0");
+    }
+
+    #[test]
+    fn test_ids_read_back() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            for (key, _) in nodes(c) {
+                assert_eq!(NodeKey::from_test_id(&key.test_id()), Some(key));
+            }
+        }
+        assert_eq!(NodeKey::from_test_id("service-nope"), None);
+    }
+
+    #[test]
+    fn test_ids_follow_the_contract() {
+        assert_eq!(
+            NodeKey::Service(ServiceId::Payment).test_id(),
+            "service-payment"
+        );
+        assert_eq!(NodeKey::Bus.test_id(), "event-bus");
+        assert_eq!(NodeKey::DeadLetters.test_id(), "dead-letter-queue");
+        assert_eq!(NodeKey::Orchestrator.test_id(), "orchestrator");
+    }
+}

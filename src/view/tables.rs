@@ -1,0 +1,571 @@
+//! The services' tables as rows to draw, with the rows of the newest change marked.
+
+use crate::engine::choreography::QueuedMessage;
+use crate::engine::definition::{SagaDefinition, ServiceId};
+use crate::engine::message::{SagaId, TaskResult};
+use crate::engine::scenario::{Coordination, Storage};
+use crate::engine::snapshot::Snapshot;
+use crate::engine::tables::{LedgerKind, Recipient, ReservationStatus};
+
+use super::format::{escape, money, saga_letter, seconds};
+
+/// One row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// Cell texts, one per column.
+    pub cells: Vec<String>,
+    /// Written by the newest change in any table.
+    pub changed: bool,
+    /// A CSS modifier saying what the row means (`ok`, `undone`, `pending`), if anything.
+    pub tone: Option<&'static str>,
+}
+
+/// One table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableView {
+    /// Its name (`reservations`, `payment.ledger` in a shared database).
+    pub name: String,
+    /// Column headings.
+    pub columns: Vec<&'static str>,
+    /// Rows, oldest first.
+    pub rows: Vec<TableRow>,
+}
+
+/// One database: a service's own, or the shared one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseView {
+    /// What it is called.
+    pub title: String,
+    /// Whose it is (`None`: the shared database).
+    pub service: Option<ServiceId>,
+    /// Whether it is up.
+    pub up: bool,
+    /// Its tables.
+    pub tables: Vec<TableView>,
+}
+
+/// The moment of the newest change in any table, if any row exists.
+pub fn newest_change_ms(snapshot: &Snapshot) -> Option<u64> {
+    let t = &snapshot.tables;
+    t.reservations
+        .values()
+        .map(|r| r.updated_ms)
+        .chain(t.ledger.iter().map(|r| r.updated_ms))
+        .chain(t.slots.iter().map(|r| r.updated_ms))
+        .chain(t.notifications.iter().map(|r| r.updated_ms))
+        .chain(
+            t.stores
+                .iter()
+                .flat_map(|s| s.outbox.iter().map(|r| r.updated_ms)),
+        )
+        .max()
+}
+
+fn saga_cell(saga: SagaId) -> String {
+    saga_letter(saga).to_string()
+}
+
+fn row(
+    cells: Vec<String>,
+    updated_ms: u64,
+    newest: Option<u64>,
+    tone: Option<&'static str>,
+) -> TableRow {
+    TableRow {
+        cells,
+        changed: newest == Some(updated_ms),
+        tone,
+    }
+}
+
+fn business_table(snapshot: &Snapshot, service: ServiceId, newest: Option<u64>) -> Vec<TableView> {
+    let t = &snapshot.tables;
+    match service {
+        ServiceId::Reservation => {
+            let mut tables = vec![TableView {
+                name: "reservations".to_string(),
+                columns: vec!["saga · customer", "slot", "status"],
+                rows: t
+                    .reservations
+                    .values()
+                    .map(|r| {
+                        let (status, tone) = match r.status {
+                            ReservationStatus::Pending => ("PENDING", "pending"),
+                            ReservationStatus::Confirmed => ("CONFIRMED", "ok"),
+                            ReservationStatus::Cancelled => ("CANCELLED", "undone"),
+                        };
+                        row(
+                            vec![
+                                format!(
+                                    "{} · {} ({})",
+                                    saga_letter(r.saga),
+                                    r.customer,
+                                    r.party_size
+                                ),
+                                r.slot.clone(),
+                                status.to_string(),
+                            ],
+                            r.updated_ms,
+                            newest,
+                            Some(tone),
+                        )
+                    })
+                    .collect(),
+            }];
+            if !t.cancellations.is_empty() {
+                tables.push(TableView {
+                    name: "cancel_requests".to_string(),
+                    columns: vec!["saga"],
+                    rows: t
+                        .cancellations
+                        .iter()
+                        .map(|s| TableRow {
+                            cells: vec![saga_cell(*s)],
+                            changed: false,
+                            tone: None,
+                        })
+                        .collect(),
+                });
+            }
+            tables
+        }
+        ServiceId::Payment => vec![TableView {
+            name: "ledger".to_string(),
+            columns: vec!["#", "saga", "entry", "amount"],
+            rows: t
+                .ledger
+                .iter()
+                .map(|r| {
+                    let (kind, tone) = match r.kind {
+                        LedgerKind::Charged => ("CHARGED", "ok"),
+                        LedgerKind::Refunded => ("REFUNDED", "undone"),
+                    };
+                    row(
+                        vec![
+                            r.entry.to_string(),
+                            saga_cell(r.saga),
+                            kind.to_string(),
+                            money(r.amount_cents),
+                        ],
+                        r.updated_ms,
+                        newest,
+                        Some(tone),
+                    )
+                })
+                .collect(),
+        }],
+        ServiceId::Calendar => vec![TableView {
+            name: "slots".to_string(),
+            columns: vec!["slot", "held by", "since"],
+            rows: t
+                .slots
+                .iter()
+                .map(|r| {
+                    row(
+                        vec![r.slot.clone(), saga_cell(r.saga), seconds(r.updated_ms)],
+                        r.updated_ms,
+                        newest,
+                        Some("ok"),
+                    )
+                })
+                .collect(),
+        }],
+        ServiceId::Notification => vec![TableView {
+            name: "notifications".to_string(),
+            columns: vec!["saga", "to", "text"],
+            rows: t
+                .notifications
+                .iter()
+                .map(|r| {
+                    let to = match r.recipient {
+                        Recipient::Customer => "customer",
+                        Recipient::Restaurant => "restaurant",
+                    };
+                    let tone = if r.text.contains("confirmed") {
+                        "ok"
+                    } else {
+                        "undone"
+                    };
+                    row(
+                        vec![saga_cell(r.saga), to.to_string(), r.text.clone()],
+                        r.updated_ms,
+                        newest,
+                        Some(tone),
+                    )
+                })
+                .collect(),
+        }],
+    }
+}
+
+fn result_text(result: TaskResult) -> &'static str {
+    match result {
+        TaskResult::Done => "done",
+        TaskResult::BusinessFailure => "refused",
+        TaskResult::TransientError => "error",
+    }
+}
+
+fn store_tables(
+    snapshot: &Snapshot,
+    def: &SagaDefinition,
+    service: ServiceId,
+    newest: Option<u64>,
+) -> Vec<TableView> {
+    let store = snapshot.tables.store(service);
+    match snapshot.coordination {
+        Coordination::Orchestration => vec![TableView {
+            name: "idempotency_keys".to_string(),
+            columns: vec!["key (saga · task)", "result"],
+            rows: store
+                .idempotency_keys
+                .iter()
+                .map(|k| TableRow {
+                    cells: vec![
+                        format!("{} · {}", saga_letter(k.saga), k.task.label(def)),
+                        result_text(k.result).to_string(),
+                    ],
+                    changed: false,
+                    tone: None,
+                })
+                .collect(),
+        }],
+        Coordination::Choreography => vec![
+            TableView {
+                name: "outbox".to_string(),
+                columns: vec!["#", "saga", "event", "published"],
+                rows: store
+                    .outbox
+                    .iter()
+                    .map(|r| {
+                        row(
+                            vec![
+                                r.id.to_string(),
+                                saga_cell(r.saga),
+                                r.event.label(def),
+                                if r.published {
+                                    "✓ yes"
+                                } else {
+                                    "… pending"
+                                }
+                                .to_string(),
+                            ],
+                            r.updated_ms,
+                            newest,
+                            Some(if r.published { "ok" } else { "pending" }),
+                        )
+                    })
+                    .collect(),
+            },
+            TableView {
+                name: "processed_messages".to_string(),
+                columns: vec!["event id"],
+                rows: store
+                    .processed_events
+                    .iter()
+                    .map(|e| TableRow {
+                        cells: vec![format!("#{e}")],
+                        changed: false,
+                        tone: None,
+                    })
+                    .collect(),
+            },
+        ],
+    }
+}
+
+/// Every database as drawn: one per service, or one shared database holding every table.
+pub fn databases(snapshot: &Snapshot, def: &SagaDefinition) -> Vec<DatabaseView> {
+    let newest = newest_change_ms(snapshot);
+    let up = |s: ServiceId| {
+        snapshot
+            .services
+            .get(s.index())
+            .is_none_or(|v| v.database_up)
+    };
+    match snapshot.storage {
+        Storage::PerService => ServiceId::ALL
+            .iter()
+            .map(|&s| {
+                let mut tables = business_table(snapshot, s, newest);
+                tables.extend(store_tables(snapshot, def, s, newest));
+                DatabaseView {
+                    title: format!("{} database", s.label()),
+                    service: Some(s),
+                    up: up(s),
+                    tables,
+                }
+            })
+            .collect(),
+        Storage::Shared => {
+            let mut tables = Vec::new();
+            for s in ServiceId::ALL {
+                for mut table in business_table(snapshot, s, newest)
+                    .into_iter()
+                    .chain(store_tables(snapshot, def, s, newest))
+                {
+                    table.name = format!("{}.{}", s.as_str(), table.name);
+                    tables.push(table);
+                }
+            }
+            vec![DatabaseView {
+                title: "Shared database".to_string(),
+                service: None,
+                up: ServiceId::ALL.iter().all(|&s| up(s)),
+                tables,
+            }]
+        }
+    }
+}
+
+/// Every database as HTML: one card per database, its tables with the newest change marked.
+pub fn databases_html(dbs: &[DatabaseView]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(8 * 1024);
+    for db in dbs {
+        let _ = write!(
+            out,
+            r#"<article class="db{}{}" data-db="{}"><h3 class="db__title">{}{}</h3><div class="db__tables">"#,
+            if db.service.is_none() {
+                " db--shared"
+            } else {
+                ""
+            },
+            if db.up { "" } else { " db--down" },
+            db.service.map(|s| s.as_str()).unwrap_or("shared"),
+            escape(&db.title),
+            if db.up {
+                ""
+            } else {
+                r#" <span class="db__down">✖ down</span>"#
+            },
+        );
+        for table in &db.tables {
+            let _ = write!(
+                out,
+                r#"<table class="db__table" data-table="{0}"><caption class="db__caption">{0}</caption><thead><tr>"#,
+                escape(&table.name)
+            );
+            for c in &table.columns {
+                let _ = write!(out, r#"<th scope="col">{}</th>"#, escape(c));
+            }
+            out.push_str("</tr></thead><tbody>");
+            if table.rows.is_empty() {
+                let _ = write!(
+                    out,
+                    r#"<tr class="db__empty"><td colspan="{}">(empty)</td></tr>"#,
+                    table.columns.len()
+                );
+            }
+            for row in &table.rows {
+                let _ = write!(
+                    out,
+                    r#"<tr class="db__row{}{}" data-changed="{}">"#,
+                    row.tone
+                        .map(|t| format!(" db__row--{t}"))
+                        .unwrap_or_default(),
+                    if row.changed { " db__row--changed" } else { "" },
+                    row.changed
+                );
+                for cell in &row.cells {
+                    let _ = write!(out, "<td>{}</td>", escape(cell));
+                }
+                out.push_str("</tr>");
+            }
+            out.push_str("</tbody></table>");
+        }
+        out.push_str("</div></article>");
+    }
+    out
+}
+
+/// A message waiting in a queue or in the dead-letter queue, as drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    /// The queue it is (or was) in.
+    pub queue: ServiceId,
+    /// Its saga.
+    pub saga: SagaId,
+    /// The event, in words.
+    pub event: String,
+    /// How many times it has been received.
+    pub receive_count: u32,
+    /// Its message number.
+    pub message: u32,
+}
+
+fn item(queue: ServiceId, q: &QueuedMessage, def: &SagaDefinition) -> QueueItem {
+    QueueItem {
+        queue,
+        saga: q.saga,
+        event: q.event.label(def),
+        receive_count: q.receive_count,
+        message: q.message,
+    }
+}
+
+/// The messages waiting in a service's queue.
+pub fn queue_items(
+    snapshot: &Snapshot,
+    def: &SagaDefinition,
+    service: ServiceId,
+) -> Vec<QueueItem> {
+    snapshot
+        .queues
+        .get(service.index())
+        .map(|q| q.iter().map(|m| item(service, m, def)).collect())
+        .unwrap_or_default()
+}
+
+/// The dead-letter queue's contents.
+pub fn dead_letter_items(snapshot: &Snapshot, def: &SagaDefinition) -> Vec<QueueItem> {
+    snapshot
+        .dead_letters
+        .iter()
+        .map(|(s, m)| item(*s, m, def))
+        .collect()
+}
+
+/// The manual-intervention queue: each saga waiting for a person, and what is stuck.
+pub fn manual_items(snapshot: &Snapshot, def: &SagaDefinition) -> Vec<(SagaId, String)> {
+    snapshot
+        .manual_intervention
+        .iter()
+        .map(|(saga, task)| {
+            let service = task.service(def).map(|s| s.label()).unwrap_or("?");
+            (*saga, format!("{} ({service})", task.label(def)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::presets;
+    use crate::engine::sim::Simulation;
+
+    fn settled(preset: &str, c: Coordination, s: Storage) -> Snapshot {
+        let scenario = presets::scenario(preset, c, s, 1).unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.drive(600_000);
+        sim.snapshot()
+    }
+
+    #[test]
+    fn each_service_has_its_own_database_by_default() {
+        let snap = settled(
+            "happy-path",
+            Coordination::Orchestration,
+            Storage::PerService,
+        );
+        let dbs = databases(&snap, &SagaDefinition::restaurant());
+        assert_eq!(dbs.len(), 4);
+        assert_eq!(dbs[0].tables[0].name, "reservations");
+        assert_eq!(dbs[0].tables[0].rows[0].cells[2], "CONFIRMED");
+        assert_eq!(dbs[1].tables[0].rows[0].cells[2], "CHARGED");
+        assert!(dbs
+            .iter()
+            .all(|d| d.tables.iter().any(|t| t.name == "idempotency_keys")));
+    }
+
+    #[test]
+    fn a_shared_database_holds_every_table() {
+        let snap = settled("happy-path", Coordination::Choreography, Storage::Shared);
+        let dbs = databases(&snap, &SagaDefinition::restaurant());
+        assert_eq!(dbs.len(), 1);
+        let names: Vec<&str> = dbs[0].tables.iter().map(|t| t.name.as_str()).collect();
+        for want in [
+            "reservation.reservations",
+            "payment.ledger",
+            "calendar.slots",
+            "notification.notifications",
+            "payment.outbox",
+            "payment.processed_messages",
+        ] {
+            assert!(names.contains(&want), "{want} missing from {names:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_newest_change_is_highlighted() {
+        let snap = settled(
+            "card-declined",
+            Coordination::Orchestration,
+            Storage::PerService,
+        );
+        let dbs = databases(&snap, &SagaDefinition::restaurant());
+        let changed: Vec<(&str, &TableRow)> = dbs
+            .iter()
+            .flat_map(|d| d.tables.iter())
+            .flat_map(|t| t.rows.iter().map(move |r| (t.name.as_str(), r)))
+            .filter(|(_, r)| r.changed)
+            .collect();
+        assert!(!changed.is_empty());
+        assert!(
+            changed.iter().all(|(name, _)| *name == "notifications"),
+            "{changed:?}"
+        );
+        assert_eq!(dbs[0].tables[0].rows[0].cells[2], "CANCELLED");
+    }
+
+    #[test]
+    fn choreography_shows_outboxes_and_processed_messages() {
+        let snap = settled(
+            "happy-path",
+            Coordination::Choreography,
+            Storage::PerService,
+        );
+        let dbs = databases(&snap, &SagaDefinition::restaurant());
+        let payment = &dbs[1];
+        let outbox = payment.tables.iter().find(|t| t.name == "outbox").unwrap();
+        assert_eq!(outbox.rows[0].cells[2], "PaymentCharged");
+        assert_eq!(outbox.rows[0].cells[3], "✓ yes");
+        let processed = payment
+            .tables
+            .iter()
+            .find(|t| t.name == "processed_messages")
+            .unwrap();
+        assert!(!processed.rows.is_empty());
+    }
+
+    #[test]
+    fn databases_render_as_html_with_changed_rows_marked() {
+        let snap = settled(
+            "card-declined",
+            Coordination::Orchestration,
+            Storage::PerService,
+        );
+        let html = databases_html(&databases(&snap, &SagaDefinition::restaurant()));
+        assert_eq!(html.matches("<article").count(), 4);
+        assert!(html.contains(r#"data-table="reservations""#));
+        assert!(html.contains("<td>CANCELLED</td>"));
+        assert!(html.contains("db__row--changed"));
+        assert!(html.contains("(empty)"));
+    }
+
+    #[test]
+    fn dead_letters_and_manual_items_are_listed() {
+        let scenario = presets::scenario(
+            "poison-redrive",
+            Coordination::Choreography,
+            Storage::PerService,
+            1,
+        )
+        .unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.drive(15_000);
+        let snap = sim.snapshot();
+        let dead = dead_letter_items(&snap, &SagaDefinition::restaurant());
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].queue, ServiceId::Payment);
+        assert_eq!(dead[0].event, "ReservationCreated");
+
+        let snap = settled(
+            "compensation-fails",
+            Coordination::Orchestration,
+            Storage::PerService,
+        );
+        let manual = manual_items(&snap, &SagaDefinition::restaurant());
+        assert_eq!(manual, vec![(0, "Refund payment (Payment)".to_string())]);
+    }
+}
