@@ -21,9 +21,12 @@
 //! | `coordination`, `storage` | `data-value` | start a run in that style or storage |
 //! | `theme` | | switch between light and dark |
 //! | `dismiss` | | hide the notice |
+//! | `share` | | put a link to this moment of the run in the address bar and copy it |
+//! | `close-share` | | hide the shared link |
+//! | `export` | `data-format` (one of [`EXPORTS`]) | download the run in that format |
 //!
-//! Form controls name themselves with `data-control` (`preset`, `speed`, `seed`) and are read
-//! when they change.
+//! Form controls name themselves with `data-control` (`preset`, `speed`, `seed`, `import`) and
+//! are read when they change.
 
 use std::fmt::Write;
 
@@ -181,10 +184,65 @@ pub fn bar_html(state: &BarState) -> String {
     }
     let _ = write!(
         out,
-        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" data-control="seed" inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label><button type="button" class="btn btn--icon bar__theme" data-testid="theme" data-action="theme" title="Switch between light and dark" aria-label="Switch to the {} theme">◐</button></header>"#,
-        state.seed, state.other_theme,
+        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" data-control="seed" inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label>{}<button type="button" class="btn btn--icon bar__theme" data-testid="theme" data-action="theme" title="Switch between light and dark" aria-label="Switch to the {} theme">◐</button></header>"#,
+        state.seed,
+        share_menu(),
+        state.other_theme,
     );
     out
+}
+
+/// The downloads the Export menu offers: (`data-format`, label, what it is).
+pub const EXPORTS: [(&str, &str, &str); 5] = [
+    (
+        "trace",
+        "Trace (.json)",
+        "Every event of the run, versioned, for the native runner to check",
+    ),
+    (
+        "scenario",
+        "Scenario (.json)",
+        "The scenario with your faults and commands, to import again or run natively",
+    ),
+    (
+        "svg",
+        "Diagram (.svg)",
+        "The diagram as it looks now, styles included",
+    ),
+    (
+        "mermaid",
+        "Sequence (.mmd)",
+        "The run as a Mermaid sequenceDiagram",
+    ),
+    (
+        "asl",
+        "Step Functions (.asl.json)",
+        "The saga as an AWS Step Functions state machine",
+    ),
+];
+
+/// The bar's Share menu: a link to this moment, the downloads, and the Import picker.
+fn share_menu() -> String {
+    let mut out = String::from(concat!(
+        r#"<details class="menu bar__menu" data-testid="export"><summary class="btn btn--icon" title="Share, export, import" aria-label="Share, export, import"><svg class="menu__icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 15V3M7 8l5-5 5 5M5 13v7h14v-7"/></svg></summary><div class="menu__list" role="menu">"#,
+        r#"<button type="button" class="menu__item" role="menuitem" data-testid="share" data-action="share" title="Put a link to this moment of the run in the address bar and copy it">Copy a link to this moment</button><p class="menu__head">Download</p>"#,
+    ));
+    for (format, label, title) in EXPORTS {
+        let _ = write!(
+            out,
+            r#"<button type="button" class="menu__item" role="menuitem" data-action="export" data-format="{format}" data-testid="export-{format}" title="{title}">{label}</button>"#
+        );
+    }
+    out.push_str(r#"<p class="menu__head">Open</p><label class="menu__item" title="Open a scenario file (.json); you can also drop one on the page">Import a scenario…<input type="file" accept=".json,application/json" class="sr-only" data-testid="import" data-control="import"></label></div></details>"#);
+    out
+}
+
+/// The shared link, in a read-only field to copy by hand when the clipboard is out of reach.
+pub fn share_html(url: &str) -> String {
+    format!(
+        r#"<div class="share" data-testid="share-panel"><label class="share__label">Link to this moment<input class="share__link" data-testid="share-link" readonly value="{}"></label><button type="button" class="btn btn--icon" data-action="close-share" aria-label="Hide the link">✕</button></div>"#,
+        escape(url)
+    )
 }
 
 /// The notice: a message for the person, with a button to hide it.
@@ -514,7 +572,7 @@ pub fn invariants_html(report: &[InvariantStatus]) -> String {
         },
         broken == 0,
         match broken {
-            0 => format!("all {} hold, checked after every event", report.len()),
+            0 => "none broken, checked after every event".to_string(),
             n => format!("⚠ {n} broken"),
         }
     );
@@ -530,7 +588,11 @@ pub fn invariants_html(report: &[InvariantStatus]) -> String {
             status.invariant,
             status.holds,
             escape(&status.name),
-            if status.holds { "✓" } else { "✗" },
+            match (status.checked, status.holds) {
+                (false, _) => "…",
+                (true, true) => "✓",
+                (true, false) => "✗",
+            },
             status.invariant,
             short_name(status.invariant),
             escape(&standing(status)),

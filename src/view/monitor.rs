@@ -20,6 +20,9 @@ pub fn short_name(n: u8) -> &'static str {
 
 /// How an invariant stands, in words: `holds`, or when and how it broke.
 pub fn standing(status: &InvariantStatus) -> String {
+    if !status.checked {
+        return "checked when the run ends".to_string();
+    }
     if status.holds {
         return "holds".to_string();
     }
@@ -51,6 +54,7 @@ mod tests {
             invariant: 3,
             name: String::new(),
             holds: false,
+            checked: true,
             broken_at: Some((2_500, 41)),
             detail: Some("saga 1 charged twice".to_string()),
         };
@@ -65,5 +69,11 @@ mod tests {
             ..s
         };
         assert_eq!(standing(&ok), "holds");
+        let pending = InvariantStatus {
+            invariant: 7,
+            checked: false,
+            ..ok
+        };
+        assert_eq!(standing(&pending), "checked when the run ends");
     }
 }
