@@ -24,6 +24,12 @@ impl Drop for Mounted {
 }
 
 fn mount() -> Mounted {
+    // Every test starts from the defaults, not from the run an earlier test left behind.
+    if let Some(storage) = leptos::prelude::window().local_storage().ok().flatten() {
+        storage
+            .remove_item(sagascope::ui::remember::KEY)
+            .expect("forget the remembered run");
+    }
     let document = leptos::prelude::document();
     let host: HtmlElement = document
         .create_element("div")

@@ -23,6 +23,8 @@ pub struct Page {
     pub derived: Derived,
     /// The theme switch.
     pub theme: Theme,
+    /// The link last shared, shown to copy by hand.
+    pub shared: RwSignal<Option<String>>,
 }
 
 /// Selects a node (the log filters to it) and opens its fault menu, if it has one.
@@ -44,8 +46,13 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
         run,
         derived,
         theme,
+        shared,
     } = page;
     let sel = run.selection;
+    if let Ok(Some(menu)) = el.closest("details") {
+        // A choice made in a menu closes it; closing only tidies up, the action goes ahead.
+        let _ignored = menu.remove_attribute("open");
+    }
     match action {
         "play" => run.play(),
         "pause" => run.pause(),
@@ -53,6 +60,12 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
         "reset" => run.reset(),
         "theme" => theme.toggle(),
         "dismiss" => run.notice.set(None),
+        "share" => super::share::share(run, shared),
+        "close-share" => shared.set(None),
+        "export" => {
+            let format = el.get_attribute("data-format").unwrap_or_default();
+            super::share::export(run, &format);
+        }
         "coordination" => {
             let coordination = match el.get_attribute("data-value").as_deref() {
                 Some("choreography") => Coordination::Choreography,
@@ -124,6 +137,24 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
     true
 }
 
+/// Closes the open drop-down menus (`<details class="menu">`) that `el` is not inside.
+fn close_menus_outside(el: &web_sys::Element) {
+    let Ok(open) = document().query_selector_all("details.menu[open]") else {
+        return;
+    };
+    for i in 0..open.length() {
+        if let Some(menu) = open
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        {
+            if !menu.contains(Some(el)) {
+                // Only tidies up: a menu left open does no harm.
+                let _ignored = menu.remove_attribute("open");
+            }
+        }
+    }
+}
+
 /// Acts on the element an event happened in (or its nearest actionable ancestor). Returns
 /// whether there was something to do.
 pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
@@ -131,6 +162,7 @@ pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
     let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
         return false;
     };
+    close_menus_outside(&el);
     if let Ok(Some(found)) = el.closest("[data-action],[data-chip],[data-node]") {
         if let Some(action) = found.get_attribute("data-action") {
             return run_action(page, &found, &action);
@@ -161,6 +193,12 @@ pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
     };
     // Both <select> and <input> have a `value` property; the binding reads it by name.
     let field = el.unchecked_into::<web_sys::HtmlInputElement>();
+    if control == "import" {
+        super::share::import_file(run, field.files().and_then(|files| files.get(0)));
+        // Picking the same file again should read it again.
+        field.set_value("");
+        return;
+    }
     let value = field.value();
     let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
     match control.as_str() {

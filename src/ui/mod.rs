@@ -9,19 +9,25 @@ mod diagram;
 mod log;
 mod panels;
 pub mod player;
+pub mod remember;
+mod share;
 pub mod state;
 mod theme;
 
 use gloo_timers::callback::Interval;
-use leptos::ev::{Event, KeyboardEvent, MouseEvent};
+use leptos::ev::{DragEvent, Event, KeyboardEvent, MouseEvent};
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::share::link::{self, LinkState, Moment};
 use crate::view::format::capitalise;
-use crate::view::html::{bar_html, notice_html, BarState};
+use crate::view::html::{bar_html, notice_html, share_html, BarState, TABS};
 use actions::Page;
-use player::{parse_link, speed_label, LinkParams, Player, PlayerError, RunSettings, SPEEDS};
+use player::{
+    parse_link, speed_label, LinkParams, Player, PlayerError, RunSettings, MAX_SPEED, SPEEDS,
+};
+use remember::Remembered;
 use state::{Derived, Run};
 
 /// How often the clock ticks while playing, in real milliseconds.
@@ -120,11 +126,56 @@ fn key_for_a_control(ev: &KeyboardEvent) -> bool {
         })
 }
 
+/// The run the page opens with, and what it says about it: a link in the address (after `#`)
+/// first, else the run remembered from the last visit (unless the query asks for a run), else
+/// the query's settings or the defaults.
+fn opening_run(
+    link: &LinkParams,
+    remembered: &Result<Option<Remembered>, String>,
+) -> Result<(Player, Vec<String>), PlayerError> {
+    let mut notes = Vec::new();
+    if let Some(text) = share::link_in_address() {
+        match share::open_link(&text) {
+            Ok(player) => {
+                notes.push(share::opened_notice("a shared link", &player));
+                return Ok((player, notes));
+            }
+            Err(problem) => notes.push(format!(
+                "This link cannot be opened: {problem}. Showing the default run instead."
+            )),
+        }
+    } else {
+        let query_asks_for_a_run = link.preset.is_some()
+            || link.coordination.is_some()
+            || link.storage.is_some()
+            || link.seed.is_some();
+        match remembered {
+            Ok(Some(kept)) if !query_asks_for_a_run => match share::open_link(&kept.link) {
+                Ok(player) => return Ok((player, notes)),
+                Err(problem) => {
+                    remember::forget();
+                    notes.push(format!(
+                        "Your last run could not be restored ({problem}), so it was discarded; showing the default run."
+                    ));
+                }
+            },
+            Ok(_) => {}
+            Err(problem) => notes.push(format!(
+                "Your saved settings were discarded: {problem}. Using the defaults."
+            )),
+        }
+    }
+    let (player, note) = first_run(link)?;
+    notes.extend(note);
+    Ok((player, notes))
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
     let link = link_params();
-    let (player, note) = match first_run(&link) {
+    let remembered = remember::load();
+    let (player, notes) = match opening_run(&link, &remembered) {
         Ok(started) => started,
         Err(e) => {
             return view! {
@@ -135,12 +186,52 @@ pub fn App() -> impl IntoView {
             .into_any()
         }
     };
+    let remembered = remembered.ok().flatten();
     let initial = player.snapshot();
     let initial_scenario = player.sim().scenario().clone();
-    let run = Run::new(player, link.speed.unwrap_or(100));
-    run.notice.set(note);
+    let speed = link
+        .speed
+        .or_else(|| {
+            remembered
+                .as_ref()
+                .map(|r| r.speed)
+                .filter(|s| (SPEEDS[0]..=MAX_SPEED).contains(s))
+        })
+        .unwrap_or(100);
+    let run = Run::new(player, speed);
+    run.notice.set((!notes.is_empty()).then(|| notes.join(" ")));
     let derived = Derived::new(run, initial, initial_scenario);
     let theme = theme::Theme::new();
+    if let Some(kept) = &remembered {
+        theme.restore(kept.theme.as_deref());
+        if let Some(&(tab, _)) = TABS.iter().find(|(id, _)| *id == kept.tab) {
+            run.selection.tab.set(tab);
+        }
+    }
+
+    // Remember the run (as a link to its present moment) and the preferences whenever the run
+    // pauses, changes while paused, or a preference changes.
+    Effect::new(move |_| {
+        let playing = run.playing.get();
+        run.generation.track();
+        let speed = run.speed.get();
+        let tab = run.selection.tab.get();
+        let theme = theme.picked();
+        if playing {
+            return;
+        }
+        let encoded =
+            run.read(|p| link::encode(&LinkState::of_run(p.sim(), Moment::AtMs(p.now_ms()))));
+        if let Some(Ok(link)) = encoded {
+            remember::save(&Remembered {
+                version: remember::VERSION,
+                link,
+                theme: theme.map(str::to_string),
+                speed,
+                tab: tab.to_string(),
+            });
+        }
+    });
 
     // The clock: while playing, an interval turns elapsed real time into simulated time.
     // Dropping the previous `Interval` (when `playing` changes) cancels it.
@@ -193,11 +284,24 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
+    let shared = RwSignal::new(None::<String>);
     let page = Page {
         run,
         derived,
         theme,
+        shared,
     };
+    let share_panel =
+        Signal::derive(move || shared.get().map(|url| share_html(&url)).unwrap_or_default());
+    // A new run makes the shown link stale.
+    Effect::new(move |previous: Option<u64>| {
+        let generation = run.generation.get();
+        if previous.is_some_and(|g| g != generation) {
+            shared.set(None);
+        }
+        generation
+    });
+    let dropping = RwSignal::new(false);
     let bar = Signal::derive(move || {
         let settings = run.read(|p| p.settings().clone()).unwrap_or_default();
         let speed = run.speed.get();
@@ -229,6 +333,18 @@ pub fn App() -> impl IntoView {
             class="app"
             data-coordination=coordination
             data-playing=move || run.playing.get().to_string()
+            class:app--dropping=move || dropping.get()
+            on:dragover=move |ev: DragEvent| {
+                ev.prevent_default();
+                dropping.set(true);
+            }
+            on:dragleave=move |_: DragEvent| dropping.set(false)
+            on:drop=move |ev: DragEvent| {
+                ev.prevent_default();
+                dropping.set(false);
+                let file = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
+                share::import_file(run, file);
+            }
             on:click=move |ev: MouseEvent| {
                 actions::dispatch(page, ev.target());
             }
@@ -249,6 +365,7 @@ pub fn App() -> impl IntoView {
         >
             <Pane class="app__bar" markup=bar />
             <Pane class="app__notice" markup=notice />
+            <Pane class="app__share" markup=share_panel />
             <div class="stage">
                 <diagram::Diagram run=run derived=derived />
                 <panels::Side run=run derived=derived />

@@ -12,6 +12,7 @@ use crate::engine::run::HORIZON_MS;
 use crate::engine::scenario::{Command, Coordination, Scenario, ScenarioError, Storage};
 use crate::engine::sim::{CommandError, Simulation};
 use crate::engine::snapshot::Snapshot;
+use crate::share::link::Moment;
 
 /// The speeds the page offers, in percent of real time (25 = 0.25×).
 pub const SPEEDS: [u32; 5] = [25, 50, 100, 200, 400];
@@ -73,9 +74,26 @@ pub struct Player {
     /// Faults of this run that belong to the user's plan: (fault number in the run, plan entry).
     planned: Vec<(usize, FaultSpec)>,
     determinism_checked: bool,
+    /// A whole scenario the run is made from instead of a preset (opened from a link or a file).
+    base: Option<Scenario>,
 }
 
-fn scenario_for(settings: &RunSettings, plan: &[FaultSpec]) -> Result<Scenario, PlayerError> {
+/// What `RunSettings::preset` says when the run is a whole scenario that no preset produces.
+pub const CUSTOM: &str = "custom";
+
+fn scenario_for(
+    settings: &RunSettings,
+    plan: &[FaultSpec],
+    base: Option<&Scenario>,
+) -> Result<Scenario, PlayerError> {
+    if let Some(base) = base {
+        let mut scenario = base.clone();
+        scenario.coordination = settings.coordination;
+        scenario.storage = settings.storage;
+        scenario.seed = settings.seed;
+        scenario.faults.extend(plan.iter().cloned());
+        return Ok(scenario);
+    }
     let preset = presets::find(settings.preset)
         .ok_or_else(|| PlayerError::NoSuchPreset(settings.preset.to_string()))?;
     if preset.orchestration_only && settings.coordination == Coordination::Choreography {
@@ -95,11 +113,34 @@ fn scenario_for(settings: &RunSettings, plan: &[FaultSpec]) -> Result<Scenario, 
 impl Player {
     /// A run of `settings` with the user's fault plan injected at time 0.
     pub fn new(settings: RunSettings, plan: Vec<FaultSpec>) -> Result<Self, PlayerError> {
+        Player::build(settings, plan, None)
+    }
+
+    /// A run of a whole scenario (opened from a link or a file), paused at time 0. `preset` is
+    /// the preset it came from, if any; its faults and commands stay part of the scenario.
+    pub fn from_scenario(
+        scenario: Scenario,
+        preset: Option<&'static str>,
+    ) -> Result<Self, PlayerError> {
+        let settings = RunSettings {
+            preset: preset.unwrap_or(CUSTOM),
+            coordination: scenario.coordination,
+            storage: scenario.storage,
+            seed: scenario.seed,
+        };
+        Player::build(settings, Vec::new(), Some(scenario))
+    }
+
+    fn build(
+        settings: RunSettings,
+        plan: Vec<FaultSpec>,
+        base: Option<Scenario>,
+    ) -> Result<Self, PlayerError> {
         let plan: Vec<FaultSpec> = plan
             .into_iter()
             .filter(|f| f.applies_to(settings.coordination))
             .collect();
-        let scenario = scenario_for(&settings, &plan)?;
+        let scenario = scenario_for(&settings, &plan, base.as_ref())?;
         let preset_faults = scenario.faults.len() - plan.len();
         let sim = Simulation::new(scenario)?;
         let planned = plan
@@ -115,6 +156,7 @@ impl Player {
             clock_ms: 0.0,
             planned,
             determinism_checked: false,
+            base,
         };
         player.monitor.observe(&player.sim);
         Ok(player)
@@ -122,18 +164,39 @@ impl Player {
 
     /// The same settings and plan, from time 0.
     pub fn restarted(&self) -> Result<Self, PlayerError> {
-        Player::new(self.settings.clone(), self.plan.clone())
+        Player::build(self.settings.clone(), self.plan.clone(), self.base.clone())
+    }
+
+    /// Runs forward to a link's moment, paused there (a run already past it stays where it is).
+    pub fn reach(&mut self, moment: Moment) {
+        match moment {
+            Moment::Start => {}
+            Moment::AtMs(t) => {
+                let ahead = (t as f64 - self.clock_ms).max(0.0);
+                self.advance(ahead);
+            }
+            Moment::Event(seq) => {
+                while self.sim.event_count() <= seq
+                    && self.sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
+                {
+                    if !self.step_once() {
+                        break;
+                    }
+                }
+                self.clock_ms = self.sim.now_ms() as f64;
+                self.after_change();
+            }
+        }
     }
 
     /// A new run with other settings. A new preset starts with an empty fault plan; a new style,
     /// storage or seed keeps the plan (minus faults the style has no use for).
     pub fn reconfigured(&self, settings: RunSettings) -> Result<Self, PlayerError> {
-        let plan = if settings.preset == self.settings.preset {
-            self.plan.clone()
+        if settings.preset == self.settings.preset {
+            Player::build(settings, self.plan.clone(), self.base.clone())
         } else {
-            Vec::new()
-        };
-        Player::new(settings, plan)
+            Player::new(settings, Vec::new())
+        }
     }
 
     /// The settings of this run.
@@ -603,6 +666,63 @@ mod tests {
         let mut p = player("no-idempotency", Coordination::Choreography);
         play_out(&mut p);
         assert!(p.invariants().iter().any(|i| !i.holds));
+    }
+
+    #[test]
+    fn a_shared_link_reopens_the_same_run_at_the_same_moment() {
+        use crate::share::link::{decode, encode, LinkState};
+        let mut p = player("restaurant-rejects", Coordination::Choreography);
+        p.advance(1_234.0);
+        p.inject(FaultSpec::Latency {
+            service: crate::engine::definition::ServiceId::Payment,
+            extra_ms: 700,
+        })
+        .unwrap();
+        p.advance(900.0);
+        let moment = Moment::AtMs(p.now_ms());
+        let text = encode(&LinkState::of_run(p.sim(), moment)).unwrap();
+        let state = decode(&text).unwrap();
+        let mut again = Player::from_scenario(state.scenario, state.preset.map(|x| x.id)).unwrap();
+        again.reach(state.moment);
+        assert_eq!(again.now_ms(), p.now_ms());
+        assert_eq!(again.sim().trace(), p.sim().trace());
+        assert_eq!(again.settings().preset, "restaurant-rejects");
+        play_out(&mut p);
+        play_out(&mut again);
+        assert_eq!(again.sim().trace(), p.sim().trace());
+    }
+
+    #[test]
+    fn a_run_opened_from_a_scenario_keeps_it_across_restarts_and_new_seeds() {
+        let mut scenario = presets::scenario(
+            "card-declined",
+            Coordination::Orchestration,
+            Storage::Shared,
+            5,
+        )
+        .unwrap();
+        scenario.name = "My own".to_string();
+        let p = Player::from_scenario(scenario.clone(), None).unwrap();
+        assert_eq!(p.settings().preset, CUSTOM);
+        let mut restarted = p.restarted().unwrap();
+        play_out(&mut restarted);
+        assert_eq!(restarted.sim().scenario(), &scenario);
+        assert_eq!(restarted.snapshot().outcome, Outcome::Compensated);
+        let reseeded = p
+            .reconfigured(RunSettings {
+                seed: 9,
+                ..p.settings().clone()
+            })
+            .unwrap();
+        assert_eq!(reseeded.sim().scenario().name, "My own");
+        assert_eq!(reseeded.sim().scenario().seed, 9);
+        let preset = p
+            .reconfigured(RunSettings {
+                preset: "happy-path",
+                ..p.settings().clone()
+            })
+            .unwrap();
+        assert_ne!(preset.sim().scenario().name, "My own");
     }
 
     #[test]

@@ -54,6 +54,21 @@ impl Theme {
         }
     }
 
+    /// The theme the person picked, if any (`None` follows the system).
+    pub fn picked(&self) -> Option<&'static str> {
+        self.0.get()
+    }
+
+    /// Applies a remembered pick (`light`, `dark`; anything else follows the system).
+    pub fn restore(&self, picked: Option<&str>) {
+        self.0.set(match picked {
+            Some("light") => Some("light"),
+            Some("dark") => Some("dark"),
+            _ => None,
+        });
+        self.apply();
+    }
+
     /// Switches to the other theme and remembers it.
     pub fn toggle(&self) {
         let next = self.other();

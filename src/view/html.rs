@@ -718,6 +718,9 @@ mod tests {
             "reset",
             "speed",
             "seed",
+            "share",
+            "export",
+            "import",
         ] {
             assert!(
                 html.contains(&format!(r#"data-testid="{id}""#)),
@@ -730,6 +733,18 @@ mod tests {
         assert!(html.contains(r#"data-testid="coordination" data-value="choreography""#));
         assert!(html.contains(r#"data-action="play" title="Play (Space)" disabled"#));
         assert!(html.contains(r#"value="42""#));
+        for (format, _, _) in EXPORTS {
+            assert!(html.contains(&format!(
+                r#"data-action="export" data-format="{format}" data-testid="export-{format}""#
+            )));
+        }
+    }
+
+    #[test]
+    fn the_shared_link_is_escaped_in_its_field() {
+        let html = share_html(r##"http://x/?a=1&b="2"#v=1"##);
+        assert!(html.contains(r##"value="http://x/?a=1&amp;b=&quot;2&quot;#v=1""##));
+        assert!(html.contains(r#"data-testid="share-link" readonly"#));
     }
 
     #[test]

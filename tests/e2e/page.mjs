@@ -7,7 +7,7 @@
 // Environment:
 //   SAGASCOPE_URL  base URL of the built app (scripts/test serves dist/ and sets it)
 //   CHROMIUM       browser binary (default /usr/bin/chromium; playwright-core never downloads one)
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -136,6 +136,67 @@ export class AppPage {
   async deadLetters() { return Number(await this.byTestId('dead-letter-queue').getAttribute('data-count')); }
 
   async redrive() { await this.byTestId('redrive').click(); }
+
+  // ---- share, export, import ----
+
+  /** Clicks Share and returns the link shown to copy (the full address). */
+  async share() {
+    await this.openShareMenu();
+    await this.byTestId('share').click();
+    const field = this.byTestId('share-link');
+    await field.waitFor();
+    return field.inputValue();
+  }
+
+  /** Opens the bar's Share menu (share, export, import), if it is closed. */
+  async openShareMenu() {
+    const menu = this.byTestId('export');
+    if (!(await menu.evaluate((el) => el.open))) await menu.locator('summary').click();
+  }
+
+  /** Downloads an export (`trace`, `scenario`, `svg`, `mermaid`, `asl`): its file name and text. */
+  async exportFile(format) {
+    await this.openShareMenu();
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.byTestId(`export-${format}`).click(),
+    ]);
+    const path = await download.path();
+    return { name: download.suggestedFilename(), text: await readFile(path, 'utf8') };
+  }
+
+  /** Picks a scenario file in the Import picker. */
+  async importFile(name, text) {
+    await this.byTestId('import').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+  }
+
+  /** Drops a scenario file on the page, as dragging it from the desktop does. */
+  async dropFile(name, text) {
+    await this.root.evaluate((main, [fileName, body]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([body], fileName, { type: 'application/json' }));
+      main.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, [name, text]);
+  }
+
+  /** The notice's text ('' when there is none). */
+  async notice() {
+    const notice = this.byTestId('notice');
+    return (await notice.count()) ? notice.innerText() : '';
+  }
+
+  /** Waits until the notice says something matching `pattern`, and returns it. */
+  async waitForNotice(pattern, timeout = 10_000) {
+    const notice = this.byTestId('notice').filter({ hasText: pattern });
+    await notice.waitFor({ timeout });
+    return notice.innerText();
+  }
+
+  /** The simulated clock as shown (`t = 1.2 s`). */
+  async clock() { return this.byTestId('clock').innerText(); }
+
+  /** The selected preset's id. */
+  async preset() { return this.byTestId('preset').inputValue(); }
 
   // ---- outcome, invariants, log ----
 

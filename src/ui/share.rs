@@ -1,0 +1,342 @@
+//! The browser side of [`crate::share`]: the Share button and links opened from the address bar,
+//! downloads, scenario files picked or dropped, and what the page remembers between visits.
+//!
+//! Every failure a person can cause (a damaged link, a bad file, a full or disabled storage)
+//! ends as a notice; the run on screen changes only when the new one has been built.
+
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::js_sys;
+
+use crate::engine::scenario::{Scenario, MAX_SCENARIO_BYTES};
+use crate::share::link::{self, LinkState, Moment};
+use crate::share::{asl, export, mermaid};
+use crate::view::format::{capitalise, seconds};
+
+use super::player::{Player, CUSTOM};
+use super::state::Run;
+
+/// The text after the address's `#`, if there is any.
+pub fn link_in_address() -> Option<String> {
+    let hash = window().location().hash().ok()?;
+    let text = hash.strip_prefix('#').unwrap_or(&hash);
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// Builds the run a link describes, paused at its moment; `Err` says what is wrong with it.
+pub fn open_link(text: &str) -> Result<Player, String> {
+    // Not capitalised: a message may begin with a parameter's name (`s: …`).
+    let state = link::decode(text).map_err(|e| e.to_string())?;
+    let mut player = Player::from_scenario(state.scenario, state.preset.map(|p| p.id))
+        .map_err(|e| e.to_string())?;
+    player.reach(state.moment);
+    Ok(player)
+}
+
+/// The notice shown when a run has been opened from a link, a file or the last visit.
+pub fn opened_notice(what: &str, player: &Player) -> String {
+    let settings = player.settings();
+    let name = if settings.preset == CUSTOM {
+        player.sim().scenario().name.clone()
+    } else {
+        crate::engine::presets::find(settings.preset)
+            .map(|p| p.title.to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "Opened {what}: “{name}”, {}, seed {}, paused at t = {}.",
+        settings.coordination.as_str(),
+        settings.seed,
+        seconds(player.now_ms())
+    )
+}
+
+/// The link text for the run as it is now (its scenario, commands given so far, and now).
+fn current_link(run: Run) -> Result<String, String> {
+    run.peek(|p| link::encode(&LinkState::of_run(p.sim(), Moment::AtMs(p.now_ms()))))
+        .ok_or_else(|| "The run cannot be read right now.".to_string())?
+        .map_err(|e| capitalise(&e.to_string()))
+}
+
+/// Puts a link to this moment in the address bar, shows it, and copies it when the clipboard
+/// lets the page.
+pub fn share(run: Run, shown: RwSignal<Option<String>>) {
+    let text = match current_link(run) {
+        Ok(text) => text,
+        Err(message) => {
+            run.notice
+                .set(Some(format!("This run cannot be shared: {message}")));
+            return;
+        }
+    };
+    run.pause();
+    let fragment = format!("#{text}");
+    let url = match window().history() {
+        Ok(history) => {
+            // If the address cannot change, the link below is still complete.
+            let _ignored = history.replace_state_with_url(&JsValue::NULL, "", Some(&fragment));
+            window().location().href().unwrap_or(fragment)
+        }
+        Err(_) => fragment,
+    };
+    shown.set(Some(url.clone()));
+    run.notice.set(Some(
+        "Copy this link: it opens this run at this moment.".to_string(),
+    ));
+    let navigator = window().navigator();
+    let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+        .is_ok_and(|c| !c.is_undefined() && !c.is_null());
+    if !has_clipboard {
+        return;
+    }
+    let copied = Closure::once(move |_: JsValue| {
+        run.notice.set(Some(
+            "Link copied: it opens this run at this moment.".to_string(),
+        ));
+    });
+    let refused = Closure::once(|_: JsValue| {});
+    let _chained = navigator
+        .clipboard()
+        .write_text(&url)
+        .then2(&copied, &refused);
+    // The promise calls one of them later; they are small and made once per click.
+    copied.forget();
+    refused.forget();
+}
+
+/// The name a download of this run gets, before its extension.
+fn file_stem(player: &Player) -> String {
+    let settings = player.settings();
+    format!(
+        "sagascope-{}-{}-seed{}",
+        settings.preset,
+        settings.coordination.as_str(),
+        settings.seed
+    )
+}
+
+/// Downloads the run in one of the formats of [`crate::view::html::EXPORTS`].
+pub fn export(run: Run, format: &str) {
+    let made = run.peek(|p| {
+        let stem = file_stem(p);
+        match format {
+            "trace" => Some((
+                export::trace_json(p.sim()),
+                format!("{stem}.trace.json"),
+                "application/json",
+            )),
+            "scenario" => Some((
+                export::scenario_json(p.sim()),
+                format!("{stem}.scenario.json"),
+                "application/json",
+            )),
+            "mermaid" => Some((
+                mermaid::sequence_diagram(p.sim()),
+                format!("{stem}.mmd"),
+                "text/plain",
+            )),
+            "asl" => Some((
+                asl::to_json(&p.sim().replay_scenario()),
+                format!("{stem}.asl.json"),
+                "application/json",
+            )),
+            "svg" => diagram_svg().map(|svg| (svg, format!("{stem}.svg"), "image/svg+xml")),
+            _ => None,
+        }
+    });
+    let Some(Some((text, name, mime))) = made else {
+        run.notice
+            .set(Some(format!("There is no export called “{format}”.")));
+        return;
+    };
+    if let Err(e) = download(&text, &name, mime) {
+        run.notice.set(Some(format!(
+            "The download of {name} failed: {}",
+            describe(&e)
+        )));
+    }
+}
+
+fn describe(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the browser refused".to_string())
+}
+
+/// Hands `text` to the browser as a file download.
+fn download(text: &str, name: &str, mime: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.set_class_name("sr-only");
+    let body = document().body().ok_or("the page has no body")?;
+    body.append_child(&anchor)?;
+    anchor.click();
+    anchor.remove();
+    // The click has handed the blob to the download; revoking frees it.
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// The diagram as drawn now, as a standalone SVG file: the page's rules that touch it, with
+/// every `var(--…)` replaced by the colour it has now.
+fn diagram_svg() -> Option<String> {
+    let svg = document().query_selector(".diagram__svg").ok()??;
+    let computed = window().get_computed_style(&svg).ok()??;
+    let mut css = String::new();
+    let sheets = document().style_sheets();
+    for i in 0..sheets.length() {
+        let Some(sheet) = sheets
+            .item(i)
+            .and_then(|s| s.dyn_into::<web_sys::CssStyleSheet>().ok())
+        else {
+            continue;
+        };
+        let Ok(rules) = sheet.css_rules() else {
+            continue;
+        };
+        for j in 0..rules.length() {
+            let Some(rule) = rules
+                .item(j)
+                .and_then(|r| r.dyn_into::<web_sys::CssStyleRule>().ok())
+            else {
+                continue;
+            };
+            let selector = rule.selector_text();
+            let touches = svg.matches(&selector).unwrap_or(false)
+                || svg.query_selector(&selector).ok().flatten().is_some();
+            if touches {
+                css.push_str(&resolve_vars(&rule.css_text(), &computed));
+                css.push('\n');
+            }
+        }
+    }
+    let font = computed
+        .get_property_value("font-family")
+        .unwrap_or_default();
+    let background = computed.get_property_value("--surface").unwrap_or_default();
+    let markup = svg
+        .outer_html()
+        .replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1);
+    // The HTML serialiser writes entities XML does not know.
+    let markup = markup.replace("&nbsp;", "&#160;");
+    let style = format!(
+        "<style>svg{{font-family:{};background:{}}}\n{}</style>",
+        font.trim(),
+        background.trim(),
+        css.replace("]]>", "]] >")
+    );
+    let close = markup.find('>')?;
+    Some(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}>{}{}",
+        &markup[..close],
+        style,
+        &markup[close + 1..]
+    ))
+}
+
+/// Replaces each `var(--name)` or `var(--name, fallback)` in `css` by the value it has for
+/// `computed`'s element (or the fallback when it has none).
+fn resolve_vars(css: &str, computed: &web_sys::CssStyleDeclaration) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("var(") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 4..];
+        // Find the matching parenthesis (fallbacks may hold parentheses themselves).
+        let mut depth = 1usize;
+        let mut end = None;
+        for (i, c) in after.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = &after[..end];
+        let (name, fallback) = inner.split_once(',').unwrap_or((inner, ""));
+        let value = computed.get_property_value(name.trim()).unwrap_or_default();
+        let value = value.trim();
+        if value.is_empty() {
+            out.push_str(&resolve_vars(fallback.trim(), computed));
+        } else {
+            out.push_str(&resolve_vars(value, computed));
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Opens a scenario file the person picked or dropped; a bad file leaves the run as it was.
+pub fn import_file(run: Run, file: Option<web_sys::File>) {
+    let Some(file) = file else {
+        return;
+    };
+    let name = file.name();
+    let size = file.size();
+    if size > MAX_SCENARIO_BYTES as f64 {
+        run.notice.set(Some(format!(
+            "{name} was not opened: it is {size} bytes; a scenario file has at most {MAX_SCENARIO_BYTES}. The run stays as it was."
+        )));
+        return;
+    }
+    let read_name = name.clone();
+    let read = Closure::once(move |text: JsValue| {
+        let Some(text) = text.as_string() else {
+            run.notice.set(Some(format!(
+                "{read_name} was not opened: it is not text. The run stays as it was."
+            )));
+            return;
+        };
+        open_scenario_text(run, &read_name, &text);
+    });
+    let failed = Closure::once(move |e: JsValue| {
+        run.notice.set(Some(format!(
+            "{name} could not be read: {}. The run stays as it was.",
+            describe(&e)
+        )));
+    });
+    let _chained = file.text().then2(&read, &failed);
+    // The promise calls one of them later; they are small and made once per file.
+    read.forget();
+    failed.forget();
+}
+
+/// Builds a run from a scenario file's text; on success it replaces the run, paused at 0 s.
+pub fn open_scenario_text(run: Run, name: &str, text: &str) {
+    let built = Scenario::from_json(text)
+        .map_err(|e| e.to_string())
+        .and_then(|scenario| {
+            let preset = link::detect_preset(&scenario).map(|p| p.id);
+            Player::from_scenario(scenario, preset).map_err(|e| e.to_string())
+        });
+    match built {
+        Ok(player) => {
+            let notice = opened_notice(name, &player);
+            run.replace(move |_| Ok(player));
+            run.notice.set(Some(notice));
+        }
+        Err(problem) => run.notice.set(Some(format!(
+            "{name} was not opened: {problem}. The run stays as it was."
+        ))),
+    }
+}

@@ -1,0 +1,158 @@
+// End-to-end tests of sharing, exporting, importing and remembering: a shared link opens the
+// same run at the same moment in a fresh page; a damaged link or file is reported and changes
+// nothing; exports download sane files; a damaged remembered state is discarded with a notice.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { AppPage, launchBrowser } from './page.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Runs `body` with a fresh page and checks that it logged no errors. */
+async function withPage(options, body) {
+  const app = await AppPage.open(browser, options);
+  try {
+    await body(app);
+    assert.deepEqual(app.errors(), [], 'no console or page errors');
+  } finally {
+    await app.close();
+  }
+}
+
+/** Steps `n` times (each step runs to the next event). */
+async function stepTimes(app, n) {
+  for (let i = 0; i < n; i += 1) await app.step();
+}
+
+/** What two pages must agree on to show the same moment of the same run. */
+async function moment(app) {
+  return {
+    outcome: await app.outcome(),
+    clock: await app.clock(),
+    preset: await app.preset(),
+    coordination: await app.byTestId('coordination').getAttribute('data-value'),
+    seed: await app.byTestId('seed').inputValue(),
+    lines: await app.logLines(),
+  };
+}
+
+test('a shared link opens the same run at the same moment in a fresh page', async () => {
+  await withPage({ preset: 'restaurant-rejects', coordination: 'choreography', seed: 7 }, async (app) => {
+    await stepTimes(app, 14);
+    const here = await moment(app);
+    const url = await app.share();
+    assert.match(url, /#v=1&/);
+    assert.ok(app.page.url().endsWith(url.slice(url.indexOf('#'))), 'the address bar holds the link');
+    assert.match(await app.notice(), /Copy this link|Link copied/);
+
+    const path = new URL(url).pathname + new URL(url).hash;
+    await withPage({ path }, async (there) => {
+      assert.match(await there.notice(), /Opened a shared link/);
+      const other = await moment(there);
+      assert.deepEqual(other, here);
+      assert.equal(other.lines.length, here.lines.length, 'same event count');
+      await there.screenshot('share-opened');
+    });
+  });
+});
+
+test('a tampered or truncated link shows the problem and the default run still works', async () => {
+  for (const fragment of ['#v=1&p=happy-path&c=zz&seed=1', '#v=1&s=eyJ2ZXJzaW9', '#v=9&p=happy-path']) {
+    await withPage({ path: `?speed=50${fragment}` }, async (app) => {
+      assert.match(await app.notice(), /This link cannot be opened: .+\. Showing the default run/);
+      assert.equal(await app.preset(), 'happy-path');
+      await app.play();
+      await app.waitForOutcome('completed');
+    });
+  }
+});
+
+test('a valid scenario file is imported and an invalid one changes nothing', async () => {
+  let scenario;
+  await withPage({ preset: 'card-declined', seed: 3 }, async (app) => {
+    ({ text: scenario } = await app.exportFile('scenario'));
+  });
+  await withPage({ speed: 50 }, async (app) => {
+    await stepTimes(app, 3);
+    const before = await moment(app);
+    await app.importFile('broken.json', '{"version": 1, "sagas": [}');
+    const message = await app.waitForNotice(/was not opened/);
+    assert.match(message, /line 1/i);
+    await app.importFile('unknown.json', scenario.replace('{', '{"colour": "blue",'));
+    assert.match(await app.waitForNotice(/unknown\.json was not opened/), /colour/);
+    assert.deepEqual(await moment(app), before, 'the run stays exactly as it was');
+
+    await app.importFile('card.json', scenario);
+    await app.waitForNotice(/Opened card\.json/);
+    assert.equal(await app.preset(), 'card-declined');
+    assert.equal(await app.byTestId('seed').inputValue(), '3');
+    assert.match(await app.clock(), /t = 0/);
+    await app.play();
+    await app.waitForOutcome('compensated');
+
+    await app.dropFile('dropped.json', scenario.replace('"seed": 3', '"seed": 4'));
+    await app.waitForNotice(/Opened dropped\.json/);
+    assert.equal(await app.byTestId('seed').inputValue(), '4');
+    assert.match(await app.clock(), /t = 0/);
+  });
+});
+
+test('exports download a scenario, a Mermaid sequence, a trace, ASL and a standalone SVG', async () => {
+  await withPage({ preset: 'card-declined', speed: 50 }, async (app) => {
+    await app.play();
+    await app.waitForOutcome('compensated');
+    await app.waitUntilPaused();
+
+    const scenario = await app.exportFile('scenario');
+    assert.match(scenario.name, /\.scenario\.json$/);
+    const parsed = JSON.parse(scenario.text);
+    assert.equal(parsed.version, 1);
+    assert.ok(Array.isArray(parsed.sagas) && parsed.sagas.length >= 1);
+
+    const mermaid = await app.exportFile('mermaid');
+    assert.match(mermaid.name, /\.mmd$/);
+    assert.match(mermaid.text, /^sequenceDiagram/m);
+    assert.match(mermaid.text, /->>/);
+
+    const trace = await app.exportFile('trace');
+    assert.equal(JSON.parse(trace.text).events.length, (await app.logLines()).length);
+
+    const asl = JSON.parse((await app.exportFile('asl')).text);
+    assert.ok(asl.StartAt in asl.States);
+
+    const svg = await app.exportFile('svg');
+    assert.match(svg.text, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg.text, /<style>/);
+    assert.doesNotMatch(svg.text, /var\(--/, 'colours are resolved');
+  });
+});
+
+test('the last run and preferences come back after a reload; a damaged entry is discarded', async () => {
+  await withPage({}, async (app) => {
+    await app.choosePreset('card-declined');
+    await app.byTestId('speed').selectOption('200');
+    await stepTimes(app, 2);
+    const before = await moment(app);
+    await app.page.reload();
+    await app.waitForMount();
+    assert.deepEqual(await moment(app), before);
+    assert.equal(await app.byTestId('speed').inputValue(), '200');
+
+    for (const damaged of ['{not json', '{"version":0}', 'x'.repeat(20_000)]) {
+      await app.page.evaluate((text) => localStorage.setItem('sagascope.v1', text), damaged);
+      await app.page.reload();
+      await app.waitForMount();
+      assert.match(await app.notice(), /discarded/);
+      assert.equal(await app.preset(), 'happy-path');
+      assert.equal(await app.byTestId('speed').inputValue(), '100');
+    }
+    await app.byTestId('speed').selectOption('400');
+    await app.play();
+    await app.waitForOutcome('completed');
+  });
+});
