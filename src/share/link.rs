@@ -565,7 +565,7 @@ fn scenario_from_preset(params: &Params<'_>, preset: &Preset) -> Result<Scenario
             return Err(bad(
                 "c",
                 format!(
-                    "{:?} is not a coordination style: use or (orchestration) or ch (choreography)",
+                    "{:?} is not a coordination style: use \"or\" (orchestration) or \"ch\" (choreography)",
                     shorten(other)
                 ),
             ))
@@ -579,7 +579,7 @@ fn scenario_from_preset(params: &Params<'_>, preset: &Preset) -> Result<Scenario
             return Err(bad(
                 "st",
                 format!(
-                    "{:?} is not a storage mode: use ps (per service) or sh (shared)",
+                    "{:?} is not a storage mode: use \"ps\" (per service) or \"sh\" (shared)",
                     shorten(other)
                 ),
             ))
