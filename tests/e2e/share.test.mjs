@@ -2,6 +2,10 @@
 // same run at the same moment in a fresh page; a damaged link or file is reported and changes
 // nothing; exports download sane files; a damaged remembered state is discarded with a notice.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AppPage, launchBrowser } from './page.mjs';
 
@@ -120,7 +124,20 @@ test('exports download a scenario, a Mermaid sequence, a trace, ASL and a standa
     assert.match(mermaid.text, /->>/);
 
     const trace = await app.exportFile('trace');
-    assert.equal(JSON.parse(trace.text).events.length, (await app.logLines()).length);
+    const pageEvents = JSON.parse(trace.text).events;
+    assert.equal(pageEvents.length, (await app.logLines()).length);
+
+    // The same run everywhere: the native runner, given the scenario the page exported, must
+    // produce exactly the trace the page did (scripts/test builds it and sets SAGASCOPE_RUNNER).
+    if (process.env.SAGASCOPE_RUNNER) {
+      const dir = await mkdtemp(join(tmpdir(), 'sagascope-'));
+      const file = join(dir, 'scenario.json');
+      await writeFile(file, scenario.text);
+      const native = execFileSync(process.env.SAGASCOPE_RUNNER, ['--scenario', file, '--export', 'trace'], {
+        encoding: 'utf8',
+      });
+      assert.deepEqual(JSON.parse(native).events, pageEvents, 'page trace = native runner trace');
+    }
 
     const asl = JSON.parse((await app.exportFile('asl')).text);
     assert.ok(asl.StartAt in asl.States);
