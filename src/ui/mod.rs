@@ -165,6 +165,12 @@ fn opening_run(
             )),
         }
     }
+    if !link.problems.is_empty() {
+        notes.push(format!(
+            "The address asks for something Sagascope does not know ({}); the defaults are used instead.",
+            link.problems.join(", ")
+        ));
+    }
     let (player, note) = first_run(link)?;
     notes.extend(note);
     Ok((player, notes))

@@ -388,9 +388,12 @@ pub struct LinkParams {
     pub speed: Option<u32>,
     /// Start playing at once.
     pub autoplay: bool,
+    /// Values it could not read, in words, so the page can say so.
+    pub problems: Vec<String>,
 }
 
-/// Reads a page's query string (with or without its `?`); what it cannot read, it ignores.
+/// Reads a page's query string (with or without its `?`); a value it cannot read is left at its
+/// default and named in `problems`; parameters it does not know are left alone.
 pub fn parse_link(query: &str) -> LinkParams {
     let mut out = LinkParams::default();
     for pair in query.trim_start_matches('?').split('&') {
@@ -416,7 +419,20 @@ pub fn parse_link(query: &str) -> LinkParams {
                 out.speed = parse_percent(value).filter(|s| (SPEEDS[0]..=MAX_SPEED).contains(s))
             }
             "play" => out.autoplay = value != "0",
-            _ => {}
+            _ => continue,
+        }
+        let read = match key {
+            "preset" => out.preset.is_some(),
+            "coordination" => out.coordination.is_some(),
+            "storage" => out.storage.is_some(),
+            "seed" => out.seed.is_some(),
+            "speed" => out.speed.is_some(),
+            _ => true,
+        };
+        if !read {
+            let shown: String = value.chars().take(40).collect();
+            out.problems
+                .push(format!("{key}={shown:?} is not understood"));
         }
     }
     out
@@ -737,7 +753,16 @@ mod tests {
         assert_eq!(l.speed, Some(2_000));
         assert!(l.autoplay);
         let bad = parse_link("preset=nope&seed=-1&speed=1e9&coordination=x&junk");
-        assert_eq!(bad, LinkParams::default());
+        assert_eq!(
+            LinkParams {
+                problems: Vec::new(),
+                ..bad.clone()
+            },
+            LinkParams::default()
+        );
+        assert_eq!(bad.problems.len(), 4, "{:?}", bad.problems);
+        assert!(bad.problems[0].contains("preset=\"nope\""));
+        assert!(l.problems.is_empty());
     }
 
     #[test]

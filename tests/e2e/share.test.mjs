@@ -76,6 +76,19 @@ test('a tampered or truncated link shows the problem and the default run still w
   }
 });
 
+test('a query with values Sagascope does not know says so and opens the defaults', async () => {
+  await withPage({ path: '?speed=50&preset=nope&coordination=sideways&seed=abc' }, async (app) => {
+    const notice = await app.notice();
+    assert.match(notice, /does not know/);
+    assert.match(notice, /preset="nope"/);
+    assert.match(notice, /coordination="sideways"/);
+    assert.match(notice, /seed="abc"/);
+    assert.equal(await app.preset(), 'happy-path');
+    await app.play();
+    await app.waitForOutcome('completed');
+  });
+});
+
 test('a valid scenario file is imported and an invalid one changes nothing', async () => {
   let scenario;
   await withPage({ preset: 'card-declined', seed: 3 }, async (app) => {
