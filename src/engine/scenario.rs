@@ -402,20 +402,18 @@ impl Scenario {
             return Err(ScenarioError::TooLarge(text.len()));
         }
         // Read the version first so an old or future file gets the right message.
-        if let Ok(probe) = serde_json::from_str::<VersionProbe>(text) {
-            if probe.version != SCENARIO_VERSION {
-                return Err(ScenarioError::Version(probe.version));
+        if let Some(version) = json_version(text) {
+            if version != SCENARIO_VERSION {
+                return Err(ScenarioError::Version(version));
             }
         }
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
+            let (line, column, message) = json_error_parts(&e);
+            ScenarioError::Json {
+                line,
+                column,
+                message,
+            }
         })?;
         scenario.validate()?;
         Ok(scenario)
@@ -608,4 +606,23 @@ fn validate_saga(saga: &SagaSpec, path: &str) -> Result<(), ScenarioError> {
 #[derive(Deserialize)]
 struct VersionProbe {
     version: u32,
+}
+
+/// The top-level `version` field of a versioned JSON text, if it has one that reads as a number:
+/// read first, so that an old or future file is told so rather than failing on other fields.
+pub fn json_version(text: &str) -> Option<u32> {
+    serde_json::from_str::<VersionProbe>(text)
+        .ok()
+        .map(|p| p.version)
+}
+
+/// A JSON error as (line, column, message without the position the message repeats).
+pub fn json_error_parts(e: &serde_json::Error) -> (usize, usize, String) {
+    let text = e.to_string();
+    let message = text
+        .split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    (e.line(), e.column(), message)
 }

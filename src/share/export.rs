@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::event::Event;
 use crate::engine::run::HORIZON_MS;
-use crate::engine::scenario::{Scenario, ScenarioError};
+use crate::engine::scenario::{json_error_parts, json_version, Scenario, ScenarioError};
 use crate::engine::sim::Simulation;
 
 /// The trace format this code writes and reads.
@@ -96,20 +96,18 @@ impl TraceFile {
         if text.len() > MAX_TRACE_BYTES {
             return Err(TraceError::TooLarge(text.len()));
         }
-        if let Ok(probe) = serde_json::from_str::<VersionProbe>(text) {
-            if probe.version != TRACE_VERSION {
-                return Err(TraceError::Version(probe.version));
+        if let Some(version) = json_version(text) {
+            if version != TRACE_VERSION {
+                return Err(TraceError::Version(version));
             }
         }
-        let file: TraceFile = serde_json::from_str(text).map_err(|e| TraceError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+        let file: TraceFile = serde_json::from_str(text).map_err(|e| {
+            let (line, column, message) = json_error_parts(&e);
+            TraceError::Json {
+                line,
+                column,
+                message,
+            }
         })?;
         file.scenario.validate()?;
         Ok(file)
@@ -146,9 +144,4 @@ pub fn trace_json(sim: &Simulation) -> String {
 /// The run's scenario, with every command given so far, as a file [`Scenario::from_json`] reads.
 pub fn scenario_json(sim: &Simulation) -> String {
     sim.replay_scenario().to_json()
-}
-
-#[derive(Deserialize)]
-struct VersionProbe {
-    version: u32,
 }
