@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use sagascope::engine::history::History;
+use sagascope::engine::history::{History, Moment};
 use sagascope::engine::matrix::run_matrix;
 use sagascope::engine::presets::{self, PRESETS};
 use sagascope::engine::rng::Rng;
@@ -89,16 +89,17 @@ fn long_scenario() -> Scenario {
 
 /// How long seeking to a random past moment takes, with checkpoints and by replaying from the start.
 fn seek_times() -> (u64, Duration, Duration, Duration) {
-    let Ok(mut sim) = Simulation::new(long_scenario()) else {
+    let Ok(sim) = Simulation::new(long_scenario()) else {
         return (0, Duration::ZERO, Duration::ZERO, Duration::ZERO);
     };
     let build = Instant::now();
-    let mut history = History::new(&sim);
-    while sim.step() {
-        history.record(&sim);
+    let mut moment = Moment::start(sim);
+    let mut history = History::new(&moment);
+    while moment.step() {
+        history.record(&moment);
     }
     let build = build.elapsed();
-    let total = sim.event_count();
+    let total = moment.sim.event_count();
     let mut rng = Rng::new(1);
     let targets: Vec<u64> = (0..200).map(|_| rng.up_to(total)).collect();
     let t = Instant::now();
@@ -108,8 +109,9 @@ fn seek_times() -> (u64, Duration, Duration, Duration) {
     let with_checkpoints = t.elapsed() / 200;
     let t = Instant::now();
     for &target in targets.iter().take(50) {
-        if let Ok(mut replay) = Simulation::new(long_scenario()) {
-            while replay.event_count() < target && replay.step() {}
+        if let Ok(replay) = Simulation::new(long_scenario()) {
+            let mut replay = Moment::start(replay);
+            while replay.sim.event_count() < target && replay.step() {}
             std::hint::black_box(replay);
         }
     }

@@ -2,7 +2,7 @@
 
 mod share_support;
 
-use sagascope::engine::history::History;
+use sagascope::engine::history::{History, Moment as RunMoment};
 use sagascope::engine::presets::{self, PRESETS};
 use sagascope::engine::rng::Rng;
 use sagascope::engine::{Coordination, Event, Scenario, Simulation, Storage};
@@ -406,8 +406,10 @@ fn moments_are_reached_exactly() {
     assert_eq!(sim.trace(), &trace[..sim.trace().len()]);
     // The same moment as the page's time travel rebuilds it.
     let start = Simulation::new(scenario.clone()).expect("valid");
-    let sought = History::new(&start).seek(seq + 1).expect("seek");
-    assert_eq!(sought.trace(), sim.trace());
+    let sought = History::new(&RunMoment::start(start))
+        .seek(seq + 1)
+        .expect("seek");
+    assert_eq!(sought.sim.trace(), sim.trace());
 
     let t = trace[seq as usize].at_ms;
     let mut sim = Simulation::new(scenario.clone()).expect("valid");

@@ -1,55 +1,111 @@
 //! Time travel: checkpoints of a run, so any past moment is rebuilt exactly and quickly.
 //!
 //! The engine is deterministic, so a moment can always be rebuilt by replaying from the start;
-//! checkpoints (clones of the simulation every few hundred events) make that instant for long
-//! runs: a seek restores the nearest checkpoint at or before the target and replays the rest.
+//! checkpoints (clones of the simulation and its invariant monitor every few hundred events)
+//! make that instant for long runs: a seek restores the nearest checkpoint at or before the
+//! target and replays the rest. The history also remembers where each step of the run ended
+//! (its *boundaries*, counted in events), so "one step back" lands where a step forward began.
 
+use super::invariants::Monitor;
+use super::scenario::{Scenario, ScenarioError};
 use super::sim::Simulation;
 
 /// How many events apart checkpoints are taken.
 pub const CHECKPOINT_EVERY: u64 = 256;
 
-/// Checkpoints of one run.
+/// A moment of a run: the simulation and what its invariant monitor has seen up to then.
+#[derive(Debug, Clone)]
+pub struct Moment {
+    /// The run at that moment.
+    pub sim: Simulation,
+    /// The invariant monitor, having checked after every step up to then.
+    pub monitor: Monitor,
+}
+
+impl Moment {
+    /// The start of a run: the simulation before its first step, checked once.
+    pub fn start(sim: Simulation) -> Self {
+        let mut monitor = Monitor::new();
+        monitor.observe(&sim);
+        Moment { sim, monitor }
+    }
+
+    /// Runs the next due occurrence and checks the invariants; `false` if nothing was due.
+    pub fn step(&mut self) -> bool {
+        if !self.sim.step() {
+            return false;
+        }
+        self.sim.discard_pending_events();
+        self.monitor.observe(&self.sim);
+        true
+    }
+}
+
+/// Checkpoints and step boundaries of one run.
 #[derive(Debug, Clone)]
 pub struct History {
-    checkpoints: Vec<Simulation>,
+    checkpoints: Vec<Moment>,
     every: u64,
+    boundaries: Vec<u64>,
 }
 
 impl History {
-    /// A history whose first checkpoint is `start` (a simulation before its first step).
-    pub fn new(start: &Simulation) -> Self {
+    /// A history whose first checkpoint is `start` (a run before its first step).
+    pub fn new(start: &Moment) -> Self {
         Self::with_interval(start, CHECKPOINT_EVERY)
     }
 
     /// Like [`History::new`], with checkpoints every `every` events.
-    pub fn with_interval(start: &Simulation, every: u64) -> Self {
+    pub fn with_interval(start: &Moment, every: u64) -> Self {
         Self {
+            boundaries: vec![start.sim.event_count()],
             checkpoints: vec![start.clone()],
             every: every.max(1),
         }
     }
 
-    /// Call after each step of the live run: takes a checkpoint when one is due.
-    pub fn record(&mut self, sim: &Simulation) {
+    /// Replays `scenario` through everything due up to `until_ms`, recording as it goes;
+    /// returns the history and the moment reached.
+    pub fn replay(
+        scenario: Scenario,
+        until_ms: u64,
+        every: u64,
+    ) -> Result<(History, Moment), ScenarioError> {
+        let mut moment = Moment::start(Simulation::new(scenario)?);
+        let mut history = History::with_interval(&moment, every);
+        while moment.sim.next_timer().is_some_and(|t| t <= until_ms) && moment.step() {
+            history.record(&moment);
+        }
+        Ok((history, moment))
+    }
+
+    /// Call after each step of the run: notes where the step ended and takes a checkpoint when
+    /// one is due.
+    pub fn record(&mut self, moment: &Moment) {
+        let events = moment.sim.event_count();
+        if self.boundaries.last().is_some_and(|&b| events > b) {
+            self.boundaries.push(events);
+        }
         let last = self
             .checkpoints
             .last()
-            .map(Simulation::event_count)
+            .map(|c| c.sim.event_count())
             .unwrap_or(0);
-        if sim.event_count() >= last + self.every {
-            self.checkpoints.push(sim.clone());
+        if events >= last + self.every {
+            self.checkpoints.push(moment.clone());
         }
     }
 
-    /// Forgets every checkpoint after `events` (a fork makes them another future's).
+    /// Forgets every checkpoint and boundary after `events` (a fork makes them another future's).
     pub fn truncate(&mut self, events: u64) {
         let mut first = true;
         self.checkpoints.retain(|c| {
-            let keep = first || c.event_count() <= events;
+            let keep = first || c.sim.event_count() <= events;
             first = false;
             keep
         });
+        let keep = self.boundaries.partition_point(|&b| b <= events).max(1);
+        self.boundaries.truncate(keep);
     }
 
     /// Number of checkpoints held.
@@ -62,20 +118,33 @@ impl History {
         self.checkpoints.is_empty()
     }
 
+    /// How many events had happened at the end of each step that produced any, from the run's
+    /// start (whose construction already emits the initial faults' events).
+    pub fn boundaries(&self) -> &[u64] {
+        &self.boundaries
+    }
+
+    /// The last step boundary before `events`: where "one step back" from there lands.
+    pub fn boundary_before(&self, events: u64) -> u64 {
+        let i = self.boundaries.partition_point(|&b| b < events);
+        match i.checked_sub(1) {
+            Some(j) => self.boundaries.get(j).copied().unwrap_or(0),
+            None => self.boundaries.first().copied().unwrap_or(0),
+        }
+    }
+
     /// The run as it was right after the step that produced event number `events - 1`
-    /// (`events` = how many events had happened; never earlier than the run's start, whose
-    /// construction already emits the initial faults' events).
-    pub fn seek(&self, events: u64) -> Option<Simulation> {
+    /// (`events` = how many events had happened; never earlier than the run's start).
+    pub fn seek(&self, events: u64) -> Option<Moment> {
         let base = self
             .checkpoints
             .iter()
             .rev()
-            .find(|c| c.event_count() <= events)
+            .find(|c| c.sim.event_count() <= events)
             .or_else(|| self.checkpoints.first())?;
-        let mut sim = base.clone();
-        while sim.event_count() < events && sim.step() {}
-        sim.discard_pending_events();
-        Some(sim)
+        let mut moment = base.clone();
+        while moment.sim.event_count() < events && moment.step() {}
+        Some(moment)
     }
 }
 
@@ -85,37 +154,83 @@ mod tests {
     use crate::engine::presets;
     use crate::engine::{Coordination, Storage};
 
-    fn run_with_history(every: u64) -> (Simulation, History) {
+    fn run_with_history(every: u64) -> (Moment, History) {
         let scenario = presets::scenario("chaos", Coordination::Choreography, Storage::Shared, 3)
             .expect("preset");
-        let mut sim = Simulation::new(scenario).expect("valid");
-        let mut history = History::with_interval(&sim, every);
-        while sim.step() {
-            history.record(&sim);
+        let mut moment = Moment::start(Simulation::new(scenario).expect("valid"));
+        let mut history = History::with_interval(&moment, every);
+        while moment.step() {
+            history.record(&moment);
         }
-        (sim, history)
+        (moment, history)
     }
 
     #[test]
     fn seeking_rebuilds_exactly_the_same_moment_as_a_replay() {
         let (full, history) = run_with_history(16);
         assert!(history.len() > 2);
-        let total = full.event_count();
+        let total = full.sim.event_count();
         for target in [0, 1, 7, 16, 17, 40, total / 2, total] {
             let sought = history.seek(target).expect("seek");
-            let mut replay = Simulation::new(full.scenario().clone()).expect("valid");
-            while replay.event_count() < target && replay.step() {}
-            assert_eq!(sought.trace(), replay.trace(), "target {target}");
-            assert_eq!(sought.snapshot(), replay.snapshot(), "target {target}");
+            let mut replay =
+                Moment::start(Simulation::new(full.sim.scenario().clone()).expect("valid"));
+            while replay.sim.event_count() < target && replay.step() {}
+            assert_eq!(sought.sim.trace(), replay.sim.trace(), "target {target}");
+            assert_eq!(
+                sought.sim.snapshot(),
+                replay.sim.snapshot(),
+                "target {target}"
+            );
+            assert_eq!(
+                sought.monitor.report(),
+                replay.monitor.report(),
+                "target {target}"
+            );
         }
     }
 
     #[test]
     fn playing_on_from_a_sought_moment_gives_the_same_trace() {
         let (full, history) = run_with_history(32);
-        let mut sim = history.seek(full.event_count() / 3).expect("seek");
-        while sim.step() {}
-        assert_eq!(sim.trace(), full.trace());
+        let mut moment = history.seek(full.sim.event_count() / 3).expect("seek");
+        while moment.step() {}
+        assert_eq!(moment.sim.trace(), full.sim.trace());
+    }
+
+    #[test]
+    fn boundaries_are_where_steps_ended() {
+        let (full, history) = run_with_history(64);
+        let b = history.boundaries();
+        assert!(b.windows(2).all(|w| w[0] < w[1]), "strictly increasing");
+        assert_eq!(b.last().copied(), Some(full.sim.event_count()));
+        // Seeking to a boundary lands exactly on it; one step back from it lands on the one before.
+        for w in b.windows(2).step_by(7) {
+            let sought = history.seek(w[1]).expect("seek");
+            assert_eq!(sought.sim.event_count(), w[1]);
+            assert_eq!(history.boundary_before(w[1]), w[0]);
+            if w[1] - 1 > w[0] {
+                assert_eq!(history.boundary_before(w[1] - 1), w[0]);
+            }
+        }
+        assert_eq!(history.boundary_before(0), b[0]);
+    }
+
+    #[test]
+    fn a_replay_stops_at_the_time_asked() {
+        let (full, _) = run_with_history(64);
+        let mid = full.sim.trace()[full.sim.trace().len() / 2].at_ms;
+        let (history, moment) =
+            History::replay(full.sim.scenario().clone(), mid, 64).expect("replay");
+        assert!(moment.sim.trace().iter().all(|e| e.at_ms <= mid));
+        assert!(moment.sim.next_timer().is_some_and(|t| t > mid));
+        assert_eq!(
+            history.boundaries().last().copied(),
+            Some(moment.sim.event_count())
+        );
+        assert_eq!(
+            moment.sim.trace(),
+            &full.sim.trace()[..moment.sim.trace().len()]
+        );
     }
 
     #[test]
@@ -123,6 +238,7 @@ mod tests {
         let (_, mut history) = run_with_history(8);
         history.truncate(0);
         assert_eq!(history.len(), 1);
+        assert_eq!(history.boundaries().len(), 1);
         assert!(history.seek(5).is_some());
     }
 }

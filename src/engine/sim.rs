@@ -397,6 +397,34 @@ impl Simulation {
         scenario
     }
 
+    /// Forgets the scheduled commands from number `from` on that have not run yet (a fork: the
+    /// future they belonged to is discarded; the commands before `from` are the scenario's own).
+    /// The run goes on exactly as a run of [`Simulation::replay_scenario`] would from here.
+    /// Returns how many were forgotten.
+    pub fn forget_future_commands(&mut self, from: usize) -> usize {
+        let pending: Vec<usize> = self
+            .agenda
+            .values()
+            .filter_map(|o| match o {
+                Occurrence::ScheduledCommand(i) if *i >= from => Some(*i),
+                _ => None,
+            })
+            .collect();
+        if pending.is_empty() {
+            return 0;
+        }
+        self.agenda
+            .retain(|_, o| !matches!(o, Occurrence::ScheduledCommand(i) if pending.contains(i)));
+        // Every command left in the agenda comes before `from` and keeps its number.
+        let mut index = 0;
+        self.scenario.commands.retain(|_| {
+            let keep = !pending.contains(&index);
+            index += 1;
+            keep
+        });
+        pending.len()
+    }
+
     fn apply_command(&mut self, command: Command) -> Result<(), CommandError> {
         match command {
             Command::Start { saga } => {

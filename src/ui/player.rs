@@ -5,8 +5,10 @@
 //! reaches the engine only through it: commands in (`inject`, `cancel`, `redrive`), time in
 //! (`advance`, `step`), snapshots out.
 
+use crate::engine::event::Event;
 use crate::engine::fault::FaultSpec;
-use crate::engine::invariants::{self, InvariantStatus, Monitor};
+use crate::engine::history::{History, Moment as RunMoment, CHECKPOINT_EVERY};
+use crate::engine::invariants::{self, InvariantStatus};
 use crate::engine::presets;
 use crate::engine::run::HORIZON_MS;
 use crate::engine::scenario::{Command, Coordination, Scenario, ScenarioError, Storage};
@@ -67,8 +69,8 @@ pub enum PlayerError {
 pub struct Player {
     settings: RunSettings,
     plan: Vec<FaultSpec>,
-    sim: Simulation,
-    monitor: Monitor,
+    /// The moment shown: the run and its invariant monitor.
+    at: RunMoment,
     /// Simulated time with a fraction, so slow speeds still move smoothly.
     clock_ms: f64,
     /// Faults of this run that belong to the user's plan: (fault number in the run, plan entry).
@@ -76,6 +78,37 @@ pub struct Player {
     determinism_checked: bool,
     /// A whole scenario the run is made from instead of a preset (opened from a link or a file).
     base: Option<Scenario>,
+    /// The run's latest moment, while an earlier one is shown (after a step back or a seek).
+    latest: Option<Box<Latest>>,
+    /// Checkpoints and step boundaries of the run, for going back; rebuilt when needed.
+    tape: Option<History>,
+    /// How many of the scenario's commands are its own (those given while it ran come after).
+    own_commands: usize,
+    /// How many events the run's construction emitted (its start on the timeline).
+    start_events: u64,
+    /// Stop before the step that begins with this many events (predict mode's pause).
+    stop_before: Option<u64>,
+    /// The last fork, until the page has said so.
+    fork: Option<Fork>,
+}
+
+/// The run's latest moment, kept while the page shows an earlier one.
+#[derive(Debug, Clone)]
+struct Latest {
+    at: RunMoment,
+    clock_ms: f64,
+    determinism_checked: bool,
+}
+
+/// A new future: a command given at a past moment replaced what came after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fork {
+    /// When, in simulated time.
+    pub at_ms: u64,
+    /// How many events had happened.
+    pub events: u64,
+    /// How many events of the old future were discarded.
+    pub discarded: u64,
 }
 
 /// What `RunSettings::preset` says when the run is a whole scenario that no preset produces.
@@ -142,23 +175,31 @@ impl Player {
             .collect();
         let scenario = scenario_for(&settings, &plan, base.as_ref())?;
         let preset_faults = scenario.faults.len() - plan.len();
-        let sim = Simulation::new(scenario)?;
+        let own_commands = scenario.commands.len();
+        let at = RunMoment::start(Simulation::new(scenario)?);
+        let start_events = at.sim.event_count();
         let planned = plan
             .iter()
             .enumerate()
             .map(|(i, f)| (preset_faults + i, f.clone()))
             .collect();
-        let mut player = Player {
+        let tape = History::new(&at);
+        let player = Player {
             settings,
             plan,
-            sim,
-            monitor: Monitor::new(),
+            at,
             clock_ms: 0.0,
             planned,
             determinism_checked: false,
             base,
+            latest: None,
+            tape: Some(tape),
+            own_commands,
+            start_events,
+            stop_before: None,
+            fork: None,
         };
-        player.monitor.observe(&player.sim);
+
         Ok(player)
     }
 
@@ -176,14 +217,14 @@ impl Player {
                 self.advance(ahead);
             }
             Moment::Event(seq) => {
-                while self.sim.event_count() <= seq
-                    && self.sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
+                while self.at.sim.event_count() <= seq
+                    && self.at.sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
                 {
                     if !self.step_once() {
                         break;
                     }
                 }
-                self.clock_ms = self.sim.now_ms() as f64;
+                self.clock_ms = self.at.sim.now_ms() as f64;
                 self.after_change();
             }
         }
@@ -211,32 +252,32 @@ impl Player {
 
     /// The simulation (read only).
     pub fn sim(&self) -> &Simulation {
-        &self.sim
+        &self.at.sim
     }
 
     /// Everything a view needs, now.
     pub fn snapshot(&self) -> Snapshot {
-        self.sim.snapshot()
+        self.at.sim.snapshot()
     }
 
     /// Simulated now, in whole milliseconds.
     pub fn now_ms(&self) -> u64 {
-        self.sim.now_ms()
+        self.at.sim.now_ms()
     }
 
     /// How many events have happened.
     pub fn event_count(&self) -> u64 {
-        self.sim.event_count()
+        self.at.sim.event_count()
     }
 
     /// Nothing more will happen without a new command.
     pub fn is_settled(&self) -> bool {
-        self.sim.next_timer().is_none() || self.sim.now_ms() >= HORIZON_MS
+        self.at.sim.next_timer().is_none() || self.at.sim.now_ms() >= HORIZON_MS
     }
 
     /// Every invariant's status so far.
     pub fn invariants(&self) -> Vec<InvariantStatus> {
-        self.monitor.report()
+        self.at.monitor.report()
     }
 
     /// Whether a fault of this run came from the user's plan.
@@ -244,65 +285,224 @@ impl Player {
         self.planned.iter().any(|(id, _)| *id == fault)
     }
 
-    /// Runs one occurrence, then the monitor.
+    /// Runs one occurrence, then the monitor; `false` if nothing was due or predict mode asked
+    /// to stop before it.
     fn step_once(&mut self) -> bool {
-        if !self.sim.step() {
+        if self.at_stop() || !self.at.step() {
             return false;
         }
-        self.sim.discard_pending_events();
-        self.monitor.observe(&self.sim);
+        match &self.latest {
+            // Playing on from the past has caught up with the latest moment: it is the same run.
+            Some(l) if self.at.sim.event_count() >= l.at.sim.event_count() => self.latest = None,
+            Some(_) => {}
+            None => {
+                if let Some(tape) = &mut self.tape {
+                    tape.record(&self.at);
+                }
+            }
+        }
         true
     }
 
+    /// Whether the run stands just before the step predict mode asked to stop at.
+    pub fn at_stop(&self) -> bool {
+        self.stop_before == Some(self.at.sim.event_count())
+    }
+
+    /// Stop before the step that begins with `events` events (or nowhere).
+    pub fn set_stop(&mut self, events: Option<u64>) {
+        self.stop_before = events;
+    }
+
+    // ---- time travel ------------------------------------------------------------------------
+
+    /// Whether an earlier moment than the latest is shown.
+    pub fn in_past(&self) -> bool {
+        self.latest.is_some()
+    }
+
+    /// Every event of the run up to its latest moment (the timeline), even while an earlier
+    /// moment is shown.
+    pub fn timeline(&self) -> &[Event] {
+        match &self.latest {
+            Some(l) => l.at.sim.trace(),
+            None => self.at.sim.trace(),
+        }
+    }
+
+    /// How many events the run's start has (events of faults injected at time 0).
+    pub fn start_events(&self) -> u64 {
+        self.start_events
+    }
+
+    /// The history, rebuilt by replaying the latest moment's run when a command made it stale.
+    fn tape(&mut self) -> Option<&History> {
+        if self.tape.is_none() {
+            let (scenario, until) = match &self.latest {
+                Some(l) => (l.at.sim.replay_scenario(), l.at.sim.now_ms()),
+                None => (self.at.sim.replay_scenario(), self.at.sim.now_ms()),
+            };
+            self.tape = History::replay(scenario, until, CHECKPOINT_EVERY)
+                .ok()
+                .map(|(history, _)| history);
+        }
+        self.tape.as_ref()
+    }
+
+    /// Shows the moment when `events` events had happened (rounded up to the end of the step
+    /// that produced the last of them). Going to the latest moment or beyond returns to it.
+    pub fn seek(&mut self, events: u64) {
+        let latest = self.timeline().len() as u64;
+        let target = events.max(self.start_events);
+        if target >= latest {
+            self.return_to_latest();
+            return;
+        }
+        if target == self.at.sim.event_count() && self.in_past() {
+            return;
+        }
+        let Some(moment) = self.tape().and_then(|t| t.seek(target)) else {
+            return;
+        };
+        if moment.sim.event_count() >= latest {
+            // The step holding the target was the last one: that is the latest moment.
+            self.return_to_latest();
+            return;
+        }
+        let shown = std::mem::replace(&mut self.at, moment);
+        if self.latest.is_none() {
+            self.latest = Some(Box::new(Latest {
+                at: shown,
+                clock_ms: self.clock_ms,
+                determinism_checked: self.determinism_checked,
+            }));
+        }
+        self.clock_ms = self.at.sim.now_ms() as f64;
+        self.determinism_checked = false;
+        self.after_change();
+    }
+
+    /// Goes back to where the last step forward began. `false` at the start of the run.
+    pub fn step_back(&mut self) -> bool {
+        let now = self.at.sim.event_count();
+        if now <= self.start_events {
+            return false;
+        }
+        let Some(target) = self.tape().map(|t| t.boundary_before(now)) else {
+            return false;
+        };
+        self.seek(target);
+        true
+    }
+
+    /// Shows the latest moment again.
+    pub fn return_to_latest(&mut self) {
+        if let Some(l) = self.latest.take() {
+            self.at = l.at;
+            self.clock_ms = l.clock_ms;
+            self.determinism_checked = l.determinism_checked;
+        }
+    }
+
+    /// The fork the last command made, once (for the page to say so).
+    pub fn take_fork(&mut self) -> Option<Fork> {
+        self.fork.take()
+    }
+
+    /// A command at a past moment: the future after it is discarded and this moment becomes the
+    /// latest, with the commands it had already run and none of the old future's.
+    fn fork_here(&mut self) {
+        let Some(latest) = self.latest.take() else {
+            return;
+        };
+        self.at.sim.forget_future_commands(self.own_commands);
+        let faults = self.at.sim.faults().len();
+        let gone: Vec<FaultSpec> = self
+            .planned
+            .iter()
+            .filter(|(id, _)| *id >= faults)
+            .map(|(_, f)| f.clone())
+            .collect();
+        self.planned.retain(|(id, _)| *id < faults);
+        for spec in gone {
+            if let Some(i) = self.plan.iter().rposition(|f| *f == spec) {
+                self.plan.remove(i);
+            }
+        }
+        self.fork = Some(Fork {
+            at_ms: self.at.sim.now_ms(),
+            events: self.at.sim.event_count(),
+            discarded: latest
+                .at
+                .sim
+                .event_count()
+                .saturating_sub(self.at.sim.event_count()),
+        });
+    }
+
     fn after_change(&mut self) {
-        self.clock_ms = self.clock_ms.max(self.sim.now_ms() as f64);
+        self.clock_ms = self.clock_ms.max(self.at.sim.now_ms() as f64);
         if self.is_settled() && !self.determinism_checked {
             self.determinism_checked = true;
             // Invariant 1 asks every saga to have ended once nothing more is due: look once more.
-            self.monitor.observe(&self.sim);
-            let result = invariants::check_determinism(&self.sim);
-            self.monitor.record_determinism(&self.sim, result);
+            self.at.monitor.observe(&self.at.sim);
+            let result = invariants::check_determinism(&self.at.sim);
+            self.at.monitor.record_determinism(&self.at.sim, result);
         }
     }
 
     /// Moves simulated time on by `sim_ms` (real time × speed), running everything due.
     /// Returns how many events happened.
     pub fn advance(&mut self, sim_ms: f64) -> u64 {
-        let before = self.sim.event_count();
+        let before = self.at.sim.event_count();
         let target = (self.clock_ms + sim_ms.max(0.0)).min(HORIZON_MS as f64);
         // Truncation is intended: the engine counts whole milliseconds.
         let target_ms = target as u64;
-        while self.sim.next_timer().is_some_and(|t| t <= target_ms) {
-            self.step_once();
+        while self.at.sim.next_timer().is_some_and(|t| t <= target_ms) {
+            if !self.step_once() {
+                break;
+            }
         }
-        self.sim.advance_to(target_ms);
-        self.clock_ms = target;
+        if self.at_stop() {
+            // Predict mode: wait just before the step it asks about.
+            self.clock_ms = self.clock_ms.max(self.at.sim.now_ms() as f64);
+        } else {
+            self.at.sim.advance_to(target_ms);
+            self.clock_ms = target;
+        }
         self.after_change();
-        self.sim.event_count() - before
+        self.at.sim.event_count() - before
     }
 
     /// Runs the next occurrences until at least one event happens (or nothing is due).
     /// Returns how many events happened.
     pub fn step(&mut self) -> u64 {
-        let before = self.sim.event_count();
+        let before = self.at.sim.event_count();
         // An occurrence can be silent (a poll of an empty queue); a bound keeps this finite.
         for _ in 0..10_000 {
-            if self.sim.now_ms() >= HORIZON_MS || !self.step_once() {
+            if self.at.sim.now_ms() >= HORIZON_MS || !self.step_once() {
                 break;
             }
-            if self.sim.event_count() > before {
+            if self.at.sim.event_count() > before {
                 break;
             }
         }
-        self.clock_ms = self.sim.now_ms() as f64;
+        self.clock_ms = self.at.sim.now_ms() as f64;
         self.after_change();
-        self.sim.event_count() - before
+        self.at.sim.event_count() - before
     }
 
     fn command(&mut self, command: Command) -> Result<(), PlayerError> {
-        self.sim.handle_command(command)?;
-        self.sim.discard_pending_events();
-        self.monitor.observe(&self.sim);
+        if self.in_past() {
+            // Refuse a command that cannot apply before discarding anything.
+            let mut trial = self.at.sim.clone();
+            trial.handle_command(command.clone())?;
+            self.fork_here();
+        }
+        self.tape = None;
+        self.at.sim.handle_command(command)?;
+        self.at.sim.discard_pending_events();
+        self.at.monitor.observe(&self.at.sim);
         self.determinism_checked = false;
         self.after_change();
         Ok(())
@@ -314,7 +514,7 @@ impl Player {
         self.command(Command::InjectFault {
             fault: fault.clone(),
         })?;
-        let id = self.sim.faults().len().saturating_sub(1);
+        let id = self.at.sim.faults().len().saturating_sub(1);
         if fault.applies_to(self.settings.coordination) {
             self.plan.push(fault.clone());
             self.planned.push((id, fault));
@@ -340,6 +540,7 @@ impl Player {
             self.inject(chaos).map(|_| ())
         } else {
             let active: Vec<usize> = self
+                .at
                 .sim
                 .faults()
                 .iter()
@@ -356,7 +557,8 @@ impl Player {
 
     /// Whether a chaos fault is acting.
     pub fn chaos_on(&self) -> bool {
-        self.sim
+        self.at
+            .sim
             .faults()
             .iter()
             .any(|f| f.active && f.spec.kind() == "chaos")
@@ -526,6 +728,187 @@ mod tests {
                 p.invariants()
             );
         }
+    }
+
+    fn uninterrupted(preset: &'static str, c: Coordination) -> Player {
+        let mut p = player(preset, c);
+        play_out(&mut p);
+        p
+    }
+
+    #[test]
+    fn scrubbing_back_and_playing_on_gives_the_uninterrupted_trace() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            let full = uninterrupted("card-declined", c);
+            let total = full.sim().event_count();
+            for target in [0, 1, total / 4, total / 2, total - 1] {
+                let mut p = uninterrupted("card-declined", c);
+                p.seek(target);
+                assert!(p.sim().event_count() >= target.max(p.start_events()));
+                assert_eq!(p.in_past(), p.sim().event_count() < total);
+                assert_eq!(
+                    p.timeline(),
+                    full.sim().trace(),
+                    "the timeline keeps the future"
+                );
+                play_out(&mut p);
+                assert!(!p.in_past());
+                assert_eq!(p.sim().trace(), full.sim().trace(), "{c:?} from {target}");
+                assert_eq!(p.invariants(), full.invariants());
+            }
+        }
+    }
+
+    #[test]
+    fn a_past_moment_is_exactly_the_moment_a_fresh_run_had_then() {
+        let mut p = uninterrupted("transient-payment", Coordination::Orchestration);
+        let total = p.sim().event_count();
+        p.seek(total / 2);
+        let mut fresh = player("transient-payment", Coordination::Orchestration);
+        while fresh.sim().event_count() < p.sim().event_count() {
+            fresh.step();
+        }
+        assert_eq!(fresh.sim().trace(), p.sim().trace());
+        assert_eq!(fresh.snapshot(), p.snapshot());
+        assert_eq!(fresh.invariants(), p.invariants());
+        assert_eq!(fresh.now_ms(), p.now_ms());
+    }
+
+    #[test]
+    fn step_back_undoes_exactly_one_step_forward() {
+        let mut p = player("slot-taken", Coordination::Choreography);
+        let mut moments = vec![(p.sim().event_count(), p.snapshot())];
+        while !p.is_settled() {
+            if p.step() > 0 {
+                moments.push((p.sim().event_count(), p.snapshot()));
+            }
+        }
+        moments.pop();
+        while let Some((events, snapshot)) = moments.pop() {
+            assert!(p.step_back());
+            assert_eq!(p.sim().event_count(), events);
+            assert_eq!(p.snapshot(), snapshot);
+        }
+        assert!(!p.step_back(), "nothing before the start");
+        p.seek(u64::MAX);
+        assert!(!p.in_past());
+        assert_eq!(p.snapshot().outcome, Outcome::Compensated);
+    }
+
+    #[test]
+    fn a_fault_at_a_past_moment_forks_a_new_future() {
+        let mut p = uninterrupted("happy-path", Coordination::Orchestration);
+        assert_eq!(p.snapshot().outcome, Outcome::Completed);
+        let total = p.sim().event_count();
+        let early = p
+            .sim()
+            .trace()
+            .iter()
+            .position(|e| matches!(e.kind, crate::engine::event::EventKind::TaskStarted { .. }))
+            .unwrap() as u64;
+        p.seek(early + 1);
+        p.inject(FaultSpec::BusinessFailure {
+            step: 2,
+            saga: None,
+        })
+        .unwrap();
+        let fork = p.take_fork().expect("a fork");
+        assert!(fork.events <= early + 2 && fork.discarded > 0);
+        assert_eq!(fork.events + fork.discarded, total);
+        assert!(p.take_fork().is_none(), "told once");
+        assert!(!p.in_past());
+        play_out(&mut p);
+        assert_eq!(p.snapshot().outcome, Outcome::Compensated);
+        assert_eq!(p.timeline(), p.sim().trace());
+        assert!(
+            p.invariants().iter().all(|i| i.holds),
+            "{:?}",
+            p.invariants()
+        );
+        // The new run is its own: replaying it gives it again.
+        let again = Simulation::new(p.sim().replay_scenario()).unwrap();
+        let mut again = crate::engine::history::Moment::start(again);
+        while again.step() {}
+        assert_eq!(again.sim.trace(), p.sim().trace());
+        // Going back in the new future and on again stays in it.
+        p.seek(early + 3);
+        play_out(&mut p);
+        assert_eq!(p.snapshot().outcome, Outcome::Compensated);
+    }
+
+    #[test]
+    fn a_fork_drops_the_old_futures_commands_but_keeps_the_scenarios_own() {
+        let mut p = player("cancel-before-pivot", Coordination::Choreography);
+        p.advance(300.0);
+        p.advance(100.0);
+        let late = p
+            .inject(FaultSpec::Latency {
+                service: crate::engine::definition::ServiceId::Calendar,
+                extra_ms: 900,
+            })
+            .unwrap();
+        play_out(&mut p);
+        assert_eq!(p.plan().len(), 1);
+        assert!(p.sim().faults().len() > late);
+        p.seek(2);
+        p.inject(FaultSpec::Latency {
+            service: crate::engine::definition::ServiceId::Payment,
+            extra_ms: 100,
+        })
+        .unwrap();
+        assert!(p.take_fork().is_some());
+        play_out(&mut p);
+        let calendar_latency = p.sim().faults().iter().any(|f| {
+            matches!(
+                f.spec,
+                FaultSpec::Latency {
+                    service: crate::engine::definition::ServiceId::Calendar,
+                    ..
+                }
+            )
+        });
+        assert!(!calendar_latency, "the old future's fault is gone");
+        assert_eq!(p.plan().len(), 1, "and left the plan");
+        assert!(
+            p.sim()
+                .trace()
+                .iter()
+                .any(|e| matches!(e.kind, crate::engine::event::EventKind::CancelRequested)),
+            "the preset's own cancel still happens"
+        );
+    }
+
+    #[test]
+    fn a_refused_command_at_a_past_moment_discards_nothing() {
+        let mut p = uninterrupted("happy-path", Coordination::Orchestration);
+        let total = p.sim().event_count();
+        p.seek(5);
+        assert!(p.remove_fault(42).is_err());
+        assert!(p.in_past());
+        assert_eq!(p.timeline().len() as u64, total);
+        assert!(p.take_fork().is_none());
+    }
+
+    #[test]
+    fn predict_mode_stops_before_the_step_asked_and_goes_on_when_released() {
+        let full = uninterrupted("card-declined", Coordination::Orchestration);
+        let mut p = player("card-declined", Coordination::Orchestration);
+        let mut starts = Vec::new();
+        while !p.is_settled() {
+            starts.push(p.sim().event_count());
+            p.step();
+        }
+        let stop = starts[starts.len() / 2];
+        let mut p = player("card-declined", Coordination::Orchestration);
+        p.set_stop(Some(stop));
+        play_out(&mut p);
+        assert!(p.at_stop());
+        assert!(!p.is_settled());
+        assert_eq!(p.sim().event_count(), stop);
+        assert_eq!(p.step(), 0, "Step waits too");
+        p.set_stop(None);
+        play_out(&mut p);
+        assert_eq!(p.sim().trace(), full.sim().trace());
     }
 
     #[test]
