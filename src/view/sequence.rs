@@ -95,6 +95,8 @@ pub struct SeqLane {
     pub key: LaneKey,
     /// Its name as people read it.
     pub label: String,
+    /// A second line under the name ("and its queue"), or empty.
+    pub sub: String,
     /// The lifeline's x.
     pub x: f64,
 }
@@ -299,10 +301,7 @@ fn lane_label(key: LaneKey, coordination: Coordination) -> String {
         LaneKey::Customer => "Customer".to_string(),
         LaneKey::Orchestrator => "Orchestrator".to_string(),
         LaneKey::Bus => "Event bus".to_string(),
-        LaneKey::Service(s) => match coordination {
-            Coordination::Orchestration => s.label().to_string(),
-            Coordination::Choreography => format!("{} + queue", s.label()),
-        },
+        LaneKey::Service(s) => s.label().to_string(),
         LaneKey::DeadLetters => match coordination {
             Coordination::Choreography => "Dead letters".to_string(),
             Coordination::Orchestration => "Manual list".to_string(),
@@ -367,6 +366,10 @@ pub fn layout(input: &SequenceInput) -> SequenceLayout {
         .map(|(i, &key)| SeqLane {
             key,
             label: lane_label(key, coordination),
+            sub: match (key, coordination) {
+                (LaneKey::Service(_), Coordination::Choreography) => "and its queue".to_string(),
+                _ => String::new(),
+            },
             x: TIME_WIDTH + LANE_WIDTH * (i as f64 + 0.5),
         })
         .collect();
@@ -522,7 +525,7 @@ pub fn layout(input: &SequenceInput) -> SequenceLayout {
             EventKind::TimedOut { task, attempt } => note(
                 orchestrator,
                 NoteKind::Timeout,
-                format!("⏱ timeout: {} (attempt {attempt})", task.label(def)),
+                format!("◷ timeout: {} (attempt {attempt})", task.label(def)),
             ),
             EventKind::RetryScheduled {
                 task,
@@ -575,7 +578,7 @@ pub fn layout(input: &SequenceInput) -> SequenceLayout {
             EventKind::ManualIntervention { task } => note(
                 lane(LaneKey::DeadLetters),
                 NoteKind::ManualIntervention,
-                format!("✋ needs a person: {}", task.label(def)),
+                format!("⚑ needs a person: {}", task.label(def)),
             ),
             EventKind::OrchestratorCrashed => note(
                 orchestrator,
@@ -763,8 +766,11 @@ fn draw_arrow(out: &mut String, layout: &SequenceLayout, row: &SeqRow, a: &SeqAr
 }
 
 fn draw_note(out: &mut String, layout: &SequenceLayout, row: &SeqRow, n: &SeqNote) {
-    let x = lane_x(layout, n.lane);
     let w = text_width(&n.text) + 14.0;
+    // Kept inside the drawing: a note on the last lane shifts left.
+    let x = lane_x(layout, n.lane)
+        .min(layout.width - w / 2.0 - 2.0)
+        .max(TIME_WIDTH + w / 2.0);
     let _ = write!(
         out,
         r#"<rect class="seq-note__box" x="{}" y="{}" width="{}" height="18" rx="4"/><text class="seq-text seq-text--note" x="{}" y="{}" text-anchor="middle">{}</text>"#,
@@ -866,14 +872,23 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
         let bw = LANE_WIDTH - 16.0;
         let _ = write!(
             out,
-            r#"<g class="seq-head seq-head--{key}" data-lane="{key}" data-testid="sequence-lane-{key}"><rect class="seq-head__box" x="{}" y="6" width="{}" height="{}" rx="6"/><text class="seq-text seq-text--lane" x="{}" y="{}" text-anchor="middle">{}</text></g>"#,
+            r#"<g class="seq-head seq-head--{key}" data-lane="{key}" data-testid="sequence-lane-{key}"><rect class="seq-head__box" x="{}" y="4" width="{}" height="{}" rx="6"/><text class="seq-text seq-text--lane" x="{}" y="{}" text-anchor="middle">{}</text>"#,
             Num(l.x - bw / 2.0),
             Num(bw),
-            Num(HEAD_HEIGHT - 18.0),
+            Num(HEAD_HEIGHT - 12.0),
             Num(l.x),
-            Num(HEAD_HEIGHT / 2.0 + 4.0),
+            Num(if l.sub.is_empty() { 25.0 } else { 20.0 }),
             escape(&l.label)
         );
+        if !l.sub.is_empty() {
+            let _ = write!(
+                out,
+                r#"<text class="seq-text seq-text--lane-sub" x="{}" y="33" text-anchor="middle">{}</text>"#,
+                Num(l.x),
+                escape(&l.sub)
+            );
+        }
+        out.push_str("</g>");
     }
     out.push_str("</g></svg>");
     out
@@ -1202,6 +1217,22 @@ mod tests {
             .find(|r| r.arrow() == Some(special[0]))
             .expect("row");
         assert_eq!(Some(row.seq), dead_seq);
+        // Every note's box stays inside the drawing, the one on the last lane too.
+        let svg = sequence_svg(&input(&sim, None));
+        let num = |text: &str, attr: &str| -> f64 {
+            let start = text.find(attr).expect("attr") + attr.len();
+            let end = text[start..].find('"').expect("quote") + start;
+            text[start..end].parse().expect("number")
+        };
+        let boxes: Vec<&str> = svg.split("<rect class=\"seq-note__box\"").skip(1).collect();
+        assert_eq!(
+            boxes.len(),
+            l.rows.iter().filter(|r| r.note().is_some()).count()
+        );
+        for b in boxes {
+            let (x, w) = (num(b, " x=\""), num(b, " width=\""));
+            assert!(x >= TIME_WIDTH && x + w <= l.width, "{x} {w}");
+        }
     }
 
     #[test]
