@@ -13,6 +13,10 @@
 //! No style is told by colour alone: duplicates are dashed and say "duplicate", retries say
 //! "retry n", lost messages stop short of their target with a ✕ and say "lost", compensations
 //! say "undo", dead letters and redrives say so and are drawn thicker.
+//!
+//! Markup: the `<svg>` has `data-testid="sequence-view"`; each lane head
+//! `data-testid="sequence-lane-<key>"` (see [`LaneKey::as_str`]); each row `data-seq`, and
+//! `data-message` (arrows) or `data-note` (notes, see [`NoteKind::as_str`]).
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -815,9 +819,17 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
     }
     out.push_str("</g><g class=\"seq-rows\">");
     for row in &layout.rows {
-        let (kind, extra) = match &row.mark {
-            SeqMark::Arrow(a) => ("arrow", arrow_classes(a)),
-            SeqMark::Note(n) => ("note", format!("seq-note seq-note--{}", n.kind.as_str())),
+        let (kind, extra, what) = match &row.mark {
+            SeqMark::Arrow(a) => (
+                "arrow",
+                arrow_classes(a),
+                format!(r#" data-message="{}""#, a.message),
+            ),
+            SeqMark::Note(n) => (
+                "note",
+                format!("seq-note seq-note--{}", n.kind.as_str()),
+                format!(r#" data-note="{}""#, n.kind.as_str()),
+            ),
         };
         let saga = row
             .saga
@@ -830,7 +842,7 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
             .unwrap_or_default();
         let _ = write!(
             out,
-            r#"<g class="seq-row seq-row--{kind} {extra}{}" data-action="select-event" data-seq="{}"{saga} tabindex="0" role="button" aria-label="{}"{}>"#,
+            r#"<g class="seq-row seq-row--{kind} {extra}{}" data-action="select-event" data-seq="{}"{what}{saga} tabindex="0" role="button" aria-label="{}"{}>"#,
             if row.selected {
                 " seq-row--selected"
             } else {
@@ -1162,6 +1174,22 @@ mod tests {
         assert!(lost.iter().all(|a| a.label.ends_with("lost")));
         let svg = sequence_svg(&input(&sim, None));
         assert_eq!(svg.matches("seq-arrow__cross").count(), lost_in_trace);
+        // Each stops short of its target's lifeline.
+        for (row, a) in l
+            .rows
+            .iter()
+            .filter_map(|r| r.arrow().map(|a| (r, a)))
+            .filter(|(_, a)| a.lost)
+        {
+            let start = svg.find(&format!("data-seq=\"{}\"", row.seq)).expect("row");
+            let line = &svg[start..];
+            let at = line.find("x2=\"").expect("line") + 4;
+            let x2: f64 = line[at..at + line[at..].find('"').expect("quote")]
+                .parse()
+                .expect("number");
+            let (from, to) = (l.lanes[a.from].x, l.lanes[a.to].x);
+            assert!((x2 - to).abs() > 20.0 && (x2 - from).abs() > 20.0, "{x2}");
+        }
     }
 
     #[test]
@@ -1277,6 +1305,9 @@ mod tests {
             l.rows.len()
         );
         assert_eq!(svg.matches("role=\"button\"").count(), l.rows.len());
+        let arrows = l.rows.iter().filter(|r| r.arrow().is_some()).count();
+        assert_eq!(svg.matches("data-message=").count(), arrows);
+        assert_eq!(svg.matches("data-note=").count(), l.rows.len() - arrows);
         assert_eq!(svg.matches("tabindex=\"0\"").count(), l.rows.len());
         for r in &l.rows {
             assert!(svg.contains(&format!("data-seq=\"{}\"", r.seq)));
