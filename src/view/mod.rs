@@ -9,6 +9,7 @@ pub mod html;
 pub mod layout;
 pub mod monitor;
 pub mod saga_log;
+pub mod sequence;
 pub mod status;
 pub mod story;
 pub mod svg;
