@@ -3,7 +3,9 @@
 //!
 //! [`question`] is stateless: it decides from the trace so far whether the next event deserves a
 //! question. It asks at most one question per topic per saga (the first time the topic comes up)
-//! and none for bookkeeping events. The panel's buttons follow the `data-action` convention of
+//! and none for bookkeeping events. One step of the engine can produce two key events (a refusal
+//! and the first compensation, in orchestration): ask about each event of the step in turn, each
+//! with the trace before it. The panel's buttons follow the `data-action` convention of
 //! [`super::html`]:
 //!
 //! | `data-action` | arguments | does |
@@ -349,10 +351,16 @@ fn compensate(ctx: &Ctx<'_>, reason: CompensationReason) -> Option<Draft> {
             })
         }
         CompensationReason::RetriesExhausted => {
-            let task = ctx.history().find_map(|e| match e.kind {
-                EventKind::TaskFailed { task, .. } | EventKind::TimedOut { task, .. } => Some(task),
+            let (task, timed_out) = ctx.history().find_map(|e| match e.kind {
+                EventKind::TaskFailed { task, .. } => Some((task, false)),
+                EventKind::TimedOut { task, .. } => Some((task, true)),
                 _ => None,
             })?;
+            let unknown = if timed_out {
+                " Its last attempt got no reply, so nobody knows whether it took effect."
+            } else {
+                ""
+            };
             let tries = ctx
                 .scenario
                 .retry
@@ -362,7 +370,7 @@ fn compensate(ctx: &Ctx<'_>, reason: CompensationReason) -> Option<Draft> {
                 .unwrap_or_else(|| "every attempt".to_string());
             Some(Draft {
                 prompt: format!(
-                    "Saga {letter}: {} kept failing on {} and has used up its {tries}. {done_text} What does the saga do now?",
+                    "Saga {letter}: {} kept failing on {} and has used up its {tries}.{unknown} {done_text} What does the saga do now?",
                     ctx.service(task),
                     ctx.task(task),
                 ),
@@ -372,7 +380,10 @@ fn compensate(ctx: &Ctx<'_>, reason: CompensationReason) -> Option<Draft> {
                     format!("Skip {} and carry on", ctx.task(task)),
                     hold,
                 ],
-                explanation: "A step before the pivot that cannot be done is treated like a refusal: the saga gives up on going forward and compensates the completed steps, newest first.".to_string(),
+                explanation: format!(
+                    "A step before the pivot that cannot be done is treated like a refusal: the saga gives up on going forward and compensates the completed steps, newest first.{}",
+                    if timed_out { " A step whose outcome is unknown is compensated too; its compensation changes nothing if it never happened." } else { "" }
+                ),
                 idea: Idea::Compensation,
             })
         }
@@ -948,7 +959,8 @@ pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> Strin
         }
         let _ = write!(
             out,
-            r#"<li><button type="button" class="predict__choice" data-action="predict-answer" data-choice="{i}" data-testid="predict-choice-{i}"{attrs}><span class="predict__num">{}.</span> <span class="predict__text">{}</span>{mark}</button></li>"#,
+            r#"<li><button type="button" class="predict__choice" data-action="predict-answer" data-choice="{i}" data-testid="predict-choice-{i}" aria-keyshortcuts="{}"{attrs}><span class="predict__num">{}.</span> <span class="predict__text">{}</span>{mark}</button></li>"#,
+            i + 1,
             i + 1,
             escape(choice)
         );
@@ -981,7 +993,7 @@ pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> Strin
                 escape(idea.explain())
             );
         }
-        out.push_str(r#"<button type="button" class="predict__continue" data-action="predict-continue" data-testid="predict-continue">Continue (Space)</button>"#);
+        out.push_str(r#"<button type="button" class="predict__continue" data-action="predict-continue" data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)</button>"#);
     }
     out.push_str("</div></section>");
     out
@@ -1361,7 +1373,8 @@ mod tests {
         assert!(html.contains(r#"aria-live="polite""#));
         for (i, c) in q.choices.iter().enumerate() {
             let button = format!(
-                r#"data-action="predict-answer" data-choice="{i}" data-testid="predict-choice-{i}">"#
+                r#"data-action="predict-answer" data-choice="{i}" data-testid="predict-choice-{i}" aria-keyshortcuts="{}">"#,
+                i + 1
             );
             assert!(html.contains(&button), "{html}");
             assert!(html.contains(&format!(
@@ -1381,7 +1394,7 @@ mod tests {
         assert!(html.contains("✗ Not quite. The answer: "));
         assert!(html.contains(&escape(&q.explanation)));
         assert!(html.contains(
-            r#"data-action="predict-continue" data-testid="predict-continue">Continue (Space)"#
+            r#"data-action="predict-continue" data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)"#
         ));
         assert_eq!(html.matches(r#"data-mark="right""#).count(), 1);
         assert_eq!(
