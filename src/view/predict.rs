@@ -1035,7 +1035,11 @@ mod tests {
     const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
 
     fn run(preset: &str, c: Coordination) -> Simulation {
-        let scenario = presets::scenario(preset, c, Storage::PerService, 1).expect("preset");
+        run_with(preset, c, Storage::PerService, 1)
+    }
+
+    fn run_with(preset: &str, c: Coordination, storage: Storage, seed: u64) -> Simulation {
+        let scenario = presets::scenario(preset, c, storage, seed).expect("preset");
         let mut sim = Simulation::new(scenario).expect("valid");
         while sim.step() {}
         sim
@@ -1270,48 +1274,78 @@ mod tests {
 
     #[test]
     fn every_preset_asks_few_distinct_well_formed_questions() {
+        let mut unknown_checked = 0;
         for preset in presets::PRESETS {
             for c in STYLES {
                 if preset.orchestration_only && c == Coordination::Choreography {
                     continue;
                 }
-                let sim = run(preset.id, c);
-                let qs = walk(&sim);
-                let mut seen: Vec<(Option<SagaId>, &str)> = Vec::new();
-                for (event, q) in &qs {
-                    let key = (event.saga, q.topic);
-                    assert!(
-                        !seen.contains(&key),
-                        "{} {c:?}: {key:?} asked twice",
-                        preset.id
-                    );
-                    seen.push(key);
-                    assert_eq!(q.seq, event.seq);
-                    assert!(q.answer < q.choices.len());
-                    assert!(q.choices.len() >= 3, "{}: {q:?}", preset.id);
-                    for (i, a) in q.choices.iter().enumerate() {
-                        assert!(!a.is_empty());
-                        assert!(
-                            q.choices[..i].iter().all(|b| b != a),
-                            "{}: {q:?}",
-                            preset.id
-                        );
-                    }
-                    assert!(
-                        !q.prompt.is_empty() && q.prompt.ends_with('?'),
-                        "{}",
-                        q.prompt
-                    );
-                    assert!(q.explanation.ends_with('.'), "{}", q.explanation);
-                    assert!(q.idea.is_some());
-                }
-                let sagas = sim.scenario().sagas.len();
-                for saga in 0..sagas {
-                    let n = qs.iter().filter(|(e, _)| e.saga == Some(saga)).count();
-                    assert!(n <= 8, "{} {c:?}: {n} questions for saga {saga}", preset.id);
+                for (storage, seed) in [
+                    (Storage::PerService, 1),
+                    (Storage::PerService, 7),
+                    (Storage::Shared, 3),
+                ] {
+                    let sim = run_with(preset.id, c, storage, seed);
+                    let run = format!("{} {c:?} {storage:?} seed {seed}", preset.id);
+                    unknown_checked += check_run(&sim, &run);
                 }
             }
         }
+        assert!(unknown_checked > 0, "no run gave up on a step");
+    }
+
+    /// Checks every question of a run; returns how many gave up on a step after its retries.
+    fn check_run(sim: &Simulation, run: &str) -> usize {
+        let trace = sim.trace();
+        let qs = walk(sim);
+        let mut seen: Vec<(Option<SagaId>, &str)> = Vec::new();
+        let mut gave_up = 0;
+        for (event, q) in &qs {
+            let key = (event.saga, q.topic);
+            assert!(!seen.contains(&key), "{run}: {key:?} asked twice");
+            seen.push(key);
+            assert_eq!(q.seq, event.seq);
+            assert!(q.answer < q.choices.len());
+            assert!(q.choices.len() >= 3, "{run}: {q:?}");
+            for (i, a) in q.choices.iter().enumerate() {
+                assert!(!a.is_empty());
+                assert!(q.choices[..i].iter().all(|b| b != a), "{run}: {q:?}");
+            }
+            assert!(q.prompt.ends_with('?'), "{run}: {}", q.prompt);
+            assert!(q.explanation.ends_with('.'), "{run}: {}", q.explanation);
+            assert!(q.idea.is_some());
+            // A saga that gives up on a step whose last attempt got no reply says so.
+            if let EventKind::CompensationBegun {
+                reason: CompensationReason::RetriesExhausted,
+            } = event.kind
+            {
+                let at = trace
+                    .iter()
+                    .position(|e| e.seq == event.seq)
+                    .expect("in trace");
+                let timed_out = trace[..at]
+                    .iter()
+                    .rev()
+                    .filter(|e| e.saga == event.saga)
+                    .find_map(|e| match e.kind {
+                        EventKind::TaskFailed { .. } => Some(false),
+                        EventKind::TimedOut { .. } => Some(true),
+                        _ => None,
+                    });
+                assert_eq!(
+                    q.prompt.contains("nobody knows"),
+                    timed_out == Some(true),
+                    "{run}: {}",
+                    q.prompt
+                );
+                gave_up += 1;
+            }
+        }
+        for saga in 0..sim.scenario().sagas.len() {
+            let n = qs.iter().filter(|(e, _)| e.saga == Some(saga)).count();
+            assert!(n <= 8, "{run}: {n} questions for saga {saga}");
+        }
+        gave_up
     }
 
     #[test]
