@@ -71,6 +71,7 @@ pub const TOPIC_RECOVERY: &str = "recovery";
 /// The question to ask before `next` happens, given everything that happened before it
 /// (`before`: the trace so far, every event with a smaller `seq`), or `None` when `next` is not a
 /// key event or a question on the same topic for the same saga came up earlier in `before`.
+/// `messages` are the run's messages (looked up by id, to name what a queue holds).
 pub fn question(
     before: &[Event],
     next: &Event,
