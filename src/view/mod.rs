@@ -8,6 +8,7 @@ pub mod format;
 pub mod html;
 pub mod layout;
 pub mod monitor;
+pub mod predict;
 pub mod saga_log;
 pub mod sequence;
 pub mod status;
