@@ -94,6 +94,18 @@ const AWS_SAGA_CHOREOGRAPHY: Source = Source {
     url: Some("https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/saga-choreography.html"),
 };
 
+const AWS_RETRY_BACKOFF: Source = Source {
+    title: "Retry with backoff pattern",
+    detail: "AWS Prescriptive Guidance, Cloud design patterns, architectures, and implementations",
+    url: Some("https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/retry-backoff.html"),
+};
+
+const AWS_OUTBOX: Source = Source {
+    title: "Transactional outbox pattern",
+    detail: "AWS Prescriptive Guidance, Cloud design patterns, architectures, and implementations",
+    url: Some("https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/transactional-outbox.html"),
+};
+
 const AWS_STEP_FUNCTIONS_ERRORS: Source = Source {
     title: "Handling errors in Step Functions workflows",
     detail: "AWS Step Functions Developer Guide (Retry, Catch, BackoffRate, TimeoutSeconds)",
@@ -202,7 +214,7 @@ pub const ENTRIES: &[Entry] = &[
         id: "transactional-outbox",
         term: "Transactional outbox",
         text: "A service cannot update its database and publish to a broker atomically. Instead it inserts the event into an outbox table in the same local transaction as the state change, and a relay publishes the outbox afterwards. No event is published for a change that rolled back, and none is lost for one that committed.",
-        sources: &[IO_OUTBOX, PATTERNS_CH3],
+        sources: &[IO_OUTBOX, PATTERNS_CH3, AWS_OUTBOX],
     },
     Entry {
         id: "timeout",
@@ -214,7 +226,7 @@ pub const ENTRIES: &[Entry] = &[
         id: "retry-backoff",
         term: "Retry with backoff",
         text: "A step that fails for a temporary reason is tried again after a wait that grows each time (for example 1 s, 2 s, 4 s). Growing waits give a struggling service room to recover; a maximum number of attempts says when to stop and recover otherwise.",
-        sources: &[AWS_STEP_FUNCTIONS_ERRORS],
+        sources: &[AWS_RETRY_BACKOFF, AWS_STEP_FUNCTIONS_ERRORS],
     },
     Entry {
         id: "durable-log",
