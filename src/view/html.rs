@@ -24,6 +24,8 @@
 //! | `share` | | put a link to this moment of the run in the address bar and copy it |
 //! | `close-share` | | hide the shared link |
 //! | `export` | `data-format` (one of [`EXPORTS`]) | download the run in that format |
+//! | `glossary` | `data-term` (an id of [`glossary::ENTRIES`]) | open the glossary at that entry |
+//! | `close-glossary` | | close the glossary |
 //!
 //! Form controls name themselves with `data-control` (`preset`, `speed`, `seed`, `import`) and
 //! are read when they change.
@@ -40,6 +42,7 @@ use crate::engine::snapshot::Snapshot;
 
 use super::faults::{chip_label, fault_node, menu};
 use super::format::{escape, saga_colour, saga_letter, seconds};
+use super::glossary;
 use super::layout::NodeKey;
 use super::monitor::{short_name, standing};
 use super::status::outcome_text;
@@ -549,9 +552,10 @@ pub fn narration_html(line: Option<&Line>, selected: bool, scenario: &Scenario) 
     if let Some(idea) = story.idea {
         let _ = write!(
             out,
-            r#"<p class="narration__idea" data-idea="{0}"><strong>{0}</strong> — {1}</p>"#,
-            idea.name(),
-            idea.explain()
+            r#"<p class="narration__idea" data-idea="{0}"><strong>{0}</strong> — {1} <button type="button" class="btn btn--small narration__more" data-action="glossary" data-term="{2}" aria-haspopup="dialog">{0} — read more</button></p>"#,
+            escape(idea.name()),
+            escape(idea.explain()),
+            escape(glossary::idea_id(idea)),
         );
     }
     out.push_str("</section>");
@@ -795,6 +799,7 @@ mod tests {
         let html = narration_html(None, false, &scenario);
         assert!(html.contains("Slot taken"));
         assert!(html.contains(r#"data-testid="narration""#));
+        assert!(html.contains(r#"data-action="glossary" data-term="orchestration" aria-haspopup="dialog">Orchestration — read more</button>"#));
     }
 
     #[test]

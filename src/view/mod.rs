@@ -3,8 +3,10 @@
 //! Nothing here touches the web: every function is tested natively. The page's components
 //! (`crate::ui`) only turn these values into DOM.
 
+pub mod compare;
 pub mod faults;
 pub mod format;
+pub mod glossary;
 pub mod html;
 pub mod layout;
 pub mod monitor;

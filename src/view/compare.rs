@@ -1,0 +1,611 @@
+//! The same scenario under both styles, side by side: a few figures read from each run's trace.
+
+use std::fmt::Write;
+
+use crate::engine::event::{CompensationReason, Event, EventKind, Outcome};
+use crate::engine::message::{Body, Node, Task, TaskResult};
+
+use super::format::{escape, seconds};
+use super::status::outcome_text;
+
+/// What one run amounts to, read from its trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
+    /// The outcome of the whole run: running while any saga runs, else the worst.
+    pub outcome: Outcome,
+    /// Messages sent (duplicate copies included).
+    pub messages: u64,
+    /// When the last saga ended, once every saga has.
+    pub finished_ms: Option<u64>,
+    /// How long the data was inconsistent, summed over the sagas: from a saga's first local
+    /// change (a task that changed a row) until it ends completed or compensated. A saga that
+    /// ends with its rollback incomplete, or still runs, counts until now.
+    pub inconsistent_ms: u64,
+    /// Retries the orchestrator scheduled plus redeliveries (a queued message received again).
+    pub retries: u64,
+    /// Messages moved to the dead-letter queue.
+    pub dead_letters: u64,
+    /// Compensations that undid something (a row changed).
+    pub compensations: u64,
+}
+
+/// Where a saga stands while the trace is read.
+#[derive(Debug, Clone, Copy, Default)]
+struct SagaState {
+    outcome: Outcome,
+    inconsistent_since: Option<u64>,
+    inconsistent_ms: u64,
+}
+
+/// The run's outcome from each saga's: running while any runs (or with no saga), else the worst.
+/// The same rule as [`crate::engine::snapshot::overall_outcome`], on outcomes instead of records.
+fn overall(outcomes: impl Iterator<Item = Outcome>) -> Outcome {
+    let mut any = false;
+    let mut worst = Outcome::Completed;
+    for outcome in outcomes {
+        any = true;
+        worst = match (worst, outcome) {
+            (_, Outcome::Running) | (Outcome::Running, _) => Outcome::Running,
+            (_, Outcome::RollbackIncomplete) | (Outcome::RollbackIncomplete, _) => {
+                Outcome::RollbackIncomplete
+            }
+            (_, Outcome::Compensated) | (Outcome::Compensated, _) => Outcome::Compensated,
+            _ => Outcome::Completed,
+        };
+    }
+    if any {
+        worst
+    } else {
+        Outcome::Running
+    }
+}
+
+/// The figures of a run of `sagas` sagas at `now_ms`, from its trace (events after `now_ms` are
+/// not read).
+///
+/// `inconsistent_ms` is the time the data spent inconsistent, summed over the sagas: each saga
+/// counts from its first local change (a `TaskApplied` that changed a row) until it ends
+/// completed or compensated; one that ends with its rollback incomplete, or still runs, counts
+/// until `now_ms`. A saga that changes data again after it ended (a cancellation, a redrive)
+/// counts again from that change.
+pub fn figures(trace: &[Event], sagas: usize, now_ms: u64) -> Figures {
+    let mut states = vec![SagaState::default(); sagas];
+    let mut f = Figures {
+        outcome: Outcome::Running,
+        messages: 0,
+        finished_ms: None,
+        inconsistent_ms: 0,
+        retries: 0,
+        dead_letters: 0,
+        compensations: 0,
+    };
+    let mut last_end = None;
+    for event in trace.iter().take_while(|e| e.at_ms <= now_ms) {
+        let state = event.saga.and_then(|s| states.get_mut(s));
+        match &event.kind {
+            EventKind::MessageSent { from, body, .. } => {
+                f.messages += 1;
+                // The orchestrator commanding a saga whose rollback was incomplete: a redrive.
+                if let (Node::Orchestrator, Body::Command { .. }, Some(state)) = (from, body, state)
+                {
+                    if state.outcome == Outcome::RollbackIncomplete {
+                        state.outcome = Outcome::Running;
+                    }
+                }
+            }
+            EventKind::RetryScheduled { .. } => f.retries += 1,
+            EventKind::Received { receive_count, .. } if *receive_count > 1 => f.retries += 1,
+            EventKind::DeadLettered { .. } => f.dead_letters += 1,
+            EventKind::Redriven { .. } => {
+                if let Some(state) = state {
+                    if state.outcome == Outcome::RollbackIncomplete {
+                        state.outcome = Outcome::Running;
+                    }
+                }
+            }
+            EventKind::CompensationBegun {
+                reason: CompensationReason::CancelledAfterCompletion,
+            } => {
+                if let Some(state) = state {
+                    state.outcome = Outcome::Running;
+                }
+            }
+            EventKind::TaskApplied {
+                task,
+                result,
+                changed: true,
+                ..
+            } => {
+                if let Some(state) = state {
+                    state.inconsistent_since.get_or_insert(event.at_ms);
+                }
+                if matches!(task, Task::Compensate(_)) && *result == TaskResult::Done {
+                    f.compensations += 1;
+                }
+            }
+            EventKind::SagaEnded { outcome } => {
+                last_end = Some(event.at_ms);
+                if let Some(state) = state {
+                    state.outcome = *outcome;
+                    if matches!(outcome, Outcome::Completed | Outcome::Compensated) {
+                        if let Some(since) = state.inconsistent_since.take() {
+                            state.inconsistent_ms += event.at_ms.saturating_sub(since);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for state in &states {
+        f.inconsistent_ms += state.inconsistent_ms;
+        if let Some(since) = state.inconsistent_since {
+            f.inconsistent_ms += now_ms.saturating_sub(since);
+        }
+    }
+    f.outcome = overall(states.iter().map(|s| s.outcome));
+    if f.outcome.is_final() {
+        f.finished_ms = last_end;
+    }
+    f
+}
+
+/// How good an outcome is, for the comparison: completed best, running worst.
+fn outcome_rank(outcome: Outcome) -> u8 {
+    match outcome {
+        Outcome::Completed => 3,
+        Outcome::Compensated => 2,
+        Outcome::RollbackIncomplete => 1,
+        Outcome::Running => 0,
+    }
+}
+
+/// One row: its figure, label, the cells' raw values and texts, and which side is better.
+struct Row {
+    figure: &'static str,
+    label: &'static str,
+    values: [String; 2],
+    texts: [String; 2],
+    better: Option<usize>,
+    /// The word beside the ✓ of the better value.
+    word: &'static str,
+}
+
+/// The side whose key is smaller, if they differ.
+fn smaller(a: u64, b: u64) -> Option<usize> {
+    match a.cmp(&b) {
+        std::cmp::Ordering::Less => Some(0),
+        std::cmp::Ordering::Greater => Some(1),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+fn count_row(figure: &'static str, label: &'static str, a: u64, b: u64, both: bool) -> Row {
+    Row {
+        figure,
+        label,
+        values: [a.to_string(), b.to_string()],
+        texts: [a.to_string(), b.to_string()],
+        better: if both { smaller(a, b) } else { None },
+        word: "fewer",
+    }
+}
+
+/// The table that compares a run under orchestration with the same run under choreography.
+///
+/// `settled` says, per style, whether the run has come to rest; a figure that is not known yet
+/// reads "running…" (or "—" when the run rested without it), and the better value of a row is
+/// marked (✓ and a word) only once both runs have come to rest.
+pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [bool; 2]) -> String {
+    let figs = [orchestration, choreography];
+    let both = settled[0] && settled[1];
+    let unknown = |side: usize| {
+        if settled[side] {
+            "—".to_string()
+        } else {
+            "running…".to_string()
+        }
+    };
+    let outcome_cell = |side: usize| {
+        let o = figs[side].outcome;
+        if o == Outcome::Running && !settled[side] {
+            "running…".to_string()
+        } else {
+            let (icon, text, _) = outcome_text(o);
+            format!("{icon} {text}")
+        }
+    };
+    let finished = |side: usize| {
+        figs[side]
+            .finished_ms
+            .map(seconds)
+            .unwrap_or_else(|| unknown(side))
+    };
+    let rows = [
+        Row {
+            figure: "outcome",
+            label: "Outcome",
+            values: [
+                orchestration.outcome.as_str().to_string(),
+                choreography.outcome.as_str().to_string(),
+            ],
+            texts: [outcome_cell(0), outcome_cell(1)],
+            better: if both {
+                smaller(
+                    u64::from(outcome_rank(choreography.outcome)),
+                    u64::from(outcome_rank(orchestration.outcome)),
+                )
+            } else {
+                None
+            },
+            word: "better",
+        },
+        count_row(
+            "messages",
+            "Messages sent",
+            orchestration.messages,
+            choreography.messages,
+            both,
+        ),
+        Row {
+            figure: "finished",
+            label: "Finished at",
+            values: [
+                orchestration
+                    .finished_ms
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                choreography
+                    .finished_ms
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+            ],
+            texts: [finished(0), finished(1)],
+            better: match (both, orchestration.finished_ms, choreography.finished_ms) {
+                (true, Some(a), Some(b)) => smaller(a, b),
+                _ => None,
+            },
+            word: "sooner",
+        },
+        Row {
+            figure: "inconsistent",
+            label: "Time inconsistent*",
+            values: [
+                orchestration.inconsistent_ms.to_string(),
+                choreography.inconsistent_ms.to_string(),
+            ],
+            texts: [
+                seconds(orchestration.inconsistent_ms),
+                seconds(choreography.inconsistent_ms),
+            ],
+            better: if both {
+                smaller(orchestration.inconsistent_ms, choreography.inconsistent_ms)
+            } else {
+                None
+            },
+            word: "shorter",
+        },
+        count_row(
+            "retries",
+            "Retries and redeliveries",
+            orchestration.retries,
+            choreography.retries,
+            both,
+        ),
+        count_row(
+            "dead-letters",
+            "Dead letters",
+            orchestration.dead_letters,
+            choreography.dead_letters,
+            both,
+        ),
+        count_row(
+            "compensations",
+            "Compensations",
+            orchestration.compensations,
+            choreography.compensations,
+            both,
+        ),
+    ];
+    let mut out = String::with_capacity(4096);
+    out.push_str(r#"<table class="compare" data-testid="compare"><caption class="compare__caption">The same scenario, seed and faults under both styles. A ✓ marks the better value of a row once both runs have come to rest.</caption><thead><tr><th scope="col">Figure</th><th scope="col" data-style="orchestration">Orchestration</th><th scope="col" data-style="choreography">Choreography</th></tr></thead><tbody>"#);
+    for row in &rows {
+        let _ = write!(
+            out,
+            r#"<tr data-figure="{}"><th scope="row">{}</th>"#,
+            row.figure,
+            escape(row.label)
+        );
+        for (side, style) in ["orchestration", "choreography"].iter().enumerate() {
+            let better = row.better == Some(side);
+            let _ = write!(
+                out,
+                r#"<td data-style="{style}" data-value="{}"{}>{}"#,
+                escape(&row.values[side]),
+                if better {
+                    r#" class="compare__better" data-better="true""#
+                } else {
+                    ""
+                },
+                escape(&row.texts[side]),
+            );
+            if better {
+                let _ = write!(out, r#" <span class="compare__mark">✓ {}</span>"#, row.word);
+            }
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str(r#"</tbody><tfoot><tr><td colspan="3" class="compare__note">* Time inconsistent: summed over the sagas, from a saga's first local change until it ends completed or compensated; a saga whose rollback is incomplete, or that still runs, counts until now. Retries count the orchestrator's retries and the queues' redeliveries.</td></tr></tfoot></table>"#);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::presets;
+    use crate::engine::scenario::{Coordination, Storage};
+    use crate::engine::sim::Simulation;
+    use crate::engine::snapshot::overall_outcome;
+
+    const BOTH: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
+
+    fn run(preset: &str, c: Coordination) -> Simulation {
+        let scenario = presets::scenario(preset, c, Storage::PerService, 1).unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        while sim.step() {}
+        sim
+    }
+
+    fn of(sim: &Simulation) -> Figures {
+        figures(sim.trace(), sim.sagas().len(), sim.now_ms())
+    }
+
+    fn count(sim: &Simulation, pred: impl Fn(&EventKind) -> bool) -> u64 {
+        sim.trace().iter().filter(|e| pred(&e.kind)).count() as u64
+    }
+
+    fn first_change(sim: &Simulation) -> u64 {
+        sim.trace()
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::TaskApplied { changed: true, .. }))
+            .unwrap()
+            .at_ms
+    }
+
+    #[test]
+    fn the_outcome_agrees_with_the_engine_at_every_moment() {
+        for preset in presets::PRESETS {
+            for c in BOTH {
+                if preset.orchestration_only && c == Coordination::Choreography {
+                    continue;
+                }
+                let scenario = presets::scenario(preset.id, c, Storage::PerService, 1).unwrap();
+                let mut sim = Simulation::new(scenario).unwrap();
+                let mut steps = 0;
+                loop {
+                    let f = of(&sim);
+                    assert_eq!(
+                        f.outcome,
+                        overall_outcome(sim.sagas()),
+                        "{} {c:?} at {} ms",
+                        preset.id,
+                        sim.now_ms()
+                    );
+                    assert_eq!(f.finished_ms.is_some(), f.outcome.is_final());
+                    steps += 1;
+                    if !sim.step() || steps > 5000 {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_happy_path_completes_in_both_styles() {
+        for c in BOTH {
+            let sim = run("happy-path", c);
+            let f = of(&sim);
+            assert_eq!(f.outcome, Outcome::Completed);
+            assert_eq!(
+                f.messages,
+                count(&sim, |k| matches!(k, EventKind::MessageSent { .. }))
+            );
+            assert!(f.messages > 0);
+            let end = sim.sagas()[0].ended_ms.unwrap();
+            assert_eq!(f.finished_ms, Some(end));
+            // One saga, consistent again at completion: inconsistent from its first change.
+            assert_eq!(f.inconsistent_ms, end - first_change(&sim));
+            assert!(f.inconsistent_ms > 0);
+            assert_eq!((f.retries, f.dead_letters, f.compensations), (0, 0, 0));
+        }
+    }
+
+    #[test]
+    fn a_declined_card_is_compensated_and_was_inconsistent_for_a_while() {
+        for c in BOTH {
+            let sim = run("card-declined", c);
+            let f = of(&sim);
+            assert_eq!(f.outcome, Outcome::Compensated);
+            let finished = f.finished_ms.unwrap();
+            assert!(
+                f.inconsistent_ms > 0 && f.inconsistent_ms < finished,
+                "{f:?}"
+            );
+            assert_eq!(f.inconsistent_ms, finished - first_change(&sim));
+            // The PENDING reservation was cancelled: one compensation changed something.
+            assert_eq!(f.compensations, 1, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn slot_taken_counts_two_compensations() {
+        for c in BOTH {
+            let f = of(&run("slot-taken", c));
+            assert_eq!(f.outcome, Outcome::Compensated);
+            assert_eq!(f.compensations, 2, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn retries_and_dead_letters_are_counted() {
+        let sim = run("transient-payment", Coordination::Orchestration);
+        let f = of(&sim);
+        assert_eq!(
+            f.retries,
+            count(&sim, |k| matches!(k, EventKind::RetryScheduled { .. }))
+        );
+        assert!(f.retries >= 2, "{f:?}");
+        let sim = run("transient-payment", Coordination::Choreography);
+        let f = of(&sim);
+        assert_eq!(
+            f.retries,
+            count(
+                &sim,
+                |k| matches!(k, EventKind::Received { receive_count, .. } if *receive_count > 1)
+            )
+        );
+        assert!(f.retries >= 2, "{f:?}");
+        let sim = run("poison-redrive", Coordination::Choreography);
+        let f = of(&sim);
+        assert!(f.dead_letters >= 1);
+        assert_eq!(
+            f.dead_letters,
+            count(&sim, |k| matches!(k, EventKind::DeadLettered { .. }))
+        );
+    }
+
+    #[test]
+    fn an_incomplete_rollback_counts_until_now() {
+        for c in BOTH {
+            let sim = run("compensation-fails", c);
+            let f = of(&sim);
+            assert_eq!(f.outcome, Outcome::RollbackIncomplete);
+            assert_eq!(f.inconsistent_ms, sim.now_ms() - first_change(&sim));
+            let later = figures(sim.trace(), 1, sim.now_ms() + 5_000);
+            assert_eq!(later.inconsistent_ms, f.inconsistent_ms + 5_000);
+        }
+    }
+
+    #[test]
+    fn two_sagas_add_up() {
+        for c in BOTH {
+            let sim = run("two-customers", c);
+            let f = of(&sim);
+            assert_eq!(f.outcome, overall_outcome(sim.sagas()));
+            let one = |saga: usize| {
+                let trace: Vec<Event> = sim
+                    .trace()
+                    .iter()
+                    .filter(|e| e.saga == Some(saga))
+                    .cloned()
+                    .collect();
+                figures(&trace, 2, sim.now_ms()).inconsistent_ms
+            };
+            assert_eq!(f.inconsistent_ms, one(0) + one(1));
+            let last = sim.sagas().iter().filter_map(|s| s.ended_ms).max();
+            assert_eq!(f.finished_ms, last);
+        }
+    }
+
+    #[test]
+    fn a_run_cut_short_is_still_running() {
+        for c in BOTH {
+            let whole = run("card-declined", c);
+            let end = whole.sagas()[0].ended_ms.unwrap();
+            let scenario = presets::scenario("card-declined", c, Storage::PerService, 1).unwrap();
+            let mut sim = Simulation::new(scenario).unwrap();
+            sim.drive(end / 2);
+            let f = of(&sim);
+            assert_eq!(f.outcome, Outcome::Running);
+            assert_eq!(f.finished_ms, None);
+            // The same figures from the whole trace read up to the same moment.
+            assert_eq!(
+                figures(whole.trace(), 1, sim.now_ms()),
+                f,
+                "{c:?} at {}",
+                sim.now_ms()
+            );
+            let html = compare_html(&f, &f, [false, false]);
+            for style in ["orchestration", "choreography"] {
+                assert!(html.contains(&format!(
+                    r#"<td data-style="{style}" data-value="running">running…</td>"#
+                )));
+                assert!(html.contains(&format!(
+                    r#"<td data-style="{style}" data-value="">running…</td>"#
+                )));
+            }
+            assert!(!html.contains("compare__better"));
+            let html = compare_html(&f, &of(&whole), [false, true]);
+            assert!(
+                !html.contains("compare__better"),
+                "marks wait for both runs"
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_marks_the_better_value_in_words() {
+        let o = of(&run("happy-path", Coordination::Orchestration));
+        let ch = of(&run("happy-path", Coordination::Choreography));
+        let html = compare_html(&o, &ch, [true, true]);
+        assert!(html.starts_with(r#"<table class="compare" data-testid="compare"><caption"#));
+        for figure in [
+            "outcome",
+            "messages",
+            "finished",
+            "inconsistent",
+            "retries",
+            "dead-letters",
+            "compensations",
+        ] {
+            assert_eq!(
+                html.matches(&format!(r#"<tr data-figure="{figure}">"#))
+                    .count(),
+                1,
+                "{figure}"
+            );
+        }
+        assert!(html.contains(&format!(
+            r#"<td data-style="orchestration" data-value="{}""#,
+            o.messages
+        )));
+        assert!(html.contains(r#"data-value="completed">✓ Completed</td>"#));
+        // The side with fewer messages carries the mark, in words as well as colour.
+        let fewer = if o.messages < ch.messages {
+            "orchestration"
+        } else {
+            "choreography"
+        };
+        assert_ne!(o.messages, ch.messages);
+        let row = html
+            .split(r#"<tr data-figure="messages">"#)
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap();
+        assert!(row.contains(&format!(
+            r#"<td data-style="{fewer}" data-value="{}" class="compare__better" data-better="true">"#,
+            o.messages.min(ch.messages)
+        )));
+        assert!(row.contains("✓ fewer"));
+        assert_eq!(row.matches("compare__better").count(), 1);
+        // Equal values: no mark.
+        let row = html
+            .split(r#"<tr data-figure="outcome">"#)
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap();
+        assert!(!row.contains("compare__better"));
+        assert!(html.contains("first local change"));
+    }
+
+    #[test]
+    fn the_better_outcome_wins_its_row() {
+        let done = of(&run("happy-path", Coordination::Orchestration));
+        let undone = of(&run("card-declined", Coordination::Choreography));
+        let html = compare_html(&undone, &done, [true, true]);
+        assert!(html.contains(r#"<td data-style="choreography" data-value="completed" class="compare__better" data-better="true">✓ Completed <span class="compare__mark">✓ better</span></td>"#));
+        assert!(html.contains(r#"data-value="compensated">↩ Compensated</td>"#));
+    }
+}

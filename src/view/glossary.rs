@@ -1,0 +1,545 @@
+//! The glossary: a short entry for every idea the narration names, each with where to read more.
+//!
+//! The narration links each event's idea to an entry ([`for_idea`]); [`glossary_html`] draws the
+//! panel that lists them all, with the selected one marked so the page can scroll to it.
+
+use std::fmt::Write;
+
+use super::format::escape;
+use super::story::Idea;
+
+/// Where an entry's idea is written down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// The work or page's title.
+    pub title: &'static str,
+    /// Authors, venue, year, pages or chapter.
+    pub detail: &'static str,
+    /// A link, when there is a stable one.
+    pub url: Option<&'static str>,
+}
+
+/// One glossary entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Its id: the `data-term` that links to it, and the tail of its element id.
+    pub id: &'static str,
+    /// The term.
+    pub term: &'static str,
+    /// Two to four plain sentences.
+    pub text: &'static str,
+    /// Where to read more.
+    pub sources: &'static [Source],
+}
+
+const SAGAS_1987: Source = Source {
+    title: "H. Garcia-Molina and K. Salem, “Sagas”",
+    detail: "Proc. ACM SIGMOD 1987, pp. 249–259",
+    url: Some("https://doi.org/10.1145/38713.38742"),
+};
+
+const PATTERNS_CH3: Source = Source {
+    title: "C. Richardson, Microservices Patterns",
+    detail: "Manning, 2018, ch. 3 “Interprocess communication in a microservice architecture”",
+    url: None,
+};
+
+const PATTERNS_CH4: Source = Source {
+    title: "C. Richardson, Microservices Patterns",
+    detail: "Manning, 2018, ch. 4 “Managing transactions with sagas”",
+    url: None,
+};
+
+const IO_SAGA: Source = Source {
+    title: "Pattern: Saga",
+    detail: "C. Richardson, microservices.io",
+    url: Some("https://microservices.io/patterns/data/saga.html"),
+};
+
+const IO_OUTBOX: Source = Source {
+    title: "Pattern: Transactional outbox",
+    detail: "C. Richardson, microservices.io",
+    url: Some("https://microservices.io/patterns/data/transactional-outbox.html"),
+};
+
+const IO_IDEMPOTENT_CONSUMER: Source = Source {
+    title: "Pattern: Idempotent Consumer",
+    detail: "C. Richardson, microservices.io",
+    url: Some("https://microservices.io/patterns/communication-style/idempotent-consumer.html"),
+};
+
+const IO_DATABASE_PER_SERVICE: Source = Source {
+    title: "Pattern: Database per service",
+    detail: "C. Richardson, microservices.io",
+    url: Some("https://microservices.io/patterns/data/database-per-service.html"),
+};
+
+const AWS_SAGA: Source = Source {
+    title: "Saga pattern",
+    detail: "AWS Prescriptive Guidance, Cloud design patterns, architectures, and implementations",
+    url: Some(
+        "https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/saga.html",
+    ),
+};
+
+const AWS_SAGA_ORCHESTRATION: Source = Source {
+    title: "Saga orchestration pattern",
+    detail: "AWS Prescriptive Guidance, Cloud design patterns, architectures, and implementations",
+    url: Some("https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/saga-orchestration.html"),
+};
+
+const AWS_SAGA_CHOREOGRAPHY: Source = Source {
+    title: "Saga choreography pattern",
+    detail: "AWS Prescriptive Guidance, Cloud design patterns, architectures, and implementations",
+    url: Some("https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/saga-choreography.html"),
+};
+
+const AWS_RETRY_BACKOFF: Source = Source {
+    title: "Retry with backoff pattern",
+    detail: "AWS Prescriptive Guidance, Cloud design patterns, architectures, and implementations",
+    url: Some("https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/retry-backoff.html"),
+};
+
+const AWS_OUTBOX: Source = Source {
+    title: "Transactional outbox pattern",
+    detail: "AWS Prescriptive Guidance, Cloud design patterns, architectures, and implementations",
+    url: Some("https://docs.aws.amazon.com/prescriptive-guidance/latest/cloud-design-patterns/transactional-outbox.html"),
+};
+
+const AWS_STEP_FUNCTIONS_ERRORS: Source = Source {
+    title: "Handling errors in Step Functions workflows",
+    detail: "AWS Step Functions Developer Guide (Retry, Catch, BackoffRate, TimeoutSeconds)",
+    url: Some("https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"),
+};
+
+const AWS_SQS_DLQ: Source = Source {
+    title: "Using dead-letter queues in Amazon SQS",
+    detail: "Amazon SQS Developer Guide",
+    url: Some("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html"),
+};
+
+const AWS_SQS_VISIBILITY: Source = Source {
+    title: "Amazon SQS visibility timeout",
+    detail: "Amazon SQS Developer Guide",
+    url: Some("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html"),
+};
+
+const AWS_FIS: Source = Source {
+    title: "What is AWS Fault Injection Service?",
+    detail: "AWS Fault Injection Service User Guide",
+    url: Some("https://docs.aws.amazon.com/fis/latest/userguide/what-is.html"),
+};
+
+const GRAY_REUTER: Source = Source {
+    title: "J. Gray and A. Reuter, Transaction Processing: Concepts and Techniques",
+    detail: "Morgan Kaufmann, 1992 (two-phase commit)",
+    url: None,
+};
+
+/// Every entry, in reading order: the saga itself, its steps, recovery, messaging, failures.
+pub const ENTRIES: &[Entry] = &[
+    Entry {
+        id: "saga",
+        term: "Saga",
+        text: "A saga is a long-lived transaction written as a sequence of local transactions, each committed on its own in one service's database. If the sequence cannot finish, the saga runs compensating transactions for the steps already committed. It gives up isolation between sagas in exchange for never holding locks across services.",
+        sources: &[SAGAS_1987, PATTERNS_CH4, IO_SAGA, AWS_SAGA],
+    },
+    Entry {
+        id: "compensation",
+        term: "Compensating transaction",
+        text: "A compensating transaction semantically undoes a step that already committed: a refund for a charge, a release for a booking. It does not restore the old bytes; other sagas may have seen the change meanwhile. Compensations run newest first and must be able to run again safely, so they are retried until they succeed.",
+        sources: &[SAGAS_1987, PATTERNS_CH4, AWS_SAGA],
+    },
+    Entry {
+        id: "compensatable-step",
+        term: "Compensatable step",
+        text: "A step before the pivot that has a compensating transaction. If a later step fails, it is undone. Here: create the PENDING reservation, charge the card, book the slot.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "pivot-step",
+        term: "Pivot step",
+        text: "The go/no-go step of a saga. If it fails, the compensatable steps before it are undone; once it succeeds, the saga can only run to completion. Here the restaurant confirming the reservation is the pivot.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "retriable-step",
+        term: "Retriable step",
+        text: "A step after the pivot. It is never undone, so it must be able to succeed eventually: it is retried until it does. Here: notifying the customer and the restaurant.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "backward-recovery",
+        term: "Backward recovery",
+        text: "Recovering a saga that cannot finish by running the compensating transactions of its committed steps in reverse order. The result is as if the saga had never run, although others may have seen its intermediate state.",
+        sources: &[SAGAS_1987, AWS_SAGA],
+    },
+    Entry {
+        id: "forward-recovery",
+        term: "Forward recovery",
+        text: "Recovering a saga by finishing it instead of undoing it: the failed step is retried until it succeeds. It needs steps that eventually succeed, which is why the steps after the pivot must be retriable.",
+        sources: &[SAGAS_1987, PATTERNS_CH4],
+    },
+    Entry {
+        id: "semantic-lock",
+        term: "Semantic lock",
+        text: "A saga has no isolation, so other sagas can see its half-done work. A semantic lock is an application-level flag, like a reservation's PENDING state or a slot hold, that tells everyone a record is in flux. Others then wait, fail, or treat it with care until the saga commits or compensates it.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "idempotency",
+        term: "Idempotency key",
+        text: "An operation is idempotent when doing it twice has the same effect as doing it once. The service records each request under a key (here saga + step) in the same transaction as its effect; a retry or a duplicate with the same key returns the first result and changes nothing.",
+        sources: &[PATTERNS_CH3, IO_IDEMPOTENT_CONSUMER],
+    },
+    Entry {
+        id: "idempotent-consumer",
+        term: "Idempotent consumer",
+        text: "A message consumer that handles the same message more than once with the effect of handling it once. It records the ids of the messages it processed in its database, in the same transaction as the change, and discards a message whose id is already there.",
+        sources: &[IO_IDEMPOTENT_CONSUMER, PATTERNS_CH3],
+    },
+    Entry {
+        id: "at-least-once-delivery",
+        term: "At-least-once delivery",
+        text: "A queue keeps a message until the consumer deletes it. A received message is only hidden for the visibility timeout; if it is not deleted in time, it is delivered again. No message is lost, but any message may arrive more than once, so consumers must be idempotent.",
+        sources: &[AWS_SQS_VISIBILITY, IO_IDEMPOTENT_CONSUMER, PATTERNS_CH3],
+    },
+    Entry {
+        id: "dead-letter-queue",
+        term: "Dead-letter queue",
+        text: "A queue for messages that could not be processed. After a message has been received the maximum number of times (maxReceiveCount), it is moved aside so it stops blocking the others. Once the cause is fixed, it can be redriven to its queue.",
+        sources: &[AWS_SQS_DLQ],
+    },
+    Entry {
+        id: "transactional-outbox",
+        term: "Transactional outbox",
+        text: "A service cannot update its database and publish to a broker atomically. Instead it inserts the event into an outbox table in the same local transaction as the state change, and a relay publishes the outbox afterwards. No event is published for a change that rolled back, and none is lost for one that committed.",
+        sources: &[IO_OUTBOX, PATTERNS_CH3, AWS_OUTBOX],
+    },
+    Entry {
+        id: "timeout",
+        term: "Timeout",
+        text: "The caller stops waiting for a reply after a set time. A timeout does not say whether the step happened: the request may be lost, slow, or done with its reply lost. So the caller retries, and the step must be idempotent for that to be safe.",
+        sources: &[AWS_STEP_FUNCTIONS_ERRORS, AWS_SQS_VISIBILITY],
+    },
+    Entry {
+        id: "retry-backoff",
+        term: "Retry with backoff",
+        text: "A step that fails for a temporary reason is tried again after a wait that grows each time (for example 1 s, 2 s, 4 s). Growing waits give a struggling service room to recover; a maximum number of attempts says when to stop and recover otherwise.",
+        sources: &[AWS_RETRY_BACKOFF, AWS_STEP_FUNCTIONS_ERRORS],
+    },
+    Entry {
+        id: "durable-log",
+        term: "Durable saga log",
+        text: "The coordinator writes each decision and step result to durable storage before acting on it. After a crash it reads the log back, rebuilds each saga's state and resumes it, forward or backward. Nothing is redone twice if the steps are idempotent.",
+        sources: &[SAGAS_1987, PATTERNS_CH4],
+    },
+    Entry {
+        id: "orchestration",
+        term: "Orchestration",
+        text: "One saga orchestrator tells each participant what to do, with a command, and waits for its reply. It holds the saga's state and decides the next step, including when to compensate. The flow is in one place, at the cost of a central component.",
+        sources: &[PATTERNS_CH4, AWS_SAGA_ORCHESTRATION],
+    },
+    Entry {
+        id: "choreography",
+        term: "Choreography",
+        text: "No coordinator: each participant subscribes to other participants' events, does its local transaction, and publishes an event of its own. The saga's flow is spread across the services, which keeps them loosely coupled but makes the whole harder to follow.",
+        sources: &[PATTERNS_CH4, AWS_SAGA_CHOREOGRAPHY],
+    },
+    Entry {
+        id: "manual-intervention",
+        term: "Manual intervention",
+        text: "A compensation must eventually succeed, but some failures cannot be fixed by retrying. The saga then stops with its rollback incomplete and is listed for a person, who fixes the cause and lets the compensation run again.",
+        sources: &[PATTERNS_CH4, AWS_SQS_DLQ],
+    },
+    Entry {
+        id: "unknown-outcome",
+        term: "Unknown outcome",
+        text: "After a timeout or a lost reply, nobody knows whether the step took effect. The saga must act either way: a retry must not repeat the effect, and a compensation must do nothing if the step never happened.",
+        sources: &[PATTERNS_CH4, AWS_STEP_FUNCTIONS_ERRORS],
+    },
+    Entry {
+        id: "cancellation",
+        term: "Cancellation",
+        text: "A customer may cancel while the saga runs or after it completed. Before the pivot, the saga aborts and compensates what it did. After completion, the reservation is undone by compensating it, as a new piece of work.",
+        sources: &[SAGAS_1987, PATTERNS_CH4],
+    },
+    Entry {
+        id: "fault-injection",
+        term: "Fault injection",
+        text: "Deliberately causing failures (errors, delays, lost or duplicated messages, outages) to see how a system copes. Here faults are part of the scenario, and the same seed and fault plan replay exactly the same run.",
+        sources: &[AWS_FIS],
+    },
+    Entry {
+        id: "blast-radius",
+        term: "Blast radius",
+        text: "How far one failure reaches. With a database per service, one database outage stops one service; with one shared database it stops all of them at once. A private database also lets each service choose and change its own schema.",
+        sources: &[IO_DATABASE_PER_SERVICE],
+    },
+    Entry {
+        id: "two-phase-commit",
+        term: "Two-phase commit (the alternative)",
+        text: "A coordinator asks every participant to prepare (vote), then tells all of them to commit or all to abort. It gives one atomic transaction across databases, but participants hold locks while they wait and are blocked if the coordinator fails. Sagas avoid it, giving up isolation instead.",
+        sources: &[GRAY_REUTER, SAGAS_1987, PATTERNS_CH4],
+    },
+];
+
+/// The entry with this id.
+pub fn find(id: &str) -> Option<&'static Entry> {
+    ENTRIES.iter().find(|e| e.id == id)
+}
+
+/// The id of the entry that explains an idea.
+pub fn idea_id(idea: Idea) -> &'static str {
+    match idea {
+        Idea::Compensation => "compensation",
+        Idea::Pivot => "pivot-step",
+        Idea::ForwardRecovery => "forward-recovery",
+        Idea::SemanticLock => "semantic-lock",
+        Idea::Idempotency => "idempotency",
+        Idea::IdempotentConsumer => "idempotent-consumer",
+        Idea::AtLeastOnce => "at-least-once-delivery",
+        Idea::DeadLetter => "dead-letter-queue",
+        Idea::Outbox => "transactional-outbox",
+        Idea::Timeout => "timeout",
+        Idea::Backoff => "retry-backoff",
+        Idea::DurableLog => "durable-log",
+        Idea::ManualIntervention => "manual-intervention",
+        Idea::BlastRadius => "blast-radius",
+        Idea::UnknownOutcome => "unknown-outcome",
+        Idea::Orchestration => "orchestration",
+        Idea::Choreography => "choreography",
+        Idea::Cancellation => "cancellation",
+        Idea::FaultInjection => "fault-injection",
+    }
+}
+
+/// The first entry, the saga: what [`for_idea`] falls back on (checked when compiling).
+const FIRST: &Entry = &ENTRIES[0];
+
+/// The entry that explains an idea (the saga itself, if the id were ever missing).
+pub fn for_idea(idea: Idea) -> &'static Entry {
+    find(idea_id(idea)).unwrap_or(FIRST)
+}
+
+/// The glossary panel: every entry with its sources, the selected one marked.
+pub fn glossary_html(selected: Option<&str>) -> String {
+    let mut out = String::with_capacity(16 * 1024);
+    out.push_str(r#"<div class="glossary" data-testid="glossary" role="dialog" aria-label="Glossary"><header class="glossary__head"><h2 class="glossary__title">Glossary</h2><button type="button" class="btn btn--small" data-action="close-glossary" data-testid="close-glossary" aria-label="Close the glossary">✕ Close</button></header><div class="glossary__body">"#);
+    for entry in ENTRIES {
+        let on = selected == Some(entry.id);
+        let _ = write!(
+            out,
+            r#"<section id="glossary-{0}" class="glossary__entry{1}" data-term="{0}"{2}><h3 class="glossary__term">{3}</h3><p class="glossary__text">{4}</p><ul class="glossary__sources">"#,
+            escape(entry.id),
+            if on { " glossary__entry--selected" } else { "" },
+            if on { r#" aria-current="true""# } else { "" },
+            escape(entry.term),
+            escape(entry.text),
+        );
+        for source in entry.sources {
+            out.push_str(r#"<li class="glossary__source">"#);
+            match source.url {
+                Some(url) => {
+                    let _ = write!(
+                        out,
+                        r#"<a href="{}" target="_blank" rel="noopener">{}</a>"#,
+                        escape(url),
+                        escape(source.title)
+                    );
+                }
+                None => {
+                    let _ = write!(out, "<cite>{}</cite>", escape(source.title));
+                }
+            }
+            let _ = write!(out, ". {}.</li>", escape(source.detail));
+        }
+        out.push_str("</ul></section>");
+    }
+    out.push_str("</div></div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::presets;
+    use crate::engine::scenario::{Coordination, Storage};
+    use crate::engine::sim::Simulation;
+    use crate::view::html::{lines, narrated, narration_html};
+
+    const IDEAS: [Idea; 19] = [
+        Idea::Compensation,
+        Idea::Pivot,
+        Idea::ForwardRecovery,
+        Idea::SemanticLock,
+        Idea::Idempotency,
+        Idea::IdempotentConsumer,
+        Idea::AtLeastOnce,
+        Idea::DeadLetter,
+        Idea::Outbox,
+        Idea::Timeout,
+        Idea::Backoff,
+        Idea::DurableLog,
+        Idea::ManualIntervention,
+        Idea::BlastRadius,
+        Idea::UnknownOutcome,
+        Idea::Orchestration,
+        Idea::Choreography,
+        Idea::Cancellation,
+        Idea::FaultInjection,
+    ];
+
+    #[test]
+    fn every_idea_has_its_own_entry() {
+        for idea in IDEAS {
+            let entry = find(idea_id(idea));
+            assert!(entry.is_some(), "{idea:?} has no entry");
+            assert_eq!(for_idea(idea).id, idea_id(idea));
+        }
+        let mut ids: Vec<&str> = IDEAS.iter().map(|i| idea_id(*i)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), IDEAS.len(), "two ideas share an entry");
+    }
+
+    #[test]
+    fn every_term_the_issue_asks_for_is_there() {
+        for id in [
+            "saga",
+            "compensatable-step",
+            "pivot-step",
+            "retriable-step",
+            "forward-recovery",
+            "backward-recovery",
+            "idempotent-consumer",
+            "transactional-outbox",
+            "dead-letter-queue",
+            "semantic-lock",
+            "at-least-once-delivery",
+            "two-phase-commit",
+        ] {
+            assert!(find(id).is_some(), "{id} missing");
+        }
+        assert!(find("nope").is_none());
+    }
+
+    #[test]
+    fn entries_are_unique_short_and_sourced() {
+        let mut ids: Vec<&str> = ENTRIES.iter().map(|e| e.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), ENTRIES.len(), "duplicate ids");
+        for e in ENTRIES {
+            assert!(!e.sources.is_empty(), "{} has no source", e.id);
+            assert!(
+                e.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not a plain id",
+                e.id
+            );
+            let sentences = e.text.matches(". ").count() + 1;
+            assert!(
+                (2..=4).contains(&sentences),
+                "{}: {sentences} sentences",
+                e.id
+            );
+            assert!(e.text.ends_with('.'), "{}", e.id);
+            for s in e.sources {
+                assert!(!s.title.is_empty() && !s.detail.is_empty(), "{}", e.id);
+                if let Some(url) = s.url {
+                    assert!(url.starts_with("https://"), "{url}");
+                }
+            }
+        }
+        assert!(ENTRIES
+            .iter()
+            .any(|e| e.sources.iter().any(|s| s.detail.contains("pp. 249–259"))));
+    }
+
+    #[test]
+    fn the_panel_lists_every_entry_and_marks_the_selected_one() {
+        let html = glossary_html(Some("pivot-step"));
+        assert!(html.contains(r#"data-testid="glossary" role="dialog" aria-label="Glossary""#));
+        assert!(html.contains(r#"data-action="close-glossary""#));
+        assert_eq!(
+            html.matches("<section id=\"glossary-").count(),
+            ENTRIES.len()
+        );
+        for e in ENTRIES {
+            assert!(html.contains(&format!(r#"id="glossary-{0}""#, e.id)));
+            assert!(html.contains(&format!(r#"data-term="{}""#, e.id)));
+        }
+        assert_eq!(html.matches(r#"aria-current="true""#).count(), 1);
+        assert!(html.contains(r#"<section id="glossary-pivot-step" class="glossary__entry glossary__entry--selected" data-term="pivot-step" aria-current="true">"#));
+        let links = html.matches("<a href=").count();
+        let with_url = ENTRIES
+            .iter()
+            .flat_map(|e| e.sources)
+            .filter(|s| s.url.is_some())
+            .count();
+        assert_eq!(links, with_url);
+        assert_eq!(
+            html.matches(r#"target="_blank" rel="noopener""#).count(),
+            links
+        );
+        assert!(html.contains("“Sagas”"));
+        assert!(!glossary_html(None).contains("aria-current"));
+        assert!(!glossary_html(Some("nope")).contains("aria-current"));
+    }
+
+    #[test]
+    fn every_narrated_event_links_to_an_entry() {
+        let mut linked = std::collections::BTreeSet::new();
+        for preset in [
+            "happy-path",
+            "card-declined",
+            "slot-taken",
+            "notifier-down",
+            "transient-payment",
+            "ambiguous-payment",
+            "duplicate-event",
+            "poison-redrive",
+            "compensation-fails",
+            "cancel-after-completion",
+            "slow-payment",
+        ] {
+            for c in [Coordination::Orchestration, Coordination::Choreography] {
+                let scenario = presets::scenario(preset, c, Storage::PerService, 1).unwrap();
+                let mut sim = Simulation::new(scenario).unwrap();
+                sim.drive(600_000);
+                let all = lines(&sim);
+                let mut narrated_ideas = 0;
+                for line in &all {
+                    let html = narration_html(narrated(&all, Some(line.seq)), true, sim.scenario());
+                    let Some(idea) = line.story.idea else {
+                        assert!(!html.contains(r#"data-action="glossary""#));
+                        continue;
+                    };
+                    narrated_ideas += 1;
+                    let entry = for_idea(idea);
+                    let button = format!(r#"data-action="glossary" data-term="{}""#, entry.id);
+                    assert!(html.contains(&button), "{preset}: {html}");
+                    assert_eq!(html.matches(r#"data-action="glossary""#).count(), 1);
+                    let term = html
+                        .split(r#"data-term=""#)
+                        .nth(1)
+                        .and_then(|t| t.split('"').next())
+                        .unwrap();
+                    assert!(find(term).is_some(), "{term}");
+                    linked.insert(term.to_string());
+                }
+                assert!(narrated_ideas > 5, "{preset} {c:?}");
+            }
+        }
+        for id in [
+            "compensation",
+            "pivot-step",
+            "orchestration",
+            "choreography",
+            "transactional-outbox",
+            "dead-letter-queue",
+        ] {
+            assert!(linked.contains(id), "{id} never linked: {linked:?}");
+        }
+    }
+}
