@@ -5,6 +5,7 @@
 
 pub mod faults;
 pub mod format;
+pub mod gantt;
 pub mod html;
 pub mod layout;
 pub mod monitor;
