@@ -146,7 +146,7 @@ impl SpanOutcome {
             SpanOutcome::Ok => "✓",
             SpanOutcome::Failed => "!",
             SpanOutcome::Refused => "✕",
-            SpanOutcome::TimedOut => "⏱",
+            SpanOutcome::TimedOut => "?",
             SpanOutcome::Running => "…",
         }
     }
@@ -398,7 +398,10 @@ impl<'a> Reader<'a> {
     /// The latest attempt span of a task's attempt, open or not.
     fn work_of(&self, saga: SagaId, task: Task, attempt: u32) -> Option<usize> {
         self.raws.iter().rposition(|r| {
-            r.is_work() && r.saga == Some(saga) && r.task == Some(task) && r.attempt == Some(attempt)
+            r.is_work()
+                && r.saga == Some(saga)
+                && r.task == Some(task)
+                && r.attempt == Some(attempt)
         })
     }
 
@@ -475,10 +478,9 @@ impl<'a> Reader<'a> {
     fn outage_start(&mut self, e: &Event, key: Outage) {
         let rows: Vec<(RowKey, String)> = match key {
             Outage::Service(s) => vec![(RowKey::Service(s), format!("{} down", s.label()))],
-            Outage::Database(Some(s)) => vec![(
-                RowKey::Service(s),
-                format!("{} database down", s.label()),
-            )],
+            Outage::Database(Some(s)) => {
+                vec![(RowKey::Service(s), format!("{} database down", s.label()))]
+            }
             Outage::Database(None) => ServiceId::ALL
                 .iter()
                 .map(|&s| (RowKey::Service(s), "shared database down".to_string()))
@@ -589,10 +591,8 @@ impl<'a> Reader<'a> {
                     raw.saga = Some(saga);
                     raw.task = Some(*task);
                     raw.attempt = Some(*attempt);
-                    raw.detail = format!(
-                        "{} waits before attempt {attempt}",
-                        self.task_label(*task)
-                    );
+                    raw.detail =
+                        format!("{} waits before attempt {attempt}", self.task_label(*task));
                     let end = e.at_ms.saturating_add(*delay_ms);
                     if end <= self.input.now_ms {
                         raw.end_ms = Some(end);
@@ -734,12 +734,12 @@ fn row_keys(coordination: Coordination) -> Vec<RowKey> {
 
 /// Tick spacing: about 6 to 12 ticks over the axis.
 fn tick_step(axis_ms: f64) -> u64 {
-    const MANTISSAS: [u64; 9] = [10, 15, 20, 25, 30, 40, 50, 60, 80];
+    const MANTISSAS: [u64; 4] = [10, 20, 25, 50];
     let mut scale = 10u64;
     loop {
         for m in MANTISSAS {
             let step = m.saturating_mul(scale);
-            if axis_ms / step as f64 <= 11.0 || step >= u64::MAX / 100 {
+            if (axis_ms / step as f64).floor() < 12.0 || step >= u64::MAX / 100 {
                 return step;
             }
         }
@@ -1027,28 +1027,58 @@ pub fn gantt_svg(input: &GanttInput) -> String {
 
     // Spans.
     out.push_str(r#"<g class="gantt__spans">"#);
+    // Where the next span on each lane begins, for labels drawn outside narrow spans.
+    let mut starts: HashMap<(usize, usize), Vec<f64>> = HashMap::new();
+    for s in &g.spans {
+        if let Some(lane) = s.lane {
+            starts.entry((s.row, lane)).or_default().push(s.x0);
+        }
+    }
+    for v in starts.values_mut() {
+        v.sort_by(f64::total_cmp);
+    }
     for span in &g.spans {
         let Some(row) = g.rows.get(span.row) else {
             continue;
         };
-        span_svg(&mut out, span, row.key, input.selected);
+        let room = span
+            .lane
+            .and_then(|lane| starts.get(&(span.row, lane)))
+            .and_then(|v| v.iter().copied().find(|&x| x >= span.x1))
+            .unwrap_or(g.width);
+        span_svg(&mut out, span, row.key, input.selected, room);
     }
     out.push_str("</g>");
 
     let now_x = Num(g.now_x);
     let _ = write!(
         out,
-        r#"<g class="gantt__now" data-testid="gantt-now"><line class="gantt__now-line" x1="{now_x}" y1="{}" x2="{now_x}" y2="{}"/><text class="gantt__now-label" x="{now_x}" y="{}" text-anchor="middle">now {}</text></g>"#,
+        r#"<g class="gantt__now" data-testid="gantt-now"><line class="gantt__now-line" x1="{now_x}" y1="{}" x2="{now_x}" y2="{}"/><text class="gantt__now-label" x="{now_x}" y="{}" text-anchor="{}">now {}</text></g>"#,
         Num(AXIS_H - 4.0),
         Num(g.height - BOTTOM_PAD),
         Num(12.0),
+        if g.now_x > g.width - 60.0 {
+            "end"
+        } else {
+            "middle"
+        },
         escape(&seconds(input.now_ms))
     );
     out.push_str("</svg>");
     out
 }
 
-fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>) {
+/// The mark that tells a span's outcome without colour.
+fn span_icon(span: &Span) -> &'static str {
+    match (span.kind, span.outcome) {
+        (_, SpanOutcome::Running) => "…",
+        (k, _) if k.is_wait() => "",
+        (_, outcome) => outcome.icon(),
+    }
+}
+
+/// Draws one span; `room` is the x where the next span on its lane begins (or the plot's end).
+fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, room: f64) {
     let is_selected = selected.is_some_and(|s| span.events.contains(&s));
     let description = escape(&span_description(span, row));
     let saga_class = span
@@ -1091,20 +1121,40 @@ fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>) {
     }
     if span.kind != SpanKind::Down {
         let width = span.x1 - span.x0;
-        let full = format!("{} {}", span.outcome.icon(), span.label);
+        let icon = span_icon(span);
+        let full = format!("{icon} {}", span.label).trim_start().to_string();
         let short = match span.kind {
-            SpanKind::Compensation => format!("{} undo", span.outcome.icon()),
-            _ => span.outcome.icon().to_string(),
+            SpanKind::Compensation => format!("{icon} undo").trim_start().to_string(),
+            _ => icon.to_string(),
         };
-        let text = [full, short].into_iter().find(|t| text_fits(t, width));
-        if let Some(text) = text {
+        let y = Num(span.y + span.height / 2.0 + 4.0);
+        if text_fits(&full, width) {
             let _ = write!(
                 out,
-                r#"<text class="gantt-span__text" x="{}" y="{}">{}</text>"#,
+                r#"<text class="gantt-span__text" x="{}" y="{y}">{}</text>"#,
                 Num(span.x0 + 4.0),
-                Num(span.y + span.height / 2.0 + 4.0),
-                escape(&text)
+                escape(&full)
             );
+        } else {
+            // Too narrow: a short mark inside, the label outside if the lane has room.
+            let short_fits = !short.is_empty() && text_fits(&short, width);
+            if short_fits {
+                let _ = write!(
+                    out,
+                    r#"<text class="gantt-span__text" x="{}" y="{y}">{}</text>"#,
+                    Num(span.x0 + 4.0),
+                    escape(&short)
+                );
+            }
+            let outside = if short_fits { span.label.clone() } else { full };
+            if text_fits(&outside, room - span.x1) {
+                let _ = write!(
+                    out,
+                    r#"<text class="gantt-span__text gantt-span__text--outside" x="{}" y="{y}">{}</text>"#,
+                    Num(span.x1 + 2.0),
+                    escape(&outside)
+                );
+            }
         }
     } else if text_fits(&span.label, span.x1 - span.x0) {
         let _ = write!(
@@ -1116,4 +1166,556 @@ fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>) {
         );
     }
     out.push_str("</g>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::presets::{self, PRESETS};
+    use crate::engine::scenario::Storage;
+    use crate::engine::sim::Simulation;
+
+    const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
+
+    /// A preset run to its end (or to `until_ms`), with its trace, messages and clock.
+    struct Run {
+        scenario: Scenario,
+        trace: Vec<Event>,
+        messages: Vec<Message>,
+        now_ms: u64,
+    }
+
+    impl Run {
+        fn input(&self, selected: Option<u64>) -> GanttInput<'_> {
+            GanttInput {
+                scenario: &self.scenario,
+                trace: &self.trace,
+                messages: &self.messages,
+                now_ms: self.now_ms,
+                selected,
+            }
+        }
+
+        fn layout(&self) -> GanttLayout {
+            layout(&self.input(None))
+        }
+
+        fn events<'a>(&'a self, pred: impl Fn(&EventKind) -> bool + 'a) -> Vec<&'a Event> {
+            self.trace.iter().filter(|e| pred(&e.kind)).collect()
+        }
+    }
+
+    fn run(id: &str, coordination: Coordination, until_ms: Option<u64>) -> Run {
+        let scenario = presets::scenario(id, coordination, Storage::PerService, 1).expect("preset");
+        let mut sim = Simulation::new(scenario).expect("valid");
+        match until_ms {
+            Some(t) => sim.advance_to(t),
+            None => while sim.step() {},
+        }
+        Run {
+            scenario: sim.scenario().clone(),
+            trace: sim.trace().to_vec(),
+            messages: sim.messages().to_vec(),
+            now_ms: sim.now_ms(),
+        }
+    }
+
+    /// Every preset in every style it supports.
+    fn all_runs() -> Vec<(String, Run)> {
+        let mut out = Vec::new();
+        for p in PRESETS {
+            for c in STYLES {
+                if p.orchestration_only && c == Coordination::Choreography {
+                    continue;
+                }
+                out.push((format!("{} {}", p.id, c.as_str()), run(p.id, c, None)));
+            }
+        }
+        out
+    }
+
+    fn row_of(g: &GanttLayout, key: RowKey) -> usize {
+        g.rows.iter().position(|r| r.key == key).expect("row")
+    }
+
+    fn is_work(s: &Span) -> bool {
+        matches!(s.kind, SpanKind::Attempt | SpanKind::Compensation)
+    }
+
+    #[test]
+    fn one_span_per_task_started() {
+        for (name, r) in all_runs() {
+            let g = r.layout();
+            let started: Vec<u64> = r
+                .events(|k| matches!(k, EventKind::TaskStarted { .. }))
+                .iter()
+                .map(|e| e.seq)
+                .collect();
+            let mut work: Vec<u64> = g
+                .spans
+                .iter()
+                .filter(|s| is_work(s))
+                .map(|s| s.seq)
+                .collect();
+            work.sort_unstable();
+            assert_eq!(
+                work, started,
+                "{name}: one span per TaskStarted, keyed by its seq"
+            );
+            for s in g.spans.iter().filter(|s| is_work(s)) {
+                let task = s.task.expect("task");
+                let service = task.service(&r.scenario.definition).expect("service");
+                assert_eq!(g.rows[s.row].key, RowKey::Service(service), "{name}: {s:?}");
+                assert!(s.x1 > s.x0 && s.end_ms >= s.start_ms, "{name}: {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_retry_is_its_own_span() {
+        for c in STYLES {
+            let r = run("transient-payment", c, None);
+            let g = r.layout();
+            let payment = row_of(&g, RowKey::Service(ServiceId::Payment));
+            let charge: Vec<&Span> = g
+                .spans
+                .iter()
+                .filter(|s| s.row == payment && s.task == Some(Task::Action(1)))
+                .filter(|s| s.kind == SpanKind::Attempt)
+                .collect();
+            assert_eq!(charge.len(), 3, "{c:?}");
+            let attempts: Vec<u32> = charge.iter().filter_map(|s| s.attempt).collect();
+            assert_eq!(attempts, [1, 2, 3], "{c:?}");
+            let outcomes: Vec<SpanOutcome> = charge.iter().map(|s| s.outcome).collect();
+            assert_eq!(
+                outcomes,
+                [SpanOutcome::Failed, SpanOutcome::Failed, SpanOutcome::Ok],
+                "{c:?}"
+            );
+            assert!(!charge[0].label.contains("attempt"), "{c:?}");
+            assert!(charge[1].label.ends_with("attempt 2"), "{c:?}");
+            assert!(charge[2].label.ends_with("attempt 3"), "{c:?}");
+            assert!(charge[0].detail.contains("transient error"), "{c:?}");
+            assert!(charge.windows(2).all(|w| w[0].x1 <= w[1].x0), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn compensations_are_marked_and_follow_their_steps() {
+        for id in [
+            "card-declined",
+            "slot-taken",
+            "restaurant-rejects",
+            "compensation-fails",
+        ] {
+            for c in STYLES {
+                let r = run(id, c, None);
+                let g = r.layout();
+                let comps: Vec<&Span> = g
+                    .spans
+                    .iter()
+                    .filter(|s| s.kind == SpanKind::Compensation)
+                    .collect();
+                assert!(!comps.is_empty(), "{id} {c:?}");
+                for comp in &comps {
+                    let Some(Task::Compensate(step)) = comp.task else {
+                        panic!("{id} {c:?}: {comp:?}");
+                    };
+                    assert!(comp.label.starts_with("undo "), "{id} {c:?}: {comp:?}");
+                    let forward: Vec<&Span> = g
+                        .spans
+                        .iter()
+                        .filter(|s| s.saga == comp.saga && s.task == Some(Task::Action(step)))
+                        .collect();
+                    assert!(!forward.is_empty(), "{id} {c:?}: {comp:?}");
+                    for f in forward {
+                        assert_eq!(f.row, comp.row, "{id} {c:?}");
+                        assert!(f.end_ms <= comp.start_ms, "{id} {c:?}: {f:?} then {comp:?}");
+                    }
+                }
+                let svg = gantt_svg(&r.input(None));
+                let hatched = svg.matches(r#"fill="url(#gantt-hatch)""#).count();
+                assert_eq!(
+                    hatched,
+                    comps.len(),
+                    "{id} {c:?}: a hatch on each compensation"
+                );
+                assert!(svg.contains(r#"data-kind="compensation""#), "{id} {c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn backoff_waits_last_their_delay() {
+        for id in [
+            "transient-payment",
+            "notifier-down",
+            "slow-payment",
+            "compensation-fails",
+        ] {
+            let r = run(id, Coordination::Orchestration, None);
+            let g = r.layout();
+            let orchestrator = row_of(&g, RowKey::Orchestrator);
+            let scheduled = r.events(|k| matches!(k, EventKind::RetryScheduled { .. }));
+            let waits: Vec<&Span> = g
+                .spans
+                .iter()
+                .filter(|s| s.kind == SpanKind::BackoffWait)
+                .collect();
+            assert!(!scheduled.is_empty(), "{id}");
+            assert_eq!(waits.len(), scheduled.len(), "{id}");
+            for e in scheduled {
+                let EventKind::RetryScheduled { delay_ms, .. } = e.kind else {
+                    unreachable!()
+                };
+                let w = waits.iter().find(|w| w.seq == e.seq).expect("its wait");
+                assert_eq!(w.row, orchestrator, "{id}");
+                assert_eq!(
+                    (w.start_ms, w.end_ms),
+                    (e.at_ms, e.at_ms + delay_ms),
+                    "{id}"
+                );
+                let px = delay_ms as f64 / g.ms_per_px;
+                assert!(
+                    ((w.x1 - w.x0) - px.max(MIN_SPAN_PX)).abs() < 1e-6,
+                    "{id}: {w:?}"
+                );
+                assert!(w.label.contains(&duration(delay_ms)), "{id}: {w:?}");
+                assert_eq!(w.outcome, SpanOutcome::Ok, "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn redeliveries_show_the_visibility_timeout() {
+        for id in ["transient-payment", "poison-redrive", "database-down"] {
+            let r = run(id, Coordination::Choreography, None);
+            let g = r.layout();
+            let redelivered: Vec<&Event> = r.events(
+                |k| matches!(k, EventKind::Received { receive_count, .. } if *receive_count > 1),
+            );
+            let waits: Vec<&Span> = g
+                .spans
+                .iter()
+                .filter(|s| s.kind == SpanKind::VisibilityWait)
+                .collect();
+            assert!(!redelivered.is_empty(), "{id}");
+            assert_eq!(waits.len(), redelivered.len(), "{id}");
+            for e in redelivered {
+                let EventKind::Received { queue, .. } = e.kind else {
+                    unreachable!()
+                };
+                let w = waits
+                    .iter()
+                    .find(|w| w.events.contains(&e.seq))
+                    .expect("a wait ends at each redelivery");
+                assert_eq!(w.end_ms, e.at_ms, "{id}");
+                assert_eq!(g.rows[w.row].key, RowKey::Service(queue), "{id}");
+                // It starts where the failed attempt before it ended.
+                let failed = g
+                    .spans
+                    .iter()
+                    .find(|s| is_work(s) && s.events.contains(&w.seq))
+                    .expect("the failed attempt");
+                assert_eq!(failed.outcome, SpanOutcome::Failed, "{id}");
+                assert_eq!(failed.end_ms, w.start_ms, "{id}");
+                assert!(w.detail.contains("delivered again"), "{id}: {w:?}");
+            }
+        }
+        // Orchestration has no queues: no visibility waits.
+        let g = run("transient-payment", Coordination::Orchestration, None).layout();
+        assert!(g.spans.iter().all(|s| s.kind != SpanKind::VisibilityWait));
+    }
+
+    #[test]
+    fn timeouts_wait_on_the_orchestrator_row() {
+        let r = run("slow-payment", Coordination::Orchestration, None);
+        let g = r.layout();
+        let orchestrator = row_of(&g, RowKey::Orchestrator);
+        let timed_out = r.events(|k| matches!(k, EventKind::TimedOut { .. }));
+        let waits: Vec<&Span> = g
+            .spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Timeout)
+            .collect();
+        assert!(!timed_out.is_empty());
+        assert_eq!(waits.len(), timed_out.len());
+        for e in timed_out {
+            let EventKind::TimedOut { task, attempt } = e.kind else {
+                unreachable!()
+            };
+            let w = waits
+                .iter()
+                .find(|w| w.events.contains(&e.seq))
+                .expect("wait");
+            assert_eq!(w.row, orchestrator);
+            assert_eq!(w.end_ms, e.at_ms);
+            let started = r
+                .trace
+                .iter()
+                .rfind(|s| {
+                    s.seq < e.seq
+                        && s.kind == EventKind::TaskStarted { task, attempt }
+                        && s.saga == e.saga
+                })
+                .expect("its start");
+            assert_eq!((w.start_ms, w.seq), (started.at_ms, started.seq));
+            assert_eq!(w.outcome, SpanOutcome::TimedOut);
+        }
+    }
+
+    #[test]
+    fn outages_are_bands_across_their_rows() {
+        for c in STYLES {
+            let r = run("database-down", c, None);
+            let g = r.layout();
+            let down = r.events(|k| matches!(k, EventKind::DatabaseDown { .. }))[0];
+            let up = r.events(|k| matches!(k, EventKind::DatabaseUp { .. }))[0];
+            let band = g
+                .spans
+                .iter()
+                .find(|s| s.kind == SpanKind::Down && s.seq == down.seq)
+                .expect("band");
+            assert_eq!(
+                (band.start_ms, band.end_ms),
+                (down.at_ms, up.at_ms),
+                "{c:?}"
+            );
+            assert_eq!(band.lane, None);
+            let row = &g.rows[band.row];
+            assert_eq!(row.key, RowKey::Service(ServiceId::Payment));
+            assert_eq!((band.y, band.height), (row.y, row.height));
+        }
+        let r = run("orchestrator-crash", Coordination::Orchestration, None);
+        let g = r.layout();
+        let band = g
+            .spans
+            .iter()
+            .find(|s| s.kind == SpanKind::Down)
+            .expect("band");
+        assert_eq!(g.rows[band.row].key, RowKey::Orchestrator);
+        assert_eq!(band.outcome, SpanOutcome::Ok);
+    }
+
+    #[test]
+    fn spans_on_a_lane_never_overlap() {
+        for (name, r) in all_runs() {
+            let g = r.layout();
+            for (ri, row) in g.rows.iter().enumerate() {
+                for (li, saga) in row.lanes.iter().enumerate() {
+                    let mut lane: Vec<&Span> = g
+                        .spans
+                        .iter()
+                        .filter(|s| s.row == ri && s.lane == Some(li))
+                        .collect();
+                    lane.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+                    for w in lane.windows(2) {
+                        assert!(w[0].x1 <= w[1].x0 + 1e-9, "{name}: {:?} / {:?}", w[0], w[1]);
+                    }
+                    for s in &lane {
+                        assert_eq!(s.saga, *saga, "{name}: one saga per lane");
+                        assert!(s.y >= row.y && s.y + s.height <= row.y + row.height);
+                    }
+                }
+            }
+            assert!(g.spans.iter().all(|s| s.row < g.rows.len()));
+        }
+    }
+
+    #[test]
+    fn several_sagas_get_their_own_lanes() {
+        for id in ["two-customers", "no-semantic-lock"] {
+            for c in STYLES {
+                let g = run(id, c, None).layout();
+                let reservation = &g.rows[row_of(&g, RowKey::Service(ServiceId::Reservation))];
+                assert!(reservation.lanes.contains(&Some(0)), "{id} {c:?}");
+                assert!(reservation.lanes.contains(&Some(1)), "{id} {c:?}");
+                // Lanes of a saga are together, in saga order.
+                let mut sorted = reservation.lanes.clone();
+                sorted.sort();
+                assert_eq!(sorted, reservation.lanes, "{id} {c:?}");
+                // Rows stack without gaps.
+                for w in g.rows.windows(2) {
+                    assert_eq!(w[0].y + w[0].height, w[1].y, "{id} {c:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn open_spans_run_to_now() {
+        // Cut short during payment's second attempt and during the second backoff.
+        let full = run("transient-payment", Coordination::Orchestration, None);
+        let second = full
+            .trace
+            .iter()
+            .find(|e| {
+                e.kind
+                    == EventKind::TaskStarted {
+                        task: Task::Action(1),
+                        attempt: 2,
+                    }
+            })
+            .expect("second attempt");
+        let r = run(
+            "transient-payment",
+            Coordination::Orchestration,
+            Some(second.at_ms + 100),
+        );
+        let g = r.layout();
+        let open: Vec<&Span> = g
+            .spans
+            .iter()
+            .filter(|s| s.outcome == SpanOutcome::Running)
+            .collect();
+        assert_eq!(open.len(), 1, "{open:?}");
+        assert_eq!(open[0].seq, second.seq);
+        assert_eq!(open[0].end_ms, r.now_ms);
+        assert!((open[0].x1 - g.x_of(r.now_ms)).abs() < 1e-9);
+        assert!((g.now_x - g.x_of(r.now_ms)).abs() < 1e-9);
+
+        let backoff = full.events(|k| matches!(k, EventKind::RetryScheduled { attempt: 3, .. }))[0];
+        let r = run(
+            "transient-payment",
+            Coordination::Orchestration,
+            Some(backoff.at_ms + 300),
+        );
+        let g = r.layout();
+        let wait = g.spans.iter().find(|s| s.seq == backoff.seq).expect("wait");
+        assert_eq!(wait.outcome, SpanOutcome::Running);
+        assert_eq!((wait.start_ms, wait.end_ms), (backoff.at_ms, r.now_ms));
+
+        // Choreography: cut short while the message is hidden after a failure.
+        let full = run("poison-redrive", Coordination::Choreography, None);
+        let failed = full.events(|k| matches!(k, EventKind::TaskFailed { .. }))[0];
+        let r = run(
+            "poison-redrive",
+            Coordination::Choreography,
+            Some(failed.at_ms + 500),
+        );
+        let g = r.layout();
+        let wait = g
+            .spans
+            .iter()
+            .find(|s| s.kind == SpanKind::VisibilityWait)
+            .expect("wait");
+        assert_eq!(wait.outcome, SpanOutcome::Running);
+        assert_eq!((wait.start_ms, wait.end_ms), (failed.at_ms, r.now_ms));
+    }
+
+    #[test]
+    fn the_axis_has_readable_ticks_and_the_width_is_bounded() {
+        for (name, r) in all_runs() {
+            let g = r.layout();
+            assert!(
+                (6..=12).contains(&g.axis.len()),
+                "{name}: {} ticks",
+                g.axis.len()
+            );
+            assert_eq!(g.axis[0].label, "0 s", "{name}");
+            assert!(g
+                .axis
+                .windows(2)
+                .all(|w| w[0].x < w[1].x && w[0].ms < w[1].ms));
+            assert!(
+                (MIN_WIDTH..=MAX_WIDTH).contains(&g.width),
+                "{name}: {}",
+                g.width
+            );
+            let last = r.trace.iter().map(|e| e.at_ms).max().unwrap_or(0);
+            assert!(
+                g.x_of(last.max(r.now_ms)) <= g.width - RIGHT_PAD + 1e-6,
+                "{name}"
+            );
+        }
+        // A very long run is scaled down to fit.
+        let mut r = run("happy-path", Coordination::Orchestration, None);
+        r.now_ms = 3_600_000;
+        let g = r.layout();
+        assert!(g.width <= MAX_WIDTH);
+        assert!(g.ms_per_px > MIN_MS_PER_PX);
+        assert!((g.now_x - (g.width - RIGHT_PAD)).abs() < 1e-6);
+        assert!((6..=12).contains(&g.axis.len()), "{}", g.axis.len());
+        // A run just begun keeps the finest scale.
+        let r = run("happy-path", Coordination::Orchestration, Some(500));
+        let g = r.layout();
+        assert_eq!((g.width, g.ms_per_px), (MIN_WIDTH, MIN_MS_PER_PX));
+        assert_eq!(tick_label(2500), "2.5 s");
+        assert_eq!(tick_label(250), "0.25 s");
+    }
+
+    #[test]
+    fn every_span_is_a_button_that_selects_its_event() {
+        for (name, r) in all_runs().into_iter().step_by(3) {
+            let g = r.layout();
+            let svg = gantt_svg(&r.input(None));
+            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{name}");
+            assert!(svg.contains(r#"data-testid="gantt-view""#), "{name}");
+            assert!(svg.contains(&format!(
+                r#"viewBox="0 0 {} {}" width="{}" height="{}""#,
+                Num(g.width),
+                Num(g.height),
+                Num(g.width),
+                Num(g.height)
+            )));
+            let n = g.spans.len();
+            assert_eq!(
+                svg.matches(r#"data-action="select-event""#).count(),
+                n,
+                "{name}"
+            );
+            assert_eq!(
+                svg.matches(r#"tabindex="0" role="button" aria-label=""#)
+                    .count(),
+                n
+            );
+            assert_eq!(svg.matches("<title>").count(), n, "{name}");
+            for s in &g.spans {
+                assert!(svg.contains(&format!(r#"data-seq="{}""#, s.seq)), "{name}");
+            }
+            assert!(!svg.contains("aria-current"), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_selected_event_highlights_its_span() {
+        let r = run("transient-payment", Coordination::Orchestration, None);
+        let g = r.layout();
+        let failed = r.events(|k| matches!(k, EventKind::TaskFailed { .. }))[1];
+        let holders: Vec<&Span> = g
+            .spans
+            .iter()
+            .filter(|s| s.events.contains(&failed.seq))
+            .collect();
+        assert_eq!(holders.len(), 1);
+        let svg = gantt_svg(&r.input(Some(failed.seq)));
+        assert_eq!(svg.matches(r#"aria-current="true""#).count(), 1);
+        let start = svg.find("gantt-span--selected").expect("selected");
+        let tail = &svg[start..];
+        let tag_end = tail.find('>').expect("tag");
+        assert!(tail[..tag_end].contains(&format!(r#"data-seq="{}""#, holders[0].seq)));
+        assert!(tail[..tag_end].contains(r#"aria-current="true""#));
+        // An event no span stands for highlights nothing.
+        let svg = gantt_svg(&r.input(Some(u64::MAX)));
+        assert!(!svg.contains("aria-current"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let mut r = run("card-declined", Coordination::Orchestration, None);
+        r.scenario.definition.steps[1].name = "Charge <b>card</b> & \"co\"".to_string();
+        let svg = gantt_svg(&r.input(None));
+        assert!(!svg.contains("<b>"));
+        assert!(svg.contains("Charge &lt;b&gt;card&lt;/b&gt; &amp; &quot;co&quot;"));
+    }
+
+    #[test]
+    fn the_now_line_is_drawn_at_now() {
+        let r = run("happy-path", Coordination::Choreography, Some(4_000));
+        let g = r.layout();
+        let svg = gantt_svg(&r.input(None));
+        assert!(svg.contains(&format!(r#"x1="{}""#, Num(g.now_x))));
+        assert!(svg.contains("now 4.00 s"));
+        assert!((g.now_x - (LABEL_W + 4_000.0 / g.ms_per_px)).abs() < 1e-9);
+    }
 }
