@@ -87,6 +87,8 @@ pub enum SpanKind {
     VisibilityWait,
     /// The orchestrator waiting for a reply that did not come in time.
     Timeout,
+    /// A message in the dead-letter queue, waiting for a person to redrive it.
+    DeadLetter,
     /// A service, its database or the orchestrator down (a band across the row).
     Down,
 }
@@ -100,6 +102,7 @@ impl SpanKind {
             SpanKind::BackoffWait => "backoff",
             SpanKind::VisibilityWait => "visibility",
             SpanKind::Timeout => "timeout",
+            SpanKind::DeadLetter => "dead-letter",
             SpanKind::Down => "down",
         }
     }
@@ -108,7 +111,10 @@ impl SpanKind {
     pub fn is_wait(self) -> bool {
         matches!(
             self,
-            SpanKind::BackoffWait | SpanKind::VisibilityWait | SpanKind::Timeout
+            SpanKind::BackoffWait
+                | SpanKind::VisibilityWait
+                | SpanKind::Timeout
+                | SpanKind::DeadLetter
         )
     }
 }
@@ -334,6 +340,8 @@ struct Reader<'a> {
     received_at: HashMap<MessageId, u64>,
     /// Open visibility waits, by message.
     hidden: HashMap<MessageId, usize>,
+    /// Open dead-letter waits, by message.
+    dead: HashMap<MessageId, usize>,
     /// Open outage bands.
     outages: HashMap<Outage, Vec<usize>>,
 }
@@ -353,6 +361,7 @@ impl<'a> Reader<'a> {
             last_received: HashMap::new(),
             received_at: HashMap::new(),
             hidden: HashMap::new(),
+            dead: HashMap::new(),
             outages: HashMap::new(),
         }
     }
@@ -471,6 +480,24 @@ impl<'a> Reader<'a> {
                 } else {
                     r.add_detail("left the queue");
                 }
+            }
+        }
+    }
+
+    /// A message seen again (or dead-lettered) while the attempt it began never finished: the
+    /// consumer hung, and the queue gave the message out again after its visibility timeout.
+    fn end_hung(&mut self, e: &Event, message: MessageId) {
+        let hung: Vec<usize> = (0..self.raws.len())
+            .filter(|&i| {
+                self.raws.get(i).is_some_and(|r| {
+                    r.is_work() && r.end_ms.is_none() && r.message == Some(message)
+                })
+            })
+            .collect();
+        for i in hung {
+            self.close(i, e.at_ms, e.seq, SpanOutcome::TimedOut);
+            if let Some(r) = self.raws.get_mut(i) {
+                r.add_detail("no answer before the message was given out again");
             }
         }
     }
@@ -609,12 +636,34 @@ impl<'a> Reader<'a> {
                 },
                 Some(saga),
             ) => {
+                self.end_hung(e, *message);
                 self.end_visibility_wait(e, *message, *receive_count > 1);
                 self.last_received.insert(saga, *message);
                 self.received_at.insert(*message, e.at_ms);
             }
-            (EventKind::DeadLettered { message, .. }, _) => {
+            (EventKind::DeadLettered { queue, message }, _) => {
+                self.end_hung(e, *message);
                 self.end_visibility_wait(e, *message, false);
+                let mut raw = Raw::new(
+                    RowKey::Service(*queue),
+                    SpanKind::DeadLetter,
+                    e.at_ms,
+                    e.seq,
+                    "dead-letter queue".to_string(),
+                );
+                raw.saga = e.saga;
+                raw.message = Some(*message);
+                raw.detail = "received too often; waits for a redrive".to_string();
+                self.dead.insert(*message, self.raws.len());
+                self.raws.push(raw);
+            }
+            (EventKind::Redriven { message, .. }, _) => {
+                if let Some(i) = self.dead.remove(message) {
+                    self.close(i, e.at_ms, e.seq, SpanOutcome::Ok);
+                    if let Some(r) = self.raws.get_mut(i) {
+                        r.add_detail("redriven");
+                    }
+                }
             }
             (EventKind::Deleted { message, .. }, _) => {
                 self.end_visibility_wait(e, *message, false);
@@ -1707,6 +1756,108 @@ mod tests {
         let svg = gantt_svg(&r.input(None));
         assert!(!svg.contains("<b>"));
         assert!(svg.contains("Charge &lt;b&gt;card&lt;/b&gt; &amp; &quot;co&quot;"));
+    }
+
+    #[test]
+    fn a_service_that_never_answers_times_out() {
+        for c in STYLES {
+            let mut scenario =
+                presets::scenario("happy-path", c, Storage::PerService, 1).expect("preset");
+            scenario
+                .faults
+                .push(crate::engine::fault::FaultSpec::NoReply {
+                    step: 2,
+                    times: 1,
+                    saga: None,
+                });
+            let mut sim = Simulation::new(scenario).expect("valid");
+            while sim.step() {}
+            let r = Run {
+                scenario: sim.scenario().clone(),
+                trace: sim.trace().to_vec(),
+                messages: sim.messages().to_vec(),
+                now_ms: sim.now_ms(),
+            };
+            let g = r.layout();
+            let charge: Vec<&Span> = g
+                .spans
+                .iter()
+                .filter(|s| s.task == Some(Task::Action(1)) && is_work(s))
+                .collect();
+            assert_eq!(charge.len(), 2, "{c:?}: {charge:?}");
+            assert_eq!(charge[0].outcome, SpanOutcome::TimedOut, "{c:?}");
+            assert_eq!(charge[1].outcome, SpanOutcome::Ok, "{c:?}");
+            assert!(charge[0].end_ms <= charge[1].start_ms, "{c:?}");
+            // It ends when the run gives up on it: the timeout, or the redelivery.
+            let ender = r
+                .trace
+                .iter()
+                .find(|e| e.seq == *charge[0].events.last().expect("events"))
+                .expect("event");
+            match c {
+                Coordination::Orchestration => {
+                    assert!(
+                        matches!(ender.kind, EventKind::TimedOut { .. }),
+                        "{ender:?}"
+                    );
+                    assert!(g.spans.iter().any(|s| s.kind == SpanKind::Timeout));
+                }
+                Coordination::Choreography => {
+                    assert!(
+                        matches!(
+                            ender.kind,
+                            EventKind::Received {
+                                receive_count: 2,
+                                ..
+                            }
+                        ),
+                        "{ender:?}"
+                    );
+                }
+            }
+            assert_eq!(charge[0].end_ms, ender.at_ms, "{c:?}");
+            assert!(
+                g.spans.iter().all(|s| s.outcome != SpanOutcome::Running),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dead_letters_wait_for_their_redrive() {
+        let r = run("poison-redrive", Coordination::Choreography, None);
+        let g = r.layout();
+        let dead = r.events(|k| matches!(k, EventKind::DeadLettered { .. }));
+        let redriven = r.events(|k| matches!(k, EventKind::Redriven { .. }));
+        let waits: Vec<&Span> = g
+            .spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::DeadLetter)
+            .collect();
+        assert_eq!(waits.len(), dead.len());
+        assert_eq!(waits[0].seq, dead[0].seq);
+        assert_eq!(
+            (waits[0].start_ms, waits[0].end_ms),
+            (dead[0].at_ms, redriven[0].at_ms)
+        );
+        assert_eq!(
+            g.rows[waits[0].row].key,
+            RowKey::Service(ServiceId::Payment)
+        );
+        // Before the redrive, it is still waiting.
+        let r = run(
+            "poison-redrive",
+            Coordination::Choreography,
+            Some(redriven[0].at_ms - 1),
+        );
+        let g = r.layout();
+        let wait = g
+            .spans
+            .iter()
+            .find(|s| s.kind == SpanKind::DeadLetter)
+            .expect("wait");
+        assert_eq!(wait.outcome, SpanOutcome::Running);
+        assert_eq!(wait.end_ms, r.now_ms);
     }
 
     #[test]
