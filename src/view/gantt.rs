@@ -295,10 +295,6 @@ impl Raw {
         }
     }
 
-    fn is_work(&self) -> bool {
-        matches!(self.kind, SpanKind::Attempt | SpanKind::Compensation)
-    }
-
     fn add_detail(&mut self, text: &str) {
         if !self.detail.is_empty() {
             self.detail.push_str("; ");
@@ -344,6 +340,10 @@ struct Reader<'a> {
     dead: HashMap<MessageId, usize>,
     /// Open outage bands.
     outages: HashMap<Outage, Vec<usize>>,
+    /// Attempt spans not yet closed, oldest first.
+    open: Vec<usize>,
+    /// The latest attempt span of each (saga, task, attempt).
+    attempts: HashMap<(SagaId, Task, u32), usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -363,6 +363,8 @@ impl<'a> Reader<'a> {
             hidden: HashMap::new(),
             dead: HashMap::new(),
             outages: HashMap::new(),
+            open: Vec::new(),
+            attempts: HashMap::new(),
         }
     }
 
@@ -384,37 +386,28 @@ impl<'a> Reader<'a> {
     }
 
     /// The open attempt a service's answer belongs to: the attempt of the command it received
-    /// (orchestration), else the oldest open one.
+    /// (orchestration; a late answer to an attempt already given up on belongs to none), else
+    /// the oldest open one.
     fn open_work(&self, saga: SagaId, task: Task) -> Option<usize> {
-        let open = |i: &usize| {
-            self.raws.get(*i).is_some_and(|r| {
-                r.is_work() && r.end_ms.is_none() && r.saga == Some(saga) && r.task == Some(task)
-            })
-        };
-        let mut candidates = (0..self.raws.len()).filter(open);
         match self.last_command.get(&(saga, task)) {
-            Some(&attempt) => {
-                let all: Vec<usize> = candidates.collect();
-                all.iter()
-                    .copied()
-                    .find(|&i| self.raws.get(i).and_then(|r| r.attempt) == Some(attempt))
-                    .or_else(|| all.first().copied())
-            }
-            None => candidates.next(),
+            Some(&attempt) => self
+                .work_of(saga, task, attempt)
+                .filter(|&i| self.raws.get(i).is_some_and(|r| r.end_ms.is_none())),
+            None => self.open.iter().copied().find(|&i| {
+                self.raws.get(i).is_some_and(|r| {
+                    r.end_ms.is_none() && r.saga == Some(saga) && r.task == Some(task)
+                })
+            }),
         }
     }
 
     /// The latest attempt span of a task's attempt, open or not.
     fn work_of(&self, saga: SagaId, task: Task, attempt: u32) -> Option<usize> {
-        self.raws.iter().rposition(|r| {
-            r.is_work()
-                && r.saga == Some(saga)
-                && r.task == Some(task)
-                && r.attempt == Some(attempt)
-        })
+        self.attempts.get(&(saga, task, attempt)).copied()
     }
 
     fn close(&mut self, index: usize, at: u64, seq: u64, outcome: SpanOutcome) {
+        self.open.retain(|&i| i != index);
         if let Some(r) = self.raws.get_mut(index) {
             r.end_ms = Some(at.max(r.start_ms));
             r.outcome = outcome;
@@ -438,12 +431,18 @@ impl<'a> Reader<'a> {
                 }
             }
             None => {
-                // A late answer to an attempt already given up on: say so on that attempt.
+                // A late answer to an attempt already given up on, or a copy of its command
+                // handled again: say so on that attempt.
                 let attempt = self.last_command.get(&(saga, task)).copied();
                 if let Some(i) = attempt.and_then(|a| self.work_of(saga, task, a)) {
                     let at = seconds(e.at_ms);
                     if let Some(r) = self.raws.get_mut(i) {
-                        r.add_detail(&format!("answered late at {at}: {note}"));
+                        let what = if r.outcome == SpanOutcome::TimedOut {
+                            "answered late"
+                        } else {
+                            "handled again"
+                        };
+                        r.add_detail(&format!("{what} at {at}: {note}"));
                         r.events.push(e.seq);
                     }
                 }
@@ -487,12 +486,11 @@ impl<'a> Reader<'a> {
     /// A message seen again (or dead-lettered) while the attempt it began never finished: the
     /// consumer hung, and the queue gave the message out again after its visibility timeout.
     fn end_hung(&mut self, e: &Event, message: MessageId) {
-        let hung: Vec<usize> = (0..self.raws.len())
-            .filter(|&i| {
-                self.raws.get(i).is_some_and(|r| {
-                    r.is_work() && r.end_ms.is_none() && r.message == Some(message)
-                })
-            })
+        let hung: Vec<usize> = self
+            .open
+            .iter()
+            .copied()
+            .filter(|&i| self.raws.get(i).is_some_and(|r| r.message == Some(message)))
             .collect();
         for i in hung {
             self.close(i, e.at_ms, e.seq, SpanOutcome::TimedOut);
@@ -731,6 +729,9 @@ impl<'a> Reader<'a> {
         if !self.orchestrated() {
             raw.message = self.last_received.get(&saga).copied();
         }
+        let index = self.raws.len();
+        self.open.push(index);
+        self.attempts.insert((saga, task, attempt), index);
         self.raws.push(raw);
     }
 
