@@ -1862,6 +1862,64 @@ mod tests {
     }
 
     #[test]
+    fn answers_close_the_attempt_whose_command_arrived() {
+        // Chaos duplicates and delays commands: copies and late arrivals must not close a newer
+        // attempt.
+        let mut checked = 0;
+        for seed in 1..=16 {
+            let scenario = presets::scenario(
+                "chaos",
+                Coordination::Orchestration,
+                Storage::PerService,
+                seed,
+            )
+            .expect("preset");
+            let mut sim = Simulation::new(scenario).expect("valid");
+            while sim.step() {}
+            let r = Run {
+                scenario: sim.scenario().clone(),
+                trace: sim.trace().to_vec(),
+                messages: sim.messages().to_vec(),
+                now_ms: sim.now_ms(),
+            };
+            let g = r.layout();
+            for s in g.spans.iter().filter(|s| is_work(s)) {
+                let Some(end) = r.trace.iter().find(|e| {
+                    s.events.contains(&e.seq)
+                        && e.at_ms == s.end_ms
+                        && matches!(
+                            e.kind,
+                            EventKind::TaskApplied { .. }
+                                | EventKind::TaskFailed { .. }
+                                | EventKind::DuplicateIgnored { .. }
+                        )
+                }) else {
+                    continue;
+                };
+                let arrived = r
+                    .trace
+                    .iter()
+                    .rev()
+                    .filter(|e| e.seq < end.seq && e.saga == s.saga)
+                    .find_map(|e| match e.kind {
+                        EventKind::MessageArrived { message } => {
+                            match r.messages.iter().find(|m| m.id == message)?.body {
+                                Body::Command { task, attempt } if Some(task) == s.task => {
+                                    Some(attempt)
+                                }
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    });
+                assert_eq!(arrived, s.attempt, "seed {seed}: {s:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "{checked}");
+    }
+
+    #[test]
     fn the_now_line_is_drawn_at_now() {
         let r = run("happy-path", Coordination::Choreography, Some(4_000));
         let g = r.layout();
