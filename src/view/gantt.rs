@@ -999,8 +999,13 @@ pub fn span_description(span: &Span, row: RowKey) -> String {
     text
 }
 
+/// Rough width of a span's text, with its padding.
+fn text_width(text: &str) -> f64 {
+    text.chars().count() as f64 * SPAN_FONT * 0.6 + 8.0
+}
+
 fn text_fits(text: &str, width: f64) -> bool {
-    text.chars().count() as f64 * SPAN_FONT * 0.6 + 8.0 <= width
+    text_width(text) <= width
 }
 
 /// The whole timeline as an `<svg>` element.
@@ -1091,11 +1096,21 @@ pub fn gantt_svg(input: &GanttInput) -> String {
         let Some(row) = g.rows.get(span.row) else {
             continue;
         };
-        let room = span
-            .lane
-            .and_then(|lane| starts.get(&(span.row, lane)))
-            .and_then(|v| v.iter().copied().find(|&x| x >= span.x1))
-            .unwrap_or(g.width);
+        let room = match span.lane {
+            Some(lane) => starts
+                .get(&(span.row, lane))
+                .and_then(|v| v.iter().copied().find(|&x| x >= span.x1))
+                .unwrap_or(g.width),
+            // A band's label goes where no span of its row is drawn.
+            None => g
+                .spans
+                .iter()
+                .filter(|s| s.row == span.row && s.lane.is_some())
+                // Counting the label a narrow span may draw to its right.
+                .filter(|s| s.x1 + text_width(&s.label) > span.x0)
+                .map(|s| s.x0.max(span.x0))
+                .fold(span.x1, f64::min),
+        };
         span_svg(&mut out, span, row.key, input.selected, room);
     }
     out.push_str("</g>");
@@ -1127,7 +1142,8 @@ fn span_icon(span: &Span) -> &'static str {
     }
 }
 
-/// Draws one span; `room` is the x where the next span on its lane begins (or the plot's end).
+/// Draws one span; `room` is the x where the next span on its lane begins (or the plot's end;
+/// for a band, where the first span of its row covers it).
 fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, room: f64) {
     let is_selected = selected.is_some_and(|s| span.events.contains(&s));
     let description = escape(&span_description(span, row));
@@ -1206,12 +1222,12 @@ fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, r
                 );
             }
         }
-    } else if text_fits(&span.label, span.x1 - span.x0) {
+    } else if text_fits(&span.label, room - span.x0) {
         let _ = write!(
             out,
             r#"<text class="gantt-span__band-text" x="{}" y="{}">{}</text>"#,
             Num(span.x0 + 4.0),
-            Num(span.y + span.height - 4.0),
+            Num(span.y + span.height / 2.0 + 4.0),
             escape(&span.label)
         );
     }
