@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod faults;
 pub mod format;
+pub mod gantt;
 pub mod glossary;
 pub mod html;
 pub mod layout;
