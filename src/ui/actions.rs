@@ -8,10 +8,12 @@ use wasm_bindgen::JsCast;
 use crate::engine::presets;
 use crate::engine::scenario::{Coordination, Storage};
 use crate::view::faults::{menu, CHAOS};
+use crate::view::glossary;
 use crate::view::layout::NodeKey;
+use crate::view::teach::View;
 
 use super::player::{parse_seed, RunSettings};
-use super::state::{Derived, Run};
+use super::state::{Derived, Overlay, Run};
 use super::theme::Theme;
 
 /// What the handlers act on.
@@ -57,7 +59,36 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
         "play" => run.play(),
         "pause" => run.pause(),
         "step" => run.step(),
+        "step-back" => run.step_back(),
+        "latest" => run.to_latest(),
         "reset" => run.reset(),
+        "view" => {
+            if let Some(view) = el.get_attribute("data-view").and_then(|v| View::parse(&v)) {
+                run.view.set(view);
+            }
+        }
+        "predict" => run.set_predict(!run.predict.with_untracked(|p| p.on)),
+        "predict-answer" => {
+            if let Some(choice) = number(el, "data-choice") {
+                run.predict_answer(choice);
+                super::focus_later("[data-testid=\"predict-continue\"]".to_string());
+            }
+        }
+        "predict-continue" => run.predict_continue(),
+        "glossary" => {
+            let term = el
+                .get_attribute("data-term")
+                .and_then(|t| glossary::find(&t))
+                .map(|e| e.id);
+            run.overlay.set(Overlay::Glossary(term));
+            super::focus_later("[data-testid=\"close-glossary\"]".to_string());
+        }
+        "help" => {
+            run.overlay.set(Overlay::Help);
+            super::focus_later("[data-testid=\"close-help\"]".to_string());
+        }
+        "close-glossary" | "close-overlay" => run.overlay.set(Overlay::None),
+        "presenter" => run.presenter.update(|p| *p = !*p),
         "theme" => theme.toggle(),
         "dismiss" => run.notice.set(None),
         "share" => super::share::share(run, shared),
@@ -68,9 +99,14 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
         }
         "coordination" => {
             let coordination = match el.get_attribute("data-value").as_deref() {
+                Some("side-by-side") => {
+                    run.set_side_by_side(true);
+                    return true;
+                }
                 Some("choreography") => Coordination::Choreography,
                 _ => Coordination::Orchestration,
             };
+            run.set_side_by_side(false);
             run.reconfigure(|s| RunSettings { coordination, ..s });
         }
         "storage" => {
@@ -86,14 +122,14 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
             }
         }
         "cancel" => {
-            if let Some(saga) = number(el, "data-saga") {
-                run.act(|p| p.cancel(saga));
+            if let Some(saga) = number::<usize>(el, "data-saga") {
+                run.act_both(|p| p.cancel(saga));
             }
         }
-        "redrive" => run.act(|p| p.redrive()),
+        "redrive" => run.act_both(|p| p.redrive()),
         "chaos" => {
             let on = !run.peek(|p| p.chaos_on()).unwrap_or(false);
-            run.act(|p| p.set_chaos(on, CHAOS));
+            run.act_both(|p| p.set_chaos(on, CHAOS));
         }
         "inject" => {
             let (Some(index), Some(key)) =
@@ -105,12 +141,12 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
                 .scenario
                 .with_untracked(|s| menu(s, key).into_iter().nth(index));
             if let Some(choice) = choice {
-                run.act(move |p| p.inject(choice.spec).map(|_| ()));
+                run.act_both(move |p| p.inject(choice.spec.clone()).map(|_| ()));
             }
         }
         "remove-fault" => {
             if let Some(id) = number(el, "data-fault-id") {
-                run.act(|p| p.remove_fault(id));
+                remove_fault(run, id);
             }
         }
         "close-menu" => sel.menu.set(None),
@@ -135,6 +171,53 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
         _ => return false,
     }
     true
+}
+
+/// Starts a run of another preset (an orchestration-only preset leaves choreography and side by
+/// side, and says so).
+pub fn pick_preset(run: Run, preset: &'static presets::Preset) {
+    let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
+    let was_choreography = settings.coordination == Coordination::Choreography;
+    let was_both = run.side_by_side.get_untracked();
+    if preset.orchestration_only {
+        run.set_side_by_side(false);
+    }
+    run.reconfigure(|s| RunSettings {
+        preset: preset.id,
+        coordination: if preset.orchestration_only {
+            Coordination::Orchestration
+        } else {
+            s.coordination
+        },
+        ..s
+    });
+    if preset.orchestration_only && (was_choreography || was_both) {
+        run.notice.set(Some(format!(
+            "“{}” needs an orchestrator, so it runs in orchestration only.",
+            preset.title
+        )));
+    }
+}
+
+/// Removes an active fault, and the same fault from the twin run when both styles are shown.
+fn remove_fault(run: Run, id: usize) {
+    let spec = run
+        .peek(|p| p.sim().faults().get(id).map(|f| f.spec.clone()))
+        .flatten();
+    if let Some(spec) = spec {
+        run.with_twin(|t| {
+            let twin_id = t
+                .sim()
+                .faults()
+                .iter()
+                .find(|f| f.active && f.spec == spec)
+                .map(|f| f.id);
+            if let Some(twin_id) = twin_id {
+                let _ignored = t.remove_fault(twin_id);
+            }
+        });
+    }
+    run.act(|p| p.remove_fault(id));
 }
 
 /// Closes the open drop-down menus (`<details class="menu">`) that `el` is not inside.
@@ -168,7 +251,7 @@ pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
             return run_action(page, &found, &action);
         }
         if let Some(id) = number::<usize>(&found, "data-chip") {
-            run.act(|p| p.remove_fault(id));
+            remove_fault(run, id);
             return true;
         }
         if let Some(key) = found
@@ -203,24 +286,8 @@ pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
     let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
     match control.as_str() {
         "preset" => {
-            let Some(preset) = presets::find(&value) else {
-                return;
-            };
-            let was_choreography = settings.coordination == Coordination::Choreography;
-            run.reconfigure(|s| RunSettings {
-                preset: preset.id,
-                coordination: if preset.orchestration_only {
-                    Coordination::Orchestration
-                } else {
-                    s.coordination
-                },
-                ..s
-            });
-            if preset.orchestration_only && was_choreography {
-                run.notice.set(Some(format!(
-                    "“{}” needs an orchestrator, so it runs in orchestration.",
-                    preset.title
-                )));
+            if let Some(preset) = presets::find(&value) {
+                pick_preset(run, preset);
             }
         }
         "speed" => {

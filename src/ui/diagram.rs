@@ -4,20 +4,132 @@
 
 use leptos::prelude::*;
 
+use leptos::ev::PointerEvent;
+use wasm_bindgen::JsCast;
+
 use crate::engine::scenario::Coordination;
+use crate::view::compare::{compare_html, figures};
 use crate::view::format::{seconds, Num};
+use crate::view::gantt::{gantt_svg, GanttInput};
 use crate::view::html::{fault_menu_html, toolbar_html};
 use crate::view::layout::{node_rect, VIEW_H, VIEW_W};
+use crate::view::predict::{question_html, score_html};
+use crate::view::sequence::{sequence_svg, SequenceInput};
 use crate::view::svg::{diagram_svg, tokens_svg, topics, DiagramState};
+use crate::view::teach::{
+    event_at, timeline_label, timeline_legend, timeline_svg, views_html, Timeline, View,
+};
+use crate::view::tokens::tokens;
 
 use super::actions::replace_keeping_focus;
+use super::player::Player;
 use super::state::{Derived, Run};
 use super::Pane;
+
+/// Whether the person asked for reduced motion (then tokens jump instead of gliding).
+fn reduced_motion() -> bool {
+    window()
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
+/// One run's diagram as a whole SVG, tokens included (side by side).
+fn whole_diagram(p: &Player, now_ms: f64, jump: bool) -> String {
+    let snapshot = p.snapshot();
+    let scenario = p.sim().scenario();
+    let topics = if scenario.coordination == Coordination::Choreography {
+        topics(
+            p.sim().messages(),
+            &snapshot.in_flight,
+            &scenario.definition,
+        )
+    } else {
+        Vec::new()
+    };
+    let nodes = diagram_svg(&DiagramState {
+        snapshot: &snapshot,
+        scenario,
+        saga: 0,
+        selected: None,
+        focus: None,
+        topics: &topics,
+    });
+    let moving = tokens(
+        &snapshot.in_flight,
+        &scenario.definition,
+        scenario.coordination,
+    );
+    let style = scenario.coordination;
+    format!(
+        r#"<figure class="twin" data-testid="twin-{}"><figcaption class="twin__title">{}</figcaption><svg class="twin__svg" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMid meet" role="group" aria-label="{} of the restaurant saga"><g class="diagram__nodes">{nodes}</g><g class="tokens">{}</g></svg></figure>"#,
+        style.as_str(),
+        match style {
+            Coordination::Orchestration => "Orchestration",
+            Coordination::Choreography => "Choreography",
+        },
+        Num(VIEW_W),
+        Num(VIEW_H),
+        match style {
+            Coordination::Orchestration => "Orchestration",
+            Coordination::Choreography => "Choreography",
+        },
+        tokens_svg(&moving, now_ms, None, jump),
+    )
+}
+
+/// Both styles side by side, orchestration on the left, and the comparison below.
+fn side_by_side_html(run: Run, jump: bool) -> String {
+    let now = run.now_ms.get() as f64;
+    let main = run.read(|p| {
+        (
+            p.sim().scenario().coordination,
+            whole_diagram(p, now, jump),
+            figures(p.sim().trace(), p.sim().sagas().len(), p.now_ms()),
+            p.is_settled(),
+        )
+    });
+    let twin = run.read_twin(|p| {
+        (
+            whole_diagram(p, now, jump),
+            figures(p.sim().trace(), p.sim().sagas().len(), p.now_ms()),
+            p.is_settled(),
+        )
+    });
+    let (Some((style, main_svg, main_fig, main_done)), Some((twin_svg, twin_fig, twin_done))) =
+        (main, twin)
+    else {
+        return String::new();
+    };
+    let (left, right, lf, rf, done) = if style == Coordination::Orchestration {
+        (
+            main_svg,
+            twin_svg,
+            main_fig,
+            twin_fig,
+            [main_done, twin_done],
+        )
+    } else {
+        (
+            twin_svg,
+            main_svg,
+            twin_fig,
+            main_fig,
+            [twin_done, main_done],
+        )
+    };
+    format!(
+        r#"<div class="both" data-testid="side-by-side"><div class="both__pair">{left}{right}</div>{}</div>"#,
+        compare_html(&lf, &rf, done)
+    )
+}
 
 /// The whole diagram with its toolbar and fault menu.
 #[component]
 pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     let sel = run.selection;
+    let jump = reduced_motion();
     let markup = Memo::new(move |_| {
         let scenario = derived.scenario.get();
         let focus = derived.focus.get();
@@ -84,8 +196,81 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     let tokens = move || {
         let lit = derived.focus.with(|f| f.as_ref().and_then(|f| f.message));
         let now = run.now_ms.get() as f64;
-        derived.tokens.with(|t| tokens_svg(t, now, lit))
+        derived.tokens.with(|t| tokens_svg(t, now, lit, jump))
     };
+    let showing = move || {
+        if run.side_by_side.get() {
+            "side-by-side"
+        } else {
+            run.view.get().as_str()
+        }
+    };
+    // The other views, drawn only while shown.
+    let alternative = Signal::derive(move || {
+        if run.side_by_side.get() {
+            return side_by_side_html(run, jump);
+        }
+        let view = run.view.get();
+        if view == View::Diagram {
+            return String::new();
+        }
+        let selected = sel.event.get();
+        run.read(|p| {
+            let sim = p.sim();
+            match view {
+                View::Sequence => sequence_svg(&SequenceInput {
+                    scenario: sim.scenario(),
+                    trace: sim.trace(),
+                    messages: sim.messages(),
+                    selected,
+                }),
+                View::Gantt => gantt_svg(&GanttInput {
+                    scenario: sim.scenario(),
+                    trace: sim.trace(),
+                    messages: sim.messages(),
+                    now_ms: sim.now_ms(),
+                    selected,
+                }),
+                View::Diagram => String::new(),
+            }
+        })
+        .unwrap_or_default()
+    });
+    // The selection made elsewhere scrolls into view in the sequence and Gantt views.
+    Effect::new(move |_| {
+        sel.event.track();
+        if run.view.get() == View::Diagram {
+            return;
+        }
+        request_animation_frame(|| {
+            if let Ok(Some(el)) = document().query_selector(".diagram__alt [aria-current=\"true\"]")
+            {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        });
+    });
+    let views = Signal::derive(move || {
+        views_html(
+            run.view.get(),
+            run.predict.with(|p| p.on),
+            run.side_by_side.get(),
+        )
+    });
+    let predict = Signal::derive(move || {
+        let settled = run.read(Player::is_settled).unwrap_or(false);
+        run.predict.with(|p| {
+            if !p.on {
+                String::new()
+            } else if let (true, Some(q)) = (p.asking, p.questions.first()) {
+                question_html(q, p.picked, p.score)
+            } else {
+                score_html(p.score, settled)
+            }
+        })
+    });
     let label = move || {
         derived.scenario.with(|s| match s.coordination {
             Coordination::Orchestration => "Orchestration of the restaurant saga",
@@ -96,28 +281,138 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
         <section class="diagram" aria-label="Saga diagram">
             <div class="toolbar">
                 <Pane class="toolbar__main" markup=toolbar />
+                <Pane class="toolbar__views" markup=views />
                 <output class="toolbar__clock" data-testid="clock" aria-label="Simulated time">
                     {move || format!("t = {}", seconds(run.now_ms.get()))}
                 </output>
             </div>
-            <div class="diagram__canvas">
+            <svg class="defs" width="0" height="0" aria-hidden="true" focusable="false">
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path class="edge__arrow" d="M0 0 L10 5 L0 10 Z"></path>
+                    </marker>
+                </defs>
+            </svg>
+            <div class="diagram__canvas" data-view=showing>
                 <svg
                     class="diagram__svg"
+                    class:hidden=move || showing() != "diagram"
                     viewBox=format!("0 0 {} {}", Num(VIEW_W), Num(VIEW_H))
                     preserveAspectRatio="xMidYMid meet"
                     role="group"
                     aria-label=label
                 >
-                    <defs>
-                        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                            <path class="edge__arrow" d="M0 0 L10 5 L0 10 Z"></path>
-                        </marker>
-                    </defs>
                     <g class="diagram__nodes" node_ref=nodes inner_html=first></g>
                     <g class="tokens" inner_html=tokens></g>
                 </svg>
+                <Pane class="diagram__alt" markup=alternative />
                 <Pane class="diagram__menu" markup=fault_menu />
+                <Pane class="diagram__predict" markup=predict />
             </div>
+            <TimelineStrip run=run />
         </section>
+    }
+}
+
+/// The timeline under the main area: a tick per event, clicked or dragged to go to any moment.
+#[component]
+fn TimelineStrip(run: Run) -> impl IntoView {
+    let sel = run.selection;
+    let ticks = Signal::derive(move || {
+        let selected = sel.event.get();
+        run.read(|p| {
+            timeline_svg(&Timeline {
+                events: p.timeline(),
+                start: p.start_events(),
+                at: p.sim().event_count(),
+                selected,
+            })
+        })
+        .unwrap_or_default()
+    });
+    let label = Signal::derive(move || {
+        run.read(|p| {
+            timeline_label(
+                &Timeline {
+                    events: p.timeline(),
+                    start: p.start_events(),
+                    at: p.sim().event_count(),
+                    selected: None,
+                },
+                p.in_past(),
+            )
+        })
+        .unwrap_or_default()
+    });
+    let value = move || run.read(|p| p.sim().event_count()).unwrap_or(0);
+    let max = move || run.read(|p| p.timeline().len()).unwrap_or(0);
+    let text = move || {
+        run.read(|p| {
+            format!(
+                "Event {} of {}, at {}",
+                p.sim().event_count(),
+                p.timeline().len(),
+                seconds(p.now_ms())
+            )
+        })
+        .unwrap_or_default()
+    };
+    let dragging = RwSignal::new(false);
+    // Goes to the moment right after the event under the pointer, and selects that event.
+    let go = move |ev: &PointerEvent| {
+        let Some(el) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let rect = el.get_bounding_client_rect();
+        if rect.width() <= 0.0 {
+            return;
+        }
+        let fraction = (f64::from(ev.client_x()) - rect.left()) / rect.width();
+        let Some((i, seq)) = run
+            .peek(|p| {
+                let events = p.timeline();
+                event_at(fraction, events.len()).and_then(|i| events.get(i).map(|e| (i, e.seq)))
+            })
+            .flatten()
+        else {
+            return;
+        };
+        run.seek(i as u64 + 1);
+        sel.event.set(Some(seq));
+    };
+    view! {
+        <div class="timeline">
+            <div
+                class="timeline__strip"
+                role="slider"
+                tabindex="0"
+                data-testid="timeline"
+                aria-label="Timeline: a tick per event; ← and → step, Home and End go to the start and the latest moment"
+                aria-valuemin="0"
+                aria-valuemax=max
+                aria-valuenow=value
+                aria-valuetext=text
+                inner_html=move || ticks.get()
+                on:pointerdown=move |ev: PointerEvent| {
+                    dragging.set(true);
+                    if let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                        let _ignored = el.set_pointer_capture(ev.pointer_id());
+                    }
+                    go(&ev);
+                }
+                on:pointermove=move |ev: PointerEvent| {
+                    if dragging.get_untracked() {
+                        go(&ev);
+                    }
+                }
+                on:pointerup=move |_| dragging.set(false)
+                on:pointercancel=move |_| dragging.set(false)
+            ></div>
+            <Pane class="timeline__label" markup=label />
+            <div class="timeline__legend-box" inner_html=timeline_legend()></div>
+        </div>
     }
 }

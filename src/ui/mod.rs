@@ -6,6 +6,7 @@
 
 mod actions;
 mod diagram;
+mod keys;
 mod log;
 mod panels;
 pub mod player;
@@ -22,13 +23,15 @@ use wasm_bindgen::JsCast;
 
 use crate::share::link::{self, LinkState, Moment};
 use crate::view::format::capitalise;
+use crate::view::glossary::glossary_html;
 use crate::view::html::{bar_html, notice_html, share_html, BarState, TABS};
+use crate::view::teach::{help_html, key_action};
 use actions::Page;
 use player::{
     parse_link, speed_label, LinkParams, Player, PlayerError, RunSettings, MAX_SPEED, SPEEDS,
 };
 use remember::Remembered;
-use state::{Derived, Run};
+use state::{Derived, Overlay, Run};
 
 /// How often the clock ticks while playing, in real milliseconds.
 const TICK_MS: u32 = 40;
@@ -103,8 +106,21 @@ fn first_run(link: &LinkParams) -> Result<(Player, Option<String>), PlayerError>
     }
 }
 
+/// Escape closes what is open, innermost first: an overlay, then the fault menu (giving the
+/// focus back to its node).
+fn escape_pressed(run: Run) {
+    if run.overlay.get_untracked() != Overlay::None {
+        run.overlay.set(Overlay::None);
+        return;
+    }
+    if let Some(node) = run.selection.menu.get_untracked() {
+        run.selection.menu.set(None);
+        focus_later(format!("[data-node=\"{}\"]", node.test_id()));
+    }
+}
+
 /// Focuses the element matching `selector` once the pending redraw has happened.
-fn focus_later(selector: String) {
+pub(crate) fn focus_later(selector: String) {
     request_animation_frame(move || {
         if let Ok(Some(el)) = document().query_selector(&selector) {
             // SVG and HTML elements both have `focus()`; the binding calls it by name.
@@ -113,17 +129,27 @@ fn focus_later(selector: String) {
     });
 }
 
-/// Whether a key press belongs to a control (a form field, a button, a node of the diagram, a
-/// line of the log): then the page's shortcuts stay out of the way.
+/// Whether a key press belongs to the focused control rather than to the page's shortcuts:
+/// every key typed into a field or a list, and Space or Enter on a button, a node of the diagram
+/// or a line of the log (they press it).
 fn key_for_a_control(ev: &KeyboardEvent) -> bool {
-    ev.target()
+    let Some(el) = ev
+        .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| {
-            actions::is_native_control(&el)
-                || el.has_attribute("data-action")
-                || el.has_attribute("data-node")
-                || el.has_attribute("data-chip")
-        })
+    else {
+        return false;
+    };
+    let tag = el.tag_name().to_ascii_lowercase();
+    if matches!(tag.as_str(), "input" | "select" | "textarea" | "option") {
+        return true;
+    }
+    let presses = matches!(ev.key().as_str(), " " | "Enter" | "Spacebar");
+    presses
+        && (actions::is_native_control(&el)
+            || el.has_attribute("data-action")
+            || el.has_attribute("data-node")
+            || el.has_attribute("data-chip")
+            || tag == "summary")
 }
 
 /// The run the page opens with, and what it says about it: a link in the address (after `#`)
@@ -259,33 +285,18 @@ pub fn App() -> impl IntoView {
         run.play();
     }
 
-    // Keyboard: Space plays or pauses, → steps, Escape closes the fault menu.
+    // Keyboard: every shortcut of the help overlay (`crate::view::teach::SHORTCUTS`).
     let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
-            // Close the fault menu and give the focus back to its node.
-            if let Some(node) = run.selection.menu.get_untracked() {
-                run.selection.menu.set(None);
-                focus_later(format!("[data-node=\"{}\"]", node.test_id()));
-            }
+            escape_pressed(run);
             return;
         }
         if key_for_a_control(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        match ev.key().as_str() {
-            " " => {
-                ev.prevent_default();
-                if run.playing.get_untracked() {
-                    run.pause();
-                } else {
-                    run.play();
-                }
-            }
-            "ArrowRight" => {
-                ev.prevent_default();
-                run.step();
-            }
-            _ => {}
+        if let Some(action) = key_action(&ev.key()) {
+            ev.prevent_default();
+            keys::run_key(run, theme, action);
         }
     });
     on_cleanup(move || keys.remove());
@@ -325,6 +336,10 @@ pub fn App() -> impl IntoView {
             speed: (speed, speed_label(speed)),
             speeds: speeds.into_iter().map(|s| (s, speed_label(s))).collect(),
             other_theme: theme.other(),
+            side_by_side: run.side_by_side.get(),
+            can_step_back: run
+                .read(|p| p.sim().event_count() > p.start_events())
+                .unwrap_or(false),
         })
     });
     let notice = Signal::derive(move || {
@@ -334,9 +349,28 @@ pub fn App() -> impl IntoView {
             .unwrap_or_default()
     });
     let coordination = move || derived.scenario.with(|s| s.coordination.as_str());
+    let overlay = Signal::derive(move || match run.overlay.get() {
+        Overlay::None => String::new(),
+        Overlay::Help => help_html(run.presenter.get()),
+        Overlay::Glossary(term) => glossary_html(term),
+    });
+    // An overlay opened at an entry scrolls to it.
+    Effect::new(move |_| {
+        if let Overlay::Glossary(Some(term)) = run.overlay.get() {
+            request_animation_frame(move || {
+                if let Ok(Some(el)) = document().query_selector(&format!("#glossary-{term}")) {
+                    el.scroll_into_view();
+                }
+            });
+        }
+    });
     view! {
         <main
             class="app"
+            class:app--presenter=move || run.presenter.get()
+            data-presenter=move || run.presenter.get().to_string()
+            data-in-past=move || run.in_past().to_string()
+            data-side-by-side=move || run.side_by_side.get().to_string()
             data-coordination=coordination
             data-playing=move || run.playing.get().to_string()
             class:app--dropping=move || dropping.get()
@@ -372,6 +406,7 @@ pub fn App() -> impl IntoView {
             <Pane class="app__bar" markup=bar />
             <Pane class="app__notice" markup=notice />
             <Pane class="app__share" markup=share_panel />
+            <Pane class="app__overlay" markup=overlay />
             <div class="stage">
                 <diagram::Diagram run=run derived=derived />
                 <panels::Side run=run derived=derived />

@@ -25,9 +25,11 @@ pub fn Side(run: Run, derived: Derived) -> impl IntoView {
             .unwrap_or_default()
     });
     view! {
-        <aside class="side" aria-live="polite">
+        <aside class="side" aria-label="What is happening">
             <Pane class="side__outcome" markup=outcome />
-            <Pane class="side__narration" markup=narration />
+            <div class="side__live" aria-live="polite" aria-atomic="true">
+                <Pane class="side__narration" markup=narration />
+            </div>
             <Pane class="side__invariants" markup=invariants />
         </aside>
     }

@@ -314,6 +314,39 @@ impl Player {
         self.stop_before = events;
     }
 
+    /// Runs a copy of the run on (at most `max_steps` steps) and finds the first step with an
+    /// event `ask` has something to say about: returns how many events had happened before that
+    /// step and what `ask` said, in the step's order (one step can hold several key events).
+    /// `ask` gets the events before the one asked about, that event, and the copy after the step.
+    pub fn look_ahead<Q>(
+        &self,
+        max_steps: usize,
+        mut ask: impl FnMut(&[Event], &Event, &Simulation) -> Option<Q>,
+    ) -> Option<(u64, Vec<Q>)> {
+        let mut sim = self.at.sim.clone();
+        for _ in 0..max_steps {
+            if sim.now_ms() >= HORIZON_MS {
+                return None;
+            }
+            let before = sim.event_count();
+            if !sim.step() {
+                return None;
+            }
+            sim.discard_pending_events();
+            let trace = sim.trace();
+            let found: Vec<Q> = trace
+                .iter()
+                .enumerate()
+                .skip(usize::try_from(before).unwrap_or(usize::MAX))
+                .filter_map(|(i, e)| ask(trace.get(..i).unwrap_or_default(), e, &sim))
+                .collect();
+            if !found.is_empty() {
+                return Some((before, found));
+            }
+        }
+        None
+    }
+
     // ---- time travel ------------------------------------------------------------------------
 
     /// Whether an earlier moment than the latest is shown.
@@ -887,6 +920,35 @@ mod tests {
         assert!(p.in_past());
         assert_eq!(p.timeline().len() as u64, total);
         assert!(p.take_fork().is_none());
+    }
+
+    #[test]
+    fn looking_ahead_finds_the_step_and_leaves_the_run_alone() {
+        use crate::engine::event::EventKind;
+        let mut p = player("card-declined", Coordination::Orchestration);
+        p.advance(100.0);
+        let before = p.sim().trace().to_vec();
+        let (stop, found) = p
+            .look_ahead(10_000, |_, e, _| {
+                matches!(e.kind, EventKind::CompensationBegun { .. }).then_some(e.seq)
+            })
+            .expect("card declined compensates");
+        assert_eq!(p.sim().trace(), &before[..], "the run itself did not move");
+        let full = uninterrupted("card-declined", Coordination::Orchestration);
+        let begun = full
+            .sim()
+            .trace()
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::CompensationBegun { .. }))
+            .unwrap()
+            .seq;
+        assert_eq!(found, vec![begun]);
+        assert!(stop <= begun);
+        p.set_stop(Some(stop));
+        play_out(&mut p);
+        assert_eq!(p.sim().event_count(), stop);
+        assert!(p.sim().trace().iter().all(|e| e.seq < begun));
+        assert!(p.look_ahead(10_000, |_, _, _| None::<()>).is_none());
     }
 
     #[test]

@@ -9,10 +9,42 @@ use crate::engine::snapshot::Snapshot;
 use crate::view::format::capitalise;
 use crate::view::html::{lines, Line};
 use crate::view::layout::{Lane, NodeKey};
+use crate::view::predict::{question, Question, Score};
 use crate::view::svg::Focus;
+use crate::view::teach::{fork_notice, View};
 use crate::view::tokens::{tokens, Token};
 
 use super::player::{Player, PlayerError, RunSettings};
+
+/// How far predict mode looks ahead for the next key event, in engine steps.
+const LOOK_AHEAD_STEPS: usize = 20_000;
+
+/// A panel over the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overlay {
+    /// Nothing.
+    #[default]
+    None,
+    /// The keyboard shortcuts.
+    Help,
+    /// The glossary, open at an entry.
+    Glossary(Option<&'static str>),
+}
+
+/// Predict mode's state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Predict {
+    /// Whether predict mode is on.
+    pub on: bool,
+    /// The questions about the step the run waits before (asked one after the other).
+    pub questions: Vec<Question>,
+    /// Whether the run has reached that step and the first question is shown.
+    pub asking: bool,
+    /// The answer picked for the question shown.
+    pub picked: Option<usize>,
+    /// The score of this run.
+    pub score: Score,
+}
 
 /// The run and the clock: the only way the page reaches the engine.
 #[derive(Clone, Copy)]
@@ -32,6 +64,18 @@ pub struct Run {
     pub selection: Selection,
     /// Bumped for every new run (reset, new settings), so views know to start afresh.
     pub generation: RwSignal<u64>,
+    /// The view the main area shows.
+    pub view: RwSignal<View>,
+    /// Presenter mode: large type.
+    pub presenter: RwSignal<bool>,
+    /// The panel shown over the page.
+    pub overlay: RwSignal<Overlay>,
+    /// Predict mode.
+    pub predict: RwSignal<Predict>,
+    /// The same run in the other coordination style, when both are shown side by side.
+    twin: StoredValue<Option<Player>>,
+    /// Whether both styles are shown side by side.
+    pub side_by_side: RwSignal<bool>,
 }
 
 impl Run {
@@ -46,7 +90,19 @@ impl Run {
             notice: RwSignal::new(None),
             selection: Selection::new(),
             generation: RwSignal::new(0),
+            view: RwSignal::new(View::Diagram),
+            presenter: RwSignal::new(false),
+            overlay: RwSignal::new(Overlay::None),
+            predict: RwSignal::new(Predict::default()),
+            twin: StoredValue::new(None),
+            side_by_side: RwSignal::new(false),
         }
+    }
+
+    /// Reads the twin run (side by side) and subscribes to changes.
+    pub fn read_twin<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
+        self.revision.track();
+        self.twin.try_with_value(|t| t.as_ref().map(f)).flatten()
     }
 
     /// Reads the player and subscribes to its changes.
@@ -67,18 +123,47 @@ impl Run {
         self.revision.update(|r| *r += 1);
     }
 
-    fn report(&self, result: Result<(), PlayerError>) {
+    /// Sends a command to the run (inject, remove, cancel, redrive). A command at a past moment
+    /// forks a new future, and the page says so.
+    pub fn act(&self, f: impl FnOnce(&mut Player) -> Result<(), PlayerError>) {
+        let result = self
+            .player
+            .try_update_value(|p| f(p).map(|()| p.take_fork()))
+            .unwrap_or(Ok(None));
         match result {
-            Ok(()) => self.notice.set(None),
+            Ok(fork) => {
+                self.notice
+                    .set(fork.map(|f| fork_notice(f.at_ms, f.events, f.discarded)));
+                if fork.is_some() {
+                    self.sync_twin();
+                }
+            }
             Err(e) => self.notice.set(Some(capitalise(&e.to_string()))),
         }
+        self.rearm();
+        self.changed();
     }
 
-    /// Sends a command to the run (inject, remove, cancel, redrive).
-    pub fn act(&self, f: impl FnOnce(&mut Player) -> Result<(), PlayerError>) {
-        let result = self.player.try_update_value(f).unwrap_or(Ok(()));
-        self.report(result);
-        self.changed();
+    /// Changes the twin run only (side by side), quietly.
+    pub fn with_twin(&self, f: impl FnOnce(&mut Player)) {
+        self.twin.update_value(|t| {
+            if let Some(t) = t {
+                f(t);
+            }
+        });
+    }
+
+    /// Sends the same command to both runs when they are side by side (one fault plan); the
+    /// twin's refusals are not the page's news (a fault may not apply to its style).
+    pub fn act_both(&self, f: impl Fn(&mut Player) -> Result<(), PlayerError>) {
+        if self.side_by_side.get_untracked() {
+            self.twin.update_value(|t| {
+                if let Some(t) = t {
+                    let _ignored = f(t);
+                }
+            });
+        }
+        self.act(f);
     }
 
     /// Replaces the run with a new one made from the current one (reset, new settings).
@@ -89,7 +174,22 @@ impl Run {
         match result {
             Ok(next) => {
                 let sagas = next.sim().sagas().len();
+                let twin = self
+                    .side_by_side
+                    .get_untracked()
+                    .then(|| twin_of(&next).ok())
+                    .flatten();
+                if self.side_by_side.get_untracked() && twin.is_none() {
+                    self.side_by_side.set(false);
+                }
+                self.twin.set_value(twin);
                 self.player.set_value(next);
+                self.predict.update(|p| {
+                    p.score = Score::default();
+                    p.questions.clear();
+                    p.asking = false;
+                    p.picked = None;
+                });
                 self.playing.set(false);
                 self.notice.set(None);
                 self.selection.clear();
@@ -97,6 +197,7 @@ impl Run {
                 if self.selection.saga.get_untracked() >= sagas {
                     self.selection.saga.set(0);
                 }
+                self.rearm();
                 self.changed();
             }
             Err(e) => self.notice.set(Some(capitalise(&e.to_string()))),
@@ -108,12 +209,26 @@ impl Run {
         self.replace(|p| p.reconfigured(f(p.settings().clone())));
     }
 
-    /// Plays; a run that has come to rest starts again from time 0 first.
+    /// Plays; a run that has come to rest starts again from time 0 first. In predict mode, a
+    /// question waiting to be answered is answered first.
     pub fn play(&self) {
-        if self.peek(Player::is_settled).unwrap_or(false) {
+        if self.predict.with_untracked(|p| p.asking) {
+            self.predict_continue();
+            return;
+        }
+        if self.settled_untracked() {
             self.replace(Player::restarted);
         }
         self.playing.set(true);
+    }
+
+    fn settled_untracked(&self) -> bool {
+        let main = self.peek(Player::is_settled).unwrap_or(false);
+        let twin = self
+            .twin
+            .try_with_value(|t| t.as_ref().is_none_or(Player::is_settled))
+            .unwrap_or(true);
+        main && twin
     }
 
     /// Pauses.
@@ -124,7 +239,12 @@ impl Run {
     /// Runs until the next event, paused.
     pub fn step(&self) {
         self.playing.set(false);
+        if self.peek(Player::at_stop).unwrap_or(false) {
+            self.ask();
+            return;
+        }
         if self.player.try_update_value(|p| p.step()).is_some() {
+            self.sync_twin();
             self.changed();
         }
     }
@@ -134,20 +254,215 @@ impl Run {
         self.replace(Player::restarted);
     }
 
+    /// Goes back one step, paused.
+    pub fn step_back(&self) {
+        self.playing.set(false);
+        if self.player.try_update_value(Player::step_back) == Some(true) {
+            self.moved();
+        }
+    }
+
+    /// Shows the moment when `events` events had happened, paused.
+    pub fn seek(&self, events: u64) {
+        self.playing.set(false);
+        if self.player.try_update_value(|p| p.seek(events)).is_some() {
+            self.moved();
+        }
+    }
+
+    /// Shows the latest moment of the run again.
+    pub fn to_latest(&self) {
+        if self
+            .player
+            .try_update_value(Player::return_to_latest)
+            .is_some()
+        {
+            self.moved();
+        }
+    }
+
+    fn moved(&self) {
+        self.sync_twin();
+        self.rearm();
+        self.changed();
+    }
+
+    /// Whether an earlier moment than the latest is shown.
+    pub fn in_past(&self) -> bool {
+        self.read(Player::in_past).unwrap_or(false)
+    }
+
+    // ---- side by side ---------------------------------------------------------------------
+
+    /// Shows both coordination styles side by side (one seed, one fault plan, one clock), or
+    /// one again. Both runs start again from 0 s.
+    pub fn set_side_by_side(&self, on: bool) {
+        if on == self.side_by_side.get_untracked() {
+            return;
+        }
+        if on {
+            let twin = self.peek(twin_of);
+            match twin {
+                Some(Ok(_)) => {
+                    self.side_by_side.set(true);
+                    self.replace(Player::restarted);
+                }
+                Some(Err(e)) => self
+                    .notice
+                    .set(Some(format!("Side by side needs both styles: {}.", e))),
+                None => {}
+            }
+        } else {
+            self.side_by_side.set(false);
+            self.twin.set_value(None);
+            self.changed();
+        }
+    }
+
+    /// Brings the twin run to the main run's moment (rebuilding it when it is ahead).
+    fn sync_twin(&self) {
+        if !self.side_by_side.get_untracked() {
+            return;
+        }
+        let Some(now) = self.peek(Player::now_ms) else {
+            return;
+        };
+        self.twin.update_value(|t| {
+            let Some(twin) = t else {
+                return;
+            };
+            if twin.now_ms() > now {
+                if let Ok(fresh) = twin.restarted() {
+                    *twin = fresh;
+                }
+            }
+            let behind = now.saturating_sub(twin.now_ms());
+            twin.advance(behind as f64);
+        });
+    }
+
+    // ---- predict mode ---------------------------------------------------------------------
+
+    /// Predict mode on or off.
+    pub fn set_predict(&self, on: bool) {
+        self.predict.update(|p| {
+            p.on = on;
+            p.questions.clear();
+            p.asking = false;
+            p.picked = None;
+        });
+        self.rearm();
+        self.changed();
+    }
+
+    /// Looks ahead for the next step with a key event and asks the player to stop before it.
+    fn rearm(&self) {
+        let on = self.predict.with_untracked(|p| p.on);
+        let found = if on {
+            self.peek(|p| {
+                p.look_ahead(LOOK_AHEAD_STEPS, |before, next, sim| {
+                    question(before, next, sim.scenario(), sim.messages())
+                })
+            })
+            .flatten()
+        } else {
+            None
+        };
+        let stop = found.as_ref().map(|(stop, _)| *stop);
+        self.player.update_value(|p| p.set_stop(stop));
+        self.predict.update(|p| {
+            p.questions = found.map(|(_, q)| q).unwrap_or_default();
+            p.asking = false;
+            p.picked = None;
+        });
+        if on && self.peek(Player::at_stop).unwrap_or(false) {
+            self.ask();
+        }
+    }
+
+    /// The run has reached a key step: pause and show its first question.
+    fn ask(&self) {
+        self.playing.set(false);
+        self.predict.update(|p| p.asking = !p.questions.is_empty());
+    }
+
+    /// Picks an answer to the question shown (once).
+    pub fn predict_answer(&self, choice: usize) {
+        self.predict.update(|p| {
+            let Some(q) = p.questions.first() else {
+                return;
+            };
+            if !p.asking || p.picked.is_some() || choice >= q.choices.len() {
+                return;
+            }
+            p.picked = Some(choice);
+            p.score.asked += 1;
+            if choice == q.answer {
+                p.score.right += 1;
+            }
+        });
+    }
+
+    /// Closes the question shown: the next one of the same step, or the step runs and the run
+    /// plays on to the next key event.
+    pub fn predict_continue(&self) {
+        let more = self.predict.try_update(|p| {
+            if !p.asking {
+                return None;
+            }
+            if !p.questions.is_empty() {
+                p.questions.remove(0);
+            }
+            p.picked = None;
+            p.asking = !p.questions.is_empty();
+            Some(p.asking)
+        });
+        match more.flatten() {
+            Some(true) | None => {}
+            Some(false) => {
+                self.player.update_value(|p| {
+                    p.set_stop(None);
+                    p.step();
+                });
+                self.sync_twin();
+                self.rearm();
+                self.changed();
+                if !self.predict.with_untracked(|p| p.asking) && !self.settled_untracked() {
+                    self.playing.set(true);
+                }
+            }
+        }
+    }
+
     /// One tick of the clock: `real_ms` of real time has passed.
     pub fn tick(&self, real_ms: f64) {
         let speed = self.speed.get_untracked();
-        let Some((added, now, settled)) = self.player.try_update_value(|p| {
+        let Some((added, now, stopped)) = self.player.try_update_value(|p| {
             let added = p.advance(real_ms * f64::from(speed) / 100.0);
-            (added, p.now_ms(), p.is_settled())
+            (added, p.now_ms(), p.at_stop())
         }) else {
             return;
         };
+        let twin_added = if self.side_by_side.get_untracked() {
+            self.twin
+                .try_update_value(|t| {
+                    t.as_mut().map_or(0, |t| {
+                        let behind = now.saturating_sub(t.now_ms());
+                        t.advance(behind as f64)
+                    })
+                })
+                .unwrap_or(0)
+        } else {
+            0
+        };
         self.now_ms.set(now);
-        if added > 0 || settled {
+        let settled = self.settled_untracked();
+        if added > 0 || twin_added > 0 || settled || stopped {
             self.revision.update(|r| *r += 1);
         }
-        if settled {
+        if stopped {
+            self.ask();
+        } else if settled {
             self.playing.set(false);
         }
     }
@@ -185,6 +500,20 @@ impl Selection {
         self.event.set(None);
         self.menu.set(None);
     }
+}
+
+/// The same settings and fault plan in the other coordination style.
+fn twin_of(player: &Player) -> Result<Player, PlayerError> {
+    use crate::engine::scenario::Coordination;
+    let settings = player.settings().clone();
+    let other = match settings.coordination {
+        Coordination::Orchestration => Coordination::Choreography,
+        Coordination::Choreography => Coordination::Orchestration,
+    };
+    player.reconfigured(RunSettings {
+        coordination: other,
+        ..settings
+    })
 }
 
 impl Default for Selection {

@@ -70,6 +70,10 @@ pub struct BarState {
     pub speeds: Vec<(u32, String)>,
     /// The theme a click on the theme switch goes to.
     pub other_theme: &'static str,
+    /// Whether both styles are shown side by side.
+    pub side_by_side: bool,
+    /// Whether there is an earlier moment to step back to.
+    pub can_step_back: bool,
 }
 
 fn attr_if(on: bool, attr: &'static str) -> &'static str {
@@ -130,7 +134,11 @@ pub fn bar_html(state: &BarState) -> String {
         &mut out,
         "coordination",
         "Coordination",
-        state.coordination.as_str(),
+        if state.side_by_side {
+            "side-by-side"
+        } else {
+            state.coordination.as_str()
+        },
         &[
             (
                 "orchestration",
@@ -145,6 +153,16 @@ pub fn bar_html(state: &BarState) -> String {
                     "This preset needs an orchestrator"
                 } else {
                     "Services react to each other's events over a bus"
+                },
+                orchestration_only,
+            ),
+            (
+                "side-by-side",
+                "Both",
+                if orchestration_only {
+                    "This preset needs an orchestrator"
+                } else {
+                    "Both styles side by side: one seed, one fault plan, one clock (B)"
                 },
                 orchestration_only,
             ),
@@ -172,9 +190,10 @@ pub fn bar_html(state: &BarState) -> String {
     );
     let _ = write!(
         out,
-        r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" data-action="play" title="Play (Space)"{}><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn" data-testid="pause" data-action="pause" title="Pause (Space)"{}><span aria-hidden="true">❚❚</span> Pause</button><button type="button" class="btn" data-testid="step" data-action="step" title="Run until the next event (→)"{}><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn" data-testid="reset" data-action="reset" title="Start this run again from 0 s, with your faults"><span aria-hidden="true">↺</span> Reset</button></div>"#,
+        r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" data-action="play" title="Play (Space)"{}><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn" data-testid="pause" data-action="pause" title="Pause (Space)"{}><span aria-hidden="true">❚❚</span> Pause</button><button type="button" class="btn btn--icon" data-testid="step-back" data-action="step-back" title="One step back (←)" aria-label="Step back"{}><span aria-hidden="true">⇤</span></button><button type="button" class="btn" data-testid="step" data-action="step" title="Run until the next event (→)"{}><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn" data-testid="reset" data-action="reset" title="Start this run again from 0 s, with your faults"><span aria-hidden="true">↺</span> Reset</button></div>"#,
         attr_if(state.playing, " disabled"),
         attr_if(!state.playing, " disabled"),
+        attr_if(!state.can_step_back, " disabled"),
         attr_if(state.settled, " disabled"),
     );
     out.push_str(r#"<label class="bar__field" title="Speed: simulated time per real time"><span class="sr-only">Speed</span><select data-testid="speed" data-control="speed">"#);
@@ -187,7 +206,7 @@ pub fn bar_html(state: &BarState) -> String {
     }
     let _ = write!(
         out,
-        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" data-control="seed" inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label>{}<button type="button" class="btn btn--icon bar__theme" data-testid="theme" data-action="theme" title="Switch between light and dark" aria-label="Switch to the {} theme">◐</button></header>"#,
+        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" data-control="seed" inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label>{}<button type="button" class="btn btn--icon bar__theme" data-testid="theme" data-action="theme" title="Switch between light and dark (T)" aria-label="Switch to the {} theme">◐</button><button type="button" class="btn btn--icon" data-testid="help" data-action="help" title="Keyboard shortcuts and presenter mode (?)" aria-label="Help: keyboard shortcuts" aria-haspopup="dialog">?</button></header>"#,
         state.seed,
         share_menu(),
         state.other_theme,
@@ -696,7 +715,11 @@ mod tests {
     }
 
     fn bar(preset: &'static str, coordination: Coordination) -> String {
-        bar_html(&BarState {
+        bar_html(&bar_state(preset, coordination))
+    }
+
+    fn bar_state(preset: &'static str, coordination: Coordination) -> BarState {
+        BarState {
             preset,
             coordination,
             storage: Storage::Shared,
@@ -706,7 +729,9 @@ mod tests {
             speed: (100, "1×".to_string()),
             speeds: vec![(25, "0.25×".to_string()), (100, "1×".to_string())],
             other_theme: "dark",
-        })
+            side_by_side: false,
+            can_step_back: false,
+        }
     }
 
     #[test]
@@ -719,19 +744,32 @@ mod tests {
             "play",
             "pause",
             "step",
+            "step-back",
             "reset",
             "speed",
             "seed",
             "share",
             "export",
             "import",
+            "help",
         ] {
             assert!(
                 html.contains(&format!(r#"data-testid="{id}""#)),
                 "{id} missing"
             );
         }
-        assert!(!html.contains("step-back"));
+        assert!(
+            html.contains(r#"aria-label="Step back" disabled"#),
+            "nothing to go back to yet"
+        );
+        let both = bar_html(&BarState {
+            side_by_side: true,
+            can_step_back: true,
+            ..bar_state("card-declined", Coordination::Choreography)
+        });
+        assert!(both.contains(r#"data-testid="coordination" data-value="side-by-side""#));
+        assert!(both.contains(r#"data-value="side-by-side" aria-pressed="true""#));
+        assert!(!both.contains(r#"aria-label="Step back" disabled"#));
         assert_eq!(html.matches("<option").count(), PRESETS.len() + 2);
         assert!(html.contains(r#"<option value="card-declined" title="Payment refuses: the reservation is cancelled and both parties told." selected>"#));
         assert!(html.contains(r#"data-testid="coordination" data-value="choreography""#));

@@ -18,4 +18,5 @@ pub mod status;
 pub mod story;
 pub mod svg;
 pub mod tables;
+pub mod teach;
 pub mod tokens;

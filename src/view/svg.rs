@@ -793,10 +793,18 @@ fn dead_letter_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
 
 /// The messages in flight at `now_ms`, as tokens: a square for a command, a circle for a reply,
 /// a diamond for an event, each with its saga's letter and what it carries.
-pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>) -> String {
+///
+/// With `jump` (the person prefers reduced motion) a token in flight does not glide: it stands
+/// still halfway along its edge until it arrives.
+pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>, jump: bool) -> String {
     let mut out = String::with_capacity(tokens.len() * 400);
     for t in tokens {
-        let (p, waiting) = t.position(now_ms);
+        let at = if jump && now_ms < t.arrive_ms as f64 {
+            (t.sent_ms + t.arrive_ms) as f64 / 2.0
+        } else {
+            now_ms
+        };
+        let (p, waiting) = t.position(at);
         let letter = saga_letter(t.saga);
         let _ = write!(
             out,
@@ -807,7 +815,7 @@ pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>) -> Stri
             if waiting { " token--waiting" } else { "" },
             if t.duplicate { " token--duplicate" } else { "" },
             t.id,
-            Num(progress(t.sent_ms, t.arrive_ms, now_ms)),
+            Num(progress(t.sent_ms, t.arrive_ms, at)),
             Num(p.x),
             Num(p.y),
             t.class,
@@ -996,7 +1004,7 @@ mod tests {
             Coordination::Orchestration,
         );
         assert!(!all.is_empty());
-        let markup = tokens_svg(&all, 600.0, Some(all[0].id));
+        let markup = tokens_svg(&all, 600.0, Some(all[0].id), false);
         assert!(markup.contains("token token--command saga-0 token--lit"));
         assert!(markup.contains("Create reservation"));
     }
@@ -1015,5 +1023,35 @@ mod tests {
         let markup = svg(&s, 0, None);
         assert!(!markup.contains("<script>"));
         assert!(markup.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn with_reduced_motion_a_token_stands_still_while_it_flies() {
+        let scenario = presets::scenario(
+            "happy-path",
+            Coordination::Orchestration,
+            Storage::PerService,
+            1,
+        )
+        .unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.advance_to(1);
+        let snapshot = sim.snapshot();
+        let all = tokens(
+            &snapshot.in_flight,
+            &sim.scenario().definition,
+            Coordination::Orchestration,
+        );
+        let t = all.first().expect("a message in flight");
+        let early = t.sent_ms as f64 + 1.0;
+        let late = t.arrive_ms as f64 - 1.0;
+        assert_eq!(
+            tokens_svg(&all, early, None, true),
+            tokens_svg(&all, late, None, true)
+        );
+        assert_ne!(
+            tokens_svg(&all, early, None, false),
+            tokens_svg(&all, late, None, false)
+        );
     }
 }

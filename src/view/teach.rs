@@ -1,0 +1,672 @@
+//! The teaching controls: the timeline strip to scrub, the view switch, the keyboard shortcuts
+//! and their help overlay, and what the page says after a fork.
+//!
+//! Pure functions, tested natively; the page (`crate::ui`) puts the markup in place and maps key
+//! presses through [`key_action`].
+
+use std::fmt::Write;
+
+use crate::engine::event::{Event, EventKind};
+use crate::engine::message::Task;
+
+use super::format::{escape, seconds};
+
+/// What an event is, for the colour of its tick on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TickKind {
+    /// A saga started, ended or was cancelled.
+    Saga,
+    /// A message or a queue's bookkeeping.
+    Message,
+    /// A step did its work.
+    Work,
+    /// Something went wrong: a failure, a refusal, a timeout, a loss, a crash.
+    Failure,
+    /// Undoing: compensation begun, a compensation ran.
+    Compensation,
+    /// Trying again: a retry scheduled, a redelivery, a redrive.
+    Retry,
+    /// A fault injected, fired or cleared.
+    Fault,
+}
+
+impl TickKind {
+    /// Every kind, in legend order.
+    pub const ALL: [TickKind; 7] = [
+        TickKind::Saga,
+        TickKind::Work,
+        TickKind::Message,
+        TickKind::Retry,
+        TickKind::Failure,
+        TickKind::Compensation,
+        TickKind::Fault,
+    ];
+
+    /// The CSS modifier and `data-kind` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TickKind::Saga => "saga",
+            TickKind::Message => "message",
+            TickKind::Work => "work",
+            TickKind::Failure => "failure",
+            TickKind::Compensation => "compensation",
+            TickKind::Retry => "retry",
+            TickKind::Fault => "fault",
+        }
+    }
+
+    /// In words, for the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            TickKind::Saga => "saga",
+            TickKind::Message => "message",
+            TickKind::Work => "step done",
+            TickKind::Failure => "failure",
+            TickKind::Compensation => "undo",
+            TickKind::Retry => "retry",
+            TickKind::Fault => "fault",
+        }
+    }
+}
+
+/// The kind of an event's tick.
+pub fn tick_kind(kind: &EventKind) -> TickKind {
+    use EventKind as K;
+    match kind {
+        K::SagaStarted | K::SagaEnded { .. } | K::CancelRequested => TickKind::Saga,
+        K::TaskStarted {
+            task: Task::Compensate(_),
+            ..
+        }
+        | K::TaskApplied {
+            task: Task::Compensate(_),
+            ..
+        }
+        | K::CompensationBegun { .. } => TickKind::Compensation,
+        K::TaskStarted { .. } | K::StepSucceeded { .. } | K::OrchestratorRecovered { .. } => {
+            TickKind::Work
+        }
+        K::TaskApplied { result, .. } => {
+            if matches!(result, crate::engine::message::TaskResult::Done) {
+                TickKind::Work
+            } else {
+                TickKind::Failure
+            }
+        }
+        K::MessageSent {
+            duplicate: true, ..
+        } => TickKind::Retry,
+        K::MessageSent { .. }
+        | K::MessageArrived { .. }
+        | K::Enqueued { .. }
+        | K::Deleted { .. }
+        | K::OutboxWritten { .. }
+        | K::DuplicateIgnored { .. }
+        | K::ReplyIgnored { .. } => TickKind::Message,
+        K::Received { receive_count, .. } => {
+            if *receive_count > 1 {
+                TickKind::Retry
+            } else {
+                TickKind::Message
+            }
+        }
+        K::RetryScheduled { .. } | K::Redriven { .. } => TickKind::Retry,
+        K::MessageLost { .. }
+        | K::TaskFailed { .. }
+        | K::TimedOut { .. }
+        | K::StepRefused { .. }
+        | K::ManualIntervention { .. }
+        | K::DeadLettered { .. }
+        | K::ServiceDown { .. }
+        | K::DatabaseDown { .. }
+        | K::OrchestratorCrashed => TickKind::Failure,
+        K::ServiceUp { .. } | K::DatabaseUp { .. } => TickKind::Work,
+        K::FaultInjected { .. } | K::FaultFired { .. } | K::FaultCleared { .. } => TickKind::Fault,
+    }
+}
+
+/// What the timeline strip shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeline<'a> {
+    /// Every event of the run up to its latest moment.
+    pub events: &'a [Event],
+    /// How many events the run's start has (a run cannot go back before them).
+    pub start: u64,
+    /// How many events had happened at the moment shown.
+    pub at: u64,
+    /// The event selected in the log, the sequence diagram or the Gantt view.
+    pub selected: Option<u64>,
+}
+
+/// The ticks of the timeline as one SVG, a unit of width per event (stretched to the strip):
+/// runs of events of the same kind are drawn as one bar; what comes after the moment shown is
+/// dimmed; a marker stands at the moment and another on the selected event.
+pub fn timeline_svg(t: &Timeline) -> String {
+    let n = t.events.len().max(1);
+    let mut out = String::with_capacity(64 * 32);
+    let _ = write!(
+        out,
+        r#"<svg class="timeline__svg" viewBox="0 0 {n} 10" preserveAspectRatio="none" aria-hidden="true">"#
+    );
+    let mut i = 0;
+    while i < t.events.len() {
+        let kind = t.events.get(i).map(|e| tick_kind(&e.kind));
+        let mut j = i + 1;
+        while j < t.events.len() && t.events.get(j).map(|e| tick_kind(&e.kind)) == kind {
+            j += 1;
+        }
+        if let Some(kind) = kind {
+            let _ = write!(
+                out,
+                r#"<rect class="tick tick--{}" x="{i}" y="2" width="{}" height="8"></rect>"#,
+                kind.as_str(),
+                j - i
+            );
+        }
+        i = j;
+    }
+    let at = usize::try_from(t.at).unwrap_or(usize::MAX).min(n);
+    if at < t.events.len() {
+        let _ = write!(
+            out,
+            r#"<rect class="timeline__future" x="{at}" y="0" width="{}" height="10"></rect>"#,
+            t.events.len() - at
+        );
+    }
+    if let Some(seq) = t.selected {
+        if let Some(i) = t.events.iter().position(|e| e.seq == seq) {
+            let _ = write!(
+                out,
+                r#"<rect class="timeline__selected" x="{i}" y="0" width="1" height="10"></rect>"#
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        r#"<rect class="timeline__now" x="{}" y="0" width="1" height="10"></rect></svg>"#,
+        at.saturating_sub(1)
+    );
+    out
+}
+
+/// The words beside the strip: where the moment is, and a way back to the latest one.
+pub fn timeline_label(t: &Timeline, in_past: bool) -> String {
+    let total = t.events.len() as u64;
+    let at_ms = usize::try_from(t.at)
+        .ok()
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| t.events.get(i))
+        .map(|e| e.at_ms)
+        .unwrap_or(0);
+    let mut out = String::with_capacity(256);
+    let _ = write!(
+        out,
+        r#"<span class="timeline__where">Event {} of {total} · {}</span>"#,
+        t.at.min(total),
+        seconds(at_ms)
+    );
+    if in_past {
+        out.push_str(r#"<span class="timeline__past">Looking back: play on to replay the same future, or change a fault to fork a new one</span><button type="button" class="btn btn--small" data-action="latest" data-testid="to-latest" title="Back to the latest moment (End)">Latest ⇥</button>"#);
+    }
+    out
+}
+
+/// The event a pointer at `fraction` (0 to 1) of the strip's width stands on.
+pub fn event_at(fraction: f64, events: usize) -> Option<usize> {
+    if events == 0 || !fraction.is_finite() {
+        return None;
+    }
+    let i = (fraction.clamp(0.0, 1.0) * events as f64).floor() as usize;
+    Some(i.min(events - 1))
+}
+
+/// The legend of the tick colours.
+pub fn timeline_legend() -> String {
+    let mut out = String::from(r#"<ul class="timeline__legend" aria-label="Tick colours">"#);
+    for kind in TickKind::ALL {
+        let _ = write!(
+            out,
+            r#"<li><span class="tick-swatch tick--{}" aria-hidden="true"></span>{}</li>"#,
+            kind.as_str(),
+            kind.label()
+        );
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// The views of the run the main area can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Services, orchestrator or bus, tokens.
+    #[default]
+    Diagram,
+    /// A lane per participant, an arrow per message.
+    Sequence,
+    /// A row per service, a span per attempt.
+    Gantt,
+}
+
+impl View {
+    /// Every view, in the switch's order.
+    pub const ALL: [View; 3] = [View::Diagram, View::Sequence, View::Gantt];
+
+    /// The `data-view` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Diagram => "diagram",
+            View::Sequence => "sequence",
+            View::Gantt => "gantt",
+        }
+    }
+
+    /// The switch's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Diagram => "Diagram",
+            View::Sequence => "Sequence",
+            View::Gantt => "Timeline",
+        }
+    }
+
+    /// Reads a `data-view` value.
+    pub fn parse(text: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+
+    /// The next view (the V key).
+    pub fn next(self) -> View {
+        match self {
+            View::Diagram => View::Sequence,
+            View::Sequence => View::Gantt,
+            View::Gantt => View::Diagram,
+        }
+    }
+}
+
+/// The view switch and the predict-mode toggle, above the main area.
+pub fn views_html(view: View, predict: bool, side_by_side: bool) -> String {
+    let mut out = String::from(r#"<div class="views" role="group" aria-label="View">"#);
+    for v in View::ALL {
+        let on = v == view && !side_by_side;
+        let _ = write!(
+            out,
+            r#"<button type="button" class="views__btn{}" data-action="view" data-view="{}" data-testid="view-{}" aria-pressed="{on}" title="Show the {} view (V)"{}>{}</button>"#,
+            if on { " views__btn--on" } else { "" },
+            v.as_str(),
+            v.as_str(),
+            v.label().to_lowercase(),
+            if side_by_side { " disabled" } else { "" },
+            v.label(),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</div><button type="button" class="btn btn--small views__predict{}" data-action="predict" data-testid="predict-toggle" aria-pressed="{predict}" title="Pause before key events and guess what happens next (Q)">? Predict{}</button>"#,
+        if predict { " btn--on" } else { "" },
+        if predict { " on" } else { "" },
+    );
+    out
+}
+
+/// What a key press does (outside form fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    /// Play or pause.
+    PlayPause,
+    /// One step forward.
+    Step,
+    /// One step back.
+    StepBack,
+    /// Slower.
+    Slower,
+    /// Faster.
+    Faster,
+    /// Preset number n (0-based).
+    Preset(usize),
+    /// Full screen on or off.
+    FullScreen,
+    /// Light or dark.
+    Theme,
+    /// The help overlay.
+    Help,
+    /// Presenter mode (large type).
+    Presenter,
+    /// The next view.
+    NextView,
+    /// Predict mode on or off.
+    Predict,
+    /// Orchestration and choreography side by side, or back.
+    SideBySide,
+    /// The other coordination style.
+    OtherStyle,
+    /// Reset.
+    Reset,
+    /// To the start of the run.
+    First,
+    /// To the latest moment.
+    Latest,
+    /// The glossary.
+    Glossary,
+}
+
+/// A keyboard shortcut, as the help overlay lists it.
+#[derive(Debug, Clone, Copy)]
+pub struct Shortcut {
+    /// The keys, as shown.
+    pub keys: &'static [&'static str],
+    /// What it does.
+    pub does: &'static str,
+}
+
+/// Every shortcut, in the help overlay's order.
+pub const SHORTCUTS: &[Shortcut] = &[
+    Shortcut {
+        keys: &["Space"],
+        does: "Play or pause (in predict mode: continue)",
+    },
+    Shortcut {
+        keys: &["←", "→"],
+        does: "One step back, one step forward",
+    },
+    Shortcut {
+        keys: &["Home", "End"],
+        does: "The start of the run, the latest moment",
+    },
+    Shortcut {
+        keys: &["[", "]"],
+        does: "Slower, faster",
+    },
+    Shortcut {
+        keys: &["1", "…", "9"],
+        does: "Presets 1 to 9 (in predict mode: answer 1 to 4)",
+    },
+    Shortcut {
+        keys: &["R"],
+        does: "Reset this run to 0 s, keeping your faults",
+    },
+    Shortcut {
+        keys: &["C"],
+        does: "Switch orchestration and choreography",
+    },
+    Shortcut {
+        keys: &["B"],
+        does: "Both styles side by side, or back to one",
+    },
+    Shortcut {
+        keys: &["V"],
+        does: "Next view: diagram, sequence, timeline",
+    },
+    Shortcut {
+        keys: &["Q"],
+        does: "Predict mode: pause before key events and guess",
+    },
+    Shortcut {
+        keys: &["G"],
+        does: "Glossary of the saga pattern, with sources",
+    },
+    Shortcut {
+        keys: &["P"],
+        does: "Presenter mode: large type",
+    },
+    Shortcut {
+        keys: &["F"],
+        does: "Full screen",
+    },
+    Shortcut {
+        keys: &["T"],
+        does: "Light or dark theme",
+    },
+    Shortcut {
+        keys: &["?"],
+        does: "This help",
+    },
+    Shortcut {
+        keys: &["Esc"],
+        does: "Close a menu, the help or the glossary",
+    },
+    Shortcut {
+        keys: &["Tab", "Enter"],
+        does: "Move to a service and open its fault menu; pick a fault",
+    },
+];
+
+/// The action of a key (`KeyboardEvent.key`), if it has one.
+pub fn key_action(key: &str) -> Option<KeyAction> {
+    Some(match key {
+        " " | "Spacebar" => KeyAction::PlayPause,
+        "ArrowRight" => KeyAction::Step,
+        "ArrowLeft" => KeyAction::StepBack,
+        "[" => KeyAction::Slower,
+        "]" => KeyAction::Faster,
+        "f" | "F" => KeyAction::FullScreen,
+        "t" | "T" => KeyAction::Theme,
+        "?" => KeyAction::Help,
+        "p" | "P" => KeyAction::Presenter,
+        "v" | "V" => KeyAction::NextView,
+        "q" | "Q" => KeyAction::Predict,
+        "b" | "B" => KeyAction::SideBySide,
+        "c" | "C" => KeyAction::OtherStyle,
+        "r" | "R" => KeyAction::Reset,
+        "g" | "G" => KeyAction::Glossary,
+        "Home" => KeyAction::First,
+        "End" => KeyAction::Latest,
+        _ => {
+            let digit = key.parse::<usize>().ok().filter(|d| (1..=9).contains(d))?;
+            KeyAction::Preset(digit - 1)
+        }
+    })
+}
+
+/// The help overlay: every shortcut, and presenter mode's switch.
+pub fn help_html(presenter: bool) -> String {
+    let mut out = String::with_capacity(4096);
+    out.push_str(r#"<section class="overlay help" data-testid="help-overlay" role="dialog" aria-modal="true" aria-labelledby="help-title"><header class="overlay__head"><h2 id="help-title">Keyboard shortcuts</h2><button type="button" class="btn btn--icon" data-action="close-overlay" data-testid="close-help" aria-label="Close the help">✕</button></header><dl class="help__list">"#);
+    for s in SHORTCUTS {
+        out.push_str("<div class=\"help__row\"><dt>");
+        for (i, k) in s.keys.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            let _ = write!(out, "<kbd>{}</kbd>", escape(k));
+        }
+        let _ = write!(out, "</dt><dd>{}</dd></div>", escape(s.does));
+    }
+    let _ = write!(
+        out,
+        r#"</dl><p class="help__foot">Presenter mode is {}. Shortcuts work anywhere except in a text field; a whole class can be run from the keyboard.</p><button type="button" class="btn" data-action="presenter" data-testid="presenter" aria-pressed="{presenter}">{} presenter mode (P)</button></section>"#,
+        if presenter { "on" } else { "off" },
+        if presenter { "Leave" } else { "Start" },
+    );
+    out
+}
+
+/// What the page says after a command at a past moment replaced the future.
+pub fn fork_notice(at_ms: u64, events: u64, discarded: u64) -> String {
+    format!(
+        "A new future: you changed the run at {} (after event {events}), so the {discarded} {} that had come after it {} discarded and the run goes on from there with your change.",
+        seconds(at_ms),
+        if discarded == 1 { "event" } else { "events" },
+        if discarded == 1 { "was" } else { "were" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::presets;
+    use crate::engine::scenario::{Coordination, Storage};
+    use crate::engine::sim::Simulation;
+
+    fn trace(preset: &str, c: Coordination) -> Vec<Event> {
+        let scenario = presets::scenario(preset, c, Storage::PerService, 1).expect("preset");
+        let mut sim = Simulation::new(scenario).expect("valid");
+        while sim.step() {}
+        sim.trace().to_vec()
+    }
+
+    fn count(markup: &str, needle: &str) -> usize {
+        markup.matches(needle).count()
+    }
+
+    #[test]
+    fn ticks_cover_every_event_once_and_runs_merge() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            let events = trace("card-declined", c);
+            let svg = timeline_svg(&Timeline {
+                events: &events,
+                start: 0,
+                at: events.len() as u64,
+                selected: None,
+            });
+            // The widths of the bars add up to the number of events.
+            let widths: usize = svg
+                .split(r#"<rect class="tick "#)
+                .skip(1)
+                .filter_map(|r| {
+                    r.split("width=\"")
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse::<usize>()
+                        .ok()
+                })
+                .sum();
+            assert_eq!(widths, events.len());
+            let runs = count(&svg, r#"<rect class="tick "#);
+            let changes = 1 + events
+                .windows(2)
+                .filter(|w| tick_kind(&w[0].kind) != tick_kind(&w[1].kind))
+                .count();
+            assert_eq!(runs, changes);
+            assert!(svg.contains("tick--compensation"), "{c:?}: the undo shows");
+            assert!(svg.contains("tick--failure"), "{c:?}: the refusal shows");
+            assert!(
+                !svg.contains("timeline__future"),
+                "nothing ahead at the latest moment"
+            );
+        }
+    }
+
+    #[test]
+    fn a_past_moment_dims_the_future_and_marks_the_selection() {
+        let events = trace("transient-payment", Coordination::Orchestration);
+        let svg = timeline_svg(&Timeline {
+            events: &events,
+            start: 0,
+            at: 10,
+            selected: Some(events[20].seq),
+        });
+        assert!(svg.contains(&format!(
+            r#"<rect class="timeline__future" x="10" y="0" width="{}""#,
+            events.len() - 10
+        )));
+        assert!(svg.contains(r#"<rect class="timeline__selected" x="20""#));
+        assert!(svg.contains(r#"<rect class="timeline__now" x="9""#));
+        assert!(svg.contains("tick--retry"));
+    }
+
+    #[test]
+    fn the_label_says_where_the_moment_is_and_offers_the_way_back() {
+        let events = trace("happy-path", Coordination::Choreography);
+        let t = Timeline {
+            events: &events,
+            start: 0,
+            at: 5,
+            selected: None,
+        };
+        let label = timeline_label(&t, true);
+        assert!(label.contains(&format!("Event 5 of {}", events.len())));
+        assert!(label.contains(&seconds(events[4].at_ms)));
+        assert!(label.contains(r#"data-testid="to-latest""#));
+        assert!(!timeline_label(&t, false).contains("to-latest"));
+    }
+
+    #[test]
+    fn a_pointer_lands_on_an_event() {
+        assert_eq!(event_at(0.0, 10), Some(0));
+        assert_eq!(event_at(0.55, 10), Some(5));
+        assert_eq!(event_at(1.0, 10), Some(9));
+        assert_eq!(event_at(7.0, 10), Some(9));
+        assert_eq!(event_at(-1.0, 10), Some(0));
+        assert_eq!(event_at(f64::NAN, 10), None);
+        assert_eq!(event_at(0.5, 0), None);
+    }
+
+    #[test]
+    fn every_event_kind_of_every_preset_has_a_tick_kind_with_a_legend_entry() {
+        let legend = timeline_legend();
+        for p in presets::PRESETS {
+            for c in [Coordination::Orchestration, Coordination::Choreography] {
+                if p.orchestration_only && c == Coordination::Choreography {
+                    continue;
+                }
+                for e in trace(p.id, c) {
+                    let k = tick_kind(&e.kind);
+                    assert!(legend.contains(&format!("tick--{}", k.as_str())));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_listed_shortcut_has_a_key_that_does_something() {
+        let keys = [
+            " ",
+            "ArrowLeft",
+            "ArrowRight",
+            "[",
+            "]",
+            "1",
+            "9",
+            "f",
+            "t",
+            "?",
+            "p",
+            "v",
+            "q",
+            "b",
+            "c",
+            "r",
+            "g",
+            "Home",
+            "End",
+        ];
+        for k in keys {
+            assert!(key_action(k).is_some(), "{k:?}");
+        }
+        assert_eq!(key_action("1"), Some(KeyAction::Preset(0)));
+        assert_eq!(key_action("9"), Some(KeyAction::Preset(8)));
+        assert_eq!(key_action("0"), None);
+        assert_eq!(key_action("x"), None);
+        assert_eq!(key_action("Enter"), None);
+        let help = help_html(false);
+        for s in SHORTCUTS {
+            for k in s.keys {
+                assert!(help.contains(&format!("<kbd>{}</kbd>", escape(k))), "{k}");
+            }
+        }
+        assert!(help.contains(r#"data-action="presenter""#));
+        assert!(help_html(true).contains("Leave presenter mode"));
+    }
+
+    #[test]
+    fn the_view_switch_marks_the_view_shown() {
+        let html = views_html(View::Sequence, true, false);
+        assert_eq!(count(&html, r#"aria-pressed="true""#), 2);
+        assert!(html.contains(r#"data-testid="view-sequence" aria-pressed="true""#));
+        assert!(html.contains(r#"data-testid="predict-toggle" aria-pressed="true""#));
+        let both = views_html(View::Sequence, false, true);
+        assert_eq!(count(&both, " disabled"), 3);
+        assert_eq!(View::Gantt.next(), View::Diagram);
+        assert_eq!(View::parse("gantt"), Some(View::Gantt));
+        assert_eq!(View::parse("pie"), None);
+    }
+
+    #[test]
+    fn the_fork_notice_counts_what_was_discarded() {
+        let text = fork_notice(1_200, 14, 37);
+        assert!(text.contains("1.20 s") && text.contains("event 14") && text.contains("37 events"));
+        assert!(fork_notice(0, 1, 1).contains("1 event that had come after it was"));
+    }
+}
