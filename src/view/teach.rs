@@ -302,9 +302,8 @@ pub fn views_html(view: View, predict: bool, side_by_side: bool) -> String {
     }
     let _ = write!(
         out,
-        r#"</div><button type="button" class="btn btn--small views__predict{}" data-action="predict" data-testid="predict-toggle" aria-pressed="{predict}" title="Pause before key events and guess what happens next (Q)">? Predict{}</button>"#,
+        r#"</div><button type="button" class="btn btn--small views__predict{}" data-action="predict" data-testid="predict-toggle" aria-pressed="{predict}" title="Pause before key events and guess what happens next (Q)">? Predict</button>"#,
         if predict { " btn--on" } else { "" },
-        if predict { " on" } else { "" },
     );
     out
 }
