@@ -25,7 +25,7 @@ use crate::share::link::{self, LinkState, Moment};
 use crate::view::format::capitalise;
 use crate::view::glossary::glossary_html;
 use crate::view::html::{bar_html, notice_html, share_html, BarState, TABS};
-use crate::view::teach::{help_html, key_action};
+use crate::view::teach::{help_html, key_action, View};
 use actions::Page;
 use player::{
     parse_link, speed_label, LinkParams, Player, PlayerError, RunSettings, MAX_SPEED, SPEEDS,
@@ -239,6 +239,10 @@ pub fn App() -> impl IntoView {
         if let Some(&(tab, _)) = TABS.iter().find(|(id, _)| *id == kept.tab) {
             run.selection.tab.set(tab);
         }
+        run.presenter.set(kept.presenter);
+        if let Some(view) = View::parse(&kept.view) {
+            run.view.set(view);
+        }
     }
 
     // Remember the run (as a link to its present moment) and the preferences whenever the run
@@ -249,6 +253,8 @@ pub fn App() -> impl IntoView {
         let speed = run.speed.get();
         let tab = run.selection.tab.get();
         let theme = theme.picked();
+        let presenter = run.presenter.get();
+        let view = run.view.get();
         if playing {
             return;
         }
@@ -261,6 +267,8 @@ pub fn App() -> impl IntoView {
                 theme: theme.map(str::to_string),
                 speed,
                 tab: tab.to_string(),
+                presenter,
+                view: view.as_str().to_string(),
             });
         }
     });

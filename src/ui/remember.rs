@@ -1,5 +1,5 @@
-//! What the page remembers between visits: the last run (as a link), the data tab, the theme and
-//! the speed, in `localStorage` under one versioned key.
+//! What the page remembers between visits: the last run (as a link), the data tab, the view, the
+//! theme, presenter mode and the speed, in `localStorage` under one versioned key.
 //!
 //! A damaged, old or oversized entry is removed and reported; storage that is full, disabled or
 //! missing only means nothing is remembered.
@@ -28,6 +28,12 @@ pub struct Remembered {
     pub speed: u32,
     /// The data panel's tab.
     pub tab: String,
+    /// Presenter mode (large type) was on.
+    #[serde(default)]
+    pub presenter: bool,
+    /// The view shown (`diagram`, `sequence`, `gantt`).
+    #[serde(default)]
+    pub view: String,
 }
 
 #[derive(Deserialize)]
@@ -101,7 +107,17 @@ mod tests {
             theme: Some("dark".to_string()),
             speed: 200,
             tab: "tables".to_string(),
+            presenter: true,
+            view: "gantt".to_string(),
         }
+    }
+
+    #[test]
+    fn an_entry_from_before_presenter_mode_still_reads() {
+        let kept = parse(r#"{"version":1,"link":"v=1","theme":null,"speed":100,"tab":"tables"}"#)
+            .unwrap();
+        assert!(!kept.presenter);
+        assert_eq!(kept.view, "");
     }
 
     #[test]
