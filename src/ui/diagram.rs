@@ -366,11 +366,14 @@ fn TimelineStrip(run: Run) -> impl IntoView {
         else {
             return;
         };
+        // The ticks fill the strip's content box (inside its border).
         let rect = el.get_bounding_client_rect();
-        if rect.width() <= 0.0 {
+        let width = f64::from(el.client_width());
+        if width <= 0.0 {
             return;
         }
-        let fraction = (f64::from(ev.client_x()) - rect.left()) / rect.width();
+        let left = rect.left() + f64::from(el.client_left());
+        let fraction = (f64::from(ev.client_x()) - left) / width;
         let Some((i, seq)) = run
             .peek(|p| {
                 let events = p.timeline();

@@ -1,7 +1,8 @@
 //! The event log: every event, newest at the bottom, linked to the diagram both ways (select a
 //! line: its message and nodes light up; select a node: the log shows only its events).
 //!
-//! A run has hundreds of events, so new lines are appended to the list instead of redrawing it.
+//! A run has hundreds or thousands of events, so new lines are appended to the list, and going
+//! back in time removes the lines after the moment, instead of redrawing the list.
 
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -37,11 +38,20 @@ pub fn EventLog(run: Run, derived: Derived) -> impl IntoView {
                 .filter(|l| filter.is_none_or(|n| l.concerns(n)))
                 .collect();
             let before = previous.flatten();
-            let same_list = before.is_some_and(|b| {
-                b.generation == generation && b.filter == filter && b.lines <= shown.len()
-            });
+            let same_list =
+                before.is_some_and(|b| b.generation == generation && b.filter == filter);
             if same_list {
-                let from = before.map(|b| b.lines).unwrap_or(0);
+                // Within one run the lines only grow, or shrink back to an earlier moment (and a
+                // fork grows them again from there): drop the lines past the moment, add new ones.
+                let mut from = before.map(|b| b.lines).unwrap_or(0);
+                while from > shown.len() {
+                    match el.last_element_child() {
+                        Some(last) => last.remove(),
+                        None => break,
+                    }
+                    from -= 1;
+                }
+                let from = from.min(shown.len());
                 let markup: String = shown[from..]
                     .iter()
                     .map(|l| log_line_html(l, Some(l.seq) == selected))
@@ -84,7 +94,7 @@ pub fn EventLog(run: Run, derived: Derived) -> impl IntoView {
         })
     });
     let head = Signal::derive(move || {
-        let total = derived.lines.with(Vec::len);
+        let total = derived.lines.with(|l| l.len());
         match sel.node.get() {
             None => format!(r#"<span class="panel__meta">{total} events</span>"#),
             Some(node) => {

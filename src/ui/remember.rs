@@ -114,8 +114,8 @@ mod tests {
 
     #[test]
     fn an_entry_from_before_presenter_mode_still_reads() {
-        let kept = parse(r#"{"version":1,"link":"v=1","theme":null,"speed":100,"tab":"tables"}"#)
-            .unwrap();
+        let kept =
+            parse(r#"{"version":1,"link":"v=1","theme":null,"speed":100,"tab":"tables"}"#).unwrap();
         assert!(!kept.presenter);
         assert_eq!(kept.view, "");
     }

@@ -1,13 +1,16 @@
 //! The page's state: one [`Player`] owned by the page, the signals that say when it changed, and
 //! what the person has selected. Components receive these `Copy` handles as props.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
+use crate::engine::event::Event;
 use crate::engine::message::SagaId;
 use crate::engine::scenario::Scenario;
 use crate::engine::snapshot::Snapshot;
 use crate::view::format::capitalise;
-use crate::view::html::{lines, Line};
+use crate::view::html::{lines_from, Line};
 use crate::view::layout::{Lane, NodeKey};
 use crate::view::predict::{question, Question, Score};
 use crate::view::svg::Focus;
@@ -530,7 +533,7 @@ pub struct Derived {
     /// The scenario being run (changes only with a new run).
     pub scenario: Memo<Scenario>,
     /// Every event, told.
-    pub lines: Memo<Vec<Line>>,
+    pub lines: Memo<Arc<Vec<Line>>>,
     /// The messages in flight, as tokens.
     pub tokens: Memo<Vec<Token>>,
     /// What the selected event points at.
@@ -550,9 +553,32 @@ impl Derived {
                 .or_else(|| previous.cloned())
                 .unwrap_or_else(|| initial_scenario.clone())
         });
-        let lines = Memo::new(move |_: Option<&Vec<Line>>| {
-            run.read(|p| lines(p.sim())).unwrap_or_default()
-        });
+        // Telling thousands of events on every change would be slow: the events told last time
+        // are kept, and only those past the part the run still shares with them are told again
+        // (the run grows, goes back to an earlier moment, or forks from one).
+        let told = StoredValue::new((Vec::<Event>::new(), Vec::<Line>::new()));
+        // Comparing thousands of lines to learn whether they changed would cost as much as
+        // telling them: a new list always counts as a change.
+        let lines = Memo::new_with_compare(
+            move |_: Option<&Arc<Vec<Line>>>| {
+                run.read(|p| {
+                    let trace = p.sim().trace();
+                    told.update_value(|(events, lines_told)| {
+                        let same = events.iter().zip(trace).take_while(|(a, b)| a == b).count();
+                        events.truncate(same);
+                        lines_told.truncate(same);
+                        if same < trace.len() {
+                            let fresh = lines_from(p.sim(), same);
+                            events.extend(trace.iter().skip(same).cloned());
+                            lines_told.extend(fresh);
+                        }
+                    });
+                    told.with_value(|(_, l)| Arc::new(l.clone()))
+                })
+                .unwrap_or_default()
+            },
+            |_, _| true,
+        );
         let tokens = Memo::new(move |_| {
             let scenario = scenario.get();
             snapshot.with(|s| tokens(&s.in_flight, &scenario.definition, scenario.coordination))

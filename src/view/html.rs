@@ -299,6 +299,11 @@ impl Line {
 
 /// Every event of a run, told.
 pub fn lines(sim: &Simulation) -> Vec<Line> {
+    lines_from(sim, 0)
+}
+
+/// The events of a run from number `from` on, told.
+pub fn lines_from(sim: &Simulation, from: usize) -> Vec<Line> {
     let ctx = StoryContext {
         scenario: sim.scenario(),
         messages: sim.messages(),
@@ -307,6 +312,7 @@ pub fn lines(sim: &Simulation) -> Vec<Line> {
     };
     sim.trace()
         .iter()
+        .skip(from)
         .map(|e| Line {
             seq: e.seq,
             at_ms: e.at_ms,
@@ -916,5 +922,14 @@ mod tests {
             .unwrap();
         assert!(received.concerns(NodeKey::Service(ServiceId::Payment)));
         assert!(!received.concerns(NodeKey::Service(ServiceId::Calendar)));
+    }
+
+    #[test]
+    fn events_told_from_a_point_are_the_tail_of_all_told() {
+        let sim = run("transient-payment", Coordination::Choreography);
+        let all = lines(&sim);
+        for from in [0, 1, all.len() / 2, all.len()] {
+            assert_eq!(lines_from(&sim, from), all[from..].to_vec());
+        }
     }
 }
