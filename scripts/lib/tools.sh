@@ -7,7 +7,7 @@
 #   - trunk 0.21.14                    (cargo install --locked; 0.22 needs a newer rustc)
 #   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen version (cargo install, NOT --locked)
 #   - wasm-opt from npm binaryen@132    (into .tools/, put on PATH before /usr/bin)
-# and, for scripts/test only, chromium + chromedriver (apt) and playwright-core (npm).
+# and, for scripts/test only, chromium + chromedriver (apt) and playwright-core + axe-core (npm).
 
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 TOOLS_DIR="$ROOT/.tools"
@@ -161,19 +161,28 @@ ensure_chromium() {
   ok "chromium + chromedriver installed"
 }
 
-# npm playwright-core (the driver only: it never downloads a browser) into tests/e2e/node_modules.
+# tests/e2e's npm packages (playwright-core, the driver only: it never downloads a browser; and
+# axe-core, the accessibility checker) into tests/e2e/node_modules, from its lockfile. Runs `npm ci`
+# when any pinned devDependency is missing or at another version.
 ensure_playwright() {
   ensure_node || return 1
   local dir="$ROOT/tests/e2e"
-  local want; want="$(node -p "require('$dir/package.json').devDependencies['playwright-core']")"
-  local have; have="$(node -p "try { require('$dir/node_modules/playwright-core/package.json').version } catch { '' }" 2>/dev/null)"
-  if [[ "$have" == "$want" ]]; then
-    ok "playwright-core $want present (tests/e2e/node_modules)"
+  local stale; stale="$(node -e '
+    const dir = process.argv[1];
+    const want = require(dir + "/package.json").devDependencies;
+    const stale = Object.entries(want).filter(([name, version]) => {
+      try { return require(dir + "/node_modules/" + name + "/package.json").version !== version; }
+      catch { return true; }
+    });
+    console.log(stale.map(([name, version]) => name + "@" + version).join(" "));
+  ' "$dir")" || return 1
+  if [[ -z "$stale" ]]; then
+    ok "e2e packages present (tests/e2e/node_modules: $(node -p "Object.entries(require('$dir/package.json').devDependencies).map(([n, v]) => n + ' ' + v).join(', ')"))"
     return 0
   fi
-  info "installing playwright-core $want (npm ci in tests/e2e)"
+  info "installing $stale (npm ci in tests/e2e)"
   (cd "$dir" && quietly playwright env PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) || return 1
-  ok "playwright-core $want installed"
+  ok "e2e packages installed ($stale)"
 }
 
 # Everything scripts/test needs beyond the build tools.

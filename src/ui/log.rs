@@ -71,7 +71,11 @@ pub fn EventLog(run: Run, derived: Derived) -> impl IntoView {
                             } else {
                                 line.class_list().remove_1("log__line--selected")
                             };
-                            let _ignored = line.set_attribute("aria-selected", &on.to_string());
+                            let _ignored = if on {
+                                line.set_attribute("aria-current", "true")
+                            } else {
+                                line.remove_attribute("aria-current")
+                            };
                         }
                     }
                 }

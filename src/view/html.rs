@@ -349,7 +349,7 @@ pub fn log_line_html(line: &Line, selected: bool) -> String {
     let mut out = String::with_capacity(256);
     let _ = write!(
         out,
-        r#"<li class="log__line log__line--{}{}{}" data-action="select-event" data-seq="{}" tabindex="0" aria-selected="{selected}"><span class="log__time">{}</span>"#,
+        r#"<li class="log__line log__line--{}{}{}" data-action="select-event" data-seq="{}" tabindex="0"{}><span class="log__time">{}</span>"#,
         line.story.tone.as_str(),
         if line.story.minor {
             " log__line--minor"
@@ -358,6 +358,7 @@ pub fn log_line_html(line: &Line, selected: bool) -> String {
         },
         if selected { " log__line--selected" } else { "" },
         line.seq,
+        attr_if(selected, r#" aria-current="true""#),
         seconds(line.at_ms),
     );
     saga_badge(&mut out, line.saga);
@@ -658,7 +659,15 @@ pub fn data_html(tab: &str, snapshot: &Snapshot, scenario: &Scenario) -> String 
             if on { " tabs__tab--on" } else { "" },
         );
     }
-    out.push_str(r#"</div><div class="data__body">"#);
+    let panel = TABS
+        .iter()
+        .find(|(id, _)| *id == tab)
+        .map_or("Data", |(_, label)| label);
+    // Focusable: the panel scrolls, and a keyboard must be able to scroll it.
+    let _ = write!(
+        out,
+        r#"</div><div class="data__body" role="tabpanel" aria-label="{panel}" tabindex="0">"#
+    );
     match tab {
         "dead-letters" => {
             if scenario.coordination == Coordination::Orchestration {
@@ -816,6 +825,8 @@ mod tests {
         assert!(html.starts_with(r#"<li class="log__line"#));
         assert!(html.contains(r#"data-action="select-event" data-seq="0""#));
         assert!(html.contains("log__line--selected"));
+        assert!(html.contains(r#"aria-current="true""#));
+        assert!(!log_line_html(&all[1], false).contains("aria-current"));
     }
 
     #[test]
@@ -907,6 +918,9 @@ mod tests {
         let snap = sim.snapshot();
         let html = data_html("manual", &snap, sim.scenario());
         assert_eq!(html.matches(r#"role="tab""#).count(), 3);
+        assert!(html.contains(
+            r#"<div class="data__body" role="tabpanel" aria-label="Manual intervention" tabindex="0">"#
+        ));
         assert!(html.contains("Manual intervention (1)"));
         assert!(html.contains("stuck: Refund payment (Payment)"));
         assert!(data_html("tables", &snap, sim.scenario()).contains(r#"data-testid="databases""#));

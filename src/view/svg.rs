@@ -237,9 +237,11 @@ fn open_node(
     if let Some(count) = count {
         let _ = write!(out, r#" data-count="{count}""#);
     }
+    // A labelled group, not a button: it holds the fault chips, buttons of their own, and its
+    // steps stay readable one by one (a button's contents are read only as its name).
     let _ = write!(
         out,
-        r#" tabindex="0" role="button" aria-label="{}"><rect class="saga-node__box" width="{:.1}" height="{:.1}" rx="12"/>"#,
+        r#" tabindex="0" role="group" aria-label="{}"><rect class="saga-node__box" width="{:.1}" height="{:.1}" rx="12"/>"#,
         escape(label),
         Num(rect.w),
         Num(rect.h)
@@ -288,10 +290,11 @@ fn fault_chips(
         }
         let _ = write!(
             out,
-            r#"<g class="fault-chip" transform="translate({} {})" data-chip="{}" tabindex="0" role="button" aria-label="Remove fault: {}"><title>{} (click to remove)</title><rect class="fault-chip__box" width="{}" height="21" rx="10.5"/>"#,
+            r#"<g class="fault-chip" transform="translate({} {})" data-chip="{}" tabindex="0" role="button" aria-label="{}: remove fault ({})"><title>{} (click to remove)</title><rect class="fault-chip__box" width="{}" height="21" rx="10.5"/>"#,
             Num(left),
             Num(y),
             f.id,
+            escape(&label),
             escape(&long),
             escape(&long),
             Num(w),
@@ -304,7 +307,12 @@ fn fault_chips(
             None,
             &format!("⚡{label}"),
         );
-        text(out, "fault-chip__x", w - 15.0, 15.0, None, "✕");
+        // The ✕ only draws "remove": the name says it in words.
+        let _ = write!(
+            out,
+            r#"<text class="fault-chip__x" x="{}" y="15.0" aria-hidden="true">✕</text>"#,
+            Num(w - 15.0)
+        );
         out.push_str("</g>");
         left += w + 5.0;
     }
@@ -943,7 +951,16 @@ mod tests {
         .unwrap();
         let markup = svg(&s, 0, None);
         assert!(markup.contains(r#"data-chip="0""#));
-        assert!(markup.contains("Remove fault: Payment: +2500 ms latency"));
+        // Named by what it shows first (the chip's text), then what activating it does.
+        assert!(markup.contains(r#"aria-label="+2.5 s: remove fault (Payment: +2500 ms latency)""#));
+        // The chip is a button inside its node, so the node must not be a button too.
+        assert!(tag_of(&markup, "service-payment")
+            .contains(r#"role="group" aria-label="Payment service"#));
+        assert_eq!(
+            markup.matches(r#"role="button""#).count(),
+            1,
+            "only the chip is a button"
+        );
         assert!(markup.contains("+2.5 s latency"));
     }
 
