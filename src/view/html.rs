@@ -110,7 +110,7 @@ fn segment(
 /// The bar on top: preset, coordination, storage, play, pause, step, reset, speed, seed, theme.
 pub fn bar_html(state: &BarState) -> String {
     let mut out = String::with_capacity(6 * 1024);
-    out.push_str(r#"<header class="bar"><div class="bar__brand" title="Sagascope: see the saga pattern work and fail"><svg class="bar__logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="5" cy="6" r="3"/><circle cx="19" cy="6" r="3"/><circle cx="12" cy="18" r="3"/><path d="M8 6h8M6.5 8.5l4 7M17.5 8.5l-4 7"/></svg><span>Sagascope</span></div>"#);
+    out.push_str(r#"<header class="bar"><h1 class="bar__brand" title="Sagascope: see the saga pattern work and fail"><svg class="bar__logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="5" cy="6" r="3"/><circle cx="19" cy="6" r="3"/><circle cx="12" cy="18" r="3"/><path d="M8 6h8M6.5 8.5l4 7M17.5 8.5l-4 7"/></svg><span>Sagascope</span></h1>"#);
     let current = presets::find(state.preset);
     let _ = write!(
         out,

@@ -654,17 +654,17 @@ fn lane_name(layout: &SequenceLayout, i: usize) -> &str {
     layout.lanes.get(i).map_or("", |l| l.label.as_str())
 }
 
-/// What a screen reader says for a row.
+/// What a screen reader says for a row: its visible text first (time, then label), then where.
 fn aria(layout: &SequenceLayout, row: &SeqRow) -> String {
     let time = seconds(row.at_ms);
     match &row.mark {
         SeqMark::Arrow(a) => format!(
-            "{time}: {} to {}, {}",
+            "{time} {}: from {} to {}",
+            a.label,
             lane_name(layout, a.from),
-            lane_name(layout, a.to),
-            a.label
+            lane_name(layout, a.to)
         ),
-        SeqMark::Note(n) => format!("{time}: {}, {}", lane_name(layout, n.lane), n.text),
+        SeqMark::Note(n) => format!("{time} {}: on {}", n.text, lane_name(layout, n.lane)),
     }
 }
 
@@ -867,7 +867,9 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
         }
         let _ = write!(
             out,
-            r#"<text class="seq-text seq-text--time" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            // The space keeps the time and the label apart in the row's text, which is what a
+            // screen reader's name for the row must start with.
+            r#"<text class="seq-text seq-text--time" x="{}" y="{}" text-anchor="end">{} </text>"#,
             Num(TIME_WIDTH - 8.0),
             Num(row.y + 4.0),
             escape(&seconds(row.at_ms))

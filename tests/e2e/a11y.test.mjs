@@ -161,6 +161,43 @@ describe('axe-core finds no serious or critical violation', () => {
     });
   });
 
+  test('the teaching views: sequence, timeline, side by side, a past moment, predict, help, glossary', async () => {
+    await withPage({ preset: 'transient-payment', speed: 100, play: 1 }, async (app) => {
+      await app.waitUntilPaused(30_000);
+      for (const view of ['sequence', 'gantt']) {
+        await app.byTestId(`view-${view}`).click();
+        await app.byTestId(`${view}-view`).waitFor();
+        await assertAccessibleInBothThemes(app, `the ${view} view`);
+      }
+      await app.byTestId('view-diagram').click();
+      await app.byTestId('step-back').click();
+      await app.byTestId('to-latest').waitFor();
+      await assertAccessibleInBothThemes(app, 'a past moment, with the timeline');
+      await app.page.keyboard.press('?');
+      await app.byTestId('help-overlay').waitFor();
+      await assertAccessibleInBothThemes(app, 'the help overlay');
+      await app.page.keyboard.press('Escape');
+      await app.page.keyboard.press('g');
+      await app.byTestId('glossary').waitFor();
+      await assertAccessibleInBothThemes(app, 'the glossary');
+      await app.page.keyboard.press('Escape');
+      await app.byTestId('coordination').locator('[data-value="side-by-side"]').click();
+      await app.byTestId('side-by-side').waitFor();
+      await app.page.keyboard.press(' ');
+      await app.page.waitForSelector('[data-testid="compare"] [data-figure="outcome"] [data-value="completed"] ~ [data-value="completed"], [data-testid="compare"] [data-figure="outcome"] td:nth-of-type(2)[data-value="completed"]', { timeout: 30_000 });
+      await assertAccessibleInBothThemes(app, 'both styles side by side');
+    });
+    await withPage({ preset: 'card-declined', speed: 20 }, async (app) => {
+      await app.byTestId('predict-toggle').click();
+      await app.play();
+      await app.byTestId('predict').waitFor({ timeout: 20_000 });
+      await assertAccessibleInBothThemes(app, 'a predict question');
+      await app.byTestId('predict-choice-0').click();
+      await app.byTestId('predict-verdict').locator('*').first().waitFor();
+      await assertAccessibleInBothThemes(app, 'a predict answer');
+    });
+  });
+
   test('the dark theme follows the system until the switch is used', async () => {
     await withPage({ colorScheme: 'dark' }, async (app) => {
       assert.equal(await app.page.evaluate(() => document.documentElement.dataset.theme ?? null), null);
