@@ -775,6 +775,15 @@ fn draw_note(out: &mut String, layout: &SequenceLayout, row: &SeqRow, n: &SeqNot
     let x = lane_x(layout, n.lane)
         .min(layout.width - w / 2.0 - 2.0)
         .max(TIME_WIDTH + w / 2.0);
+    // The note's whole width and the row's height answer a click, as an arrow's row does.
+    let _ = write!(
+        out,
+        r#"<rect class="seq-row__hit" x="{}" y="{}" width="{}" height="{}"/>"#,
+        Num(x - w / 2.0 - 6.0),
+        Num(row.y - ROW_PITCH / 2.0),
+        Num(w + 12.0),
+        Num(ROW_PITCH)
+    );
     let _ = write!(
         out,
         r#"<rect class="seq-note__box" x="{}" y="{}" width="{}" height="18" rx="4"/><text class="seq-text seq-text--note" x="{}" y="{}" text-anchor="middle">{}</text>"#,
