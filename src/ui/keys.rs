@@ -84,6 +84,10 @@ pub fn run_key(run: Run, theme: Theme, action: KeyAction) {
         KeyAction::Reset => run.reset(),
         KeyAction::First => run.seek(0),
         KeyAction::Latest => run.to_latest(),
+        KeyAction::Services => {
+            run.view.set(crate::view::teach::View::Diagram);
+            focus_later("[data-node]".to_string());
+        }
     }
 }
 

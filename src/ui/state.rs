@@ -335,9 +335,14 @@ impl Run {
                 return;
             };
             if twin.now_ms() > now {
-                if let Ok(fresh) = twin.restarted() {
-                    *twin = fresh;
-                }
+                // Back to the same moment in the twin's own history (so its commands stay at
+                // their times, and a command from here forks it as it forks the main run).
+                let events = twin
+                    .timeline()
+                    .iter()
+                    .take_while(|e| e.at_ms <= now)
+                    .count();
+                twin.seek(events as u64);
             }
             let behind = now.saturating_sub(twin.now_ms());
             twin.advance(behind as f64);

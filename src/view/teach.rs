@@ -347,6 +347,8 @@ pub enum KeyAction {
     Latest,
     /// The glossary.
     Glossary,
+    /// Focus on the diagram's nodes (to open a fault menu with Enter).
+    Services,
 }
 
 /// A keyboard shortcut, as the help overlay lists it.
@@ -425,6 +427,10 @@ pub const SHORTCUTS: &[Shortcut] = &[
         does: "Close a menu, the help or the glossary",
     },
     Shortcut {
+        keys: &["S"],
+        does: "Jump to the diagram's services (then Tab between them)",
+    },
+    Shortcut {
         keys: &["Tab", "Enter"],
         does: "Move to a service and open its fault menu; pick a fault",
     },
@@ -448,6 +454,7 @@ pub fn key_action(key: &str) -> Option<KeyAction> {
         "c" | "C" => KeyAction::OtherStyle,
         "r" | "R" => KeyAction::Reset,
         "g" | "G" => KeyAction::Glossary,
+        "s" | "S" => KeyAction::Services,
         "Home" => KeyAction::First,
         "End" => KeyAction::Latest,
         _ => {
