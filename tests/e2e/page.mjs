@@ -317,6 +317,13 @@ export class AppPage {
     return { orchestration: await value('orchestration'), choreography: await value('choreography') };
   }
 
+  /** The whole side-by-side table: `{ figure: { orchestration, choreography } }` (data-values). */
+  async compareTable() {
+    return this.byTestId('compare').locator('tbody tr[data-figure]').evaluateAll((rows) => Object.fromEntries(
+      rows.map((r) => [r.dataset.figure, Object.fromEntries([...r.querySelectorAll('td[data-style]')].map((c) => [c.dataset.style, c.dataset.value]))]),
+    ));
+  }
+
   /** Whether presenter mode is on (`<main data-presenter>`). */
   async presenter() { return (await this.root.getAttribute('data-presenter')) === 'true'; }
 
