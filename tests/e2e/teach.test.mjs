@@ -443,6 +443,46 @@ describe('the keyboard', () => {
   });
 });
 
+describe('the views', () => {
+  test('the sequence and Gantt views select events both ways with the log and the strip', async () => {
+    await withPage(browser, { preset: 'slot-taken', coordination: 'choreography', speed: TOP }, async (app) => {
+      const log = await playToEnd(app, 'compensated');
+      const selectedInLog = () => app.byTestId('event-log').locator('.log__line[aria-selected="true"]').getAttribute('data-seq');
+      for (const [view, shape] of [['sequence', '[data-message] .seq-row__hit'], ['gantt', '.gantt-span .gantt-span__box']]) {
+        await app.setView(view);
+        const svg = app.byTestId(`${view}-view`);
+        assert.ok(await svg.isVisible());
+        assert.ok(await app.page.locator('svg.diagram__svg').isHidden(), 'the diagram makes room');
+        const targets = svg.locator(shape);
+        assert.ok((await targets.count()) >= 3, `${view} draws the run`);
+        // Click one in the view: the log and the strip select it.
+        const target = targets.nth(2);
+        const seq = await target.locator('xpath=..').getAttribute('data-seq');
+        await target.click();
+        await app.page.waitForFunction((s) => document.querySelector('.log__line[aria-selected="true"]')?.dataset.seq === s, seq);
+        assert.equal(await svg.locator('[aria-current="true"]').first().getAttribute('data-seq'), seq);
+        assert.equal(await app.timeline.locator('.timeline__selected').count(), 1);
+        // Select the log line of another row of the view: the view marks that row.
+        const drawn = await svg.locator('[data-action="select-event"]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+        const other = drawn.at(-2);
+        assert.notEqual(other, seq);
+        await app.byTestId('event-log').locator(`.log__line[data-seq="${other}"]`).click();
+        assert.equal(await selectedInLog(), other);
+        const marked = await svg.locator('[aria-current="true"]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+        assert.ok(marked.length >= 1 && marked.every((m) => m === other), `marked ${marked}, selected ${other}`);
+        await app.screenshot(`teach-view-${view}`);
+        // The view follows the timeline: back in time, fewer rows.
+        const before = await svg.locator('[data-action="select-event"]').count();
+        await app.clickTimeline(0.25);
+        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        assert.ok((await svg.locator('[data-action="select-event"]').count()) < before, `${view} shows the past`);
+        await app.press('End');
+        await app.page.waitForSelector('main.app[data-in-past="false"]');
+      }
+    });
+  });
+});
+
 describe('side by side', () => {
   for (const [preset, outcome] of [['card-declined', 'compensated'], ['happy-path', 'completed']]) {
     test(`${preset}: both styles run together and the table compares their outcomes`, async () => {
