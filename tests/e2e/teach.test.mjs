@@ -199,6 +199,29 @@ for (const coordination of ['orchestration', 'choreography']) {
   });
 }
 
+describe('time travel: removing a fault', () => {
+  for (const coordination of ['orchestration', 'choreography']) {
+    test(`${coordination}: removing the declined card at a past moment forks a future that completes`, async () => {
+      await withPage(browser, { preset: 'card-declined', coordination, speed: TOP }, async (app) => {
+        const old = await playToEnd(app, 'compensated');
+        const total = await app.eventsInRun();
+        await app.clickTimeline((AppPage.indexOf(old, /Reservation created for Ada/) + 0.5) / total);
+        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        const at = await app.eventsShown();
+        assert.ok(!(await app.logEntries()).some((l) => /refuses Charge card/.test(l)), 'before the refusal');
+        await app.removeFaults('payment');
+        assert.match(await app.waitForNotice(/A new future/), new RegExp(`after event ${at}\\)`));
+        const fresh = await playToEnd(app, 'completed');
+        assert.deepEqual(fresh.slice(0, at), old.slice(0, at));
+        assert.ok(fresh.some((l) => /Fault over \(removed\): Charge card: card declined/.test(l)), fresh.join('\n'));
+        assert.ok(fresh.some((l) => /Payment charges €40\.00/.test(l)));
+        assert.ok(!fresh.some((l) => /refuses Charge card|compensat/i.test(l)));
+        assert.ok(await app.invariantsHold());
+      });
+    });
+  }
+});
+
 /** Every shortcut the help overlay lists, read from the page (kbd labels, one entry per row). */
 async function helpTable(app) {
   await app.press('?');
