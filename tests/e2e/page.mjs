@@ -7,6 +7,7 @@
 // Environment:
 //   SAGASCOPE_URL  base URL of the built app (scripts/test serves dist/ and sets it)
 //   CHROMIUM       browser binary (default /usr/bin/chromium; playwright-core never downloads one)
+import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,17 @@ export function launchBrowser() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
   });
+}
+
+/** Runs `body` with a fresh page (see [`AppPage.open`]) and checks that it logged no errors. */
+export async function withPage(browser, options, body) {
+  const app = await AppPage.open(browser, options);
+  try {
+    await body(app);
+    assert.deepEqual(app.errors(), [], 'no console or page errors');
+  } finally {
+    await app.close();
+  }
 }
 
 export class AppPage {
@@ -232,6 +244,126 @@ export class AppPage {
 
   /** The index of the first log line matching `pattern` (-1 if none). */
   static indexOf(lines, pattern) { return lines.findIndex((l) => pattern.test(l)); }
+
+  /** Every line of the event log with its time (`0.12 s  A  Saga A started`), in order. */
+  async logEntries() {
+    await this.showWholeLog();
+    return this.byTestId('event-log').locator('.log__line').allInnerTexts();
+  }
+
+  // ---- time travel ----
+
+  async stepBack() { await this.byTestId('step-back').click(); }
+
+  /** Clicks "Latest ⇥" (shown while an earlier moment is shown). */
+  async toLatest() { await this.byTestId('to-latest').click(); }
+
+  /** The timeline strip (a slider: a tick per event). */
+  get timeline() { return this.byTestId('timeline'); }
+
+  /** How many events had happened at the moment shown (the strip's aria-valuenow). */
+  async eventsShown() { return Number(await this.timeline.getAttribute('aria-valuenow')); }
+
+  /** How many events the run has up to its latest moment (the strip's aria-valuemax). */
+  async eventsInRun() { return Number(await this.timeline.getAttribute('aria-valuemax')); }
+
+  /** Where a point at `fraction` (0 to 1) of the strip's width is, in page coordinates. */
+  async timelinePoint(fraction) {
+    const box = await this.timeline.boundingBox();
+    return { x: box.x + box.width * fraction, y: box.y + box.height / 2 };
+  }
+
+  /** Clicks the strip at `fraction` (0 to 1) of its width: the page goes to the event there. */
+  async clickTimeline(fraction) {
+    const { x, y } = await this.timelinePoint(fraction);
+    await this.page.mouse.click(x, y);
+  }
+
+  /** Whether an earlier moment than the latest is shown (`<main data-in-past>`). */
+  async inPast() { return (await this.root.getAttribute('data-in-past')) === 'true'; }
+
+  /** Whether the clock runs (`<main data-playing>`). */
+  async playing() { return (await this.root.getAttribute('data-playing')) === 'true'; }
+
+  /** Waits until the moment shown has `n` events (aria-valuenow). */
+  async waitForEventsShown(n, timeout = 10_000) {
+    await this.page.waitForSelector(`[data-testid="timeline"][aria-valuenow="${n}"]`, { timeout });
+  }
+
+  // ---- teaching ----
+
+  /** Presses a key with the focus wherever it is (a shortcut of the help overlay). */
+  async press(key) { await this.page.keyboard.press(key); }
+
+  /** Shows a view: `diagram`, `sequence` or `gantt`. */
+  async setView(view) {
+    await this.byTestId(`view-${view}`).click();
+    await this.page.waitForSelector(`[data-testid="view-${view}"][aria-pressed="true"]`);
+  }
+
+  /** The view the main area shows (`diagram`, `sequence`, `gantt` or `side-by-side`). */
+  async view() { return this.page.locator('.diagram__canvas').getAttribute('data-view'); }
+
+  /** The coordination segment's value: `orchestration` or `choreography`. */
+  async coordination() { return this.byTestId('coordination').getAttribute('data-value'); }
+
+  /** Whether both styles are shown side by side (`<main data-side-by-side>`). */
+  async sideBySide() { return (await this.root.getAttribute('data-side-by-side')) === 'true'; }
+
+  /** A row of the side-by-side table: `{ orchestration, choreography }`, each cell's data-value. */
+  async compareRow(figure) {
+    const row = this.byTestId('compare').locator(`tr[data-figure="${figure}"]`);
+    const value = (style) => row.locator(`td[data-style="${style}"]`).getAttribute('data-value');
+    return { orchestration: await value('orchestration'), choreography: await value('choreography') };
+  }
+
+  /** The whole side-by-side table: `{ figure: { orchestration, choreography } }` (data-values). */
+  async compareTable() {
+    return this.byTestId('compare').locator('tbody tr[data-figure]').evaluateAll((rows) => Object.fromEntries(
+      rows.map((r) => [r.dataset.figure, Object.fromEntries([...r.querySelectorAll('td[data-style]')].map((c) => [c.dataset.style, c.dataset.value]))]),
+    ));
+  }
+
+  /** Whether presenter mode is on (`<main data-presenter>`). */
+  async presenter() { return (await this.root.getAttribute('data-presenter')) === 'true'; }
+
+  /** Whether predict mode is on (the toggle's aria-pressed). */
+  async predictOn() { return (await this.byTestId('predict-toggle').getAttribute('aria-pressed')) === 'true'; }
+
+  /** The theme the document is set to (`<html data-theme>`; null follows the system). */
+  async theme() { return this.page.evaluate(() => document.documentElement.getAttribute('data-theme')); }
+
+  /** The light or dark theme in effect, as the page's colours show it. */
+  async themeInEffect() {
+    return this.page.evaluate(() => {
+      const picked = document.documentElement.getAttribute('data-theme');
+      if (picked) return picked;
+      return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    });
+  }
+
+  /** Every preset id, in the preset list's order. */
+  async presetIds() {
+    return this.byTestId('preset').locator('option').evaluateAll((options) => options.map((o) => o.value));
+  }
+
+  /** The speed list's value, in percent (100 = real time). */
+  async speed() { return Number(await this.byTestId('speed').inputValue()); }
+
+  /** Opens the help overlay with the bar's ? button. */
+  async openHelp() {
+    await this.byTestId('help').click();
+    await this.byTestId('help-overlay').waitFor();
+  }
+
+  /** The glossary entry marked as selected (its data-term), or null. */
+  async glossarySelected() {
+    const entry = this.byTestId('glossary').locator('[aria-current="true"]');
+    return (await entry.count()) ? entry.getAttribute('data-term') : null;
+  }
+
+  /** The predict question panel. */
+  get predictPanel() { return this.byTestId('predict'); }
 
   /** The Leptos root, `<main class="app">`. */
   get root() {

@@ -4,7 +4,7 @@
 // a fault injected mid-run takes effect; and nothing logs an error on the way.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AppPage, launchBrowser } from './page.mjs';
+import { launchBrowser, withPage } from './page.mjs';
 
 /** Fast enough to keep the suite short, slow enough to see tokens move in the screenshots. */
 const FAST = 50;
@@ -16,17 +16,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Runs `body` with a fresh page and checks that it logged no errors. */
-async function withPage(options, body) {
-  const app = await AppPage.open(browser, options);
-  try {
-    await body(app);
-    assert.deepEqual(app.errors(), [], 'no console or page errors');
-  } finally {
-    await app.close();
-  }
-}
 
 /** Asserts that the patterns occur in the log in this order. */
 function assertInOrder(lines, patterns) {
@@ -63,7 +52,7 @@ const BUSINESS_FAILURES = [
 for (const coordination of ['orchestration', 'choreography']) {
   describe(coordination, () => {
     test('the happy path completes', async () => {
-      await withPage({ coordination, speed: FAST }, async (app) => {
+      await withPage(browser, { coordination, speed: FAST }, async (app) => {
         assert.equal(await app.outcome(), 'running');
         await app.play();
         await app.page.waitForTimeout(150);
@@ -86,7 +75,7 @@ for (const coordination of ['orchestration', 'choreography']) {
 
     for (const failure of BUSINESS_FAILURES) {
       test(`${failure.text} is compensated in reverse order`, async () => {
-        await withPage({ coordination, speed: FAST }, async (app) => {
+        await withPage(browser, { coordination, speed: FAST }, async (app) => {
           await app.injectFault(failure.service, 'business_failure', { text: failure.text });
           await app.reset();
           await app.play();
@@ -106,7 +95,7 @@ for (const coordination of ['orchestration', 'choreography']) {
     }
 
     test('a transient fault is retried until it works', async () => {
-      await withPage({ coordination, speed: FAST }, async (app) => {
+      await withPage(browser, { coordination, speed: FAST }, async (app) => {
         await app.injectFault('payment', 'transient_error');
         await app.reset();
         await app.play();
@@ -124,7 +113,7 @@ for (const coordination of ['orchestration', 'choreography']) {
     });
 
     test('a fault injected mid-run takes effect from that moment', async () => {
-      await withPage({ coordination, speed: 4 }, async (app) => {
+      await withPage(browser, { coordination, speed: 4 }, async (app) => {
         // Run until the reservation exists, then refuse the booking that comes next.
         await app.play();
         await app.page.waitForFunction(() => {
@@ -147,7 +136,7 @@ for (const coordination of ['orchestration', 'choreography']) {
 
 describe('choreography', () => {
   test('a poison message reaches the dead-letter queue and redrive clears it', async () => {
-    await withPage({ coordination: 'choreography', speed: FAST }, async (app) => {
+    await withPage(browser, { coordination: 'choreography', speed: FAST }, async (app) => {
       await app.injectFault('payment', 'poison');
       await app.reset();
       await app.play();
@@ -173,7 +162,7 @@ describe('choreography', () => {
 
 describe('the page', () => {
   test('presets, switches and the seed restart the run cleanly', async () => {
-    await withPage({ speed: FAST }, async (app) => {
+    await withPage(browser, { speed: FAST }, async (app) => {
       await app.choosePreset('card-declined');
       await app.play();
       await app.waitForOutcome('compensated');
@@ -197,7 +186,7 @@ describe('the page', () => {
   });
 
   test('an orchestration-only preset switches to orchestration and disables choreography', async () => {
-    await withPage({ coordination: 'choreography' }, async (app) => {
+    await withPage(browser, { coordination: 'choreography' }, async (app) => {
       await app.choosePreset('orchestrator-crash');
       await app.page.waitForSelector('[data-testid="coordination"][data-value="orchestration"]');
       assert.ok(await app.byTestId('coordination').locator('[data-value="choreography"]').isDisabled());
@@ -207,7 +196,7 @@ describe('the page', () => {
   });
 
   test('Step shows one more event each time, and the log links to the diagram', async () => {
-    await withPage({}, async (app) => {
+    await withPage(browser, {}, async (app) => {
       const count = () => app.byTestId('event-log').locator('.log__line').count();
       assert.equal(await count(), 0);
       await app.step();
@@ -233,7 +222,7 @@ describe('the page', () => {
   });
 
   test('the keyboard reaches every control: Space plays, Enter opens a fault menu, Escape closes it', async () => {
-    await withPage({ speed: 4 }, async (app) => {
+    await withPage(browser, { speed: 4 }, async (app) => {
       await app.page.keyboard.press('Space');
       await app.page.waitForSelector('main.app[data-playing="true"]');
       await app.page.keyboard.press('Space');
@@ -251,7 +240,7 @@ describe('the page', () => {
   });
 
   test('the page follows the dark colour scheme and fits 1280×720', async () => {
-    await withPage({ colorScheme: 'dark', preset: 'two-customers', coordination: 'choreography', speed: 20 }, async (app) => {
+    await withPage(browser, { colorScheme: 'dark', preset: 'two-customers', coordination: 'choreography', speed: 20 }, async (app) => {
       await app.play();
       await app.page.waitForTimeout(600);
       const { scrollWidth, scrollHeight } = await app.page.evaluate(() => ({

@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AppPage, launchBrowser } from './page.mjs';
+import { launchBrowser, withPage } from './page.mjs';
 
 let browser;
 before(async () => {
@@ -16,17 +16,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Runs `body` with a fresh page and checks that it logged no errors. */
-async function withPage(options, body) {
-  const app = await AppPage.open(browser, options);
-  try {
-    await body(app);
-    assert.deepEqual(app.errors(), [], 'no console or page errors');
-  } finally {
-    await app.close();
-  }
-}
 
 /** Steps `n` times (each step runs to the next event). */
 async function stepTimes(app, n) {
@@ -46,7 +35,7 @@ async function moment(app) {
 }
 
 test('a shared link opens the same run at the same moment in a fresh page', async () => {
-  await withPage({ preset: 'restaurant-rejects', coordination: 'choreography', seed: 7 }, async (app) => {
+  await withPage(browser, { preset: 'restaurant-rejects', coordination: 'choreography', seed: 7 }, async (app) => {
     await stepTimes(app, 14);
     const here = await moment(app);
     const url = await app.share();
@@ -55,7 +44,7 @@ test('a shared link opens the same run at the same moment in a fresh page', asyn
     assert.match(await app.notice(), /Copy this link|Link copied/);
 
     const path = new URL(url).pathname + new URL(url).hash;
-    await withPage({ path }, async (there) => {
+    await withPage(browser, { path }, async (there) => {
       assert.match(await there.notice(), /Opened a shared link/);
       const other = await moment(there);
       assert.deepEqual(other, here);
@@ -67,7 +56,7 @@ test('a shared link opens the same run at the same moment in a fresh page', asyn
 
 test('a tampered or truncated link shows the problem and the default run still works', async () => {
   for (const fragment of ['#v=1&p=happy-path&c=zz&seed=1', '#v=1&s=eyJ2ZXJzaW9', '#v=9&p=happy-path']) {
-    await withPage({ path: `?speed=50${fragment}` }, async (app) => {
+    await withPage(browser, { path: `?speed=50${fragment}` }, async (app) => {
       assert.match(await app.notice(), /This link cannot be opened: .+\. Showing the default run/);
       assert.equal(await app.preset(), 'happy-path');
       await app.play();
@@ -77,7 +66,7 @@ test('a tampered or truncated link shows the problem and the default run still w
 });
 
 test('a query with values Sagascope does not know says so and opens the defaults', async () => {
-  await withPage({ path: '?speed=50&preset=nope&coordination=sideways&seed=abc' }, async (app) => {
+  await withPage(browser, { path: '?speed=50&preset=nope&coordination=sideways&seed=abc' }, async (app) => {
     const notice = await app.notice();
     assert.match(notice, /does not know/);
     assert.match(notice, /preset="nope"/);
@@ -91,10 +80,10 @@ test('a query with values Sagascope does not know says so and opens the defaults
 
 test('a valid scenario file is imported and an invalid one changes nothing', async () => {
   let scenario;
-  await withPage({ preset: 'card-declined', seed: 3 }, async (app) => {
+  await withPage(browser, { preset: 'card-declined', seed: 3 }, async (app) => {
     ({ text: scenario } = await app.exportFile('scenario'));
   });
-  await withPage({ speed: 50 }, async (app) => {
+  await withPage(browser, { speed: 50 }, async (app) => {
     await stepTimes(app, 3);
     const before = await moment(app);
     await app.importFile('broken.json', '{"version": 1, "sagas": [}');
@@ -120,7 +109,7 @@ test('a valid scenario file is imported and an invalid one changes nothing', asy
 });
 
 test('exports download a scenario, a Mermaid sequence, a trace, ASL and a standalone SVG', async () => {
-  await withPage({ preset: 'card-declined', speed: 50 }, async (app) => {
+  await withPage(browser, { preset: 'card-declined', speed: 50 }, async (app) => {
     await app.play();
     await app.waitForOutcome('compensated');
     await app.waitUntilPaused();
@@ -163,7 +152,7 @@ test('exports download a scenario, a Mermaid sequence, a trace, ASL and a standa
 });
 
 test('the last run and preferences come back after a reload; a damaged entry is discarded', async () => {
-  await withPage({}, async (app) => {
+  await withPage(browser, {}, async (app) => {
     await app.choosePreset('card-declined');
     await app.byTestId('speed').selectOption('200');
     await stepTimes(app, 2);

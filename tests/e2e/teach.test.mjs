@@ -1,0 +1,876 @@
+// End-to-end tests of time travel and the teaching controls: scrubbing back and playing on replays
+// exactly the same trace; Step back retraces every step; a fault changed at a past moment forks a
+// new future; every keyboard shortcut of the help table works, and a whole class can be run from
+// the keyboard; side by side shows both styles' outcomes; predict mode asks, explains and scores
+// without changing the run; the glossary opens at the entry the narration names; the overlays
+// give the focus back, and the new controls fit the screen (in presenter mode too).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AppPage, launchBrowser, withPage } from './page.mjs';
+
+/** The page's top speed (100×): runs end in well under a second of real time. */
+const TOP = 100;
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Plays the run to its end and returns the whole log (times and text). */
+async function playToEnd(app, outcome) {
+  await app.play();
+  await app.waitForOutcome(outcome);
+  await app.waitUntilPaused();
+  return app.logEntries();
+}
+
+/** What a moment looks like: events shown, the clock and the log. */
+async function moment(app) {
+  return { events: await app.eventsShown(), clock: await app.clock(), log: await app.logEntries() };
+}
+
+/** Waits until the moment shown has a number of events different from `n`, and returns it. */
+async function eventsOtherThan(app, n) {
+  await app.page.waitForFunction(
+    (was) => Number(document.querySelector('[data-testid="timeline"]')?.getAttribute('aria-valuenow')) !== was,
+    n,
+  );
+  return app.eventsShown();
+}
+
+for (const coordination of ['orchestration', 'choreography']) {
+  describe(`time travel (${coordination})`, () => {
+    test('scrubbing back shows the exact prefix, and playing on replays the same trace', async () => {
+      await withPage(browser, { preset: 'transient-payment', coordination, speed: TOP }, async (app) => {
+        const full = await playToEnd(app, 'completed');
+        const total = await app.eventsInRun();
+        assert.equal(full.length, total, 'the log shows every event');
+        assert.equal(await app.eventsShown(), total);
+        assert.equal(await app.inPast(), false);
+        assert.ok(full.some((l) => /Charge card fails \(transient error\)/.test(l)), 'the run retries');
+
+        // Click the strip at 30 %: the moment right after the event there.
+        await app.clickTimeline(0.3);
+        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        const shown = await app.eventsShown();
+        const under = Math.floor(0.3 * total) + 1;
+        assert.ok(shown >= under - 1 && shown <= under + 3, `30 % of ${total} events lands on ${shown}`);
+        assert.equal(await app.eventsInRun(), total, 'the future is still on the timeline');
+        assert.equal(await app.outcome(), 'running');
+        assert.deepEqual(await app.logEntries(), full.slice(0, shown), 'the log is exactly the prefix');
+        // The event under the pointer is selected: in the log and on the strip.
+        const selected = app.byTestId('event-log').locator('.log__line[aria-selected="true"]');
+        assert.equal(await selected.count(), 1);
+        const seq = Number(await selected.getAttribute('data-seq'));
+        assert.ok(Math.abs(seq - Math.floor(0.3 * total)) <= 1 && seq < shown, `selected #${seq}`);
+        assert.equal(await app.timeline.locator('.timeline__selected').count(), 1);
+        assert.match(await app.narration(), new RegExp(`#${seq}\\b`));
+        await app.byTestId('to-latest').waitFor();
+        await app.screenshot(`teach-${coordination}-scrubbed-back`);
+
+        // ← goes further back, one step at a time, always showing a prefix.
+        let last = shown;
+        for (let i = 0; i < 3; i += 1) {
+          await app.press('ArrowLeft');
+          const now = await eventsOtherThan(app, last);
+          assert.ok(now < last, `← went back from ${last} to ${now}`);
+          assert.deepEqual(await app.logEntries(), full.slice(0, now));
+          last = now;
+        }
+        assert.equal(await app.inPast(), true);
+
+        // Play on: the same future, event for event.
+        const replay = await playToEnd(app, 'completed');
+        assert.deepEqual(replay, full, 'replaying from the past gives the uninterrupted trace');
+        assert.equal(await app.inPast(), false);
+        assert.equal(await app.byTestId('to-latest').count(), 0);
+        assert.equal(await app.eventsShown(), total);
+      });
+    });
+
+    test('dragging along the strip follows the pointer', async () => {
+      await withPage(browser, { preset: 'transient-payment', coordination, speed: TOP }, async (app) => {
+        await playToEnd(app, 'completed');
+        const total = await app.eventsInRun();
+        const { mouse } = app.page;
+        const start = await app.timelinePoint(0.1);
+        await mouse.move(start.x, start.y);
+        await mouse.down();
+        const seen = [await app.eventsShown()];
+        for (const f of [0.25, 0.4, 0.55, 0.7, 0.85]) {
+          const p = await app.timelinePoint(f);
+          await mouse.move(p.x, p.y, { steps: 3 });
+          seen.push(await eventsOtherThan(app, seen.at(-1)));
+        }
+        for (let i = 1; i < seen.length; i += 1) {
+          assert.ok(seen[i] > seen[i - 1], `moving right goes forward: ${seen.join(', ')}`);
+        }
+        assert.ok(seen[0] <= Math.ceil(0.1 * total) + 3 && seen.at(-1) < total, seen.join(', '));
+        // Back to the left while still holding the button: back in time.
+        const back = await app.timelinePoint(0.3);
+        await mouse.move(back.x, back.y, { steps: 3 });
+        const left = await eventsOtherThan(app, seen.at(-1));
+        assert.ok(left < seen.at(-1), `moving left goes back: ${left}`);
+        await app.screenshot(`teach-${coordination}-dragging`);
+        await mouse.up();
+        // Released: moving over the strip no longer changes the moment.
+        const away = await app.timelinePoint(0.9);
+        await mouse.move(away.x, away.y, { steps: 3 });
+        await app.page.waitForTimeout(200);
+        assert.equal(await app.eventsShown(), left, 'no drag after the button is up');
+        assert.equal(await app.inPast(), true);
+        await app.press('End');
+        await app.page.waitForSelector('main.app[data-in-past="false"]');
+        assert.equal(await app.eventsShown(), total);
+      });
+    });
+
+    test('Step back retraces each step exactly', async () => {
+      await withPage(browser, { preset: 'slot-taken', coordination }, async (app) => {
+        const moments = [await moment(app)];
+        for (let i = 0; i < 5; i += 1) {
+          await app.step();
+          await eventsOtherThan(app, moments.at(-1).events);
+          moments.push(await moment(app));
+        }
+        assert.ok(moments.at(-1).events >= 5, 'five steps made events');
+        // Back by turns with the ⇤ button and the ← key.
+        for (let i = 4; i >= 0; i -= 1) {
+          if (i % 2 === 0) await app.stepBack();
+          else await app.press('ArrowLeft');
+          await app.waitForEventsShown(moments[i].events);
+          assert.deepEqual(await moment(app), moments[i], `moment ${i}`);
+          assert.equal(await app.inPast(), true);
+          if (i === 2) await app.screenshot(`teach-${coordination}-step-back`);
+        }
+        assert.ok(await app.byTestId('step-back').isDisabled(), 'nothing before the start');
+        // Step goes forward through the same moments.
+        await app.step();
+        await app.waitForEventsShown(moments[1].events);
+        assert.deepEqual(await moment(app), moments[1]);
+        await app.toLatest();
+        await app.page.waitForSelector('main.app[data-in-past="false"]');
+        assert.deepEqual(await moment(app), moments[5]);
+      });
+    });
+
+    test('a fault changed at a past moment forks a new future', async () => {
+      await withPage(browser, { preset: 'happy-path', coordination, speed: TOP }, async (app) => {
+        const old = await playToEnd(app, 'completed');
+        const total = await app.eventsInRun();
+        const created = AppPage.indexOf(old, /Reservation created for Ada/);
+        const charged = AppPage.indexOf(old, /Payment charges/);
+        assert.ok(created >= 0 && charged > created, old.join('\n'));
+
+        // Go to the event that created the reservation, then back until Payment has not begun.
+        await app.clickTimeline((created + 0.5) / total);
+        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        let log = await app.logEntries();
+        while (log.some((l) => /Charge card begins|Payment charges/.test(l))) {
+          const was = await app.eventsShown();
+          await app.press('ArrowLeft');
+          await eventsOtherThan(app, was);
+          log = await app.logEntries();
+        }
+        assert.ok(log.some((l) => /Reservation created for Ada/.test(l)), 'the reservation exists');
+        const at = await app.eventsShown();
+        assert.deepEqual(log, old.slice(0, at));
+
+        await app.injectFault('payment', 'business_failure', { text: 'Card declined' });
+        const notice = await app.waitForNotice(/A new future/);
+        assert.match(notice, new RegExp(`after event ${at}\\)`));
+        assert.match(notice, new RegExp(`the ${total - at} events? that had come after it`));
+        assert.equal(await app.inPast(), false, 'the fork is the new latest moment');
+        assert.equal(await app.eventsInRun(), await app.eventsShown(), 'the old future is gone');
+        await app.screenshot(`teach-${coordination}-fork`);
+
+        const fresh = await playToEnd(app, 'compensated');
+        assert.deepEqual(fresh.slice(0, at), old.slice(0, at), 'the past is kept');
+        assert.notDeepEqual(fresh.slice(at), old.slice(at), 'the future is new');
+        assert.ok(fresh.some((l) => /refuses Charge card: card declined/.test(l)), fresh.join('\n'));
+        assert.ok(!fresh.some((l) => /Payment charges|Saga A completed/.test(l)));
+        assert.ok(old.some((l) => /Saga A completed/.test(l)));
+        assert.ok(await app.invariantsHold());
+      });
+    });
+  });
+}
+
+describe('time travel: removing a fault', () => {
+  for (const coordination of ['orchestration', 'choreography']) {
+    test(`${coordination}: removing the declined card at a past moment forks a future that completes`, async () => {
+      await withPage(browser, { preset: 'card-declined', coordination, speed: TOP }, async (app) => {
+        const old = await playToEnd(app, 'compensated');
+        const total = await app.eventsInRun();
+        await app.clickTimeline((AppPage.indexOf(old, /Reservation created for Ada/) + 0.5) / total);
+        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        const at = await app.eventsShown();
+        assert.ok(!(await app.logEntries()).some((l) => /refuses Charge card/.test(l)), 'before the refusal');
+        await app.removeFaults('payment');
+        assert.match(await app.waitForNotice(/A new future/), new RegExp(`after event ${at}\\)`));
+        const fresh = await playToEnd(app, 'completed');
+        assert.deepEqual(fresh.slice(0, at), old.slice(0, at));
+        assert.ok(fresh.some((l) => /Fault over \(removed\): Charge card: card declined/.test(l)), fresh.join('\n'));
+        assert.ok(fresh.some((l) => /Payment charges €40\.00/.test(l)));
+        assert.ok(!fresh.some((l) => /refuses Charge card|compensat/i.test(l)));
+        assert.ok(await app.invariantsHold());
+      });
+    });
+  }
+});
+
+/** Every shortcut the help overlay lists, read from the page (kbd labels, one entry per row). */
+async function helpTable(app) {
+  await app.press('?');
+  const overlay = app.byTestId('help-overlay');
+  await overlay.waitFor();
+  const rows = await overlay.locator('.help__row').evaluateAll((rs) =>
+    rs.map((r) => [...r.querySelectorAll('kbd')].map((k) => k.textContent)),
+  );
+  await app.press('Escape');
+  await overlay.waitFor({ state: 'detached' });
+  return rows;
+}
+
+/**
+ * Checks every shortcut with the focus put by `focus()` before each key press. `pressesButton`:
+ * the focus is on a button, so Space presses that button instead of playing.
+ */
+async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
+  const tried = new Set();
+  const press = async (key, label = key) => {
+    await focus();
+    await app.press(key);
+    tried.add(label);
+  };
+  const root = (attr, value) => app.page.waitForSelector(`main.app[${attr}="${value}"]`);
+
+  /** Steps with → until the clock has left 0 s (the first events happen at 0 s). */
+  const stepPastZero = async () => {
+    for (let i = 0; i < 10 && /t = 0\.00 s/.test(await app.clock()); i += 1) {
+      const was = await app.eventsShown();
+      await press('ArrowRight', '→');
+      await eventsOtherThan(app, was);
+    }
+    assert.doesNotMatch(await app.clock(), /t = 0\.00 s/);
+  };
+
+  if (pressesButton) {
+    // Space on the focused Reset button resets (the button's own key), it does not play.
+    await stepPastZero();
+    await press(' ', 'Space');
+    await app.page.waitForFunction(() => /t = 0\.00 s/.test(document.querySelector('[data-testid="clock"]').textContent));
+    assert.equal(await app.playing(), false);
+  } else {
+    await press(' ', 'Space');
+    await root('data-playing', 'true');
+    await app.page.waitForTimeout(300);
+    await press(' ', 'Space');
+    await root('data-playing', 'false');
+  }
+
+  // → and ←, Home and End.
+  let n = await app.eventsShown();
+  await press('ArrowRight', '→');
+  n = await eventsOtherThan(app, n);
+  await press('ArrowRight', '→');
+  const ahead = await eventsOtherThan(app, n);
+  assert.ok(ahead > n);
+  await press('ArrowLeft', '←');
+  assert.equal(await eventsOtherThan(app, ahead), n, '← undoes →');
+  await root('data-in-past', 'true');
+  await press('Home');
+  await app.waitForEventsShown(0);
+  await press('End');
+  await root('data-in-past', 'false');
+  assert.equal(await app.eventsShown(), ahead);
+
+  // [ and ]: the speed list moves one notch.
+  const speed = await app.speed();
+  await press(']');
+  await app.page.waitForFunction((s) => Number(document.querySelector('[data-testid="speed"]').value) > s, speed);
+  const faster = await app.speed();
+  await press('[');
+  await app.page.waitForFunction((s) => Number(document.querySelector('[data-testid="speed"]').value) < s, faster);
+  assert.equal(await app.speed(), speed);
+
+  // 1 … 9: the n-th preset.
+  const ids = await app.presetIds();
+  assert.ok(ids.length >= 9);
+  for (const digit of [3, 9, 1]) {
+    await press(String(digit), digit === 1 ? '1' : digit === 9 ? '9' : '…');
+    await app.page.waitForFunction((id) => document.querySelector('[data-testid="preset"]').value === id, ids[digit - 1]);
+  }
+  tried.add('…');
+
+  // R: the run starts again at 0 s.
+  await stepPastZero();
+  await press('r', 'R');
+  await app.page.waitForFunction(() => /t = 0\.00 s/.test(document.querySelector('[data-testid="clock"]').textContent));
+  assert.equal(await app.eventsShown(), 0);
+
+  // C: the other style, and back.
+  const style = await app.coordination();
+  const other = style === 'orchestration' ? 'choreography' : 'orchestration';
+  await press('c', 'C');
+  await app.page.waitForSelector(`[data-testid="coordination"][data-value="${other}"]`);
+  await press('c', 'C');
+  await app.page.waitForSelector(`[data-testid="coordination"][data-value="${style}"]`);
+
+  // B: both styles side by side, and back.
+  await press('b', 'B');
+  await root('data-side-by-side', 'true');
+  await app.byTestId('twin-orchestration').waitFor();
+  await press('b', 'B');
+  await root('data-side-by-side', 'false');
+  assert.equal(await app.byTestId('side-by-side').count(), 0);
+
+  // V: diagram → sequence → timeline → diagram.
+  for (const [view, svg] of [['sequence', 'sequence-view'], ['gantt', 'gantt-view'], ['diagram', null]]) {
+    await press('v', 'V');
+    await app.page.waitForSelector(`[data-testid="view-${view}"][aria-pressed="true"]`);
+    if (svg) assert.ok(await app.byTestId(svg).isVisible(), `${svg} shows`);
+    else assert.ok(await app.page.locator('svg.diagram__svg').isVisible(), 'the diagram shows');
+  }
+
+  // Q: predict mode on and off.
+  await press('q', 'Q');
+  await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
+  await press('q', 'Q');
+  await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="false"]');
+
+  // P: presenter mode on and off.
+  await press('p', 'P');
+  await root('data-presenter', 'true');
+  await press('p', 'P');
+  await root('data-presenter', 'false');
+
+  // T: the other theme, and back.
+  const theme = await app.themeInEffect();
+  await press('t', 'T');
+  await app.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') !== t && document.documentElement.getAttribute('data-theme'), theme);
+  assert.notEqual(await app.themeInEffect(), theme);
+  await press('t', 'T');
+  await app.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme);
+
+  // ? and Esc: the help; G and Esc: the glossary.
+  await press('?');
+  await app.byTestId('help-overlay').waitFor();
+  await press('Escape', 'Esc');
+  await app.byTestId('help-overlay').waitFor({ state: 'detached' });
+  await press('g', 'G');
+  await app.byTestId('glossary').waitFor();
+  await press('Escape', 'Esc');
+  await app.byTestId('glossary').waitFor({ state: 'detached' });
+
+  // F: full screen, or the notice says why not; F again leaves it.
+  await press('f', 'F');
+  await app.page.waitForFunction(() => document.fullscreenElement !== null
+    || /full screen/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+  if (await app.page.evaluate(() => document.fullscreenElement !== null)) {
+    await press('f', 'F');
+    await app.page.waitForFunction(() => document.fullscreenElement === null);
+  }
+
+  // Tab and Enter: a service's fault menu; Esc closes it.
+  await app.service('payment').focus();
+  await app.press('Enter');
+  await app.byTestId('fault-menu').waitFor();
+  await app.press('Escape');
+  await app.byTestId('fault-menu').waitFor({ state: 'detached' });
+  tried.add('Tab').add('Enter');
+
+  // In a text field the keys are typed, not shortcuts.
+  const preset = await app.preset();
+  await app.byTestId('seed').focus();
+  await app.press('End');
+  await app.press('2');
+  await app.press('r');
+  assert.equal(await app.byTestId('seed').inputValue(), '12r');
+  assert.equal(await app.preset(), preset);
+  await app.byTestId('seed').fill('1');
+  return tried;
+}
+
+describe('the keyboard', () => {
+  test('every shortcut of the help table works with the focus on the page and on a bar button', async () => {
+    await withPage(browser, { speed: 2 }, async (app) => {
+      const table = await helpTable(app);
+      assert.ok(table.length >= 10, 'the help lists the shortcuts');
+      const blur = () => app.page.evaluate(() => document.activeElement?.blur());
+      const onPage = await checkEveryShortcut(app, blur);
+      await app.screenshot('teach-keyboard-page');
+
+      await app.reset();
+      const onButton = () => app.byTestId('reset').focus();
+      const fromButton = await checkEveryShortcut(app, onButton, { pressesButton: true });
+
+      for (const keys of table) {
+        for (const key of keys) {
+          assert.ok(onPage.has(key), `shortcut ${key} tested with the focus on the page`);
+          assert.ok(fromButton.has(key), `shortcut ${key} tested with the focus on a button`);
+        }
+      }
+    });
+  });
+
+  test('a whole class runs from the keyboard, without a click', async () => {
+    await withPage(browser, { speed: TOP }, async (app) => {
+      const ids = await app.presetIds();
+      await app.press('2');
+      await app.page.waitForFunction((id) => document.querySelector('[data-testid="preset"]').value === id, ids[1]);
+      assert.equal(ids[1], 'card-declined');
+      const atStart = await app.eventsShown();
+      // Play, pause, look back, return, play to the end.
+      await app.press(' ');
+      await app.page.waitForSelector('main.app[data-playing="true"]');
+      await app.page.waitForFunction(() => Number(document.querySelector('[data-testid="timeline"]').getAttribute('aria-valuenow')) > 8);
+      await app.press(' ');
+      await app.page.waitForSelector('main.app[data-playing="false"]');
+      await app.press('ArrowLeft');
+      await app.page.waitForSelector('main.app[data-in-past="true"]');
+      await app.press('End');
+      await app.page.waitForSelector('main.app[data-in-past="false"]');
+      await app.press(' ');
+      await app.waitForOutcome('compensated');
+      await app.waitUntilPaused();
+      const single = await app.logEntries();
+      // Both styles, played from the start.
+      await app.press('b');
+      await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+      await app.press(' ');
+      await app.page.waitForSelector('[data-figure="outcome"] td[data-style="choreography"][data-value="compensated"]', { timeout: 20_000 });
+      await app.waitUntilPaused();
+      assert.deepEqual(await app.compareRow('outcome'), { orchestration: 'compensated', choreography: 'compensated' });
+      await app.screenshot('teach-keyboard-class');
+      await app.press('b');
+      await app.page.waitForSelector('main.app[data-side-by-side="false"]');
+      // The sequence view, predict mode on and off, a reset, and a replay of the same trace.
+      await app.press('v');
+      await app.byTestId('sequence-view').waitFor();
+      await app.press('q');
+      await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
+      await app.press('q');
+      await app.press('r');
+      await app.waitForEventsShown(atStart);
+      assert.match(await app.clock(), /t = 0\.00 s/);
+      await app.press(' ');
+      await app.waitForOutcome('compensated');
+      await app.waitUntilPaused();
+      assert.deepEqual(await app.logEntries(), single, 'the same run again');
+      assert.equal(await app.page.evaluate(() => document.activeElement === document.body), true, 'nothing was clicked');
+    });
+  });
+});
+
+describe('the views', () => {
+  test('the sequence and Gantt views select events both ways with the log and the strip', async () => {
+    await withPage(browser, { preset: 'slot-taken', coordination: 'choreography', speed: TOP }, async (app) => {
+      const log = await playToEnd(app, 'compensated');
+      const selectedInLog = () => app.byTestId('event-log').locator('.log__line[aria-selected="true"]').getAttribute('data-seq');
+      for (const [view, shape] of [['sequence', '[data-message] .seq-row__hit'], ['gantt', '.gantt-span .gantt-span__box']]) {
+        await app.setView(view);
+        const svg = app.byTestId(`${view}-view`);
+        assert.ok(await svg.isVisible());
+        assert.ok(await app.page.locator('svg.diagram__svg').isHidden(), 'the diagram makes room');
+        const targets = svg.locator(shape);
+        assert.ok((await targets.count()) >= 3, `${view} draws the run`);
+        // Click one in the view: the log and the strip select it.
+        const target = targets.nth(2);
+        const seq = await target.locator('xpath=..').getAttribute('data-seq');
+        await target.click();
+        await app.page.waitForFunction((s) => document.querySelector('.log__line[aria-selected="true"]')?.dataset.seq === s, seq);
+        assert.equal(await svg.locator('[aria-current="true"]').first().getAttribute('data-seq'), seq);
+        assert.equal(await app.timeline.locator('.timeline__selected').count(), 1);
+        // Select the log line of another row of the view: the view marks that row.
+        const drawn = await svg.locator('[data-action="select-event"]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+        const other = drawn.at(-2);
+        assert.notEqual(other, seq);
+        await app.byTestId('event-log').locator(`.log__line[data-seq="${other}"]`).click();
+        assert.equal(await selectedInLog(), other);
+        const marked = await svg.locator('[aria-current="true"]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+        assert.ok(marked.length >= 1 && marked.every((m) => m === other), `marked ${marked}, selected ${other}`);
+        await app.screenshot(`teach-view-${view}`);
+        // The view follows the timeline: back in time, fewer rows.
+        const before = await svg.locator('[data-action="select-event"]').count();
+        await app.clickTimeline(0.25);
+        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        assert.ok((await svg.locator('[data-action="select-event"]').count()) < before, `${view} shows the past`);
+        await app.press('End');
+        await app.page.waitForSelector('main.app[data-in-past="false"]');
+      }
+    });
+  });
+});
+
+describe('side by side', () => {
+  for (const [preset, outcome] of [['card-declined', 'compensated'], ['happy-path', 'completed']]) {
+    test(`${preset}: both styles run together and the table compares their outcomes`, async () => {
+      await withPage(browser, { preset, speed: TOP }, async (app) => {
+        await app.byTestId('coordination').locator('[data-value="side-by-side"]').click();
+        await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+        await app.byTestId('twin-orchestration').waitFor();
+        await app.byTestId('twin-choreography').waitFor();
+        assert.equal(await app.view(), 'side-by-side');
+        assert.ok(await app.byTestId('view-diagram').isDisabled(), 'the view switch rests meanwhile');
+        await app.play();
+        await app.page.waitForFunction((o) => {
+          const cells = document.querySelectorAll('[data-testid="compare"] tr[data-figure="outcome"] td');
+          return cells.length === 2 && [...cells].every((c) => c.dataset.value === o);
+        }, outcome, { timeout: 20_000 });
+        await app.waitUntilPaused();
+        await app.waitForOutcome(outcome);
+        assert.deepEqual(await app.compareRow('outcome'), { orchestration: outcome, choreography: outcome });
+        const messages = await app.compareRow('messages');
+        for (const style of ['orchestration', 'choreography']) {
+          assert.match(messages[style], /^\d+$/, `${style} messages`);
+          assert.ok(Number(messages[style]) > 0, `${style} sent messages`);
+        }
+        assert.notEqual(messages.orchestration, messages.choreography, 'the styles differ in messages');
+        const compensations = await app.compareRow('compensations');
+        const undone = outcome === 'compensated';
+        for (const style of ['orchestration', 'choreography']) {
+          assert.equal(Number(compensations[style]) > 0, undone, `${style} compensations`);
+        }
+        await app.screenshot(`teach-side-by-side-${preset}`);
+
+        await app.setCoordination('choreography');
+        await app.page.waitForSelector('main.app[data-side-by-side="false"]');
+        assert.equal(await app.byTestId('twin-orchestration').count(), 0);
+        assert.equal(await app.byTestId('twin-choreography').count(), 0);
+        assert.equal(await app.byTestId('compare').count(), 0);
+        assert.ok(await app.page.locator('svg.diagram__svg').isVisible());
+      });
+    });
+  }
+
+  test('side by side: scrubbing back replays both runs, and a fault at a past moment forks both', async () => {
+    await withPage(browser, { preset: 'transient-payment', speed: TOP }, async (app) => {
+      await app.press('b');
+      await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+      const full = await playToEnd(app, 'completed');
+      const table = await app.compareTable();
+      assert.deepEqual(table.outcome, { orchestration: 'completed', choreography: 'completed' });
+      assert.ok(Number(table.retries.orchestration) > 0 && Number(table.retries.choreography) > 0, 'both retry');
+
+      await app.clickTimeline(0.3);
+      await app.page.waitForSelector('main.app[data-in-past="true"]');
+      assert.deepEqual(await app.compareRow('outcome'), { orchestration: 'running', choreography: 'running' }, 'both runs went back');
+      await playToEnd(app, 'completed');
+      assert.deepEqual(await app.compareTable(), table, 'both runs replay the same future');
+
+      // Back to when the reservation exists, and decline the card in the left twin's menu.
+      const total = await app.eventsInRun();
+      await app.clickTimeline((AppPage.indexOf(full, /Reservation created for Ada/) + 0.5) / total);
+      await app.page.waitForSelector('main.app[data-in-past="true"]');
+      assert.ok(!(await app.logEntries()).some((l) => /Payment charges/.test(l)));
+      await app.byTestId('twin-orchestration').getByTestId('service-payment').click();
+      await app.byTestId('fault-menu').locator('[data-fault="business_failure"]').first().click();
+      await app.waitForNotice(/A new future/);
+      await app.closeFaultMenu();
+      await playToEnd(app, 'compensated');
+      const forked = await app.compareTable();
+      assert.deepEqual(forked.outcome, { orchestration: 'compensated', choreography: 'compensated' }, 'the fault reached both');
+      assert.equal(forked.compensations.orchestration, forked.compensations.choreography);
+      assert.ok(Number(forked.compensations.orchestration) > 0);
+      await app.screenshot('teach-side-by-side-fork');
+    });
+  });
+});
+
+describe('predict mode', () => {
+  for (const coordination of ['orchestration', 'choreography']) {
+    test(`${coordination}: questions pause the run, answers are explained and scored, the trace is unchanged`, async () => {
+      await withPage(browser, { preset: 'card-declined', coordination, speed: TOP }, async (app) => {
+        await app.press('q');
+        await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
+        assert.match(await app.byTestId('predict-score').innerText(), /No predictions yet/);
+        await app.press(' ');
+        let answered = 0;
+        let right = 0;
+        const ended = app.byTestId('predict-score').filter({ hasText: 'The run has ended' });
+        for (;;) {
+          await app.page.waitForSelector('[data-testid="predict"], [data-testid="predict-score"]:has-text("The run has ended")', { timeout: 20_000 });
+          if (await ended.count()) break;
+          const panel = app.predictPanel;
+          assert.equal(await app.playing(), false, 'the run waits for the answer');
+          const shownAt = await app.eventsShown();
+          const choices = await panel.locator('[data-action="predict-answer"]').count();
+          assert.ok(choices >= 2, 'a question has choices');
+          if (answered === 0) {
+            // Space before an answer does not skip the question.
+            await app.press(' ');
+            await app.page.waitForTimeout(150);
+            assert.equal(await panel.count(), 1);
+            assert.equal(await panel.getAttribute('data-verdict'), null);
+            await app.screenshot(`teach-predict-${coordination}-question`);
+            await app.page.evaluate(() => document.activeElement?.blur());
+          }
+          const pick = answered % choices;
+          await app.press(String(pick + 1));
+          await app.page.waitForSelector('[data-testid="predict"][data-verdict]');
+          const verdict = await panel.getAttribute('data-verdict');
+          const mark = await app.byTestId(`predict-choice-${pick}`).getAttribute('data-mark');
+          assert.equal(verdict, mark, 'the verdict is the mark of the choice picked');
+          if (verdict === 'right') right += 1;
+          assert.ok((await panel.locator('.predict__explanation').innerText()).length > 20, 'an explanation');
+          assert.equal(await app.eventsShown(), shownAt, 'nothing happens while answering');
+          answered += 1;
+          if (answered === 1) await app.screenshot(`teach-predict-${coordination}-verdict`);
+          // Space closes the question: the next one (about another event, or unanswered) or the score.
+          const seq = await panel.getAttribute('data-seq');
+          await app.press(' ');
+          await app.page.waitForFunction((asked) => {
+            const p = document.querySelector('[data-testid="predict"]');
+            return !p || p.dataset.seq !== asked || !p.hasAttribute('data-verdict');
+          }, seq);
+          assert.ok(answered < 30, 'the questions end');
+        }
+        assert.ok(answered >= 2, `several questions were asked (${answered})`);
+        assert.equal(await app.outcome(), 'compensated');
+        assert.match(await app.byTestId('predict-score').innerText(), new RegExp(`Your score: ${right} of ${answered}\\b`));
+        await app.screenshot(`teach-predict-${coordination}-score`);
+        const predicted = await app.logEntries();
+
+        // Without predict mode the same run gives the same trace.
+        await app.press('q');
+        await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="false"]');
+        await app.reset();
+        const plain = await playToEnd(app, 'compensated');
+        assert.deepEqual(predicted, plain, 'predict mode does not change the run');
+      });
+    });
+  }
+
+  // Fails on the page as it is (reported): once an answer is picked, the panel (prompt, choices,
+  // verdict, explanation, idea, Continue) is 470–530 px tall but the diagram area is about 360 px
+  // at 1280×720; the panel grows upwards out of the diagram, whose overflow is hidden, so the
+  // question and the tally are cut off (their top is above the window) and cannot be scrolled to.
+  test('the question stays readable next to its verdict at 1280×720', async () => {
+    const problems = [];
+    for (const coordination of ['orchestration', 'choreography']) {
+      await withPage(browser, { preset: 'card-declined', coordination, speed: TOP }, async (app) => {
+        await app.press('q');
+        await app.press(' ');
+        for (let asked = 0; ; asked += 1) {
+          await app.page.waitForSelector('[data-testid="predict"], [data-testid="predict-score"]:has-text("The run has ended")', { timeout: 20_000 });
+          if (!(await app.predictPanel.count())) break;
+          await app.page.evaluate(() => document.activeElement?.blur());
+          await app.press('1');
+          await app.page.waitForSelector('[data-testid="predict"][data-verdict]');
+          const cut = await app.page.evaluate(() => {
+            const area = document.querySelector('section.diagram').getBoundingClientRect();
+            const inside = (sel) => {
+              const r = document.querySelector(sel).getBoundingClientRect();
+              return r.top >= Math.max(0, area.top) - 1 && r.bottom <= Math.min(innerHeight, area.bottom) + 1;
+            };
+            return ['.predict__tally', '.predict__prompt', '[data-testid="predict-continue"]'].filter((sel) => !inside(sel));
+          });
+          if (cut.length) {
+            problems.push(`${coordination}, question ${asked + 1}: ${cut.join(', ')} out of sight`);
+            if (problems.length === 1) await app.screenshot('teach-predict-cut-off');
+          }
+          await app.press(' ');
+          await app.page.waitForFunction(() => !document.querySelector('[data-testid="predict"][data-verdict]'));
+        }
+      });
+    }
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('the glossary', () => {
+  test('"read more" opens the glossary at the narrated idea, with sources, and closes again', async () => {
+    await withPage(browser, { preset: 'card-declined', speed: TOP }, async (app) => {
+      await playToEnd(app, 'compensated');
+      const more = app.byTestId('narration').locator('[data-action="glossary"]');
+      await more.waitFor();
+      const term = await more.getAttribute('data-term');
+      const clock = await app.clock();
+      await more.click();
+      const glossary = app.byTestId('glossary');
+      await glossary.waitFor();
+      assert.equal(await app.glossarySelected(), term);
+      assert.equal(await glossary.locator('[aria-current="true"]').count(), 1);
+      assert.ok(await glossary.locator(`#glossary-${term}`).isVisible(), 'the entry is in view');
+      await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-glossary');
+      const entries = await glossary.locator('.glossary__entry').evaluateAll((es) => es.map((e) => ({
+        term: e.dataset.term,
+        links: [...e.querySelectorAll('.glossary__source a')].map((a) => a.getAttribute('href')),
+        cites: e.querySelectorAll('.glossary__source cite').length,
+      })));
+      assert.ok(entries.length >= 15, `${entries.length} entries`);
+      for (const e of entries) {
+        assert.ok(e.links.length + e.cites > 0, `${e.term} names a source`);
+        for (const href of e.links) assert.match(href, /^https:\/\//, `${e.term}: ${href}`);
+      }
+      await app.screenshot('teach-glossary');
+
+      await app.byTestId('close-glossary').click();
+      await glossary.waitFor({ state: 'detached' });
+      assert.equal(await app.clock(), clock, 'the run is where it was');
+      assert.equal(await app.outcome(), 'compensated');
+      // G opens it with nothing marked; Escape closes it.
+      await app.page.evaluate(() => document.activeElement?.blur());
+      await app.press('g');
+      await glossary.waitFor();
+      assert.equal(await app.glossarySelected(), null);
+      await app.press('Escape');
+      await glossary.waitFor({ state: 'detached' });
+    });
+  });
+
+  test('the help overlay lists the shortcuts and starts presenter mode', async () => {
+    await withPage(browser, {}, async (app) => {
+      await app.openHelp();
+      await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-help');
+      const presenter = app.byTestId('presenter');
+      assert.equal(await presenter.getAttribute('aria-pressed'), 'false');
+      await presenter.click();
+      await app.page.waitForSelector('main.app[data-presenter="true"]');
+      assert.equal(await app.byTestId('presenter').getAttribute('aria-pressed'), 'true');
+      await app.screenshot('teach-help-presenter');
+      await app.byTestId('close-help').click();
+      await app.byTestId('help-overlay').waitFor({ state: 'detached' });
+      assert.equal(await app.presenter(), true, 'presenter mode stays on');
+    });
+  });
+});
+
+describe('overlays and layout', () => {
+  // Fails on the page as it is (reported): closing the glossary or the help (✕ or Escape) drops
+  // the focus on <body> instead of giving it back to the button that opened the dialog, as the
+  // fault menu does for its node; a keyboard user must Tab through the whole page again.
+  test('closing the glossary or the help gives the focus back to the button that opened it', async () => {
+    await withPage(browser, { preset: 'card-declined', speed: TOP }, async (app) => {
+      await playToEnd(app, 'compensated');
+      const focused = () => app.page.evaluate(() => {
+        const el = document.activeElement;
+        return el?.getAttribute('data-testid') ?? el?.getAttribute('data-action') ?? el?.tagName;
+      });
+      const more = app.byTestId('narration').locator('[data-action="glossary"]');
+      for (const close of ['click', 'Escape']) {
+        await more.focus();
+        await app.press('Enter');
+        await app.byTestId('glossary').waitFor();
+        await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-glossary');
+        if (close === 'click') await app.byTestId('close-glossary').click();
+        else await app.press('Escape');
+        await app.byTestId('glossary').waitFor({ state: 'detached' });
+        await app.page.waitForTimeout(100);
+        assert.equal(await focused(), 'glossary', `after closing the glossary (${close}) the focus is on "read more"`);
+
+        await app.byTestId('help').focus();
+        await app.press('Enter');
+        await app.byTestId('help-overlay').waitFor();
+        await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-help');
+        if (close === 'click') await app.byTestId('close-help').click();
+        else await app.press('Escape');
+        await app.byTestId('help-overlay').waitFor({ state: 'detached' });
+        await app.page.waitForTimeout(100);
+        assert.equal(await focused(), 'help', `after closing the help (${close}) the focus is on "?"`);
+      }
+    });
+  });
+
+  // Fails on the page as it is (reported): the help is a dialog with aria-modal="true", yet Tab
+  // moves the focus out of it to the controls behind it.
+  test('Tab stays inside the help dialog', async () => {
+    await withPage(browser, {}, async (app) => {
+      await app.openHelp();
+      for (let i = 0; i < 4; i += 1) {
+        await app.press('Tab');
+        const inside = await app.page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid="help-overlay"]')));
+        assert.ok(inside, `Tab ${i + 1} keeps the focus in the help`);
+      }
+    });
+  });
+
+  // Fails on the page as it is (reported): at 1280×720 the bar is about 110 px too wide, so the
+  // Share menu, the theme switch and the new ? (help) button sit off screen and the page scrolls
+  // sideways (saga.test.mjs's "fits 1280×720" test fails for the same reason).
+  test('every control of the bar is on screen at 1280×720, with one style or both', async () => {
+    const problems = [];
+    await withPage(browser, { preset: 'card-declined' }, async (app) => {
+      for (const both of [false, true]) {
+        if (both) {
+          await app.byTestId('coordination').locator('[data-value="side-by-side"]').click();
+          await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+        }
+        const off = await app.page.evaluate(() => [...document.querySelectorAll('.app__bar :is(button, select, input, summary)')]
+          .filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > innerWidth)
+          .map((el) => el.getAttribute('data-testid') ?? el.getAttribute('aria-label') ?? el.textContent.trim()));
+        for (const name of off) problems.push(`${both ? 'both styles' : 'one style'}: ${name}`);
+        if (off.length) await app.screenshot(`teach-bar-overflow-${both ? 'both' : 'one'}`);
+      }
+    });
+    assert.deepEqual(problems, [], 'a control of the bar is off screen');
+  });
+
+  // Fails on the page as it is (reported): main.app's grid has rows `auto auto minmax(0, 1fr)`
+  // but five children (bar, notice, share, overlay, stage), so the empty share box takes the
+  // free height and the stage is pushed down: at 1920×1080 a blank band of about 290 px lies
+  // under the bar (about 420 px in presenter mode).
+  test('presenter mode at 1920×1080: larger type, and the stage fills the screen under the bar', async () => {
+    await withPage(browser, { viewport: { width: 1920, height: 1080 } }, async (app) => {
+      const layout = () => app.page.evaluate(() => ({
+        bar: document.querySelector('.app__bar').getBoundingClientRect().bottom,
+        stage: document.querySelector('.stage').getBoundingClientRect().top,
+        stageBottom: document.querySelector('.stage').getBoundingClientRect().bottom,
+        narration: parseFloat(getComputedStyle(document.querySelector('.narration')).fontSize),
+        width: document.documentElement.scrollWidth,
+        height: document.documentElement.scrollHeight,
+      }));
+      const normal = await layout();
+      await app.press('p');
+      await app.page.waitForSelector('main.app[data-presenter="true"]');
+      const big = await layout();
+      await app.screenshot('teach-presenter-1920');
+      assert.ok(big.narration > normal.narration, `larger type: ${normal.narration} → ${big.narration} px`);
+      for (const [mode, l] of [['normal', normal], ['presenter', big]]) {
+        assert.ok(l.width <= 1920 && l.height <= 1080, `${mode}: the page is ${l.width}×${l.height}`);
+        assert.ok(l.stage - l.bar < 24, `${mode}: the stage starts ${Math.round(l.stage - l.bar)} px under the bar`);
+        assert.ok(l.stageBottom > 1080 - 24, `${mode}: the stage reaches the bottom (${Math.round(l.stageBottom)})`);
+      }
+    });
+  });
+
+  // Fails on the page as it is (reported): at 1280×720 with predict mode on, the wider
+  // "? Predict on" button pushes the view switch over the diagram toolbar's Chaos button.
+  test('the diagram toolbar fits at 1280×720 with predict mode on or off', async () => {
+    const problems = [];
+    for (const preset of ['happy-path', 'two-customers']) {
+      for (const coordination of ['orchestration', 'choreography']) {
+        await withPage(browser, { preset, coordination }, async (app) => {
+          for (const predict of [false, true]) {
+            if (predict) {
+              await app.press('q');
+              await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
+            }
+            const overlaps = await app.page.evaluate(() => {
+              const boxes = (sel) => [...document.querySelectorAll(sel)].map((el) => ({ el, r: el.getBoundingClientRect() }));
+              const left = boxes('.toolbar__main button');
+              const right = boxes('.toolbar__views button, .toolbar__clock');
+              const name = (el) => el.getAttribute('data-testid') ?? el.getAttribute('data-action') ?? el.textContent.trim();
+              const out = [];
+              for (const a of left) {
+                for (const b of right) {
+                  const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+                  const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+                  if (x > 1 && y > 1) out.push(`${name(a.el)} under ${name(b.el)} (${Math.round(x)} px)`);
+                }
+              }
+              return out;
+            });
+            if (overlaps.length) await app.screenshot(`teach-toolbar-overlap-${preset}-${coordination}`);
+            for (const o of overlaps) problems.push(`${preset}, ${coordination}, predict ${predict ? 'on' : 'off'}: ${o}`);
+          }
+        });
+      }
+    }
+    assert.deepEqual(problems, [], 'a control of the toolbar is covered');
+  });
+});
