@@ -109,6 +109,7 @@ async fn the_page_has_every_hook_of_the_contract() {
         "play",
         "pause",
         "step",
+        "step-back",
         "reset",
         "speed",
         "preset",
@@ -127,7 +128,12 @@ async fn the_page_has_every_hook_of_the_contract() {
     ] {
         app.test_id(id);
     }
-    assert!(app.find("[data-testid=\"step-back\"]").is_none());
+    // Nothing to go back to before the first step.
+    assert_eq!(
+        app.attr("[data-testid=\"step-back\"]", "disabled")
+            .as_deref(),
+        Some("")
+    );
     assert_eq!(
         app.attr("[data-testid=\"outcome\"]", "data-outcome")
             .as_deref(),

@@ -80,14 +80,10 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
                 .get_attribute("data-term")
                 .and_then(|t| glossary::find(&t))
                 .map(|e| e.id);
-            run.overlay.set(Overlay::Glossary(term));
-            super::focus_later("[data-testid=\"close-glossary\"]".to_string());
+            run.open_overlay(Overlay::Glossary(term), super::selector_of(el));
         }
-        "help" => {
-            run.overlay.set(Overlay::Help);
-            super::focus_later("[data-testid=\"close-help\"]".to_string());
-        }
-        "close-glossary" | "close-overlay" => run.overlay.set(Overlay::None),
+        "help" => run.open_overlay(Overlay::Help, super::selector_of(el)),
+        "close-glossary" | "close-overlay" => run.close_overlay(),
         "presenter" => run.presenter.update(|p| *p = !*p),
         "theme" => theme.toggle(),
         "dismiss" => run.notice.set(None),

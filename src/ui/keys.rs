@@ -11,7 +11,12 @@ use crate::view::teach::KeyAction;
 use super::player::{RunSettings, SPEEDS};
 use super::state::{Overlay, Run};
 use super::theme::Theme;
-use super::{actions, focus_later};
+use super::{actions, focus_later, selector_of};
+
+/// A selector for the element that has the focus, if it can be found again.
+fn focused_selector() -> Option<String> {
+    document().active_element().and_then(|el| selector_of(&el))
+}
 
 /// Carries out a shortcut.
 pub fn run_key(run: Run, theme: Theme, action: KeyAction) {
@@ -54,20 +59,20 @@ pub fn run_key(run: Run, theme: Theme, action: KeyAction) {
         }
         KeyAction::FullScreen => toggle_full_screen(run),
         KeyAction::Theme => theme.toggle(),
-        KeyAction::Help => run.overlay.update(|o| {
-            *o = if *o == Overlay::Help {
-                Overlay::None
+        KeyAction::Help => {
+            if run.overlay.get_untracked() == Overlay::Help {
+                run.close_overlay();
             } else {
-                Overlay::Help
+                run.open_overlay(Overlay::Help, focused_selector());
             }
-        }),
-        KeyAction::Glossary => run.overlay.update(|o| {
-            *o = if matches!(o, Overlay::Glossary(_)) {
-                Overlay::None
+        }
+        KeyAction::Glossary => {
+            if matches!(run.overlay.get_untracked(), Overlay::Glossary(_)) {
+                run.close_overlay();
             } else {
-                Overlay::Glossary(None)
+                run.open_overlay(Overlay::Glossary(None), focused_selector());
             }
-        }),
+        }
         KeyAction::Presenter => run.presenter.update(|p| *p = !*p),
         KeyAction::NextView => run.view.update(|v| *v = v.next()),
         KeyAction::Predict => run.set_predict(!run.predict.with_untracked(|p| p.on)),

@@ -107,15 +107,72 @@ fn first_run(link: &LinkParams) -> Result<(Player, Option<String>), PlayerError>
 }
 
 /// Escape closes what is open, innermost first: an overlay, then the fault menu (giving the
-/// focus back to its node).
+/// focus back to what opened them).
 fn escape_pressed(run: Run) {
     if run.overlay.get_untracked() != Overlay::None {
-        run.overlay.set(Overlay::None);
+        run.close_overlay();
         return;
     }
     if let Some(node) = run.selection.menu.get_untracked() {
         run.selection.menu.set(None);
         focus_later(format!("[data-node=\"{}\"]", node.test_id()));
+    }
+}
+
+/// A selector that finds a control again after its markup is redrawn: by its `data-testid`, or
+/// its `data-action` with the argument that tells it apart.
+pub(crate) fn selector_of(el: &web_sys::Element) -> Option<String> {
+    if let Some(id) = el.get_attribute("data-testid") {
+        return Some(format!("[data-testid=\"{id}\"]"));
+    }
+    let action = el.get_attribute("data-action")?;
+    let mut selector = format!("[data-action=\"{action}\"]");
+    for name in ["data-term", "data-seq", "data-node"] {
+        if let Some(value) = el.get_attribute(name) {
+            selector.push_str(&format!("[{name}=\"{value}\"]"));
+        }
+    }
+    Some(selector)
+}
+
+/// Keeps Tab inside an open overlay (a dialog): from its last control to its first, and back.
+fn keep_tab_in_overlay(ev: &KeyboardEvent) {
+    let Ok(Some(dialog)) = document().query_selector(".app__overlay [role=\"dialog\"]") else {
+        return;
+    };
+    let Ok(found) =
+        dialog.query_selector_all("button:not([disabled]), a[href], input, [tabindex=\"0\"]")
+    else {
+        return;
+    };
+    let controls: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        return;
+    };
+    let active = document().active_element();
+    let inside = active
+        .as_ref()
+        .is_some_and(|a| dialog.contains(Some(a.unchecked_ref())));
+    let at = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
+    let to = if !inside {
+        Some(first)
+    } else if ev.shift_key() && at(first) {
+        Some(last)
+    } else if !ev.shift_key() && at(last) {
+        Some(first)
+    } else {
+        None
+    };
+    if let Some(to) = to {
+        ev.prevent_default();
+        let _ignored = to.focus();
     }
 }
 
@@ -297,6 +354,12 @@ pub fn App() -> impl IntoView {
     let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             escape_pressed(run);
+            return;
+        }
+        if ev.key() == "Tab" {
+            if run.overlay.get_untracked() != Overlay::None {
+                keep_tab_in_overlay(&ev);
+            }
             return;
         }
         if key_for_a_control(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {

@@ -73,6 +73,8 @@ pub struct Run {
     pub presenter: RwSignal<bool>,
     /// The panel shown over the page.
     pub overlay: RwSignal<Overlay>,
+    /// Finds the control that opened the overlay again, to give it the focus back on closing.
+    overlay_opener: StoredValue<Option<String>>,
     /// Predict mode.
     pub predict: RwSignal<Predict>,
     /// The same run in the other coordination style, when both are shown side by side.
@@ -96,9 +98,36 @@ impl Run {
             view: RwSignal::new(View::Diagram),
             presenter: RwSignal::new(false),
             overlay: RwSignal::new(Overlay::None),
+            overlay_opener: StoredValue::new(None),
             predict: RwSignal::new(Predict::default()),
             twin: StoredValue::new(None),
             side_by_side: RwSignal::new(false),
+        }
+    }
+
+    /// Opens an overlay over the page (focus goes to its close button), remembering the control
+    /// that had the focus.
+    pub fn open_overlay(&self, overlay: Overlay, opener: Option<String>) {
+        if self.overlay.get_untracked() == Overlay::None {
+            self.overlay_opener.set_value(opener);
+        }
+        self.overlay.set(overlay);
+        let close = match overlay {
+            Overlay::Help => "close-help",
+            Overlay::Glossary(_) => "close-glossary",
+            Overlay::None => return,
+        };
+        super::focus_later(format!("[data-testid=\"{close}\"]"));
+    }
+
+    /// Closes the overlay and gives the focus back to the control that opened it.
+    pub fn close_overlay(&self) {
+        if self.overlay.get_untracked() == Overlay::None {
+            return;
+        }
+        self.overlay.set(Overlay::None);
+        if let Some(selector) = self.overlay_opener.try_update_value(Option::take).flatten() {
+            super::focus_later(selector);
         }
     }
 

@@ -325,7 +325,7 @@ pub fn for_idea(idea: Idea) -> &'static Entry {
 /// The glossary panel: every entry with its sources, the selected one marked.
 pub fn glossary_html(selected: Option<&str>) -> String {
     let mut out = String::with_capacity(16 * 1024);
-    out.push_str(r#"<div class="glossary" data-testid="glossary" role="dialog" aria-label="Glossary"><header class="glossary__head"><h2 class="glossary__title">Glossary</h2><button type="button" class="btn btn--small" data-action="close-glossary" data-testid="close-glossary" aria-label="Close the glossary">✕ Close</button></header><div class="glossary__body">"#);
+    out.push_str(r#"<div class="glossary" data-testid="glossary" role="dialog" aria-modal="true" aria-label="Glossary"><header class="glossary__head"><h2 class="glossary__title">Glossary</h2><button type="button" class="btn btn--small" data-action="close-glossary" data-testid="close-glossary" aria-label="Close the glossary">✕ Close</button></header><div class="glossary__body">"#);
     for entry in ENTRIES {
         let on = selected == Some(entry.id);
         let _ = write!(
@@ -459,7 +459,9 @@ mod tests {
     #[test]
     fn the_panel_lists_every_entry_and_marks_the_selected_one() {
         let html = glossary_html(Some("pivot-step"));
-        assert!(html.contains(r#"data-testid="glossary" role="dialog" aria-label="Glossary""#));
+        assert!(html.contains(
+            r#"data-testid="glossary" role="dialog" aria-modal="true" aria-label="Glossary""#
+        ));
         assert!(html.contains(r#"data-action="close-glossary""#));
         assert_eq!(
             html.matches("<section id=\"glossary-").count(),

@@ -62,7 +62,7 @@ for (const coordination of ['orchestration', 'choreography']) {
         assert.equal(await app.outcome(), 'running');
         assert.deepEqual(await app.logEntries(), full.slice(0, shown), 'the log is exactly the prefix');
         // The event under the pointer is selected: in the log and on the strip.
-        const selected = app.byTestId('event-log').locator('.log__line[aria-selected="true"]');
+        const selected = app.byTestId('event-log').locator('.log__line[aria-current="true"]');
         assert.equal(await selected.count(), 1);
         const seq = Number(await selected.getAttribute('data-seq'));
         assert.ok(Math.abs(seq - Math.floor(0.3 * total)) <= 1 && seq < shown, `selected #${seq}`);
@@ -375,6 +375,13 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
     await app.page.waitForFunction(() => document.fullscreenElement === null);
   }
 
+  // S: the focus jumps to the diagram's services (from any view).
+  await app.setView('sequence');
+  await press('s', 'S');
+  await app.page.waitForFunction(() => document.activeElement?.hasAttribute('data-node'));
+  assert.equal(await app.view(), 'diagram', 'S shows the diagram');
+  await app.page.evaluate(() => document.activeElement?.blur());
+
   // Tab and Enter: a service's fault menu; Esc closes it.
   await app.service('payment').focus();
   await app.press('Enter');
@@ -470,7 +477,7 @@ describe('the views', () => {
   test('the sequence and Gantt views select events both ways with the log and the strip', async () => {
     await withPage(browser, { preset: 'slot-taken', coordination: 'choreography', speed: TOP }, async (app) => {
       const log = await playToEnd(app, 'compensated');
-      const selectedInLog = () => app.byTestId('event-log').locator('.log__line[aria-selected="true"]').getAttribute('data-seq');
+      const selectedInLog = () => app.byTestId('event-log').locator('.log__line[aria-current="true"]').getAttribute('data-seq');
       for (const [view, shape] of [['sequence', '[data-message] .seq-row__hit'], ['gantt', '.gantt-span .gantt-span__box']]) {
         await app.setView(view);
         const svg = app.byTestId(`${view}-view`);
@@ -482,7 +489,7 @@ describe('the views', () => {
         const target = targets.nth(2);
         const seq = await target.locator('xpath=..').getAttribute('data-seq');
         await target.click();
-        await app.page.waitForFunction((s) => document.querySelector('.log__line[aria-selected="true"]')?.dataset.seq === s, seq);
+        await app.page.waitForFunction((s) => document.querySelector('.log__line[aria-current="true"]')?.dataset.seq === s, seq);
         assert.equal(await svg.locator('[aria-current="true"]').first().getAttribute('data-seq'), seq);
         assert.equal(await app.timeline.locator('.timeline__selected').count(), 1);
         // Select the log line of another row of the view: the view marks that row.
@@ -645,10 +652,8 @@ describe('predict mode', () => {
     });
   }
 
-  // Fails on the page as it is (reported): once an answer is picked, the panel (prompt, choices,
-  // verdict, explanation, idea, Continue) is 470–530 px tall but the diagram area is about 360 px
-  // at 1280×720; the panel grows upwards out of the diagram, whose overflow is hidden, so the
-  // question and the tally are cut off (their top is above the window) and cannot be scrolled to.
+  // Once an answer is picked the panel holds the prompt, the choices, the verdict, the
+  // explanation, the idea and Continue: all of it must be in sight at 1280×720 at once.
   test('the question stays readable next to its verdict at 1280×720', async () => {
     const problems = [];
     for (const coordination of ['orchestration', 'choreography']) {
@@ -662,10 +667,11 @@ describe('predict mode', () => {
           await app.press('1');
           await app.page.waitForSelector('[data-testid="predict"][data-verdict]');
           const cut = await app.page.evaluate(() => {
-            const area = document.querySelector('section.diagram').getBoundingClientRect();
+            // In the window, and not scrolled out of the panel's own box.
+            const panel = document.querySelector('[data-testid="predict"]').parentElement.getBoundingClientRect();
             const inside = (sel) => {
               const r = document.querySelector(sel).getBoundingClientRect();
-              return r.top >= Math.max(0, area.top) - 1 && r.bottom <= Math.min(innerHeight, area.bottom) + 1;
+              return r.top >= Math.max(0, panel.top) - 1 && r.bottom <= Math.min(innerHeight, panel.bottom) + 1;
             };
             return ['.predict__tally', '.predict__prompt', '[data-testid="predict-continue"]'].filter((sel) => !inside(sel));
           });
