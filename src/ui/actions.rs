@@ -326,18 +326,33 @@ const IDENTITY: [&str; 8] = [
 
 /// Replaces a container's markup and gives the keyboard focus back to the element that had it.
 pub fn replace_keeping_focus(container: &web_sys::Element, markup: &str) {
-    let focused = document()
+    let active = document()
         .active_element()
-        .filter(|el| container.contains(Some(el)))
-        .and_then(|el| {
-            IDENTITY
-                .into_iter()
-                .find_map(|attr| el.get_attribute(attr).map(|v| (attr, v)))
-        });
+        .filter(|el| container.contains(Some(el)));
+    let focused = active.as_ref().and_then(|el| {
+        IDENTITY
+            .into_iter()
+            .find_map(|attr| el.get_attribute(attr).map(|v| (attr, v)))
+    });
+    // Text being typed into a field (the seed) survives the redraw.
+    let typing = active
+        .filter(|el| el.tag_name().eq_ignore_ascii_case("input"))
+        .map(|el| el.unchecked_into::<web_sys::HtmlInputElement>())
+        .filter(|input| input.type_() == "text")
+        .map(|input| (input.value(), input.selection_start().ok().flatten()));
     container.set_inner_html(markup);
     if let Some((attr, value)) = focused {
         let value = value.replace('\\', "\\\\").replace('"', "\\\"");
         if let Ok(Some(el)) = container.query_selector(&format!("[{attr}=\"{value}\"]")) {
+            if let (Some((text, caret)), Some(input)) =
+                (&typing, el.dyn_ref::<web_sys::HtmlInputElement>())
+            {
+                input.set_value(text);
+                let _ignored = input.set_selection_range(
+                    caret.unwrap_or(text.len() as u32),
+                    caret.unwrap_or(text.len() as u32),
+                );
+            }
             // SVG elements have `focus()` too; the binding calls it by name.
             let _ignored = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }

@@ -388,6 +388,8 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   await app.byTestId('fault-menu').waitFor();
   await app.press('Escape');
   await app.byTestId('fault-menu').waitFor({ state: 'detached' });
+  // Escape gives the focus back to the node (on the next frame): wait for it before moving on.
+  await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-node') === 'service-payment');
   tried.add('Tab').add('Enter');
 
   // In a text field the keys are typed, not shortcuts.
