@@ -368,27 +368,7 @@ mod tests {
     use crate::engine::sim::Simulation;
     use crate::view::html::{lines, narrated, narration_html};
 
-    const IDEAS: [Idea; 19] = [
-        Idea::Compensation,
-        Idea::Pivot,
-        Idea::ForwardRecovery,
-        Idea::SemanticLock,
-        Idea::Idempotency,
-        Idea::IdempotentConsumer,
-        Idea::AtLeastOnce,
-        Idea::DeadLetter,
-        Idea::Outbox,
-        Idea::Timeout,
-        Idea::Backoff,
-        Idea::DurableLog,
-        Idea::ManualIntervention,
-        Idea::BlastRadius,
-        Idea::UnknownOutcome,
-        Idea::Orchestration,
-        Idea::Choreography,
-        Idea::Cancellation,
-        Idea::FaultInjection,
-    ];
+    const IDEAS: [Idea; 19] = Idea::ALL;
 
     #[test]
     fn every_idea_has_its_own_entry() {

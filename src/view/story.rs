@@ -56,6 +56,29 @@ pub enum Idea {
 }
 
 impl Idea {
+    /// Every idea.
+    pub const ALL: [Idea; 19] = [
+        Idea::Compensation,
+        Idea::Pivot,
+        Idea::ForwardRecovery,
+        Idea::SemanticLock,
+        Idea::Idempotency,
+        Idea::IdempotentConsumer,
+        Idea::AtLeastOnce,
+        Idea::DeadLetter,
+        Idea::Outbox,
+        Idea::Timeout,
+        Idea::Backoff,
+        Idea::DurableLog,
+        Idea::ManualIntervention,
+        Idea::BlastRadius,
+        Idea::UnknownOutcome,
+        Idea::Orchestration,
+        Idea::Choreography,
+        Idea::Cancellation,
+        Idea::FaultInjection,
+    ];
+
     /// The idea's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -926,28 +949,7 @@ mod tests {
 
     #[test]
     fn every_idea_is_explained() {
-        let ideas = [
-            Idea::Compensation,
-            Idea::Pivot,
-            Idea::ForwardRecovery,
-            Idea::SemanticLock,
-            Idea::Idempotency,
-            Idea::IdempotentConsumer,
-            Idea::AtLeastOnce,
-            Idea::DeadLetter,
-            Idea::Outbox,
-            Idea::Timeout,
-            Idea::Backoff,
-            Idea::DurableLog,
-            Idea::ManualIntervention,
-            Idea::BlastRadius,
-            Idea::UnknownOutcome,
-            Idea::Orchestration,
-            Idea::Choreography,
-            Idea::Cancellation,
-            Idea::FaultInjection,
-        ];
-        for idea in ideas {
+        for idea in Idea::ALL {
             assert!(!idea.name().is_empty());
             assert!(idea.explain().ends_with('.'), "{idea:?}");
         }

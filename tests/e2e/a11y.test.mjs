@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { AppPage, launchBrowser } from './page.mjs';
+import { launchBrowser, withPage } from './page.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -20,16 +20,6 @@ after(async () => {
   await browser?.close();
 });
 
-/** Runs `body` with a fresh page and checks that it logged no errors. */
-async function withPage(options, body) {
-  const app = await AppPage.open(browser, options);
-  try {
-    await body(app);
-    assert.deepEqual(app.errors(), [], 'no console or page errors');
-  } finally {
-    await app.close();
-  }
-}
 
 /** Runs axe over the whole document; returns its violations, each with up to four targets. */
 async function axeViolations(app) {
@@ -96,13 +86,13 @@ async function assertAccessibleInBothThemes(app, where) {
 
 describe('axe-core finds no serious or critical violation', () => {
   test('the page as it opens', async () => {
-    await withPage({}, async (app) => {
+    await withPage(browser, {}, async (app) => {
       await assertAccessibleInBothThemes(app, 'the page as it opens');
     });
   });
 
   test('a card-declined run played to the end', async () => {
-    await withPage({ preset: 'card-declined', speed: 100, play: 1 }, async (app) => {
+    await withPage(browser, { preset: 'card-declined', speed: 100, play: 1 }, async (app) => {
       await app.waitForOutcome('compensated');
       await app.waitUntilPaused();
       assert.ok((await app.logLines()).length > 5, 'the log shows the run');
@@ -130,7 +120,7 @@ describe('axe-core finds no serious or critical violation', () => {
     ['no-idempotency', 'choreography'],
   ]) {
     test(`${preset} (${coordination}) played until it rests, every data tab`, async () => {
-      await withPage({ preset, coordination, speed: 100, play: 1 }, async (app) => {
+      await withPage(browser, { preset, coordination, speed: 100, play: 1 }, async (app) => {
         await app.waitUntilPaused(30_000);
         for (const tab of ['tables', 'dead-letters', 'manual']) {
           await app.byTestId(`tab-${tab}`).click();
@@ -142,7 +132,7 @@ describe('axe-core finds no serious or critical violation', () => {
   }
 
   test("a service's fault menu open, with an active fault", async () => {
-    await withPage({}, async (app) => {
+    await withPage(browser, {}, async (app) => {
       const menu = await app.openFaultMenu('payment');
       await assertAccessibleInBothThemes(app, 'with the fault menu open');
       await menu.locator('[data-fault="business_failure"]').first().click();
@@ -152,7 +142,7 @@ describe('axe-core finds no serious or critical violation', () => {
   });
 
   test('the Share menu open, and the shared link shown', async () => {
-    await withPage({}, async (app) => {
+    await withPage(browser, {}, async (app) => {
       await app.openShareMenu();
       await app.byTestId('share').waitFor();
       await assertAccessibleInBothThemes(app, 'with the Share menu open');
@@ -162,7 +152,7 @@ describe('axe-core finds no serious or critical violation', () => {
   });
 
   test('the teaching views: sequence, timeline, side by side, a past moment, predict, help, glossary', async () => {
-    await withPage({ preset: 'transient-payment', speed: 100, play: 1 }, async (app) => {
+    await withPage(browser, { preset: 'transient-payment', speed: 100, play: 1 }, async (app) => {
       await app.waitUntilPaused(30_000);
       for (const view of ['sequence', 'gantt']) {
         await app.byTestId(`view-${view}`).click();
@@ -187,7 +177,7 @@ describe('axe-core finds no serious or critical violation', () => {
       await app.page.waitForSelector('[data-testid="compare"] [data-figure="outcome"] [data-value="completed"] ~ [data-value="completed"], [data-testid="compare"] [data-figure="outcome"] td:nth-of-type(2)[data-value="completed"]', { timeout: 30_000 });
       await assertAccessibleInBothThemes(app, 'both styles side by side');
     });
-    await withPage({ preset: 'card-declined', speed: 20 }, async (app) => {
+    await withPage(browser, { preset: 'card-declined', speed: 20 }, async (app) => {
       await app.byTestId('predict-toggle').click();
       await app.play();
       await app.byTestId('predict').waitFor({ timeout: 20_000 });
@@ -199,7 +189,7 @@ describe('axe-core finds no serious or critical violation', () => {
   });
 
   test('the dark theme follows the system until the switch is used', async () => {
-    await withPage({ colorScheme: 'dark' }, async (app) => {
+    await withPage(browser, { colorScheme: 'dark' }, async (app) => {
       assert.equal(await app.page.evaluate(() => document.documentElement.dataset.theme ?? null), null);
       await assertAccessible(app, 'the page in the system dark scheme');
     });
@@ -283,7 +273,7 @@ async function tabThrough(app, limit = 600) {
 describe('the keyboard alone', () => {
   for (const theme of ['light', 'dark']) {
     test(`Tab reaches every control, each with a visible focus indicator (${theme} theme)`, async () => {
-      await withPage({ preset: 'card-declined', speed: 100, play: 1 }, async (app) => {
+      await withPage(browser, { preset: 'card-declined', speed: 100, play: 1 }, async (app) => {
         await app.waitForOutcome('compensated');
         await app.waitUntilPaused();
         await switchTheme(app, theme);
@@ -305,7 +295,7 @@ describe('the keyboard alone', () => {
 });
 
 test('prefers-reduced-motion: reduce stops every animation and transition', async () => {
-  await withPage({ speed: 25 }, async (app) => {
+  await withPage(browser, { speed: 25 }, async (app) => {
     await app.play();
     const box = app.page.locator('.saga-node--running .saga-node__box').first();
     await box.waitFor({ state: 'attached' });
