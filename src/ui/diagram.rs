@@ -131,6 +131,11 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     let sel = run.selection;
     let jump = reduced_motion();
     let markup = Memo::new(move |_| {
+        // Side by side draws both runs itself: the main diagram's nodes (and their test ids)
+        // would only be there twice, hidden.
+        if run.side_by_side.get() {
+            return String::new();
+        }
         let scenario = derived.scenario.get();
         let focus = derived.focus.get();
         let saga = sel.saga.get();
