@@ -339,9 +339,12 @@ impl Run {
                     self.side_by_side.set(true);
                     self.replace(Player::restarted);
                 }
+                Some(Err(PlayerError::NeedsOrchestrator(title))) => self.notice.set(Some(format!(
+                    "“{title}” needs an orchestrator, so it cannot run side by side with choreography."
+                ))),
                 Some(Err(e)) => self
                     .notice
-                    .set(Some(format!("Side by side needs both styles: {}.", e))),
+                    .set(Some(format!("Side by side needs both styles: {e}."))),
                 None => {}
             }
         } else {

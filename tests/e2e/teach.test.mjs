@@ -516,6 +516,21 @@ describe('the views', () => {
 });
 
 describe('side by side', () => {
+  test('an orchestration-only preset leaves side by side, and cannot enter it, saying why', async () => {
+    await withPage(browser, { preset: 'card-declined' }, async (app) => {
+      await app.press('b');
+      await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+      await app.byTestId('preset').selectOption('orchestrator-crash');
+      await app.page.waitForSelector('main.app[data-side-by-side="false"]');
+      assert.equal(await app.coordination(), 'orchestration');
+      assert.match(await app.byTestId('notice').innerText(), /needs an orchestrator/);
+      await app.press('b');
+      await app.page.waitForFunction(() => /cannot run side by side/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+      assert.equal(await app.sideBySide(), false);
+      assert.equal(await app.byTestId('twin-choreography').count(), 0);
+    });
+  });
+
   for (const [preset, outcome] of [['card-declined', 'compensated'], ['happy-path', 'completed']]) {
     test(`${preset}: both styles run together and the table compares their outcomes`, async () => {
       await withPage(browser, { preset, speed: TOP }, async (app) => {
