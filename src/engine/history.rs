@@ -96,18 +96,6 @@ impl History {
         }
     }
 
-    /// Forgets every checkpoint and boundary after `events` (a fork makes them another future's).
-    pub fn truncate(&mut self, events: u64) {
-        let mut first = true;
-        self.checkpoints.retain(|c| {
-            let keep = first || c.sim.event_count() <= events;
-            first = false;
-            keep
-        });
-        let keep = self.boundaries.partition_point(|&b| b <= events).max(1);
-        self.boundaries.truncate(keep);
-    }
-
     /// Number of checkpoints held.
     pub fn len(&self) -> usize {
         self.checkpoints.len()
@@ -231,14 +219,5 @@ mod tests {
             moment.sim.trace(),
             &full.sim.trace()[..moment.sim.trace().len()]
         );
-    }
-
-    #[test]
-    fn truncating_keeps_the_start() {
-        let (_, mut history) = run_with_history(8);
-        history.truncate(0);
-        assert_eq!(history.len(), 1);
-        assert_eq!(history.boundaries().len(), 1);
-        assert!(history.seek(5).is_some());
     }
 }
