@@ -8,6 +8,7 @@ use leptos::ev::PointerEvent;
 use wasm_bindgen::JsCast;
 
 use crate::engine::scenario::Coordination;
+use crate::engine::snapshot::Snapshot;
 use crate::view::compare::{compare_html, figures};
 use crate::view::format::{seconds, Num};
 use crate::view::gantt::{gantt_svg, GanttInput};
@@ -15,16 +16,15 @@ use crate::view::html::{fault_menu_html, toolbar_html};
 use crate::view::layout::{node_rect, VIEW_H, VIEW_W};
 use crate::view::predict::{question_html, score_html};
 use crate::view::sequence::{sequence_svg, SequenceInput};
-use crate::view::svg::{diagram_svg, tokens_svg, topics, DiagramState};
+use crate::view::svg::{diagram_svg, tokens_svg, topics, DiagramState, Topic};
 use crate::view::teach::{
     event_at, timeline_label, timeline_legend, timeline_svg, views_html, Timeline, View,
 };
 use crate::view::tokens::tokens;
 
-use super::actions::replace_keeping_focus;
 use super::player::Player;
 use super::state::{Derived, Run};
-use super::Pane;
+use super::{keep_drawn, Pane};
 
 /// Whether the person asked for reduced motion (then tokens jump instead of gliding).
 fn reduced_motion() -> bool {
@@ -35,19 +35,24 @@ fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// The event bus's topics (choreography only; an orchestrated run has no bus).
+fn bus_topics(p: &Player, snapshot: &Snapshot) -> Vec<Topic> {
+    let scenario = p.sim().scenario();
+    if scenario.coordination != Coordination::Choreography {
+        return Vec::new();
+    }
+    topics(
+        p.sim().messages(),
+        &snapshot.in_flight,
+        &scenario.definition,
+    )
+}
+
 /// One run's diagram as a whole SVG, tokens included (side by side).
 fn whole_diagram(p: &Player, now_ms: f64, jump: bool) -> String {
     let snapshot = p.snapshot();
     let scenario = p.sim().scenario();
-    let topics = if scenario.coordination == Coordination::Choreography {
-        topics(
-            p.sim().messages(),
-            &snapshot.in_flight,
-            &scenario.definition,
-        )
-    } else {
-        Vec::new()
-    };
+    let topics = bus_topics(p, &snapshot);
     let nodes = diagram_svg(&DiagramState {
         snapshot: &snapshot,
         scenario,
@@ -56,25 +61,17 @@ fn whole_diagram(p: &Player, now_ms: f64, jump: bool) -> String {
         focus: None,
         topics: &topics,
     });
-    let moving = tokens(
-        &snapshot.in_flight,
-        &scenario.definition,
-        scenario.coordination,
-    );
     let style = scenario.coordination;
+    let moving = tokens(&snapshot.in_flight, &scenario.definition, style);
+    let title = match style {
+        Coordination::Orchestration => "Orchestration",
+        Coordination::Choreography => "Choreography",
+    };
     format!(
-        r#"<figure class="twin" data-testid="twin-{}"><figcaption class="twin__title">{}</figcaption><svg class="twin__svg" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMid meet" role="group" aria-label="{} of the restaurant saga"><g class="diagram__nodes">{nodes}</g><g class="tokens">{}</g></svg></figure>"#,
+        r#"<figure class="twin" data-testid="twin-{}"><figcaption class="twin__title">{title}</figcaption><svg class="twin__svg" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMid meet" role="group" aria-label="{title} of the restaurant saga"><g class="diagram__nodes">{nodes}</g><g class="tokens">{}</g></svg></figure>"#,
         style.as_str(),
-        match style {
-            Coordination::Orchestration => "Orchestration",
-            Coordination::Choreography => "Choreography",
-        },
         Num(VIEW_W),
         Num(VIEW_H),
-        match style {
-            Coordination::Orchestration => "Orchestration",
-            Coordination::Choreography => "Choreography",
-        },
         tokens_svg(&moving, now_ms, None, jump),
     )
 }
@@ -141,18 +138,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
         let saga = sel.saga.get();
         let selected = sel.node.get();
         derived.snapshot.with(|snapshot| {
-            let topics = if scenario.coordination == Coordination::Choreography {
-                run.read(|p| {
-                    topics(
-                        p.sim().messages(),
-                        &snapshot.in_flight,
-                        &scenario.definition,
-                    )
-                })
-                .unwrap_or_default()
-            } else {
-                Vec::new()
-            };
+            let topics = run.read(|p| bus_topics(p, snapshot)).unwrap_or_default();
             diagram_svg(&DiagramState {
                 snapshot,
                 scenario: &scenario,
@@ -164,18 +150,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
         })
     });
     let nodes = NodeRef::<leptos::svg::G>::new();
-    let first = markup.get_untracked();
-    let mut shown = Some(first.clone());
-    Effect::new(move |_| {
-        let markup = markup.get();
-        if shown.as_ref() == Some(&markup) {
-            return;
-        }
-        if let Some(g) = nodes.get() {
-            replace_keeping_focus(&g, &markup);
-            shown = Some(markup);
-        }
-    });
+    let first = keep_drawn(nodes, markup.into());
     let toolbar = Signal::derive(move || {
         let saga = sel.saga.get();
         derived.snapshot.with(|s| toolbar_html(s, saga))

@@ -494,6 +494,18 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Pane(#[prop(into)] class: String, markup: Signal<String>) -> impl IntoView {
     let el = NodeRef::<Div>::new();
+    let first = keep_drawn(el, markup);
+    view! { <div class=class node_ref=el inner_html=first></div> }
+}
+
+/// Keeps the element `node` refers to showing `markup`: returns the markup to draw it with
+/// first (its `inner_html`), then replaces its contents whenever the markup changes, keeping the
+/// keyboard focus on the element that had it.
+fn keep_drawn<E>(node: NodeRef<E>, markup: Signal<String>) -> String
+where
+    E: leptos::tachys::html::element::ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
     let first = markup.get_untracked();
     let mut shown = Some(first.clone());
     Effect::new(move |_| {
@@ -501,12 +513,12 @@ fn Pane(#[prop(into)] class: String, markup: Signal<String>) -> impl IntoView {
         if shown.as_ref() == Some(&markup) {
             return;
         }
-        if let Some(div) = el.get() {
-            actions::replace_keeping_focus(&div, &markup);
+        if let Some(el) = node.get() {
+            actions::replace_keeping_focus(el.unchecked_ref(), &markup);
             shown = Some(markup);
         }
     });
-    view! { <div class=class node_ref=el inner_html=first></div> }
+    first
 }
 
 /// What the page shows when it cannot show the saga: the reason and a Reload button.

@@ -354,31 +354,34 @@ impl Run {
         }
     }
 
-    /// Brings the twin run to the main run's moment (rebuilding it when it is ahead).
-    fn sync_twin(&self) {
+    /// Brings the twin run to the main run's moment (going back in its own history when it is
+    /// ahead); returns how many events the twin ran on.
+    fn sync_twin(&self) -> u64 {
         if !self.side_by_side.get_untracked() {
-            return;
+            return 0;
         }
         let Some(now) = self.peek(Player::now_ms) else {
-            return;
+            return 0;
         };
-        self.twin.update_value(|t| {
-            let Some(twin) = t else {
-                return;
-            };
-            if twin.now_ms() > now {
-                // Back to the same moment in the twin's own history (so its commands stay at
-                // their times, and a command from here forks it as it forks the main run).
-                let events = twin
-                    .timeline()
-                    .iter()
-                    .take_while(|e| e.at_ms <= now)
-                    .count();
-                twin.seek(events as u64);
-            }
-            let behind = now.saturating_sub(twin.now_ms());
-            twin.advance(behind as f64);
-        });
+        self.twin
+            .try_update_value(|t| {
+                let Some(twin) = t else {
+                    return 0;
+                };
+                if twin.now_ms() > now {
+                    // Back to the same moment in the twin's own history (so its commands stay
+                    // at their times, and a command from here forks it as it forks the main run).
+                    let events = twin
+                        .timeline()
+                        .iter()
+                        .take_while(|e| e.at_ms <= now)
+                        .count();
+                    twin.seek(events as u64);
+                }
+                let behind = now.saturating_sub(twin.now_ms());
+                twin.advance(behind as f64)
+            })
+            .unwrap_or(0)
     }
 
     // ---- predict mode ---------------------------------------------------------------------
@@ -483,18 +486,7 @@ impl Run {
         }) else {
             return;
         };
-        let twin_added = if self.side_by_side.get_untracked() {
-            self.twin
-                .try_update_value(|t| {
-                    t.as_mut().map_or(0, |t| {
-                        let behind = now.saturating_sub(t.now_ms());
-                        t.advance(behind as f64)
-                    })
-                })
-                .unwrap_or(0)
-        } else {
-            0
-        };
+        let twin_added = self.sync_twin();
         self.now_ms.set(now);
         let settled = self.settled_untracked();
         if added > 0 || twin_added > 0 || settled || stopped {

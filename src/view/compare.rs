@@ -350,12 +350,7 @@ mod tests {
 
     const BOTH: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
 
-    fn run(preset: &str, c: Coordination) -> Simulation {
-        let scenario = presets::scenario(preset, c, Storage::PerService, 1).unwrap();
-        let mut sim = Simulation::new(scenario).unwrap();
-        while sim.step() {}
-        sim
-    }
+    use crate::view::testing::played as run;
 
     fn of(sim: &Simulation) -> Figures {
         figures(sim.trace(), sim.sagas().len(), sim.now_ms())

@@ -20,3 +20,20 @@ pub mod svg;
 pub mod tables;
 pub mod teach;
 pub mod tokens;
+
+/// What the view modules' tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::engine::presets;
+    use crate::engine::scenario::{Coordination, Storage};
+    use crate::engine::sim::Simulation;
+
+    /// A preset's run (storage per service, seed 1), stepped until nothing more is due.
+    pub fn played(preset: &str, coordination: Coordination) -> Simulation {
+        let scenario =
+            presets::scenario(preset, coordination, Storage::PerService, 1).expect("preset");
+        let mut sim = Simulation::new(scenario).expect("valid");
+        while sim.step() {}
+        sim
+    }
+}

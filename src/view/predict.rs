@@ -1035,9 +1035,7 @@ mod tests {
 
     const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
 
-    fn run(preset: &str, c: Coordination) -> Simulation {
-        run_with(preset, c, Storage::PerService, 1)
-    }
+    use crate::view::testing::played as run;
 
     fn run_with(preset: &str, c: Coordination, storage: Storage, seed: u64) -> Simulation {
         let scenario = presets::scenario(preset, c, storage, seed).expect("preset");

@@ -934,9 +934,7 @@ mod tests {
         sim
     }
 
-    fn run(preset: &str, c: Coordination) -> Simulation {
-        run_scenario(scenario(preset, c, Storage::PerService, 1).expect("preset"))
-    }
+    use crate::view::testing::played as run;
 
     fn input(sim: &Simulation, selected: Option<u64>) -> SequenceInput<'_> {
         SequenceInput {

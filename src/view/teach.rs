@@ -501,14 +501,11 @@ pub fn fork_notice(at_ms: u64, events: u64, discarded: u64) -> String {
 mod tests {
     use super::*;
     use crate::engine::presets;
-    use crate::engine::scenario::{Coordination, Storage};
-    use crate::engine::sim::Simulation;
+    use crate::engine::scenario::Coordination;
+    use crate::view::testing::played;
 
     fn trace(preset: &str, c: Coordination) -> Vec<Event> {
-        let scenario = presets::scenario(preset, c, Storage::PerService, 1).expect("preset");
-        let mut sim = Simulation::new(scenario).expect("valid");
-        while sim.step() {}
-        sim.trace().to_vec()
+        played(preset, c).trace().to_vec()
     }
 
     fn count(markup: &str, needle: &str) -> usize {
