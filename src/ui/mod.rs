@@ -372,6 +372,16 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
+    // A link pasted into the address bar of an open page changes only the `#` part, which does
+    // not reload the page: open it here as the first load would. (The page's own Share writes
+    // the address with `replaceState`, which fires no `hashchange`.)
+    let links = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(text) = share::link_in_address() {
+            share::open_link_in_place(run, &text);
+        }
+    });
+    on_cleanup(move || links.remove());
+
     let shared = RwSignal::new(None::<String>);
     let page = Page {
         run,

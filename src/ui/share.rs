@@ -34,6 +34,21 @@ pub fn open_link(text: &str) -> Result<Player, String> {
     Ok(player)
 }
 
+/// Opens a link in the page that is already running: the run it describes replaces the current
+/// one; a link that cannot be opened says why and leaves the current run as it was.
+pub fn open_link_in_place(run: Run, text: &str) {
+    match open_link(text) {
+        Ok(player) => {
+            let notice = opened_notice("a shared link", &player);
+            run.replace(move |_| Ok(player));
+            run.notice.set(Some(notice));
+        }
+        Err(problem) => run.notice.set(Some(format!(
+            "This link cannot be opened: {problem}. The run stays as it was."
+        ))),
+    }
+}
+
 /// The notice shown when a run has been opened from a link, a file or the last visit.
 pub fn opened_notice(what: &str, player: &Player) -> String {
     let settings = player.settings();

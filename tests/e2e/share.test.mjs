@@ -65,6 +65,38 @@ test('a tampered or truncated link shows the problem and the default run still w
   }
 });
 
+test('a link pasted into an open page opens its run; a bad one says why and keeps the run', async () => {
+  let link;
+  let there;
+  await withPage(browser, { preset: 'restaurant-rejects', coordination: 'choreography', seed: 7 }, async (app) => {
+    await stepTimes(app, 9);
+    const url = await app.share();
+    link = url.slice(url.indexOf('#'));
+    there = await moment(app);
+  });
+  await withPage(browser, { preset: 'card-declined' }, async (app) => {
+    await stepTimes(app, 4);
+    const before = await moment(app);
+    assert.notDeepEqual(before, there);
+
+    // Only the `#` part changes, as when a link is pasted into the address bar: no reload.
+    await app.page.evaluate(() => { window.sagascopeNotReloaded = true; });
+    await app.page.evaluate((hash) => { window.location.hash = hash; }, link);
+    await app.waitForNotice(/Opened a shared link/);
+    assert.deepEqual(await moment(app), there);
+    assert.equal(await app.page.evaluate(() => window.sagascopeNotReloaded), true, 'same page');
+
+    for (const bad of ['#v=1&p=happy-path&c=zz&seed=1', '#v=1&s=eyJ2ZXJzaW9', '#v=9&p=happy-path']) {
+      await app.page.evaluate((hash) => { window.location.hash = hash; }, bad);
+      await app.waitForNotice(/This link cannot be opened: .+\. The run stays as it was/);
+      assert.deepEqual(await moment(app), there, `${bad} changes nothing`);
+      // Back to the good link, so that the next bad one has a notice to replace.
+      await app.page.evaluate((hash) => { window.location.hash = hash; }, link);
+      await app.waitForNotice(/Opened a shared link/);
+    }
+  });
+});
+
 test('a query with values Sagascope does not know says so and opens the defaults', async () => {
   await withPage(browser, { path: '?speed=50&preset=nope&coordination=sideways&seed=abc' }, async (app) => {
     const notice = await app.notice();
