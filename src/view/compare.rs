@@ -160,7 +160,8 @@ fn outcome_rank(outcome: Outcome) -> u8 {
     }
 }
 
-/// One row: its figure, label, the cells' raw values and texts, and which side is better.
+/// One figure (a column of the table): its name, label, the two cells' raw values and texts, and
+/// which side is better.
 struct Row {
     figure: &'static str,
     label: &'static str,
@@ -307,20 +308,36 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
             both,
         ),
     ];
+    // One row per style and one column per figure: two rows stay short enough to sit under the
+    // two diagrams on a 1280 × 720 projector, and a column reads as one comparison.
     let mut out = String::with_capacity(4096);
-    out.push_str(r#"<table class="compare" data-testid="compare"><caption class="compare__caption">The same scenario, seed and faults under both styles. A ✓ marks the better value of a row once both runs have come to rest.</caption><thead><tr><th scope="col">Figure</th><th scope="col" data-style="orchestration">Orchestration</th><th scope="col" data-style="choreography">Choreography</th></tr></thead><tbody>"#);
+    out.push_str(r#"<table class="compare" data-testid="compare"><caption class="compare__caption">The same scenario, seed and faults under both styles. A ✓ marks the better value in each column once both runs have come to rest.</caption><thead><tr><th scope="col">Style</th>"#);
     for row in &rows {
         let _ = write!(
             out,
-            r#"<tr data-figure="{}"><th scope="row">{}</th>"#,
+            r#"<th scope="col" data-figure="{}">{}</th>"#,
             row.figure,
             escape(row.label)
         );
-        for (side, style) in ["orchestration", "choreography"].iter().enumerate() {
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (side, (style, name)) in [
+        ("orchestration", "Orchestration"),
+        ("choreography", "Choreography"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let _ = write!(
+            out,
+            r#"<tr data-style="{style}"><th scope="row">{name}</th>"#
+        );
+        for row in &rows {
             let better = row.better == Some(side);
             let _ = write!(
                 out,
-                r#"<td data-style="{style}" data-value="{}"{}>{}"#,
+                r#"<td data-figure="{}" data-style="{style}" data-value="{}"{}>{}"#,
+                row.figure,
                 escape(&row.values[side]),
                 if better {
                     r#" class="compare__better" data-better="true""#
@@ -336,7 +353,11 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
         }
         out.push_str("</tr>");
     }
-    out.push_str(r#"</tbody><tfoot><tr><td colspan="3" class="compare__note">* Time inconsistent: summed over the sagas, from a saga's first local change until it ends completed or compensated; a saga whose rollback is incomplete, or that still runs, counts until now. Retries count the orchestrator's retries and the queues' redeliveries.</td></tr></tfoot></table>"#);
+    let _ = write!(
+        out,
+        r#"</tbody><tfoot><tr><td colspan="{}" class="compare__note">* Time inconsistent: summed over the sagas, from a saga's first local change until it completes or is compensated (one still running or with an incomplete rollback counts until now). Retries include the queues' redeliveries.</td></tr></tfoot></table>"#,
+        rows.len() + 1
+    );
     out
 }
 
@@ -525,10 +546,10 @@ mod tests {
             let html = compare_html(&f, &f, [false, false]);
             for style in ["orchestration", "choreography"] {
                 assert!(html.contains(&format!(
-                    r#"<td data-style="{style}" data-value="running">running…</td>"#
+                    r#"<td data-figure="outcome" data-style="{style}" data-value="running">running…</td>"#
                 )));
                 assert!(html.contains(&format!(
-                    r#"<td data-style="{style}" data-value="">running…</td>"#
+                    r#"<td data-figure="finished" data-style="{style}" data-value="">running…</td>"#
                 )));
             }
             assert!(!html.contains("compare__better"));
@@ -540,13 +561,23 @@ mod tests {
         }
     }
 
+    /// The cells of one figure's column, orchestration first.
+    fn column<'a>(html: &'a str, figure: &str) -> Vec<&'a str> {
+        let start = format!(r#"<td data-figure="{figure}""#);
+        html.match_indices(&start)
+            .filter_map(|(at, _)| html[at..].split_once("</td>").map(|(cell, _)| cell))
+            .collect()
+    }
+
     #[test]
     fn the_table_marks_the_better_value_in_words() {
         let o = of(&run("happy-path", Coordination::Orchestration));
         let ch = of(&run("happy-path", Coordination::Choreography));
         let html = compare_html(&o, &ch, [true, true]);
         assert!(html.starts_with(r#"<table class="compare" data-testid="compare"><caption"#));
-        for figure in [
+        // A row per style, a column per figure, in this order.
+        assert_eq!(html.matches("<tr data-style=").count(), 2);
+        let figures = [
             "outcome",
             "messages",
             "finished",
@@ -554,16 +585,22 @@ mod tests {
             "retries",
             "dead-letters",
             "compensations",
-        ] {
-            assert_eq!(
-                html.matches(&format!(r#"<tr data-figure="{figure}">"#))
-                    .count(),
-                1,
-                "{figure}"
-            );
+        ];
+        let mut last = 0;
+        for figure in figures {
+            let header = html
+                .find(&format!(r#"<th scope="col" data-figure="{figure}">"#))
+                .unwrap();
+            assert!(header > last, "{figure} in order");
+            last = header;
+            let cells = column(&html, figure);
+            assert_eq!(cells.len(), 2, "{figure}");
+            assert!(cells[0].contains(r#"data-style="orchestration""#));
+            assert!(cells[1].contains(r#"data-style="choreography""#));
         }
+        assert!(html.contains(r#"colspan="8""#));
         assert!(html.contains(&format!(
-            r#"<td data-style="orchestration" data-value="{}""#,
+            r#"<td data-figure="messages" data-style="orchestration" data-value="{}""#,
             o.messages
         )));
         assert!(html.contains(r#"data-value="completed">✓ Completed</td>"#));
@@ -574,33 +611,30 @@ mod tests {
             "choreography"
         };
         assert_ne!(o.messages, ch.messages);
-        let row = html
-            .split(r#"<tr data-figure="messages">"#)
-            .nth(1)
-            .and_then(|r| r.split("</tr>").next())
-            .unwrap();
-        assert!(row.contains(&format!(
-            r#"<td data-style="{fewer}" data-value="{}" class="compare__better" data-better="true">"#,
+        let cells = column(&html, "messages");
+        let marked: Vec<_> = cells
+            .iter()
+            .filter(|c| c.contains("compare__better"))
+            .collect();
+        assert_eq!(marked.len(), 1);
+        assert!(marked[0].contains(&format!(
+            r#"data-style="{fewer}" data-value="{}" class="compare__better" data-better="true">"#,
             o.messages.min(ch.messages)
         )));
-        assert!(row.contains("✓ fewer"));
-        assert_eq!(row.matches("compare__better").count(), 1);
+        assert!(marked[0].contains("✓ fewer"));
         // Equal values: no mark.
-        let row = html
-            .split(r#"<tr data-figure="outcome">"#)
-            .nth(1)
-            .and_then(|r| r.split("</tr>").next())
-            .unwrap();
-        assert!(!row.contains("compare__better"));
+        assert!(column(&html, "outcome")
+            .iter()
+            .all(|c| !c.contains("compare__better")));
         assert!(html.contains("first local change"));
     }
 
     #[test]
-    fn the_better_outcome_wins_its_row() {
+    fn the_better_outcome_wins_its_column() {
         let done = of(&run("happy-path", Coordination::Orchestration));
         let undone = of(&run("card-declined", Coordination::Choreography));
         let html = compare_html(&undone, &done, [true, true]);
-        assert!(html.contains(r#"<td data-style="choreography" data-value="completed" class="compare__better" data-better="true">✓ Completed <span class="compare__mark">✓ better</span></td>"#));
+        assert!(html.contains(r#"<td data-figure="outcome" data-style="choreography" data-value="completed" class="compare__better" data-better="true">✓ Completed <span class="compare__mark">✓ better</span></td>"#));
         assert!(html.contains(r#"data-value="compensated">↩ Compensated</td>"#));
     }
 }

@@ -174,7 +174,9 @@ describe('axe-core finds no serious or critical violation', () => {
       await app.byTestId('coordination').locator('[data-value="side-by-side"]').click();
       await app.byTestId('side-by-side').waitFor();
       await app.page.keyboard.press(' ');
-      await app.page.waitForSelector('[data-testid="compare"] [data-figure="outcome"] [data-value="completed"] ~ [data-value="completed"], [data-testid="compare"] [data-figure="outcome"] td:nth-of-type(2)[data-value="completed"]', { timeout: 30_000 });
+      for (const style of ['orchestration', 'choreography']) {
+        await app.page.waitForSelector(`[data-testid="compare"] td[data-figure="outcome"][data-style="${style}"][data-value="completed"]`, { timeout: 30_000 });
+      }
       await assertAccessibleInBothThemes(app, 'both styles side by side');
     });
     await withPage(browser, { preset: 'card-declined', speed: 20 }, async (app) => {

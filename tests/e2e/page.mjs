@@ -310,18 +310,19 @@ export class AppPage {
   /** Whether both styles are shown side by side (`<main data-side-by-side>`). */
   async sideBySide() { return (await this.root.getAttribute('data-side-by-side')) === 'true'; }
 
-  /** A row of the side-by-side table: `{ orchestration, choreography }`, each cell's data-value. */
-  async compareRow(figure) {
-    const row = this.byTestId('compare').locator(`tr[data-figure="${figure}"]`);
-    const value = (style) => row.locator(`td[data-style="${style}"]`).getAttribute('data-value');
-    return { orchestration: await value('orchestration'), choreography: await value('choreography') };
+  /** One figure (a column) of the side-by-side table: `{ orchestration, choreography }`, each cell's data-value. */
+  async compareFigure(figure) {
+    const cell = (style) => this.byTestId('compare').locator(`td[data-figure="${figure}"][data-style="${style}"]`).getAttribute('data-value');
+    return { orchestration: await cell('orchestration'), choreography: await cell('choreography') };
   }
 
   /** The whole side-by-side table: `{ figure: { orchestration, choreography } }` (data-values). */
   async compareTable() {
-    return this.byTestId('compare').locator('tbody tr[data-figure]').evaluateAll((rows) => Object.fromEntries(
-      rows.map((r) => [r.dataset.figure, Object.fromEntries([...r.querySelectorAll('td[data-style]')].map((c) => [c.dataset.style, c.dataset.value]))]),
-    ));
+    return this.byTestId('compare').locator('td[data-figure]').evaluateAll((cells) => {
+      const table = {};
+      for (const c of cells) (table[c.dataset.figure] ??= {})[c.dataset.style] = c.dataset.value;
+      return table;
+    });
   }
 
   /** Whether presenter mode is on (`<main data-presenter>`). */

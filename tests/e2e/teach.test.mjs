@@ -451,9 +451,9 @@ describe('the keyboard', () => {
       await app.press('b');
       await app.page.waitForSelector('main.app[data-side-by-side="true"]');
       await app.press(' ');
-      await app.page.waitForSelector('[data-figure="outcome"] td[data-style="choreography"][data-value="compensated"]', { timeout: 20_000 });
+      await app.page.waitForSelector('[data-testid="compare"] td[data-figure="outcome"][data-style="choreography"][data-value="compensated"]', { timeout: 20_000 });
       await app.waitUntilPaused();
-      assert.deepEqual(await app.compareRow('outcome'), { orchestration: 'compensated', choreography: 'compensated' });
+      assert.deepEqual(await app.compareFigure('outcome'), { orchestration: 'compensated', choreography: 'compensated' });
       await app.screenshot('teach-keyboard-class');
       await app.press('b');
       await app.page.waitForSelector('main.app[data-side-by-side="false"]');
@@ -542,23 +542,36 @@ describe('side by side', () => {
         assert.ok(await app.byTestId('view-diagram').isDisabled(), 'the view switch rests meanwhile');
         await app.play();
         await app.page.waitForFunction((o) => {
-          const cells = document.querySelectorAll('[data-testid="compare"] tr[data-figure="outcome"] td');
+          const cells = document.querySelectorAll('[data-testid="compare"] td[data-figure="outcome"]');
           return cells.length === 2 && [...cells].every((c) => c.dataset.value === o);
         }, outcome, { timeout: 20_000 });
         await app.waitUntilPaused();
         await app.waitForOutcome(outcome);
-        assert.deepEqual(await app.compareRow('outcome'), { orchestration: outcome, choreography: outcome });
-        const messages = await app.compareRow('messages');
+        assert.deepEqual(await app.compareFigure('outcome'), { orchestration: outcome, choreography: outcome });
+        const messages = await app.compareFigure('messages');
         for (const style of ['orchestration', 'choreography']) {
           assert.match(messages[style], /^\d+$/, `${style} messages`);
           assert.ok(Number(messages[style]) > 0, `${style} sent messages`);
         }
         assert.notEqual(messages.orchestration, messages.choreography, 'the styles differ in messages');
-        const compensations = await app.compareRow('compensations');
+        const compensations = await app.compareFigure('compensations');
         const undone = outcome === 'compensated';
         for (const style of ['orchestration', 'choreography']) {
           assert.equal(Number(compensations[style]) > 0, undone, `${style} compensations`);
         }
+        // At 1280 × 720 (a common projector) every figure of both runs shows without scrolling.
+        const hidden = await app.byTestId('compare').evaluate((table) => {
+          let pane = table.parentElement;
+          while (pane && getComputedStyle(pane).overflowY === 'visible') pane = pane.parentElement;
+          const view = (pane ?? document.documentElement).getBoundingClientRect();
+          return [...table.querySelectorAll('td[data-figure], th[data-figure]')]
+            .filter((cell) => {
+              const r = cell.getBoundingClientRect();
+              return r.top < view.top || r.bottom > view.bottom || r.left < view.left || r.right > view.right;
+            })
+            .map((cell) => `${cell.dataset.figure} ${cell.dataset.style ?? 'header'}`);
+        });
+        assert.deepEqual(hidden, [], 'cells outside the visible pane');
         await app.screenshot(`teach-side-by-side-${preset}`);
 
         await app.setCoordination('choreography');
@@ -582,7 +595,7 @@ describe('side by side', () => {
 
       await app.clickTimeline(0.3);
       await app.page.waitForSelector('main.app[data-in-past="true"]');
-      assert.deepEqual(await app.compareRow('outcome'), { orchestration: 'running', choreography: 'running' }, 'both runs went back');
+      assert.deepEqual(await app.compareFigure('outcome'), { orchestration: 'running', choreography: 'running' }, 'both runs went back');
       await playToEnd(app, 'completed');
       assert.deepEqual(await app.compareTable(), table, 'both runs replay the same future');
 
