@@ -88,6 +88,13 @@ pub fn EventLog(run: Run, derived: Derived) -> impl IntoView {
             }
             if selected.is_none() {
                 el.set_scroll_top(el.scroll_height());
+                // Lines out of view are laid out at an estimated height (`content-visibility`
+                // in main.css); the ones now in view take their real height when the next frame
+                // is drawn, which can move the end: scroll to it again in the frame after.
+                let list = el.clone();
+                request_animation_frame(move || {
+                    request_animation_frame(move || list.set_scroll_top(list.scroll_height()))
+                });
             }
             Some(Shown {
                 generation,

@@ -239,7 +239,21 @@ export class AppPage {
   /** Every line of the event log, in order. */
   async logLines() {
     await this.showWholeLog();
-    return this.byTestId('event-log').locator('.log__text').allInnerTexts();
+    // textContent, not innerText: lines scrolled out of view are not rendered (the log's
+    // `content-visibility: auto`), and innerText reads them as empty.
+    return this.byTestId('event-log').locator('.log__text').allTextContents();
+  }
+
+  /** Waits until the log is scrolled to its end: the newest line in full view. */
+  async waitForLogAtEnd(timeout = 5_000) {
+    await this.page.waitForFunction(() => {
+      const list = document.querySelector('[data-testid="event-log"] .log__list');
+      const last = list?.lastElementChild;
+      if (!last) return false;
+      const box = list.getBoundingClientRect();
+      const line = last.getBoundingClientRect();
+      return line.top >= box.top - 1 && line.bottom <= box.bottom + 1;
+    }, null, { timeout });
   }
 
   /** The index of the first log line matching `pattern` (-1 if none). */
@@ -248,7 +262,9 @@ export class AppPage {
   /** Every line of the event log with its time (`0.12 s  A  Saga A started`), in order. */
   async logEntries() {
     await this.showWholeLog();
-    return this.byTestId('event-log').locator('.log__line').allInnerTexts();
+    return this.byTestId('event-log').locator('.log__line').evaluateAll((lines) => lines.map(
+      (line) => [...line.children].map((part) => part.textContent.trim()).filter(Boolean).join('\n'),
+    ));
   }
 
   // ---- time travel ----

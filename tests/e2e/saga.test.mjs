@@ -213,7 +213,7 @@ describe('the page', () => {
       // Select a node: the log shows only its events.
       await app.service('payment').click();
       await app.byTestId('log-show-all').waitFor();
-      const texts = await app.byTestId('event-log').locator('.log__text').allInnerTexts();
+      const texts = await app.byTestId('event-log').locator('.log__text').allTextContents();
       assert.ok(texts.every((t) => /Payment|Charge card/.test(t)), texts.join('\n'));
       await app.closeFaultMenu();
       await app.showWholeLog();

@@ -51,6 +51,13 @@ for (const coordination of ['orchestration', 'choreography']) {
         assert.equal(await app.eventsShown(), total);
         assert.equal(await app.inPast(), false);
         assert.ok(full.some((l) => /Charge card fails \(transient error\)/.test(l)), 'the run retries');
+        await app.waitForLogAtEnd();
+        // Back to the start and to the latest moment: the whole log is drawn again, to its end.
+        await app.press('Home');
+        await app.waitForEventsShown(1);
+        await app.press('End');
+        await app.waitForEventsShown(total);
+        await app.waitForLogAtEnd();
 
         // Click the strip at 30 %: the moment right after the event there.
         await app.clickTimeline(0.3);
