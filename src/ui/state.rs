@@ -251,6 +251,7 @@ impl Run {
         if self.settled_untracked() {
             self.replace(Player::restarted);
         }
+        self.back_to_live();
         self.playing.set(true);
     }
 
@@ -264,6 +265,14 @@ impl Run {
     }
 
     /// Pauses.
+    /// Playing or stepping on goes back to live narration: a selected event (the strip selects
+    /// the one it was clicked at) would otherwise hold the narration and the log while time runs.
+    fn back_to_live(&self) {
+        if self.selection.event.get_untracked().is_some() {
+            self.selection.event.set(None);
+        }
+    }
+
     pub fn pause(&self) {
         self.playing.set(false);
     }
@@ -271,6 +280,7 @@ impl Run {
     /// Runs until the next event, paused.
     pub fn step(&self) {
         self.playing.set(false);
+        self.back_to_live();
         if self.peek(Player::at_stop).unwrap_or(false) {
             self.ask();
             return;

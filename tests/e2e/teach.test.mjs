@@ -93,6 +93,10 @@ for (const coordination of ['orchestration', 'choreography']) {
         const replay = await playToEnd(app, 'completed');
         assert.deepEqual(replay, full, 'replaying from the past gives the uninterrupted trace');
         assert.equal(await app.inPast(), false);
+        // Playing on went back to live narration: no event held selected, the log at its end.
+        assert.equal(await app.byTestId('narration-live').count(), 0, 'no "Back to live" left');
+        assert.equal(await app.byTestId('event-log').locator('.log__line[aria-current="true"]').count(), 0);
+        await app.waitForLogAtEnd();
         assert.equal(await app.byTestId('to-latest').count(), 0);
         assert.equal(await app.eventsShown(), total);
       });
