@@ -889,7 +889,14 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
         }
         out.push_str("</g>");
     }
-    out.push_str("</g><g class=\"seq-heads\">");
+    // The lane heads come last, over everything, on a band of their own: the page keeps them
+    // at the top of the pane while it scrolls down the rows.
+    let _ = write!(
+        out,
+        r#"</g><g class="seq-heads"><rect class="seq-heads__band" x="0" y="0" width="{}" height="{}"/>"#,
+        Num(w),
+        Num(HEAD_HEIGHT)
+    );
     for l in &layout.lanes {
         let key = l.key.as_str();
         let bw = LANE_WIDTH - 16.0;

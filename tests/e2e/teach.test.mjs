@@ -487,6 +487,62 @@ describe('the keyboard', () => {
 });
 
 describe('the views', () => {
+  test('the sequence view follows the run as it plays, with its lane heads kept in sight', async () => {
+    await withPage(browser, { preset: 'poison-redrive', coordination: 'choreography', speed: TOP }, async (app) => {
+      await app.setView('sequence');
+      const svg = app.byTestId('sequence-view');
+      const pane = app.page.locator('.diagram__alt');
+      /** Where the newest row and the Customer lane's head are, against the pane's visible box. */
+      const where = () => pane.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const rows = el.querySelectorAll('.seq-row');
+        const last = rows[rows.length - 1].getBoundingClientRect();
+        const head = el.querySelector('[data-testid="sequence-lane-customer"]').getBoundingClientRect();
+        return {
+          overflows: el.scrollHeight > el.clientHeight + 50,
+          scrollTop: el.scrollTop,
+          newestInView: last.top >= box.top && last.bottom <= box.bottom + 1,
+          headInView: head.top >= box.top - 1 && head.bottom <= box.top + 80,
+        };
+      });
+      await playToEnd(app, 'completed');
+      await app.page.waitForFunction(() => {
+        const el = document.querySelector('.diagram__alt');
+        return el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+      });
+      let seen = await where();
+      assert.ok(seen.overflows, 'the run is longer than the pane');
+      assert.ok(seen.newestInView, 'the newest row is in view');
+      assert.ok(seen.headInView, 'the lane heads stay at the top');
+      assert.ok(await svg.locator('.seq-heads').isVisible());
+
+      // Scrolled back by the reader, the view stays put while stepping; playing follows again.
+      await app.press('Home');
+      await app.waitForEventsShown(1);
+      // Enough steps for the rows to overflow the pane; the view follows them.
+      for (let i = 0; i < 18; i += 1) await app.step();
+      await app.page.waitForFunction(() => {
+        const el = document.querySelector('.diagram__alt');
+        return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+      });
+      const box = await pane.boundingBox();
+      await app.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await app.page.mouse.wheel(0, -5000);
+      await app.page.waitForFunction(() => document.querySelector('.diagram__alt').scrollTop === 0);
+      for (let i = 0; i < 3; i += 1) await app.step();
+      seen = await where();
+      assert.equal(seen.scrollTop, 0, 'stepping leaves the reader where they scrolled');
+      assert.ok(seen.headInView);
+      await playToEnd(app, 'completed');
+      await app.page.waitForFunction(() => {
+        const el = document.querySelector('.diagram__alt');
+        return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+      });
+      seen = await where();
+      assert.ok(seen.newestInView && seen.headInView, 'playing follows the run again');
+    });
+  });
+
   test('the sequence and Gantt views select events both ways with the log and the strip', async () => {
     await withPage(browser, { preset: 'slot-taken', coordination: 'choreography', speed: TOP }, async (app) => {
       const log = await playToEnd(app, 'compensated');
