@@ -232,52 +232,6 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
             }
         });
     });
-    // The sequence view follows the present as the run plays (time runs down the page), unless
-    // the reader has scrolled away from the end; playing or opening the view follows it again.
-    let alt = NodeRef::<leptos::html::Div>::new();
-    let alt_first = keep_drawn(alt, alternative);
-    let follow = StoredValue::new(true);
-    // Whether the reader has wheeled, touched, clicked or keyed in the pane since the page last
-    // scrolled it: only then does a scroll say where they want to be. (The page's own scrolls,
-    // and the browser clamping the position while the rows are redrawn, say nothing.)
-    let reader = StoredValue::new(false);
-    Effect::new(move |_| {
-        let view = run.view.get();
-        if run.playing.get() {
-            follow.set_value(true);
-            reader.set_value(false);
-        }
-        alternative.track();
-        if view != View::Sequence || run.side_by_side.get_untracked() {
-            return;
-        }
-        request_animation_frame(move || {
-            let Some(el) = alt.get_untracked() else {
-                return;
-            };
-            if follow.get_value() && sel.event.get_untracked().is_none() {
-                el.set_scroll_top(el.scroll_height());
-                reader.set_value(false);
-            }
-            pin_lane_heads(&el);
-        });
-    });
-    Effect::new(move |previous: Option<View>| {
-        let view = run.view.get();
-        if previous != Some(view) {
-            follow.set_value(true);
-        }
-        view
-    });
-    let on_alt_scroll = move |_| {
-        if let Some(el) = alt.get_untracked() {
-            if reader.get_value() {
-                // The reader scrolled: follow only from the end (within a few pixels).
-                follow.set_value(el.scroll_top() + el.client_height() >= el.scroll_height() - 24);
-            }
-            pin_lane_heads(&el);
-        }
-    };
     let views = Signal::derive(move || {
         views_html(
             run.view.get(),
@@ -331,21 +285,76 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                     <g class="diagram__nodes" node_ref=nodes inner_html=first></g>
                     <g class="tokens" inner_html=tokens></g>
                 </svg>
-                <div
-                    class="diagram__alt"
-                    node_ref=alt
-                    inner_html=alt_first
-                    on:scroll=on_alt_scroll
-                    on:wheel=move |_| reader.set_value(true)
-                    on:touchstart=move |_| reader.set_value(true)
-                    on:pointerdown=move |_| reader.set_value(true)
-                    on:keydown=move |_| reader.set_value(true)
-                ></div>
+                <AltPane run=run markup=alternative />
                 <Pane class="diagram__menu" markup=fault_menu />
                 <Pane class="diagram__predict" markup=predict />
             </div>
             <TimelineStrip run=run />
         </section>
+    }
+}
+
+/// The pane of the other views (sequence, timeline, side by side). The sequence view follows the
+/// present as the run plays (time runs down the page), unless the reader has scrolled away from
+/// the end; playing or opening the view follows it again.
+#[component]
+fn AltPane(run: Run, markup: Signal<String>) -> impl IntoView {
+    let sel = run.selection;
+    let alt = NodeRef::<leptos::html::Div>::new();
+    let alt_first = keep_drawn(alt, markup);
+    let follow = StoredValue::new(true);
+    // Whether the reader has wheeled, touched, clicked or keyed in the pane since the page last
+    // scrolled it: only then does a scroll say where they want to be. (The page's own scrolls,
+    // and the browser clamping the position while the rows are redrawn, say nothing.)
+    let reader = StoredValue::new(false);
+    Effect::new(move |_| {
+        let view = run.view.get();
+        if run.playing.get() {
+            follow.set_value(true);
+            reader.set_value(false);
+        }
+        markup.track();
+        if view != View::Sequence || run.side_by_side.get_untracked() {
+            return;
+        }
+        request_animation_frame(move || {
+            let Some(el) = alt.get_untracked() else {
+                return;
+            };
+            if follow.get_value() && sel.event.get_untracked().is_none() {
+                el.set_scroll_top(el.scroll_height());
+                reader.set_value(false);
+            }
+            pin_lane_heads(&el);
+        });
+    });
+    Effect::new(move |previous: Option<View>| {
+        let view = run.view.get();
+        if previous != Some(view) {
+            follow.set_value(true);
+        }
+        view
+    });
+    let on_alt_scroll = move |_| {
+        if let Some(el) = alt.get_untracked() {
+            if reader.get_value() {
+                // The reader scrolled: follow only from the end (within a few pixels).
+                follow.set_value(el.scroll_top() + el.client_height() >= el.scroll_height() - 24);
+            }
+            pin_lane_heads(&el);
+        }
+    };
+    view! {
+        <div
+            class="diagram__alt"
+            node_ref=alt
+            inner_html=alt_first
+            on:scroll=on_alt_scroll
+            on:wheel=move |_| reader.set_value(true)
+            on:touchstart=move |_| reader.set_value(true)
+            on:pointerdown=move |_| reader.set_value(true)
+            on:keydown=move |_| reader.set_value(true)
+        ></div>
     }
 }
 
@@ -360,10 +369,17 @@ fn pin_lane_heads(pane: &web_sys::HtmlDivElement) {
     };
     // The drawing may be zoomed (presenter mode): CSS pixels per unit of its own.
     let drawn = svg.get_bounding_client_rect().height();
+    // Whole units are precise enough here, and parsing an integer keeps the float parser (over
+    // 10 KiB of the bundle) out.
     let units = svg
         .get_attribute("height")
-        .and_then(|h| h.parse::<f64>().ok())
-        .filter(|h| *h > 0.0);
+        .and_then(|h| {
+            h.split('.')
+                .next()
+                .and_then(|whole| whole.parse::<u32>().ok())
+        })
+        .filter(|h| *h > 0)
+        .map(f64::from);
     let Some(units) = units else {
         return;
     };
