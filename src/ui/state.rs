@@ -264,7 +264,6 @@ impl Run {
         main && twin
     }
 
-    /// Pauses.
     /// Playing or stepping on goes back to live narration: a selected event (the strip selects
     /// the one it was clicked at) would otherwise hold the narration and the log while time runs.
     fn back_to_live(&self) {
@@ -273,6 +272,7 @@ impl Run {
         }
     }
 
+    /// Pauses.
     pub fn pause(&self) {
         self.playing.set(false);
     }

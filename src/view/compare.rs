@@ -162,7 +162,7 @@ fn outcome_rank(outcome: Outcome) -> u8 {
 
 /// One figure (a column of the table): its name, label, the two cells' raw values and texts, and
 /// which side is better.
-struct Row {
+struct Column {
     figure: &'static str,
     label: &'static str,
     values: [String; 2],
@@ -181,8 +181,8 @@ fn smaller(a: u64, b: u64) -> Option<usize> {
     }
 }
 
-fn count_row(figure: &'static str, label: &'static str, a: u64, b: u64, both: bool) -> Row {
-    Row {
+fn count_column(figure: &'static str, label: &'static str, a: u64, b: u64, both: bool) -> Column {
+    Column {
         figure,
         label,
         values: [a.to_string(), b.to_string()],
@@ -222,8 +222,8 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
             .map(seconds)
             .unwrap_or_else(|| unknown(side))
     };
-    let rows = [
-        Row {
+    let columns = [
+        Column {
             figure: "outcome",
             label: "Outcome",
             values: [
@@ -241,14 +241,14 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
             },
             word: "better",
         },
-        count_row(
+        count_column(
             "messages",
             "Messages sent",
             orchestration.messages,
             choreography.messages,
             both,
         ),
-        Row {
+        Column {
             figure: "finished",
             label: "Finished at",
             values: [
@@ -268,7 +268,7 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
             },
             word: "sooner",
         },
-        Row {
+        Column {
             figure: "inconsistent",
             label: "Time inconsistent*",
             values: [
@@ -286,21 +286,21 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
             },
             word: "shorter",
         },
-        count_row(
+        count_column(
             "retries",
             "Retries and redeliveries",
             orchestration.retries,
             choreography.retries,
             both,
         ),
-        count_row(
+        count_column(
             "dead-letters",
             "Dead letters",
             orchestration.dead_letters,
             choreography.dead_letters,
             both,
         ),
-        count_row(
+        count_column(
             "compensations",
             "Compensations",
             orchestration.compensations,
@@ -312,12 +312,12 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
     // two diagrams on a 1280 × 720 projector, and a column reads as one comparison.
     let mut out = String::with_capacity(4096);
     out.push_str(r#"<table class="compare" data-testid="compare"><caption class="compare__caption">The same scenario, seed and faults under both styles. A ✓ marks the better value in each column once both runs have come to rest.</caption><thead><tr><th scope="col">Style</th>"#);
-    for row in &rows {
+    for column in &columns {
         let _ = write!(
             out,
             r#"<th scope="col" data-figure="{}">{}</th>"#,
-            row.figure,
-            escape(row.label)
+            column.figure,
+            escape(column.label)
         );
     }
     out.push_str("</tr></thead><tbody>");
@@ -332,22 +332,26 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
             out,
             r#"<tr data-style="{style}"><th scope="row">{name}</th>"#
         );
-        for row in &rows {
-            let better = row.better == Some(side);
+        for column in &columns {
+            let better = column.better == Some(side);
             let _ = write!(
                 out,
                 r#"<td data-figure="{}" data-style="{style}" data-value="{}"{}>{}"#,
-                row.figure,
-                escape(&row.values[side]),
+                column.figure,
+                escape(&column.values[side]),
                 if better {
                     r#" class="compare__better" data-better="true""#
                 } else {
                     ""
                 },
-                escape(&row.texts[side]),
+                escape(&column.texts[side]),
             );
             if better {
-                let _ = write!(out, r#" <span class="compare__mark">✓ {}</span>"#, row.word);
+                let _ = write!(
+                    out,
+                    r#" <span class="compare__mark">✓ {}</span>"#,
+                    column.word
+                );
             }
             out.push_str("</td>");
         }
@@ -356,7 +360,7 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
     let _ = write!(
         out,
         r#"</tbody><tfoot><tr><td colspan="{}" class="compare__note">* Time inconsistent: summed over the sagas, from a saga's first local change until it completes or is compensated (one still running or with an incomplete rollback counts until now). Retries include the queues' redeliveries.</td></tr></tfoot></table>"#,
-        rows.len() + 1
+        columns.len() + 1
     );
     out
 }
