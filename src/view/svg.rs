@@ -541,8 +541,9 @@ fn orchestrator_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
         rect.w - 14.0,
         28.0,
         Some("end"),
+        // The process, not a saga: "running" here read as if a finished saga were still going.
         if o.up {
-            "● running"
+            "● up"
         } else {
             "✗ crashed: restarting"
         },
@@ -988,6 +989,35 @@ mod tests {
         let markup = svg(&s, 0, None);
         assert!(markup.contains("Durable saga log"));
         assert!(markup.contains("heard Create reservation #1: done"));
+    }
+
+    #[test]
+    fn the_orchestrator_shows_whether_its_process_is_up() {
+        let scenario = presets::scenario(
+            "orchestrator-crash",
+            Coordination::Orchestration,
+            Storage::PerService,
+            1,
+        )
+        .unwrap();
+        let mut s = Simulation::new(scenario).unwrap();
+        let mut crashed = false;
+        while s.step() {
+            if !s.snapshot().orchestrator.up {
+                crashed = true;
+                let markup = svg(&s, 0, None);
+                assert!(markup.contains("✗ crashed: restarting"));
+                assert!(tag_of(&markup, "orchestrator").contains(r#"data-status="failed""#));
+                break;
+            }
+        }
+        assert!(crashed, "the preset crashes the orchestrator");
+        while s.step() {}
+        let markup = svg(&s, 0, None);
+        // Up, not "running": the saga it ran has finished.
+        assert!(markup.contains("● up"));
+        assert!(!markup.contains("● running"));
+        assert!(tag_of(&markup, "orchestrator").contains(r#"data-status="running""#));
     }
 
     #[test]
