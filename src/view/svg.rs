@@ -993,14 +993,7 @@ mod tests {
 
     #[test]
     fn the_orchestrator_shows_whether_its_process_is_up() {
-        let scenario = presets::scenario(
-            "orchestrator-crash",
-            Coordination::Orchestration,
-            Storage::PerService,
-            1,
-        )
-        .unwrap();
-        let mut s = Simulation::new(scenario).unwrap();
+        let mut s = sim("orchestrator-crash", Coordination::Orchestration, 0);
         let mut crashed = false;
         while s.step() {
             if !s.snapshot().orchestrator.up {
