@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::definition::{SagaDefinition, ServiceId};
-use super::event::{EventKind, Outcome};
+use super::event::{AttentionReason, EventKind, Outcome};
 use super::message::{
     Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult,
 };
@@ -185,7 +185,7 @@ impl Simulation {
         self.dead_letters.push((service, entry));
         if let Reaction::Run(_, task) = reaction {
             self.set_status(saga, task, super::sim::StepStatus::Failed);
-            self.mark_stuck(saga, Some(task));
+            self.mark_stuck(saga, Some((task, AttentionReason::DeadLettered)));
             if matches!(task, Task::Compensate(_)) {
                 self.end_saga(saga, Outcome::RollbackIncomplete);
             }

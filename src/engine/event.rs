@@ -21,6 +21,9 @@ pub enum Outcome {
     Compensated,
     /// A compensation could not be done: listed for manual intervention.
     RollbackIncomplete,
+    /// The saga cannot go on by itself and may not go back: listed for a person with the reason
+    /// ([`AttentionReason`]); a redrive resumes it.
+    AwaitingPerson,
 }
 
 impl Outcome {
@@ -31,12 +34,74 @@ impl Outcome {
             Outcome::Completed => "completed",
             Outcome::Compensated => "compensated",
             Outcome::RollbackIncomplete => "rollback-incomplete",
+            Outcome::AwaitingPerson => "awaiting-person",
         }
     }
 
     /// Whether the saga has come to an end.
     pub fn is_final(self) -> bool {
         self != Outcome::Running
+    }
+}
+
+/// Why a saga is listed for a person.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionReason {
+    /// A compensation ran out of retries: the rollback cannot finish by itself.
+    #[default]
+    CompensationExhausted,
+    /// The pivot may have taken effect and no reply says whether: the saga may only go forward,
+    /// so it waits for a person instead of being compensated.
+    PivotOutcomeUnknown,
+    /// A step that may only go forward (a retriable step after the pivot) ran out of retries.
+    ForwardStepExhausted,
+    /// The failure notice could not be delivered; it may only be retried, never undone.
+    FailureNoticeExhausted,
+    /// A message of this saga went to the dead-letter queue.
+    DeadLettered,
+}
+
+impl AttentionReason {
+    /// Every reason, for exhaustive tests and the page's legend.
+    pub const ALL: [AttentionReason; 5] = [
+        AttentionReason::CompensationExhausted,
+        AttentionReason::PivotOutcomeUnknown,
+        AttentionReason::ForwardStepExhausted,
+        AttentionReason::FailureNoticeExhausted,
+        AttentionReason::DeadLettered,
+    ];
+
+    /// The stable snake_case name, as in the trace.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttentionReason::CompensationExhausted => "compensation_exhausted",
+            AttentionReason::PivotOutcomeUnknown => "pivot_outcome_unknown",
+            AttentionReason::ForwardStepExhausted => "forward_step_exhausted",
+            AttentionReason::FailureNoticeExhausted => "failure_notice_exhausted",
+            AttentionReason::DeadLettered => "dead_lettered",
+        }
+    }
+
+    /// What a person reads: why the saga waits for them.
+    pub fn label(self) -> &'static str {
+        match self {
+            AttentionReason::CompensationExhausted => {
+                "a compensation ran out of retries: the rollback is incomplete"
+            }
+            AttentionReason::PivotOutcomeUnknown => {
+                "the pivot may have taken effect but no reply says so: it may only go forward"
+            }
+            AttentionReason::ForwardStepExhausted => {
+                "a step after the pivot ran out of retries: it may only go forward"
+            }
+            AttentionReason::FailureNoticeExhausted => {
+                "the failure notice could not be delivered: it may only be retried"
+            }
+            AttentionReason::DeadLettered => "its message went to the dead-letter queue",
+        }
     }
 }
 
@@ -207,6 +272,9 @@ pub enum EventKind {
     ManualIntervention {
         /// The stuck task.
         task: Task,
+        /// Why it needs a person (absent in traces written before reasons existed).
+        #[serde(default)]
+        reason: AttentionReason,
     },
     /// The customer asked to cancel.
     CancelRequested,

@@ -178,7 +178,7 @@ fn check_outcomes(sim: &Simulation, settled: bool, found: &mut Vec<Violation>) {
                     );
                 }
             }
-            Outcome::RollbackIncomplete => {
+            Outcome::RollbackIncomplete | Outcome::AwaitingPerson => {
                 if saga.stuck.is_none() {
                     violation(
                         found,

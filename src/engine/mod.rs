@@ -30,7 +30,7 @@ pub mod snapshot;
 pub mod tables;
 
 pub use definition::{Operation, SagaDefinition, ServiceId, StepKind};
-pub use event::{Event, EventKind, Outcome};
+pub use event::{AttentionReason, Event, EventKind, Outcome};
 pub use fault::FaultSpec;
 pub use invariants::{Monitor, Violation};
 pub use message::{SagaId, Task, TaskResult};

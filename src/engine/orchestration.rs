@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::definition::{ServiceId, StepKind};
-use super::event::{CompensationReason, EventKind, LossReason, Outcome};
+use super::event::{AttentionReason, CompensationReason, EventKind, LossReason, Outcome};
 use super::message::{Body, EventName, Message, MessageState, Node, SagaId, Task, TaskResult};
 use super::scenario::RetryPolicy;
 use super::sim::{DedupKey, Occurrence, Served, Simulation, StepStatus};
@@ -471,7 +471,7 @@ impl Simulation {
                     Task::Compensate(step) => {
                         self.decide(saga, Phase::AwaitingIntervention(step));
                         self.end_saga(saga, Outcome::RollbackIncomplete);
-                        self.mark_stuck(saga, Some(task));
+                        self.mark_stuck(saga, Some((task, AttentionReason::CompensationExhausted)));
                     }
                     Task::FailureNotice => {}
                 }

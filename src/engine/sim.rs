@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::choreography::{QueuedMessage, Reaction};
 use super::definition::ServiceId;
-use super::event::{ClearReason, Event, EventKind, FailReason, LossReason, Outcome};
+use super::event::{
+    AttentionReason, ClearReason, Event, EventKind, FailReason, LossReason, Outcome,
+};
 use super::fault::FaultSpec;
 use super::message::{
     Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult,
@@ -89,6 +91,9 @@ pub struct SagaRecord {
     pub cancelling: bool,
     /// A task waiting for a person (a dead letter or a compensation out of retries).
     pub stuck: Option<Task>,
+    /// Why it waits for a person, while it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stuck_reason: Option<AttentionReason>,
     /// When it reached its outcome.
     pub ended_ms: Option<u64>,
 }
@@ -1176,12 +1181,14 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn mark_stuck(&mut self, saga: SagaId, task: Option<Task>) {
+    /// Lists a saga for a person (`Some`: the stuck task and why) or takes it off the list.
+    pub(crate) fn mark_stuck(&mut self, saga: SagaId, stuck: Option<(Task, AttentionReason)>) {
         if let Some(record) = self.sagas.get_mut(saga) {
-            record.stuck = task;
+            record.stuck = stuck.map(|(task, _)| task);
+            record.stuck_reason = stuck.map(|(_, reason)| reason);
         }
-        if let Some(task) = task {
-            self.emit(Some(saga), EventKind::ManualIntervention { task });
+        if let Some((task, reason)) = stuck {
+            self.emit(Some(saga), EventKind::ManualIntervention { task, reason });
         }
     }
 
@@ -1211,6 +1218,7 @@ fn new_saga_record(id: SagaId, spec: SagaSpec, steps: usize) -> SagaRecord {
         cancel_requested: false,
         cancelling: false,
         stuck: None,
+        stuck_reason: None,
         ended_ms: None,
     }
 }

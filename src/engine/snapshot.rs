@@ -81,6 +81,8 @@ pub fn overall_outcome(sagas: &[SagaRecord]) -> Outcome {
         .any(|s| s.outcome == Outcome::RollbackIncomplete)
     {
         Outcome::RollbackIncomplete
+    } else if sagas.iter().any(|s| s.outcome == Outcome::AwaitingPerson) {
+        Outcome::AwaitingPerson
     } else if sagas.iter().any(|s| s.outcome == Outcome::Compensated) {
         Outcome::Compensated
     } else {

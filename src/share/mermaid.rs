@@ -334,11 +334,12 @@ impl<'a> Diagram<'a> {
                 &[Lifeline::Customer],
                 &format!("{prefix}saga ended: {}", outcome.as_str()),
             ),
-            EventKind::ManualIntervention { task } => self.note(
+            EventKind::ManualIntervention { task, reason } => self.note(
                 &[coordinator],
                 &format!(
-                    "{prefix}needs a person: {} (manual intervention)",
-                    task.label(self.def)
+                    "{prefix}needs a person: {} ({})",
+                    task.label(self.def),
+                    reason.label()
                 ),
             ),
             EventKind::CancelRequested => {

@@ -49,6 +49,7 @@ fn overall(outcomes: impl Iterator<Item = Outcome>) -> Outcome {
             (_, Outcome::RollbackIncomplete) | (Outcome::RollbackIncomplete, _) => {
                 Outcome::RollbackIncomplete
             }
+            (_, Outcome::AwaitingPerson) | (Outcome::AwaitingPerson, _) => Outcome::AwaitingPerson,
             (_, Outcome::Compensated) | (Outcome::Compensated, _) => Outcome::Compensated,
             _ => Outcome::Completed,
         };
@@ -155,6 +156,7 @@ fn outcome_rank(outcome: Outcome) -> u8 {
     match outcome {
         Outcome::Completed => 3,
         Outcome::Compensated => 2,
+        Outcome::AwaitingPerson => 1,
         Outcome::RollbackIncomplete => 1,
         Outcome::Running => 0,
     }

@@ -875,7 +875,8 @@ fn ending(ctx: &Ctx<'_>, outcome: Outcome) -> Option<Draft> {
             "A compensation ran out of retries, so the saga cannot finish the rollback itself: it is listed for manual intervention.".to_string(),
             Idea::ManualIntervention,
         ),
-        Outcome::Running => return None,
+        // Waiting for a person is reached by several roads; the question is about the other three.
+        Outcome::Running | Outcome::AwaitingPerson => return None,
     };
     Some(Draft {
         prompt: format!(

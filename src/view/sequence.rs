@@ -347,6 +347,7 @@ fn outcome_word(outcome: Outcome) -> &'static str {
         Outcome::Completed => "completed",
         Outcome::Compensated => "compensated",
         Outcome::RollbackIncomplete => "rollback incomplete",
+        Outcome::AwaitingPerson => "awaiting a person",
     }
 }
 
@@ -579,10 +580,10 @@ pub fn layout(input: &SequenceInput) -> SequenceLayout {
                 NoteKind::Ended,
                 format!("■ {}", outcome_word(*outcome)),
             ),
-            EventKind::ManualIntervention { task } => note(
+            EventKind::ManualIntervention { task, reason } => note(
                 lane(LaneKey::DeadLetters),
                 NoteKind::ManualIntervention,
-                format!("⚑ needs a person: {}", task.label(def)),
+                format!("⚑ needs a person: {} ({})", task.label(def), reason.label()),
             ),
             EventKind::OrchestratorCrashed => note(
                 orchestrator,

@@ -90,6 +90,11 @@ pub fn outcome_text(outcome: Outcome) -> (&'static str, &'static str, &'static s
             "Rollback incomplete",
             "A compensation could not be done: the saga waits in the manual-intervention queue.",
         ),
+        Outcome::AwaitingPerson => (
+            "⚑",
+            "Awaiting a person",
+            "The saga may not go back and cannot go on by itself: it waits in the manual-intervention queue.",
+        ),
     }
 }
 
@@ -119,6 +124,7 @@ mod tests {
             cancel_requested: false,
             cancelling: false,
             stuck: None,
+            stuck_reason: None,
             ended_ms: None,
         }
     }

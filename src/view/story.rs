@@ -524,14 +524,15 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                 Outcome::Completed => ("✓", Tone::Ok, "completed", "Every step took effect.", Idea::ForwardRecovery),
                 Outcome::Compensated => ("↩", Tone::Undo, "compensated", "Every completed step was undone in reverse order and both parties were told.", Idea::Compensation),
                 Outcome::RollbackIncomplete => ("⚠", Tone::Fail, "ended rollback incomplete", "A compensation could not be done; the saga waits for a person.", Idea::ManualIntervention),
+                Outcome::AwaitingPerson => ("⚑", Tone::Fail, "awaits a person", "It may not go back and cannot go on by itself; a person finds out what happened, then redrives it.", Idea::ManualIntervention),
                 Outcome::Running => ("…", Tone::Info, "is running again", "", Idea::Compensation),
             };
             story(icon, format!("Saga {letter} {text}"), tone, Vec::new()).why(why).idea(idea)
         }
-        EventKind::ManualIntervention { task } => {
+        EventKind::ManualIntervention { task, reason } => {
             let nodes: Vec<NodeKey> = ctx.service_of(*task).map(NodeKey::Service).into_iter().collect();
             story("⚠", format!("Saga {letter} needs a person: {} is stuck", ctx.task(*task)), Tone::Fail, nodes)
-                .why("Its retries ran out (or its message was dead-lettered). Fix the cause, then redrive.")
+                .why(format!("Why: {}. Fix the cause, then redrive.", reason.label()))
                 .idea(Idea::ManualIntervention)
         }
         EventKind::CancelRequested => story("⊘", format!("{who} asks to cancel saga {letter}"), Tone::Warn, vec![NodeKey::Customer])
