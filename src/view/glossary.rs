@@ -130,6 +130,18 @@ const AWS_FIS: Source = Source {
     url: Some("https://docs.aws.amazon.com/fis/latest/userguide/what-is.html"),
 };
 
+const AWS_STEP_FUNCTIONS_TASK_TOKEN: Source = Source {
+    title: "Wait for a callback with a task token",
+    detail: "AWS Step Functions Developer Guide, service integration patterns",
+    url: Some("https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token"),
+};
+
+const AWS_SNS_FANOUT: Source = Source {
+    title: "Fanout Amazon SNS notifications to Amazon SQS queues",
+    detail: "Amazon SNS Developer Guide",
+    url: Some("https://docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html"),
+};
+
 const GRAY_REUTER: Source = Source {
     title: "J. Gray and A. Reuter, Transaction Processing: Concepts and Techniques",
     detail: "Morgan Kaufmann, 1992 (two-phase commit)",
@@ -277,6 +289,36 @@ pub const ENTRIES: &[Entry] = &[
         sources: &[IO_DATABASE_PER_SERVICE],
     },
     Entry {
+        id: "point-of-no-return",
+        term: "Point of no return",
+        text: "Once the pivot's command has been sent and no definite refusal has come back, the pivot may have taken effect, so the saga may only go forward. The orchestrator asks again (the command is idempotent) until it knows; if it still cannot know, the saga waits for a person instead of being compensated. A definite refusal of the pivot is an ordinary failure: compensate.",
+        sources: &[PATTERNS_CH4, IO_SAGA],
+    },
+    Entry {
+        id: "task-token",
+        term: "Task token",
+        text: "Each command carries a token naming its attempt, and the reply hands it back. A reply whose attempt the orchestrator no longer awaits (it timed out and was tried again) is stale: it is logged and ignored, so a late answer never decides a newer attempt.",
+        sources: &[AWS_STEP_FUNCTIONS_TASK_TOKEN, AWS_STEP_FUNCTIONS_ERRORS],
+    },
+    Entry {
+        id: "visibility-timeout",
+        term: "Visibility timeout",
+        text: "A queue hides a received message for its visibility timeout; a consumer that does not delete it in time, even one that is only slow, sees it delivered again. The slow handler still finishes, so the same message is handled twice. The idempotent consumer makes the second delivery harmless.",
+        sources: &[AWS_SQS_VISIBILITY, IO_IDEMPOTENT_CONSUMER],
+    },
+    Entry {
+        id: "dual-write",
+        term: "Dual write",
+        text: "A service that commits its change and then publishes the event in a separate step can crash in between. The data changed but no one is told, and the saga stalls. The transactional outbox closes the gap by writing the event in the same local transaction as the change.",
+        sources: &[IO_OUTBOX, AWS_OUTBOX],
+    },
+    Entry {
+        id: "fan-out",
+        term: "Fan-out",
+        text: "A topic delivers each published event to every queue subscribed to it (SNS to SQS). One event can concern several services: a declined card tells the reservation to cancel and the notifier what to say.",
+        sources: &[AWS_SNS_FANOUT, AWS_SAGA_CHOREOGRAPHY],
+    },
+    Entry {
         id: "two-phase-commit",
         term: "Two-phase commit (the alternative)",
         text: "A coordinator asks every participant to prepare (vote), then tells all of them to commit or all to abort. It gives one atomic transaction across databases, but participants hold locks while they wait and are blocked if the coordinator fails. Sagas avoid it, giving up isolation instead.",
@@ -311,6 +353,11 @@ pub fn idea_id(idea: Idea) -> &'static str {
         Idea::Choreography => "choreography",
         Idea::Cancellation => "cancellation",
         Idea::FaultInjection => "fault-injection",
+        Idea::PointOfNoReturn => "point-of-no-return",
+        Idea::TaskToken => "task-token",
+        Idea::VisibilityTimeout => "visibility-timeout",
+        Idea::DualWrite => "dual-write",
+        Idea::FanOut => "fan-out",
     }
 }
 
@@ -368,7 +415,7 @@ mod tests {
     use crate::engine::sim::Simulation;
     use crate::view::html::{lines, narrated, narration_html};
 
-    const IDEAS: [Idea; 19] = Idea::ALL;
+    const IDEAS: [Idea; 24] = Idea::ALL;
 
     #[test]
     fn every_idea_has_its_own_entry() {

@@ -53,11 +53,21 @@ pub enum Idea {
     Cancellation,
     /// Faults as part of the scenario.
     FaultInjection,
+    /// Once the pivot may have taken effect, only forward.
+    PointOfNoReturn,
+    /// Replies matched to the attempt they answer.
+    TaskToken,
+    /// A received message hidden for a while, then delivered again.
+    VisibilityTimeout,
+    /// Committing and publishing as two separate steps.
+    DualWrite,
+    /// One event delivered to every subscribed queue.
+    FanOut,
 }
 
 impl Idea {
     /// Every idea.
-    pub const ALL: [Idea; 19] = [
+    pub const ALL: [Idea; 24] = [
         Idea::Compensation,
         Idea::Pivot,
         Idea::ForwardRecovery,
@@ -77,6 +87,11 @@ impl Idea {
         Idea::Choreography,
         Idea::Cancellation,
         Idea::FaultInjection,
+        Idea::PointOfNoReturn,
+        Idea::TaskToken,
+        Idea::VisibilityTimeout,
+        Idea::DualWrite,
+        Idea::FanOut,
     ];
 
     /// The idea's name.
@@ -101,6 +116,11 @@ impl Idea {
             Idea::Choreography => "Choreography",
             Idea::Cancellation => "Cancellation",
             Idea::FaultInjection => "Fault injection",
+            Idea::PointOfNoReturn => "Point of no return",
+            Idea::TaskToken => "Task token",
+            Idea::VisibilityTimeout => "Visibility timeout",
+            Idea::DualWrite => "Dual write",
+            Idea::FanOut => "Fan-out",
         }
     }
 
@@ -126,6 +146,11 @@ impl Idea {
             Idea::Choreography => "No coordinator: each service reacts to the events it subscribes to and publishes its own.",
             Idea::Cancellation => "Before the pivot a cancellation aborts the saga and compensates; after completion a cancellation saga undoes it.",
             Idea::FaultInjection => "Faults are part of the scenario: the same seed and fault plan replay exactly the same run.",
+            Idea::PointOfNoReturn => "Once the pivot has been sent and no refusal has come back, it may have taken effect: the saga only goes forward, asking again until it knows.",
+            Idea::TaskToken => "Each reply carries the attempt it answers; a reply to an attempt no longer awaited is stale and is ignored.",
+            Idea::VisibilityTimeout => "A received message is hidden for the visibility timeout; if it is not deleted by then, even by a consumer that is only slow, it is delivered again.",
+            Idea::DualWrite => "Committing a change and then publishing its event are two steps: a crash between them loses the event unless an outbox keeps it.",
+            Idea::FanOut => "A topic delivers each event to every queue subscribed to it, so one event can concern several services.",
         }
     }
 }
