@@ -501,11 +501,21 @@ pub fn outcome_html(snapshot: &Snapshot) -> String {
     let outcome = snapshot.outcome;
     let (icon, title, text) = outcome_text(outcome);
     let stuck = snapshot.manual_intervention.len();
-    let text = if outcome == Outcome::Running && stuck > 0 {
+    let mut text = if outcome == Outcome::Running && stuck > 0 {
         format!("{stuck} saga(s) wait for a person: see Redrive.")
     } else {
         text.to_string()
     };
+    // Whoever waits for a person says why, so the banner never just says "stuck".
+    for r in snapshot.sagas.iter() {
+        if let Some(reason) = r.stuck_reason {
+            if snapshot.sagas.len() > 1 {
+                let _ = write!(text, " Saga {}: {}.", saga_letter(r.id), reason.label());
+            } else {
+                let _ = write!(text, " Why: {}.", reason.label());
+            }
+        }
+    }
     let mut out = String::with_capacity(1024);
     let _ = write!(
         out,
@@ -693,7 +703,7 @@ pub fn data_html(tab: &str, snapshot: &Snapshot, scenario: &Scenario) -> String 
         }
         "manual" => {
             if manual.is_empty() {
-                out.push_str(r#"<p class="data__note">Nobody is waiting for a person. A compensation that keeps failing lands here (rollback incomplete); fix the cause, then Redrive.</p>"#);
+                out.push_str(r#"<p class="data__note">Nobody is waiting for a person. A saga lands here when it can neither finish by itself nor go back: a compensation that keeps failing (rollback incomplete), a pivot whose outcome stays unknown, a step after the pivot or the failure notice out of retries, or a dead letter. Fix the cause, then Redrive.</p>"#);
             } else {
                 out.push_str(r#"<ul class="queue-list" data-testid="manual-list">"#);
                 for (saga, what) in manual {
@@ -922,7 +932,12 @@ mod tests {
             r#"<div class="data__body" role="tabpanel" aria-label="Manual intervention" tabindex="0">"#
         ));
         assert!(html.contains("Manual intervention (1)"));
-        assert!(html.contains("stuck: Refund payment (Payment)"));
+        assert!(html.contains("stuck: Refund payment (Payment): a compensation ran out of retries"));
+        let banner = outcome_html(&snap);
+        assert!(
+            banner.contains("Why: a compensation ran out of retries"),
+            "{banner}"
+        );
         assert!(data_html("tables", &snap, sim.scenario()).contains(r#"data-testid="databases""#));
     }
 

@@ -433,7 +433,14 @@ pub fn manual_items(snapshot: &Snapshot, def: &SagaDefinition) -> Vec<(SagaId, S
         .iter()
         .map(|(saga, task)| {
             let service = task.service(def).map(|s| s.label()).unwrap_or("?");
-            (*saga, format!("{} ({service})", task.label(def)))
+            let why = snapshot
+                .sagas
+                .iter()
+                .find(|r| r.id == *saga)
+                .and_then(|r| r.stuck_reason)
+                .map(|reason| format!(": {}", reason.label()))
+                .unwrap_or_default();
+            (*saga, format!("{} ({service}){why}", task.label(def)))
         })
         .collect()
 }
@@ -566,6 +573,13 @@ mod tests {
             Storage::PerService,
         );
         let manual = manual_items(&snap, &SagaDefinition::restaurant());
-        assert_eq!(manual, vec![(0, "Refund payment (Payment)".to_string())]);
+        assert_eq!(
+            manual,
+            vec![(
+                0,
+                "Refund payment (Payment): a compensation ran out of retries: the rollback is incomplete"
+                    .to_string()
+            )]
+        );
     }
 }
