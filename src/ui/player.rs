@@ -6,7 +6,7 @@
 //! (`advance`, `step`), snapshots out.
 
 use crate::engine::event::Event;
-use crate::engine::fault::FaultSpec;
+use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::history::{History, Moment as RunMoment, CHECKPOINT_EVERY};
 use crate::engine::invariants::{self, InvariantStatus};
 use crate::engine::presets;
@@ -577,13 +577,13 @@ impl Player {
                 .sim
                 .faults()
                 .iter()
-                .filter(|f| f.active && f.spec.kind() == "chaos")
+                .filter(|f| f.active && f.spec.kind() == FaultKind::Chaos)
                 .map(|f| f.id)
                 .collect();
             for id in active {
                 self.remove_fault(id)?;
             }
-            self.plan.retain(|f| f.kind() != "chaos");
+            self.plan.retain(|f| f.kind() != FaultKind::Chaos);
             Ok(())
         }
     }
@@ -594,7 +594,7 @@ impl Player {
             .sim
             .faults()
             .iter()
-            .any(|f| f.active && f.spec.kind() == "chaos")
+            .any(|f| f.active && f.spec.kind() == FaultKind::Chaos)
     }
 
     /// The customer cancels saga `saga`.

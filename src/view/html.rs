@@ -33,6 +33,7 @@
 use std::fmt::Write;
 
 use crate::engine::event::Outcome;
+use crate::engine::fault::FaultKind;
 use crate::engine::invariants::InvariantStatus;
 use crate::engine::message::SagaId;
 use crate::engine::presets::{self, PRESETS};
@@ -433,7 +434,7 @@ pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
     let chaos = snapshot
         .faults
         .iter()
-        .any(|f| f.active && f.spec.kind() == "chaos");
+        .any(|f| f.active && f.spec.kind() == FaultKind::Chaos);
     let _ = write!(
         out,
         r#"<button type="button" class="btn btn--small btn--chaos{}" data-testid="chaos" data-action="chaos" aria-pressed="{chaos}" title="Random drops, duplicates, delays and errors drawn from the seed, for 20 s">⚄ Chaos{}</button></div>"#,
@@ -466,7 +467,7 @@ pub fn fault_menu_html(
         let _ = write!(
             out,
             r#"<button type="button" class="fault-btn" data-action="inject" data-choice="{i}" data-fault="{}" title="{}">{}</button>"#,
-            choice.kind,
+            choice.kind.as_str(),
             escape(&choice.spec.describe(scenario)),
             escape(&choice.label),
         );
