@@ -34,7 +34,7 @@
 //! passed [`Scenario::validate`].
 
 use crate::engine::definition::ServiceId;
-use crate::engine::fault::FaultSpec;
+use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::presets::{self, Preset, PRESETS};
 use crate::engine::run::HORIZON_MS;
 use crate::engine::scenario::{
@@ -358,55 +358,82 @@ fn storage_code(s: Storage) -> &'static str {
     }
 }
 
+/// The code a fault kind has in a link. The match has no catch-all arm: a new kind does not
+/// compile until it has a code (and [`parse_fault`] reads it back).
+fn fault_code(kind: FaultKind) -> &'static str {
+    match kind {
+        FaultKind::BusinessFailure => "fail",
+        FaultKind::TransientError => "transient",
+        FaultKind::NoReply => "noreply",
+        FaultKind::Ambiguous => "ambiguous",
+        FaultKind::CompensationFails => "undofails",
+        FaultKind::Latency => "latency",
+        FaultKind::ServiceDown => "down",
+        FaultKind::DatabaseDown => "dbdown",
+        FaultKind::OrchestratorDown => "crash",
+        FaultKind::Drop => "drop",
+        FaultKind::Duplicate => "dup",
+        FaultKind::Delay => "delay",
+        FaultKind::Reorder => "reorder",
+        FaultKind::Poison => "poison",
+        FaultKind::Chaos => "chaos",
+    }
+}
+
 fn fault_item(fault: &FaultSpec) -> String {
     let saga = |s: &Option<usize>| s.map(|n| format!(".s{n}")).unwrap_or_default();
     let service = |s: &Option<ServiceId>| s.map(|s| format!(".{}", s.as_str())).unwrap_or_default();
-    match fault {
-        FaultSpec::BusinessFailure { step, saga: s } => format!("fail.{step}{}", saga(s)),
+    let fields = match fault {
+        FaultSpec::BusinessFailure { step, saga: s } => format!("{step}{}", saga(s)),
         FaultSpec::TransientError {
             step,
             times,
             saga: s,
-        } => format!("transient.{step}.{times}{}", saga(s)),
-        FaultSpec::NoReply {
+        }
+        | FaultSpec::NoReply {
             step,
             times,
             saga: s,
-        } => format!("noreply.{step}.{times}{}", saga(s)),
-        FaultSpec::Ambiguous {
+        }
+        | FaultSpec::Ambiguous {
             step,
             times,
             saga: s,
-        } => format!("ambiguous.{step}.{times}{}", saga(s)),
+        } => format!("{step}.{times}{}", saga(s)),
         FaultSpec::CompensationFails {
             step,
             times,
             saga: s,
         } => format!(
-            "undofails.{step}{}{}",
+            "{step}{}{}",
             times.map(|t| format!(".{t}")).unwrap_or_default(),
             saga(s)
         ),
         FaultSpec::Latency {
             service: s,
-            extra_ms,
-        } => format!("latency.{}.{extra_ms}", s.as_str()),
-        FaultSpec::ServiceDown { service: s, for_ms } => format!("down.{}.{for_ms}", s.as_str()),
-        FaultSpec::DatabaseDown { service: s, for_ms } => {
-            format!("dbdown.{}.{for_ms}", s.as_str())
+            extra_ms: ms,
         }
-        FaultSpec::OrchestratorDown { for_ms } => format!("crash.{for_ms}"),
-        FaultSpec::Drop { service: s, times } => format!("drop.{times}{}", service(s)),
-        FaultSpec::Duplicate { service: s, times } => format!("dup.{times}{}", service(s)),
+        | FaultSpec::ServiceDown {
+            service: s,
+            for_ms: ms,
+        }
+        | FaultSpec::DatabaseDown {
+            service: s,
+            for_ms: ms,
+        } => format!("{}.{ms}", s.as_str()),
+        FaultSpec::OrchestratorDown { for_ms } => for_ms.to_string(),
+        FaultSpec::Drop { service: s, times }
+        | FaultSpec::Duplicate { service: s, times }
+        | FaultSpec::Reorder { service: s, times } => format!("{times}{}", service(s)),
         FaultSpec::Delay {
             service: s,
             extra_ms,
             times,
-        } => format!("delay.{extra_ms}.{times}{}", service(s)),
-        FaultSpec::Reorder { service: s, times } => format!("reorder.{times}{}", service(s)),
-        FaultSpec::Poison { service: s } => format!("poison.{}", s.as_str()),
-        FaultSpec::Chaos { percent, for_ms } => format!("chaos.{percent}.{for_ms}"),
-    }
+        } => format!("{extra_ms}.{times}{}", service(s)),
+        FaultSpec::Poison { service: s } => s.as_str().to_string(),
+        FaultSpec::Chaos { percent, for_ms } => format!("{percent}.{for_ms}"),
+    };
+    format!("{}.{fields}", fault_code(fault.kind()))
 }
 
 fn command_item(scheduled: &ScheduledCommand) -> String {
@@ -713,27 +740,30 @@ fn parse_fault_item(item: &str) -> Result<FaultSpec, String> {
 }
 
 fn parse_fault(code: &str, mut f: Fields<'_>) -> Result<FaultSpec, String> {
-    let fault = match code {
-        "fail" => FaultSpec::BusinessFailure {
+    let Some(kind) = FaultKind::ALL.into_iter().find(|k| fault_code(*k) == code) else {
+        return Err(format!("{:?} is not a fault", shorten(code)));
+    };
+    let fault = match kind {
+        FaultKind::BusinessFailure => FaultSpec::BusinessFailure {
             step: f.number("step")?,
             saga: f.optional_saga()?,
         },
-        "transient" => FaultSpec::TransientError {
-            step: f.number("step")?,
-            times: f.number("times")?,
-            saga: f.optional_saga()?,
-        },
-        "noreply" => FaultSpec::NoReply {
+        FaultKind::TransientError => FaultSpec::TransientError {
             step: f.number("step")?,
             times: f.number("times")?,
             saga: f.optional_saga()?,
         },
-        "ambiguous" => FaultSpec::Ambiguous {
+        FaultKind::NoReply => FaultSpec::NoReply {
             step: f.number("step")?,
             times: f.number("times")?,
             saga: f.optional_saga()?,
         },
-        "undofails" => {
+        FaultKind::Ambiguous => FaultSpec::Ambiguous {
+            step: f.number("step")?,
+            times: f.number("times")?,
+            saga: f.optional_saga()?,
+        },
+        FaultKind::CompensationFails => {
             let step = f.number("step")?;
             let times = match f.peek() {
                 Some(field) if !field.starts_with('s') => Some(f.number("times")?),
@@ -745,46 +775,45 @@ fn parse_fault(code: &str, mut f: Fields<'_>) -> Result<FaultSpec, String> {
                 saga: f.optional_saga()?,
             }
         }
-        "latency" => FaultSpec::Latency {
+        FaultKind::Latency => FaultSpec::Latency {
             service: f.service()?,
             extra_ms: f.number("extra time")?,
         },
-        "down" => FaultSpec::ServiceDown {
+        FaultKind::ServiceDown => FaultSpec::ServiceDown {
             service: f.service()?,
             for_ms: f.number("duration")?,
         },
-        "dbdown" => FaultSpec::DatabaseDown {
+        FaultKind::DatabaseDown => FaultSpec::DatabaseDown {
             service: f.service()?,
             for_ms: f.number("duration")?,
         },
-        "crash" => FaultSpec::OrchestratorDown {
+        FaultKind::OrchestratorDown => FaultSpec::OrchestratorDown {
             for_ms: f.number("duration")?,
         },
-        "drop" => FaultSpec::Drop {
+        FaultKind::Drop => FaultSpec::Drop {
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "dup" => FaultSpec::Duplicate {
+        FaultKind::Duplicate => FaultSpec::Duplicate {
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "delay" => FaultSpec::Delay {
+        FaultKind::Delay => FaultSpec::Delay {
             extra_ms: f.number("extra time")?,
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "reorder" => FaultSpec::Reorder {
+        FaultKind::Reorder => FaultSpec::Reorder {
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "poison" => FaultSpec::Poison {
+        FaultKind::Poison => FaultSpec::Poison {
             service: f.service()?,
         },
-        "chaos" => FaultSpec::Chaos {
+        FaultKind::Chaos => FaultSpec::Chaos {
             percent: f.number("percent")?,
             for_ms: f.number("duration")?,
         },
-        other => return Err(format!("{:?} is not a fault", shorten(other))),
     };
     f.finish(fault)
 }
@@ -886,35 +915,152 @@ mod tests {
         assert_eq!(Scenario::from_json(&compact), Ok(s));
     }
 
-    #[test]
-    fn every_fault_kind_has_an_item() {
-        let faults = [
-            FaultSpec::BusinessFailure {
-                step: 2,
-                saga: Some(1),
-            },
-            FaultSpec::CompensationFails {
-                step: 2,
-                times: None,
+    /// Faults of one kind, with and without their optional fields (an exhaustive match: a new
+    /// kind must show what it looks like in a link).
+    fn samples(kind: FaultKind) -> Vec<FaultSpec> {
+        match kind {
+            FaultKind::BusinessFailure => vec![
+                FaultSpec::BusinessFailure {
+                    step: 2,
+                    saga: Some(1),
+                },
+                FaultSpec::BusinessFailure {
+                    step: 3,
+                    saga: None,
+                },
+            ],
+            FaultKind::TransientError => vec![FaultSpec::TransientError {
+                step: 5,
+                times: 3,
                 saga: Some(0),
-            },
-            FaultSpec::CompensationFails {
-                step: 2,
-                times: Some(3),
+            }],
+            FaultKind::NoReply => vec![FaultSpec::NoReply {
+                step: 1,
+                times: 1,
                 saga: None,
-            },
-            FaultSpec::Drop {
+            }],
+            FaultKind::Ambiguous => vec![FaultSpec::Ambiguous {
+                step: 4,
+                times: 2,
+                saga: Some(2),
+            }],
+            FaultKind::CompensationFails => vec![
+                FaultSpec::CompensationFails {
+                    step: 2,
+                    times: None,
+                    saga: Some(0),
+                },
+                FaultSpec::CompensationFails {
+                    step: 2,
+                    times: Some(3),
+                    saga: None,
+                },
+                FaultSpec::CompensationFails {
+                    step: 1,
+                    times: None,
+                    saga: None,
+                },
+            ],
+            FaultKind::Latency => vec![FaultSpec::Latency {
+                service: ServiceId::Notification,
+                extra_ms: 2_500,
+            }],
+            FaultKind::ServiceDown => vec![FaultSpec::ServiceDown {
+                service: ServiceId::Payment,
+                for_ms: 4_000,
+            }],
+            FaultKind::DatabaseDown => vec![FaultSpec::DatabaseDown {
+                service: ServiceId::Reservation,
+                for_ms: 3_000,
+            }],
+            FaultKind::OrchestratorDown => vec![FaultSpec::OrchestratorDown { for_ms: 3_000 }],
+            FaultKind::Drop => vec![
+                FaultSpec::Drop {
+                    service: None,
+                    times: 2,
+                },
+                FaultSpec::Drop {
+                    service: Some(ServiceId::Calendar),
+                    times: 1,
+                },
+            ],
+            FaultKind::Duplicate => vec![FaultSpec::Duplicate {
+                service: Some(ServiceId::Payment),
+                times: 1,
+            }],
+            FaultKind::Delay => vec![
+                FaultSpec::Delay {
+                    service: Some(ServiceId::Calendar),
+                    extra_ms: 700,
+                    times: 2,
+                },
+                FaultSpec::Delay {
+                    service: None,
+                    extra_ms: 3_000,
+                    times: 1,
+                },
+            ],
+            FaultKind::Reorder => vec![FaultSpec::Reorder {
                 service: None,
-                times: 2,
-            },
-            FaultSpec::Delay {
-                service: Some(ServiceId::Calendar),
-                extra_ms: 700,
-                times: 2,
-            },
-        ];
-        for fault in faults {
-            assert_eq!(parse_fault_item(&fault_item(&fault)), Ok(fault));
+                times: 3,
+            }],
+            FaultKind::Poison => vec![FaultSpec::Poison {
+                service: ServiceId::Calendar,
+            }],
+            FaultKind::Chaos => vec![FaultSpec::Chaos {
+                percent: 25,
+                for_ms: 20_000,
+            }],
         }
+    }
+
+    #[test]
+    fn every_fault_kind_round_trips_through_an_item() {
+        for kind in FaultKind::ALL {
+            let faults = samples(kind);
+            assert!(!faults.is_empty(), "{kind}");
+            for fault in faults {
+                assert_eq!(fault.kind(), kind);
+                let item = fault_item(&fault);
+                assert!(item.starts_with(fault_code(kind)), "{item}");
+                assert_eq!(parse_fault_item(&item), Ok(fault.clone()), "{item}");
+                let command = format!("1500.{item}");
+                assert_eq!(
+                    parse_command_item(&command).map(|c| c.command),
+                    Ok(Command::InjectFault { fault }),
+                    "{command}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_fault_kind_round_trips_through_a_whole_link() {
+        for kind in FaultKind::ALL {
+            let style = if kind.applies_to(Coordination::Choreography) {
+                Coordination::Choreography
+            } else {
+                Coordination::Orchestration
+            };
+            let mut scenario =
+                presets::scenario("happy-path", style, Storage::PerService, 3).unwrap();
+            scenario.faults.extend(samples(kind));
+            let state = LinkState {
+                preset: detect_preset(&scenario),
+                scenario,
+                moment: Moment::Start,
+            };
+            let text = encode(&state).unwrap();
+            assert!(text.contains("&f="), "{kind} is in the preset form: {text}");
+            assert_eq!(decode(&text), Ok(state), "{text}");
+        }
+    }
+
+    #[test]
+    fn fault_codes_are_distinct() {
+        let mut codes: Vec<&str> = FaultKind::ALL.into_iter().map(fault_code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), FaultKind::ALL.len());
     }
 }
