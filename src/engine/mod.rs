@@ -24,6 +24,7 @@ pub mod orchestration;
 pub mod presets;
 pub mod rng;
 pub mod run;
+pub mod safeguard;
 pub mod scenario;
 pub mod sim;
 pub mod snapshot;

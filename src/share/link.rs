@@ -4,15 +4,18 @@
 //! forms.
 //!
 //! **Preset form**, when the scenario is a preset's (for its coordination, storage and seed) with
-//! faults added at time 0 and commands given later:
+//! safeguards switched, faults added at time 0 and commands given later:
 //!
 //! ```text
 //! v=1&p=restaurant-rejects&c=ch&st=ps&seed=7&at=5230
 //! v=1&p=happy-path&c=or&st=sh&seed=3&f=transient.2.2&x=1200.cancel.0~3000.down.payment.4000&ev=57
+//! v=1&p=two-customers&c=ch&sg=semantic_lock.off~idempotency.off
 //! ```
 //!
 //! - `p` the preset id; `c` the coordination (`or`chestration, `ch`oreography); `st` the storage
 //!   (`ps` per service, `sh` shared); `seed` the seed;
+//! - `sg` the safeguards switched from the preset's own, each `NAME.on` or `NAME.off` (names as
+//!   in [`Safeguard::as_str`]); absent, the preset's own;
 //! - `f` faults present from time 0, after the preset's own; `x` scheduled commands after the
 //!   preset's own, each `AT_MS.COMMAND`; items are separated by `~`, fields by `.`:
 //!   - faults: `fail.STEP`, `transient.STEP.TIMES`, `noreply.STEP.TIMES`,
@@ -37,8 +40,9 @@ use crate::engine::definition::ServiceId;
 use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::presets::{self, Preset, PRESETS};
 use crate::engine::run::HORIZON_MS;
+use crate::engine::safeguard::Safeguard;
 use crate::engine::scenario::{
-    Command, Coordination, SagaSpec, Scenario, ScenarioError, ScheduledCommand, Storage,
+    Command, Coordination, Safeguards, SagaSpec, Scenario, ScenarioError, ScheduledCommand, Storage,
 };
 use crate::engine::sim::Simulation;
 
@@ -110,7 +114,7 @@ impl LinkState {
 }
 
 /// The preset whose scenario (for the same style, storage and seed) `scenario` extends with
-/// faults and commands only, if there is one.
+/// switched safeguards, faults and commands only, if there is one.
 pub fn detect_preset(scenario: &Scenario) -> Option<&'static Preset> {
     PRESETS
         .iter()
@@ -215,11 +219,22 @@ pub fn encode(state: &LinkState) -> Result<String, LinkError> {
         .preset
         .and_then(|p| preset_extras(s, p).map(|e| (p, e)))
     {
-        Some((preset, (faults, commands))) => {
+        Some((preset, extras)) => {
             params.push(("p", preset.id.to_string()));
             params.push(("c", coordination_code(s.coordination).to_string()));
             params.push(("st", storage_code(s.storage).to_string()));
             params.push(("seed", s.seed.to_string()));
+            if !extras.switched.is_empty() {
+                let items: Vec<String> = extras
+                    .switched
+                    .iter()
+                    .map(|(safeguard, on)| {
+                        format!("{}.{}", safeguard.as_str(), if *on { "on" } else { "off" })
+                    })
+                    .collect();
+                params.push(("sg", items.join("~")));
+            }
+            let (faults, commands) = (extras.faults, extras.commands);
             if !faults.is_empty() {
                 let items: Vec<String> = faults.iter().map(fault_item).collect();
                 params.push(("f", items.join("~")));
@@ -252,12 +267,18 @@ pub fn encode(state: &LinkState) -> Result<String, LinkError> {
     Ok(text)
 }
 
-/// The faults and commands `scenario` adds to `preset`'s scenario, if it is that scenario
-/// otherwise.
-fn preset_extras(
-    scenario: &Scenario,
-    preset: &Preset,
-) -> Option<(Vec<FaultSpec>, Vec<ScheduledCommand>)> {
+/// What a scenario changes in a preset's.
+struct PresetExtras {
+    /// The safeguards switched from the preset's own, and how.
+    switched: Vec<(Safeguard, bool)>,
+    /// Faults after the preset's own.
+    faults: Vec<FaultSpec>,
+    /// Commands after the preset's own.
+    commands: Vec<ScheduledCommand>,
+}
+
+/// What `scenario` changes in `preset`'s scenario, if it is that scenario otherwise.
+fn preset_extras(scenario: &Scenario, preset: &Preset) -> Option<PresetExtras> {
     let base = presets::scenario(
         preset.id,
         scenario.coordination,
@@ -268,12 +289,22 @@ fn preset_extras(
     {
         return None;
     }
+    let switched = Safeguard::ALL
+        .into_iter()
+        .filter(|s| scenario.safeguards.get(*s) != base.safeguards.get(*s))
+        .map(|s| (s, scenario.safeguards.get(s)))
+        .collect();
     let extra_faults = scenario.faults[base.faults.len()..].to_vec();
     let extra_commands = scenario.commands[base.commands.len()..].to_vec();
     let mut rebuilt = base;
+    rebuilt.safeguards = scenario.safeguards.clone();
     rebuilt.faults.extend(extra_faults.iter().cloned());
     rebuilt.commands.extend(extra_commands.iter().cloned());
-    (rebuilt == *scenario).then_some((extra_faults, extra_commands))
+    (rebuilt == *scenario).then_some(PresetExtras {
+        switched,
+        faults: extra_faults,
+        commands: extra_commands,
+    })
 }
 
 /// The scenario as one line of JSON with every top-level field at its default value left out:
@@ -493,7 +524,7 @@ pub fn decode(text: &str) -> Result<LinkState, LinkError> {
         .transpose()?;
     let scenario = match (params.get("s"), preset) {
         (Some(payload), _) => {
-            for name in ["c", "st", "seed", "f", "x"] {
+            for name in ["c", "st", "seed", "sg", "f", "x"] {
                 if let Some(name) = params.given(name) {
                     return Err(LinkError::Conflict(name));
                 }
@@ -541,7 +572,7 @@ struct Params<'a> {
     values: Vec<(&'static str, &'a str)>,
 }
 
-const NAMES: [&str; 10] = ["v", "p", "c", "st", "seed", "f", "x", "s", "at", "ev"];
+const NAMES: [&str; 11] = ["v", "p", "c", "st", "seed", "sg", "f", "x", "s", "at", "ev"];
 
 impl<'a> Params<'a> {
     fn parse(text: &'a str) -> Result<Self, LinkError> {
@@ -618,6 +649,7 @@ fn scenario_from_preset(params: &Params<'_>, preset: &Preset) -> Result<Scenario
     };
     let mut scenario = presets::scenario(preset.id, coordination, storage, seed)
         .ok_or_else(|| LinkError::UnknownPreset(preset.id.to_string()))?;
+    switch_safeguards(&mut scenario.safeguards, params.get("sg"))?;
     for (i, item) in items(params.get("f")).enumerate() {
         let fault = parse_fault_item(item).map_err(|problem| item_error("f", i, item, problem))?;
         scenario.faults.push(fault);
@@ -629,6 +661,37 @@ fn scenario_from_preset(params: &Params<'_>, preset: &Preset) -> Result<Scenario
     }
     scenario.validate()?;
     Ok(scenario)
+}
+
+/// Applies a link's `sg` items (`NAME.on`, `NAME.off`) to a preset's safeguards.
+fn switch_safeguards(safeguards: &mut Safeguards, value: Option<&str>) -> Result<(), LinkError> {
+    for (i, item) in items(value).enumerate() {
+        let mut f = Fields::new(item);
+        let switched = f
+            .take("safeguard")
+            .and_then(|name| {
+                Safeguard::parse(name).ok_or_else(|| {
+                    let known: Vec<&str> = Safeguard::ALL.iter().map(|s| s.as_str()).collect();
+                    format!(
+                        "{:?} is not a safeguard: use {}",
+                        shorten(name),
+                        known.join(", ")
+                    )
+                })
+            })
+            .and_then(|safeguard| {
+                let on = match f.take("state")? {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(format!("{:?} should be on or off", shorten(other))),
+                };
+                f.finish((safeguard, on))
+            })
+            .map_err(|problem| item_error("sg", i, item, problem))?;
+        let (safeguard, on) = switched;
+        safeguards.set(safeguard, on);
+    }
+    Ok(())
 }
 
 fn items(value: Option<&str>) -> impl Iterator<Item = &str> {
@@ -1062,5 +1125,80 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), FaultKind::ALL.len());
+    }
+
+    #[test]
+    fn every_safeguard_switched_either_way_rides_the_preset_form() {
+        for preset in PRESETS {
+            let style = Coordination::Orchestration;
+            for safeguard in Safeguard::ALL {
+                let mut scenario =
+                    presets::scenario(preset.id, style, Storage::PerService, 4).unwrap();
+                let own = scenario.safeguards.get(safeguard);
+                scenario.safeguards.set(safeguard, !own);
+                let state = LinkState {
+                    preset: detect_preset(&scenario),
+                    scenario,
+                    moment: Moment::AtMs(1_500),
+                };
+                assert_eq!(state.preset.map(|p| p.id), Some(preset.id));
+                let text = encode(&state).unwrap();
+                let item = format!(
+                    "sg={}.{}",
+                    safeguard.as_str(),
+                    if own { "off" } else { "on" }
+                );
+                assert!(text.contains(&item), "{text}");
+                assert!(!text.contains("&s="), "{text}");
+                assert_eq!(decode(&text), Ok(state), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_without_safeguards_keeps_the_presets_own() {
+        let state = decode("v=1&p=no-idempotency&c=ch").unwrap();
+        assert!(!state.scenario.safeguards.idempotency);
+        assert!(state.scenario.safeguards.semantic_lock);
+        let state = decode("v=1&p=no-semantic-lock").unwrap();
+        assert!(!state.scenario.safeguards.semantic_lock);
+        let state = decode("v=1&p=happy-path&sg=semantic_lock.off~idempotency.off").unwrap();
+        assert_eq!(
+            state.scenario.safeguards,
+            Safeguards::default()
+                .with(Safeguard::Idempotency, false)
+                .with(Safeguard::SemanticLock, false)
+        );
+        // The preset's own state is not written.
+        let own = presets::scenario(
+            "no-idempotency",
+            Coordination::Orchestration,
+            Storage::PerService,
+            0,
+        )
+        .unwrap();
+        let text = encode(&LinkState {
+            preset: detect_preset(&own),
+            scenario: own,
+            moment: Moment::Start,
+        })
+        .unwrap();
+        assert!(text.starts_with("v=1&p=no-idempotency&"), "{text}");
+        assert!(!text.contains("sg="), "{text}");
+    }
+
+    #[test]
+    fn bad_safeguard_items_say_what_is_wrong() {
+        let err = |text: &str| decode(text).unwrap_err().to_string();
+        assert!(err("v=1&p=happy-path&sg=outbox.off")
+            .contains("is not a safeguard: use idempotency, semantic_lock"));
+        assert!(err("v=1&p=happy-path&sg=idempotency.maybe").contains("should be on or off"));
+        assert!(err("v=1&p=happy-path&sg=idempotency").contains("state is missing"));
+        assert!(err("v=1&p=happy-path&sg=idempotency.on.x").contains("one field too many"));
+        assert!(err("v=1&p=happy-path&sg=idempotency.on&sg=semantic_lock.on").contains("sg"));
+        assert_eq!(
+            decode("v=1&s=e30&sg=idempotency.on"),
+            Err(LinkError::Conflict("sg"))
+        );
     }
 }
