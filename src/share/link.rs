@@ -1190,7 +1190,7 @@ mod tests {
     #[test]
     fn bad_safeguard_items_say_what_is_wrong() {
         let err = |text: &str| decode(text).unwrap_err().to_string();
-        assert!(err("v=1&p=happy-path&sg=outbox.off")
+        assert!(err("v=1&p=happy-path&sg=firewall.off")
             .contains("is not a safeguard: use idempotency, semantic_lock"));
         assert!(err("v=1&p=happy-path&sg=idempotency.maybe").contains("should be on or off"));
         assert!(err("v=1&p=happy-path&sg=idempotency").contains("state is missing"));
