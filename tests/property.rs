@@ -7,7 +7,8 @@ use common::Harness;
 use sagascope::engine::rng::Rng;
 use sagascope::engine::scenario::ScheduledCommand;
 use sagascope::engine::{
-    Command, Coordination, FaultSpec, Outcome, SagaSpec, Scenario, ServiceId, Storage, Task,
+    Command, Coordination, FaultKind, FaultSpec, Outcome, SagaSpec, Scenario, ServiceId, Storage,
+    Task,
 };
 
 const SCHEDULES: u64 = 10_000;
@@ -17,72 +18,76 @@ fn random_fault(rng: &mut Rng) -> FaultSpec {
     let times = 1 + rng.up_to(2) as u32;
     let service = ServiceId::ALL[rng.index(4)];
     let maybe_service = if rng.chance(50) { Some(service) } else { None };
-    match rng.index(16) {
-        0 => FaultSpec::BusinessFailure {
+    // One draw beyond the kinds: a longer transient error.
+    let Some(&kind) = FaultKind::ALL.get(rng.index(FaultKind::ALL.len() + 1)) else {
+        return FaultSpec::TransientError {
+            step,
+            times: times + 2,
+            saga: None,
+        };
+    };
+    // No catch-all arm: a new kind does not compile until the schedules draw it.
+    match kind {
+        FaultKind::BusinessFailure => FaultSpec::BusinessFailure {
             step: 2 + rng.index(3),
             saga: None,
         },
-        1 => FaultSpec::TransientError {
+        FaultKind::TransientError => FaultSpec::TransientError {
             step,
             times,
             saga: None,
         },
-        2 => FaultSpec::NoReply {
+        FaultKind::NoReply => FaultSpec::NoReply {
             step,
             times,
             saga: None,
         },
-        3 => FaultSpec::Ambiguous {
+        FaultKind::Ambiguous => FaultSpec::Ambiguous {
             step,
             times,
             saga: None,
         },
-        4 => FaultSpec::CompensationFails {
+        FaultKind::CompensationFails => FaultSpec::CompensationFails {
             step: 1 + rng.index(3),
             times: if rng.chance(80) { Some(times) } else { None },
             saga: None,
         },
-        5 => FaultSpec::Latency {
+        FaultKind::Latency => FaultSpec::Latency {
             service,
             extra_ms: 500 + rng.up_to(3_000),
         },
-        6 => FaultSpec::ServiceDown {
+        FaultKind::ServiceDown => FaultSpec::ServiceDown {
             service,
             for_ms: 500 + rng.up_to(6_000),
         },
-        7 => FaultSpec::DatabaseDown {
+        FaultKind::DatabaseDown => FaultSpec::DatabaseDown {
             service,
             for_ms: 500 + rng.up_to(5_000),
         },
-        8 => FaultSpec::OrchestratorDown {
+        FaultKind::OrchestratorDown => FaultSpec::OrchestratorDown {
             for_ms: 500 + rng.up_to(4_000),
         },
-        9 => FaultSpec::Drop {
+        FaultKind::Drop => FaultSpec::Drop {
             service: maybe_service,
             times,
         },
-        10 => FaultSpec::Duplicate {
+        FaultKind::Duplicate => FaultSpec::Duplicate {
             service: maybe_service,
             times,
         },
-        11 => FaultSpec::Delay {
+        FaultKind::Delay => FaultSpec::Delay {
             service: maybe_service,
             extra_ms: 200 + rng.up_to(5_000),
             times,
         },
-        12 => FaultSpec::Reorder {
+        FaultKind::Reorder => FaultSpec::Reorder {
             service: maybe_service,
             times: times + 1,
         },
-        13 => FaultSpec::Poison { service },
-        14 => FaultSpec::Chaos {
+        FaultKind::Poison => FaultSpec::Poison { service },
+        FaultKind::Chaos => FaultSpec::Chaos {
             percent: 5 + rng.up_to(25) as u32,
             for_ms: 1_000 + rng.up_to(10_000),
-        },
-        _ => FaultSpec::TransientError {
-            step,
-            times: times + 2,
-            saga: None,
         },
     }
 }
@@ -229,5 +234,22 @@ fn compensation_order_matches_the_reference_model() {
     }
     println!(
         "figures: reference model of compensation order, {checked} runs compared, 0 differences"
+    );
+}
+
+#[test]
+fn the_random_schedules_draw_every_kind_of_fault() {
+    let mut rng = Rng::new(7);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..1_000 {
+        seen.insert(random_fault(&mut rng).kind());
+    }
+    let missing: Vec<FaultKind> = FaultKind::ALL
+        .into_iter()
+        .filter(|k| !seen.contains(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "never drawn in 1000 faults: {missing:?}"
     );
 }

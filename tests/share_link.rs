@@ -5,9 +5,9 @@ mod share_support;
 use sagascope::engine::history::{History, Moment as RunMoment};
 use sagascope::engine::presets::{self, PRESETS};
 use sagascope::engine::rng::Rng;
-use sagascope::engine::{Coordination, Event, Scenario, Simulation, Storage};
+use sagascope::engine::{Coordination, Event, FaultKind, Scenario, Simulation, Storage};
 use sagascope::share::link::{self, LinkError, LinkState, Moment, MAX_LINK_BYTES};
-use share_support::{interactive_run, random_scenario, STORAGES, STYLES};
+use share_support::{interactive_run, random_fault, random_scenario, STORAGES, STYLES};
 
 const SEEDS: [u64; 3] = [0, 7, 1_234_567_890_123];
 
@@ -443,4 +443,30 @@ fn a_preset_run_is_recognised_as_its_preset() {
     .expect("preset");
     changed.timing.network_ms = 10;
     assert_eq!(link::detect_preset(&changed), None);
+}
+
+#[test]
+fn the_generator_draws_every_kind_and_each_rides_a_preset_link() {
+    let mut rng = Rng::new(11);
+    for kind in FaultKind::ALL {
+        let fault = (0..1_000)
+            .map(|_| random_fault(&mut rng))
+            .find(|f| f.kind() == kind)
+            .unwrap_or_else(|| panic!("{kind} not drawn in 1000 faults"));
+        let style = if kind.applies_to(Coordination::Choreography) {
+            Coordination::Choreography
+        } else {
+            Coordination::Orchestration
+        };
+        let mut scenario = presets::scenario("happy-path", style, Storage::Shared, 5).unwrap();
+        scenario.faults.push(fault);
+        let state = LinkState {
+            preset: link::detect_preset(&scenario),
+            scenario,
+            moment: Moment::Start,
+        };
+        let text = link::encode(&state).unwrap();
+        assert!(text.contains("&f="), "{kind}: {text}");
+        assert_eq!(link::decode(&text), Ok(state), "{text}");
+    }
 }

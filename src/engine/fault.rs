@@ -135,44 +135,157 @@ pub enum FaultSpec {
     },
 }
 
-/// The `data-fault` names, in menu order.
-pub const FAULT_KINDS: [&str; 15] = [
-    "business_failure",
-    "transient_error",
-    "no_reply",
-    "ambiguous",
-    "compensation_fails",
-    "latency",
-    "service_down",
-    "database_down",
-    "orchestrator_down",
-    "drop",
-    "duplicate",
-    "delay",
-    "reorder",
-    "poison",
-    "chaos",
-];
+/// What kind of fault a [`FaultSpec`] is: the vocabulary the menus, links, the matrix and the
+/// tests share. Adding a kind means adding it here, to [`FaultKind::ALL`] and to each `match`
+/// that the compiler then points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FaultKind {
+    /// [`FaultSpec::BusinessFailure`].
+    BusinessFailure,
+    /// [`FaultSpec::TransientError`].
+    TransientError,
+    /// [`FaultSpec::NoReply`].
+    NoReply,
+    /// [`FaultSpec::Ambiguous`].
+    Ambiguous,
+    /// [`FaultSpec::CompensationFails`].
+    CompensationFails,
+    /// [`FaultSpec::Latency`].
+    Latency,
+    /// [`FaultSpec::ServiceDown`].
+    ServiceDown,
+    /// [`FaultSpec::DatabaseDown`].
+    DatabaseDown,
+    /// [`FaultSpec::OrchestratorDown`].
+    OrchestratorDown,
+    /// [`FaultSpec::Drop`].
+    Drop,
+    /// [`FaultSpec::Duplicate`].
+    Duplicate,
+    /// [`FaultSpec::Delay`].
+    Delay,
+    /// [`FaultSpec::Reorder`].
+    Reorder,
+    /// [`FaultSpec::Poison`].
+    Poison,
+    /// [`FaultSpec::Chaos`].
+    Chaos,
+}
+
+impl FaultKind {
+    /// Every kind, in menu order.
+    pub const ALL: [FaultKind; 15] = [
+        FaultKind::BusinessFailure,
+        FaultKind::TransientError,
+        FaultKind::NoReply,
+        FaultKind::Ambiguous,
+        FaultKind::CompensationFails,
+        FaultKind::Latency,
+        FaultKind::ServiceDown,
+        FaultKind::DatabaseDown,
+        FaultKind::OrchestratorDown,
+        FaultKind::Drop,
+        FaultKind::Duplicate,
+        FaultKind::Delay,
+        FaultKind::Reorder,
+        FaultKind::Poison,
+        FaultKind::Chaos,
+    ];
+
+    /// The stable snake_case name: the `data-fault` attribute and the JSON `kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::BusinessFailure => "business_failure",
+            FaultKind::TransientError => "transient_error",
+            FaultKind::NoReply => "no_reply",
+            FaultKind::Ambiguous => "ambiguous",
+            FaultKind::CompensationFails => "compensation_fails",
+            FaultKind::Latency => "latency",
+            FaultKind::ServiceDown => "service_down",
+            FaultKind::DatabaseDown => "database_down",
+            FaultKind::OrchestratorDown => "orchestrator_down",
+            FaultKind::Drop => "drop",
+            FaultKind::Duplicate => "duplicate",
+            FaultKind::Delay => "delay",
+            FaultKind::Reorder => "reorder",
+            FaultKind::Poison => "poison",
+            FaultKind::Chaos => "chaos",
+        }
+    }
+
+    /// The kind named by [`FaultKind::as_str`].
+    pub fn parse(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// What people call it ("Reply lost").
+    pub fn label(self) -> &'static str {
+        match self {
+            FaultKind::BusinessFailure => "Business failure",
+            FaultKind::TransientError => "Transient error",
+            FaultKind::NoReply => "No reply",
+            FaultKind::Ambiguous => "Reply lost",
+            FaultKind::CompensationFails => "Compensation fails",
+            FaultKind::Latency => "Latency",
+            FaultKind::ServiceDown => "Service down",
+            FaultKind::DatabaseDown => "Database down",
+            FaultKind::OrchestratorDown => "Orchestrator crash",
+            FaultKind::Drop => "Message dropped",
+            FaultKind::Duplicate => "Message duplicated",
+            FaultKind::Delay => "Message delayed",
+            FaultKind::Reorder => "Messages reordered",
+            FaultKind::Poison => "Poison message",
+            FaultKind::Chaos => "Chaos",
+        }
+    }
+
+    /// Whether faults of this kind mean anything under this coordination style.
+    pub fn applies_to(self, coordination: Coordination) -> bool {
+        match self {
+            FaultKind::OrchestratorDown => coordination == Coordination::Orchestration,
+            FaultKind::BusinessFailure
+            | FaultKind::TransientError
+            | FaultKind::NoReply
+            | FaultKind::Ambiguous
+            | FaultKind::CompensationFails
+            | FaultKind::Latency
+            | FaultKind::ServiceDown
+            | FaultKind::DatabaseDown
+            | FaultKind::Drop
+            | FaultKind::Duplicate
+            | FaultKind::Delay
+            | FaultKind::Reorder
+            | FaultKind::Poison
+            | FaultKind::Chaos => true,
+        }
+    }
+}
+
+impl std::fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 impl FaultSpec {
-    /// The stable snake_case name (the `data-fault` attribute).
-    pub fn kind(&self) -> &'static str {
+    /// What kind of fault this is.
+    pub fn kind(&self) -> FaultKind {
         match self {
-            FaultSpec::BusinessFailure { .. } => "business_failure",
-            FaultSpec::TransientError { .. } => "transient_error",
-            FaultSpec::NoReply { .. } => "no_reply",
-            FaultSpec::Ambiguous { .. } => "ambiguous",
-            FaultSpec::CompensationFails { .. } => "compensation_fails",
-            FaultSpec::Latency { .. } => "latency",
-            FaultSpec::ServiceDown { .. } => "service_down",
-            FaultSpec::DatabaseDown { .. } => "database_down",
-            FaultSpec::OrchestratorDown { .. } => "orchestrator_down",
-            FaultSpec::Drop { .. } => "drop",
-            FaultSpec::Duplicate { .. } => "duplicate",
-            FaultSpec::Delay { .. } => "delay",
-            FaultSpec::Reorder { .. } => "reorder",
-            FaultSpec::Poison { .. } => "poison",
-            FaultSpec::Chaos { .. } => "chaos",
+            FaultSpec::BusinessFailure { .. } => FaultKind::BusinessFailure,
+            FaultSpec::TransientError { .. } => FaultKind::TransientError,
+            FaultSpec::NoReply { .. } => FaultKind::NoReply,
+            FaultSpec::Ambiguous { .. } => FaultKind::Ambiguous,
+            FaultSpec::CompensationFails { .. } => FaultKind::CompensationFails,
+            FaultSpec::Latency { .. } => FaultKind::Latency,
+            FaultSpec::ServiceDown { .. } => FaultKind::ServiceDown,
+            FaultSpec::DatabaseDown { .. } => FaultKind::DatabaseDown,
+            FaultSpec::OrchestratorDown { .. } => FaultKind::OrchestratorDown,
+            FaultSpec::Drop { .. } => FaultKind::Drop,
+            FaultSpec::Duplicate { .. } => FaultKind::Duplicate,
+            FaultSpec::Delay { .. } => FaultKind::Delay,
+            FaultSpec::Reorder { .. } => FaultKind::Reorder,
+            FaultSpec::Poison { .. } => FaultKind::Poison,
+            FaultSpec::Chaos { .. } => FaultKind::Chaos,
         }
     }
 
@@ -247,8 +360,7 @@ impl FaultSpec {
 
     /// Whether the fault means anything under this coordination style.
     pub fn applies_to(&self, coordination: Coordination) -> bool {
-        !(matches!(self, FaultSpec::OrchestratorDown { .. })
-            && coordination == Coordination::Choreography)
+        self.kind().applies_to(coordination)
     }
 
     /// A short description people read ("Payment: card declined").
@@ -410,5 +522,122 @@ fn seconds(ms: u64) -> String {
         format!("{}", ms / 1000)
     } else {
         format!("{:.1}", ms as f64 / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One fault of each kind (an exhaustive match: a new kind must say what it looks like).
+    fn sample(kind: FaultKind) -> FaultSpec {
+        match kind {
+            FaultKind::BusinessFailure => FaultSpec::BusinessFailure {
+                step: 2,
+                saga: None,
+            },
+            FaultKind::TransientError => FaultSpec::TransientError {
+                step: 1,
+                times: 2,
+                saga: Some(1),
+            },
+            FaultKind::NoReply => FaultSpec::NoReply {
+                step: 3,
+                times: 1,
+                saga: None,
+            },
+            FaultKind::Ambiguous => FaultSpec::Ambiguous {
+                step: 4,
+                times: 1,
+                saga: None,
+            },
+            FaultKind::CompensationFails => FaultSpec::CompensationFails {
+                step: 2,
+                times: None,
+                saga: None,
+            },
+            FaultKind::Latency => FaultSpec::Latency {
+                service: ServiceId::Payment,
+                extra_ms: 2_500,
+            },
+            FaultKind::ServiceDown => FaultSpec::ServiceDown {
+                service: ServiceId::Calendar,
+                for_ms: 5_000,
+            },
+            FaultKind::DatabaseDown => FaultSpec::DatabaseDown {
+                service: ServiceId::Reservation,
+                for_ms: 5_000,
+            },
+            FaultKind::OrchestratorDown => FaultSpec::OrchestratorDown { for_ms: 3_000 },
+            FaultKind::Drop => FaultSpec::Drop {
+                service: None,
+                times: 1,
+            },
+            FaultKind::Duplicate => FaultSpec::Duplicate {
+                service: Some(ServiceId::Payment),
+                times: 1,
+            },
+            FaultKind::Delay => FaultSpec::Delay {
+                service: None,
+                extra_ms: 3_000,
+                times: 1,
+            },
+            FaultKind::Reorder => FaultSpec::Reorder {
+                service: None,
+                times: 3,
+            },
+            FaultKind::Poison => FaultSpec::Poison {
+                service: ServiceId::Notification,
+            },
+            FaultKind::Chaos => FaultSpec::Chaos {
+                percent: 25,
+                for_ms: 20_000,
+            },
+        }
+    }
+
+    #[test]
+    fn every_kind_is_named_as_its_json_kind_and_parses_back() {
+        for kind in FaultKind::ALL {
+            let spec = sample(kind);
+            assert_eq!(spec.kind(), kind);
+            let json = serde_json::to_string(&spec).unwrap();
+            assert!(
+                json.starts_with(&format!(r#"{{"kind":"{}""#, kind.as_str())),
+                "{json}"
+            );
+            assert_eq!(FaultKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(serde_json::from_str::<FaultSpec>(&json).unwrap(), spec);
+        }
+        assert_eq!(FaultKind::parse("Drop"), None);
+        assert_eq!(FaultKind::parse(""), None);
+    }
+
+    #[test]
+    fn kinds_are_listed_once_each_with_distinct_names_and_labels() {
+        let mut names: Vec<&str> = FaultKind::ALL.iter().map(|k| k.as_str()).collect();
+        let mut labels: Vec<&str> = FaultKind::ALL.iter().map(|k| k.label()).collect();
+        let mut kinds = FaultKind::ALL.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        labels.sort_unstable();
+        labels.dedup();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(names.len(), FaultKind::ALL.len());
+        assert_eq!(labels.len(), FaultKind::ALL.len());
+        assert_eq!(kinds.len(), FaultKind::ALL.len());
+    }
+
+    #[test]
+    fn only_the_orchestrator_crash_is_for_one_style() {
+        for kind in FaultKind::ALL {
+            assert!(kind.applies_to(Coordination::Orchestration), "{kind}");
+            assert_eq!(
+                kind.applies_to(Coordination::Choreography),
+                kind != FaultKind::OrchestratorDown,
+                "{kind}"
+            );
+        }
     }
 }

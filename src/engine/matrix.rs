@@ -5,82 +5,101 @@ use serde::Serialize;
 
 use super::definition::ServiceId;
 use super::event::Outcome;
-use super::fault::FaultSpec;
+use super::fault::{FaultKind, FaultSpec};
 use super::run::{run_to_rest, Watch};
 use super::scenario::{Coordination, SagaSpec, Scenario};
 use super::sim::Simulation;
 
-/// The faults the matrix combines: one of each kind at each place it applies.
+/// The faults the matrix combines: one of each kind at each place it applies, in the order of
+/// [`FaultKind::ALL`].
 pub fn catalog() -> Vec<FaultSpec> {
-    let mut faults = Vec::new();
-    for step in 2..=4 {
-        faults.push(FaultSpec::BusinessFailure { step, saga: None });
-    }
-    for step in 1..=5 {
-        faults.push(FaultSpec::TransientError {
-            step,
+    FaultKind::ALL.into_iter().flat_map(of_kind).collect()
+}
+
+/// The matrix's faults of one kind. The match has no catch-all arm: a new kind does not compile
+/// until the matrix says how it tries it.
+fn of_kind(kind: FaultKind) -> Vec<FaultSpec> {
+    match kind {
+        FaultKind::BusinessFailure => (2..=4)
+            .map(|step| FaultSpec::BusinessFailure { step, saga: None })
+            .collect(),
+        FaultKind::TransientError => (1..=5)
+            .map(|step| FaultSpec::TransientError {
+                step,
+                times: 2,
+                saga: None,
+            })
+            .collect(),
+        FaultKind::NoReply => (1..=5)
+            .map(|step| FaultSpec::NoReply {
+                step,
+                times: 1,
+                saga: None,
+            })
+            .collect(),
+        FaultKind::Ambiguous => (1..=5)
+            .map(|step| FaultSpec::Ambiguous {
+                step,
+                times: 1,
+                saga: None,
+            })
+            .collect(),
+        FaultKind::CompensationFails => (1..=3)
+            .map(|step| FaultSpec::CompensationFails {
+                step,
+                times: Some(2),
+                saga: None,
+            })
+            .chain([FaultSpec::CompensationFails {
+                step: 2,
+                times: None,
+                saga: None,
+            }])
+            .collect(),
+        FaultKind::Latency => ServiceId::ALL
+            .map(|service| FaultSpec::Latency {
+                service,
+                extra_ms: 2_500,
+            })
+            .to_vec(),
+        FaultKind::ServiceDown => ServiceId::ALL
+            .map(|service| FaultSpec::ServiceDown {
+                service,
+                for_ms: 4_000,
+            })
+            .to_vec(),
+        FaultKind::DatabaseDown => ServiceId::ALL
+            .map(|service| FaultSpec::DatabaseDown {
+                service,
+                for_ms: 3_000,
+            })
+            .to_vec(),
+        FaultKind::OrchestratorDown => vec![FaultSpec::OrchestratorDown { for_ms: 3_000 }],
+        FaultKind::Drop => vec![FaultSpec::Drop {
+            service: None,
             times: 2,
-            saga: None,
-        });
-        faults.push(FaultSpec::NoReply {
-            step,
-            times: 1,
-            saga: None,
-        });
-        faults.push(FaultSpec::Ambiguous {
-            step,
-            times: 1,
-            saga: None,
-        });
+        }],
+        FaultKind::Duplicate => vec![FaultSpec::Duplicate {
+            service: None,
+            times: 2,
+        }],
+        FaultKind::Delay => vec![FaultSpec::Delay {
+            service: None,
+            extra_ms: 3_000,
+            times: 2,
+        }],
+        FaultKind::Reorder => vec![FaultSpec::Reorder {
+            service: None,
+            times: 3,
+        }],
+        FaultKind::Poison => vec![FaultSpec::Poison {
+            service: ServiceId::Payment,
+        }],
+        FaultKind::Chaos => vec![FaultSpec::Chaos {
+            percent: 20,
+            for_ms: 5_000,
+        }],
     }
-    for step in 1..=3 {
-        faults.push(FaultSpec::CompensationFails {
-            step,
-            times: Some(2),
-            saga: None,
-        });
-    }
-    faults.push(FaultSpec::CompensationFails {
-        step: 2,
-        times: None,
-        saga: None,
-    });
-    for service in ServiceId::ALL {
-        faults.push(FaultSpec::ServiceDown {
-            service,
-            for_ms: 4_000,
-        });
-        faults.push(FaultSpec::DatabaseDown {
-            service,
-            for_ms: 3_000,
-        });
-        faults.push(FaultSpec::Latency {
-            service,
-            extra_ms: 2_500,
-        });
-    }
-    faults.push(FaultSpec::OrchestratorDown { for_ms: 3_000 });
-    faults.push(FaultSpec::Drop {
-        service: None,
-        times: 2,
-    });
-    faults.push(FaultSpec::Duplicate {
-        service: None,
-        times: 2,
-    });
-    faults.push(FaultSpec::Delay {
-        service: None,
-        extra_ms: 3_000,
-        times: 2,
-    });
-    faults.push(FaultSpec::Reorder {
-        service: None,
-        times: 3,
-    });
-    faults.push(FaultSpec::Poison {
-        service: ServiceId::Payment,
-    });
-    faults
 }
 
 /// One run of the matrix.
@@ -155,4 +174,35 @@ pub fn run_matrix(watch: Watch) -> Vec<MatrixRow> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_tries_every_kind_in_every_style_it_applies_to() {
+        for coordination in [Coordination::Orchestration, Coordination::Choreography] {
+            let singles: Vec<FaultKind> = combinations(coordination)
+                .iter()
+                .filter(|c| c.len() == 1)
+                .flat_map(|c| c.iter().map(FaultSpec::kind))
+                .collect();
+            for kind in FaultKind::ALL {
+                assert_eq!(
+                    singles.contains(&kind),
+                    kind.applies_to(coordination),
+                    "{kind} under {coordination:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_fault_of_the_catalog_is_valid() {
+        let scenario = Scenario::new(vec![SagaSpec::new("Ada", "Fri 19:30 · table 4")]);
+        for fault in catalog() {
+            assert_eq!(fault.validate(&scenario, "fault"), Ok(()), "{fault:?}");
+        }
+    }
 }

@@ -24,6 +24,7 @@ pub mod orchestration;
 pub mod presets;
 pub mod rng;
 pub mod run;
+pub mod safeguard;
 pub mod scenario;
 pub mod sim;
 pub mod snapshot;
@@ -31,7 +32,7 @@ pub mod tables;
 
 pub use definition::{Operation, SagaDefinition, ServiceId, StepKind};
 pub use event::{AttentionReason, Event, EventKind, Outcome};
-pub use fault::FaultSpec;
+pub use fault::{FaultKind, FaultSpec};
 pub use invariants::{Monitor, Violation};
 pub use message::{SagaId, Task, TaskResult};
 pub use scenario::{Command, Coordination, SagaSpec, Scenario, ScenarioError, Storage};

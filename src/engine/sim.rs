@@ -12,7 +12,7 @@ use super::definition::ServiceId;
 use super::event::{
     AttentionReason, ClearReason, Event, EventKind, FailReason, LossReason, Outcome,
 };
-use super::fault::FaultSpec;
+use super::fault::{FaultKind, FaultSpec};
 use super::message::{
     Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult,
 };
@@ -646,23 +646,32 @@ impl Simulation {
         let mut dropped = false;
         let mut duplicate = false;
         if !customer {
-            if can_drop && self.fire_message_fault(service_end, "drop").is_some() {
+            if can_drop
+                && self
+                    .fire_message_fault(service_end, FaultKind::Drop)
+                    .is_some()
+            {
                 dropped = true;
             }
             if !dropped
                 && can_duplicate
-                && self.fire_message_fault(service_end, "duplicate").is_some()
+                && self
+                    .fire_message_fault(service_end, FaultKind::Duplicate)
+                    .is_some()
             {
                 duplicate = true;
             }
-            if let Some(id) = self.fire_message_fault(service_end, "delay") {
+            if let Some(id) = self.fire_message_fault(service_end, FaultKind::Delay) {
                 if let Some(FaultSpec::Delay { extra_ms, .. }) =
                     self.faults.get(id).map(|f| &f.spec)
                 {
                     delay += *extra_ms;
                 }
             }
-            if self.fire_message_fault(service_end, "reorder").is_some() {
+            if self
+                .fire_message_fault(service_end, FaultKind::Reorder)
+                .is_some()
+            {
                 let spread = self.scenario.timing.network_ms.saturating_mul(3);
                 delay += self.rng.up_to(spread);
             }
@@ -901,7 +910,7 @@ impl Simulation {
         }
     }
 
-    fn fire_message_fault(&mut self, service: Option<ServiceId>, kind: &str) -> Option<usize> {
+    fn fire_message_fault(&mut self, service: Option<ServiceId>, kind: FaultKind) -> Option<usize> {
         let id = self.faults.iter().position(|f| {
             f.active
                 && f.spec.kind() == kind
@@ -925,7 +934,7 @@ impl Simulation {
     }
 
     /// The first active step fault of `kind` for this saga and step.
-    fn step_fault(&self, kind: &str, saga: SagaId, step: usize) -> Option<usize> {
+    fn step_fault(&self, kind: FaultKind, saga: SagaId, step: usize) -> Option<usize> {
         self.faults.iter().position(|f| {
             f.active
                 && f.spec.kind() == kind
@@ -981,7 +990,7 @@ impl Simulation {
         }
         match task {
             Task::Action(step) => {
-                if let Some(id) = self.step_fault("no_reply", saga, step) {
+                if let Some(id) = self.step_fault(FaultKind::NoReply, saga, step) {
                     self.fire(id, Some(saga));
                     self.emit(
                         Some(saga),
@@ -993,13 +1002,13 @@ impl Simulation {
                     );
                     return Served::Hung;
                 }
-                if let Some(id) = self.step_fault("transient_error", saga, step) {
+                if let Some(id) = self.step_fault(FaultKind::TransientError, saga, step) {
                     self.fire(id, Some(saga));
                     return self.failed(service, saga, task, FailReason::Transient);
                 }
             }
             Task::Compensate(step) => {
-                if let Some(id) = self.step_fault("compensation_fails", saga, step) {
+                if let Some(id) = self.step_fault(FaultKind::CompensationFails, saga, step) {
                     self.fire(id, Some(saga));
                     return self.failed(service, saga, task, FailReason::CompensationFault);
                 }
@@ -1022,7 +1031,7 @@ impl Simulation {
             }
         }
         let forced = match task {
-            Task::Action(step) => match self.step_fault("business_failure", saga, step) {
+            Task::Action(step) => match self.step_fault(FaultKind::BusinessFailure, saga, step) {
                 Some(id) => {
                     self.fire(id, Some(saga));
                     true
@@ -1082,7 +1091,7 @@ impl Simulation {
             },
         );
         if let Task::Action(step) = task {
-            if let Some(id) = self.step_fault("ambiguous", saga, step) {
+            if let Some(id) = self.step_fault(FaultKind::Ambiguous, saga, step) {
                 self.fire(id, Some(saga));
                 return Served::AnswerLost(applied.result);
             }

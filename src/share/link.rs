@@ -4,15 +4,18 @@
 //! forms.
 //!
 //! **Preset form**, when the scenario is a preset's (for its coordination, storage and seed) with
-//! faults added at time 0 and commands given later:
+//! safeguards switched, faults added at time 0 and commands given later:
 //!
 //! ```text
 //! v=1&p=restaurant-rejects&c=ch&st=ps&seed=7&at=5230
 //! v=1&p=happy-path&c=or&st=sh&seed=3&f=transient.2.2&x=1200.cancel.0~3000.down.payment.4000&ev=57
+//! v=1&p=two-customers&c=ch&sg=semantic_lock.off~idempotency.off
 //! ```
 //!
 //! - `p` the preset id; `c` the coordination (`or`chestration, `ch`oreography); `st` the storage
 //!   (`ps` per service, `sh` shared); `seed` the seed;
+//! - `sg` the safeguards switched from the preset's own, each `NAME.on` or `NAME.off` (names as
+//!   in [`Safeguard::as_str`]); absent, the preset's own;
 //! - `f` faults present from time 0, after the preset's own; `x` scheduled commands after the
 //!   preset's own, each `AT_MS.COMMAND`; items are separated by `~`, fields by `.`:
 //!   - faults: `fail.STEP`, `transient.STEP.TIMES`, `noreply.STEP.TIMES`,
@@ -34,11 +37,12 @@
 //! passed [`Scenario::validate`].
 
 use crate::engine::definition::ServiceId;
-use crate::engine::fault::FaultSpec;
+use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::presets::{self, Preset, PRESETS};
 use crate::engine::run::HORIZON_MS;
+use crate::engine::safeguard::Safeguard;
 use crate::engine::scenario::{
-    Command, Coordination, SagaSpec, Scenario, ScenarioError, ScheduledCommand, Storage,
+    Command, Coordination, Safeguards, SagaSpec, Scenario, ScenarioError, ScheduledCommand, Storage,
 };
 use crate::engine::sim::Simulation;
 
@@ -110,7 +114,7 @@ impl LinkState {
 }
 
 /// The preset whose scenario (for the same style, storage and seed) `scenario` extends with
-/// faults and commands only, if there is one.
+/// switched safeguards, faults and commands only, if there is one.
 pub fn detect_preset(scenario: &Scenario) -> Option<&'static Preset> {
     PRESETS
         .iter()
@@ -215,11 +219,22 @@ pub fn encode(state: &LinkState) -> Result<String, LinkError> {
         .preset
         .and_then(|p| preset_extras(s, p).map(|e| (p, e)))
     {
-        Some((preset, (faults, commands))) => {
+        Some((preset, extras)) => {
             params.push(("p", preset.id.to_string()));
             params.push(("c", coordination_code(s.coordination).to_string()));
             params.push(("st", storage_code(s.storage).to_string()));
             params.push(("seed", s.seed.to_string()));
+            if !extras.switched.is_empty() {
+                let items: Vec<String> = extras
+                    .switched
+                    .iter()
+                    .map(|(safeguard, on)| {
+                        format!("{}.{}", safeguard.as_str(), if *on { "on" } else { "off" })
+                    })
+                    .collect();
+                params.push(("sg", items.join("~")));
+            }
+            let (faults, commands) = (extras.faults, extras.commands);
             if !faults.is_empty() {
                 let items: Vec<String> = faults.iter().map(fault_item).collect();
                 params.push(("f", items.join("~")));
@@ -252,12 +267,18 @@ pub fn encode(state: &LinkState) -> Result<String, LinkError> {
     Ok(text)
 }
 
-/// The faults and commands `scenario` adds to `preset`'s scenario, if it is that scenario
-/// otherwise.
-fn preset_extras(
-    scenario: &Scenario,
-    preset: &Preset,
-) -> Option<(Vec<FaultSpec>, Vec<ScheduledCommand>)> {
+/// What a scenario changes in a preset's.
+struct PresetExtras {
+    /// The safeguards switched from the preset's own, and how.
+    switched: Vec<(Safeguard, bool)>,
+    /// Faults after the preset's own.
+    faults: Vec<FaultSpec>,
+    /// Commands after the preset's own.
+    commands: Vec<ScheduledCommand>,
+}
+
+/// What `scenario` changes in `preset`'s scenario, if it is that scenario otherwise.
+fn preset_extras(scenario: &Scenario, preset: &Preset) -> Option<PresetExtras> {
     let base = presets::scenario(
         preset.id,
         scenario.coordination,
@@ -268,12 +289,22 @@ fn preset_extras(
     {
         return None;
     }
+    let switched = Safeguard::ALL
+        .into_iter()
+        .filter(|s| scenario.safeguards.get(*s) != base.safeguards.get(*s))
+        .map(|s| (s, scenario.safeguards.get(s)))
+        .collect();
     let extra_faults = scenario.faults[base.faults.len()..].to_vec();
     let extra_commands = scenario.commands[base.commands.len()..].to_vec();
     let mut rebuilt = base;
+    rebuilt.safeguards = scenario.safeguards.clone();
     rebuilt.faults.extend(extra_faults.iter().cloned());
     rebuilt.commands.extend(extra_commands.iter().cloned());
-    (rebuilt == *scenario).then_some((extra_faults, extra_commands))
+    (rebuilt == *scenario).then_some(PresetExtras {
+        switched,
+        faults: extra_faults,
+        commands: extra_commands,
+    })
 }
 
 /// The scenario as one line of JSON with every top-level field at its default value left out:
@@ -358,55 +389,82 @@ fn storage_code(s: Storage) -> &'static str {
     }
 }
 
+/// The code a fault kind has in a link. The match has no catch-all arm: a new kind does not
+/// compile until it has a code (and [`parse_fault`] reads it back).
+fn fault_code(kind: FaultKind) -> &'static str {
+    match kind {
+        FaultKind::BusinessFailure => "fail",
+        FaultKind::TransientError => "transient",
+        FaultKind::NoReply => "noreply",
+        FaultKind::Ambiguous => "ambiguous",
+        FaultKind::CompensationFails => "undofails",
+        FaultKind::Latency => "latency",
+        FaultKind::ServiceDown => "down",
+        FaultKind::DatabaseDown => "dbdown",
+        FaultKind::OrchestratorDown => "crash",
+        FaultKind::Drop => "drop",
+        FaultKind::Duplicate => "dup",
+        FaultKind::Delay => "delay",
+        FaultKind::Reorder => "reorder",
+        FaultKind::Poison => "poison",
+        FaultKind::Chaos => "chaos",
+    }
+}
+
 fn fault_item(fault: &FaultSpec) -> String {
     let saga = |s: &Option<usize>| s.map(|n| format!(".s{n}")).unwrap_or_default();
     let service = |s: &Option<ServiceId>| s.map(|s| format!(".{}", s.as_str())).unwrap_or_default();
-    match fault {
-        FaultSpec::BusinessFailure { step, saga: s } => format!("fail.{step}{}", saga(s)),
+    let fields = match fault {
+        FaultSpec::BusinessFailure { step, saga: s } => format!("{step}{}", saga(s)),
         FaultSpec::TransientError {
             step,
             times,
             saga: s,
-        } => format!("transient.{step}.{times}{}", saga(s)),
-        FaultSpec::NoReply {
+        }
+        | FaultSpec::NoReply {
             step,
             times,
             saga: s,
-        } => format!("noreply.{step}.{times}{}", saga(s)),
-        FaultSpec::Ambiguous {
+        }
+        | FaultSpec::Ambiguous {
             step,
             times,
             saga: s,
-        } => format!("ambiguous.{step}.{times}{}", saga(s)),
+        } => format!("{step}.{times}{}", saga(s)),
         FaultSpec::CompensationFails {
             step,
             times,
             saga: s,
         } => format!(
-            "undofails.{step}{}{}",
+            "{step}{}{}",
             times.map(|t| format!(".{t}")).unwrap_or_default(),
             saga(s)
         ),
         FaultSpec::Latency {
             service: s,
-            extra_ms,
-        } => format!("latency.{}.{extra_ms}", s.as_str()),
-        FaultSpec::ServiceDown { service: s, for_ms } => format!("down.{}.{for_ms}", s.as_str()),
-        FaultSpec::DatabaseDown { service: s, for_ms } => {
-            format!("dbdown.{}.{for_ms}", s.as_str())
+            extra_ms: ms,
         }
-        FaultSpec::OrchestratorDown { for_ms } => format!("crash.{for_ms}"),
-        FaultSpec::Drop { service: s, times } => format!("drop.{times}{}", service(s)),
-        FaultSpec::Duplicate { service: s, times } => format!("dup.{times}{}", service(s)),
+        | FaultSpec::ServiceDown {
+            service: s,
+            for_ms: ms,
+        }
+        | FaultSpec::DatabaseDown {
+            service: s,
+            for_ms: ms,
+        } => format!("{}.{ms}", s.as_str()),
+        FaultSpec::OrchestratorDown { for_ms } => for_ms.to_string(),
+        FaultSpec::Drop { service: s, times }
+        | FaultSpec::Duplicate { service: s, times }
+        | FaultSpec::Reorder { service: s, times } => format!("{times}{}", service(s)),
         FaultSpec::Delay {
             service: s,
             extra_ms,
             times,
-        } => format!("delay.{extra_ms}.{times}{}", service(s)),
-        FaultSpec::Reorder { service: s, times } => format!("reorder.{times}{}", service(s)),
-        FaultSpec::Poison { service: s } => format!("poison.{}", s.as_str()),
-        FaultSpec::Chaos { percent, for_ms } => format!("chaos.{percent}.{for_ms}"),
-    }
+        } => format!("{extra_ms}.{times}{}", service(s)),
+        FaultSpec::Poison { service: s } => s.as_str().to_string(),
+        FaultSpec::Chaos { percent, for_ms } => format!("{percent}.{for_ms}"),
+    };
+    format!("{}.{fields}", fault_code(fault.kind()))
 }
 
 fn command_item(scheduled: &ScheduledCommand) -> String {
@@ -466,7 +524,7 @@ pub fn decode(text: &str) -> Result<LinkState, LinkError> {
         .transpose()?;
     let scenario = match (params.get("s"), preset) {
         (Some(payload), _) => {
-            for name in ["c", "st", "seed", "f", "x"] {
+            for name in ["c", "st", "seed", "sg", "f", "x"] {
                 if let Some(name) = params.given(name) {
                     return Err(LinkError::Conflict(name));
                 }
@@ -514,7 +572,7 @@ struct Params<'a> {
     values: Vec<(&'static str, &'a str)>,
 }
 
-const NAMES: [&str; 10] = ["v", "p", "c", "st", "seed", "f", "x", "s", "at", "ev"];
+const NAMES: [&str; 11] = ["v", "p", "c", "st", "seed", "sg", "f", "x", "s", "at", "ev"];
 
 impl<'a> Params<'a> {
     fn parse(text: &'a str) -> Result<Self, LinkError> {
@@ -591,6 +649,7 @@ fn scenario_from_preset(params: &Params<'_>, preset: &Preset) -> Result<Scenario
     };
     let mut scenario = presets::scenario(preset.id, coordination, storage, seed)
         .ok_or_else(|| LinkError::UnknownPreset(preset.id.to_string()))?;
+    switch_safeguards(&mut scenario.safeguards, params.get("sg"))?;
     for (i, item) in items(params.get("f")).enumerate() {
         let fault = parse_fault_item(item).map_err(|problem| item_error("f", i, item, problem))?;
         scenario.faults.push(fault);
@@ -602,6 +661,37 @@ fn scenario_from_preset(params: &Params<'_>, preset: &Preset) -> Result<Scenario
     }
     scenario.validate()?;
     Ok(scenario)
+}
+
+/// Applies a link's `sg` items (`NAME.on`, `NAME.off`) to a preset's safeguards.
+fn switch_safeguards(safeguards: &mut Safeguards, value: Option<&str>) -> Result<(), LinkError> {
+    for (i, item) in items(value).enumerate() {
+        let mut f = Fields::new(item);
+        let switched = f
+            .take("safeguard")
+            .and_then(|name| {
+                Safeguard::parse(name).ok_or_else(|| {
+                    let known: Vec<&str> = Safeguard::ALL.iter().map(|s| s.as_str()).collect();
+                    format!(
+                        "{:?} is not a safeguard: use {}",
+                        shorten(name),
+                        known.join(", ")
+                    )
+                })
+            })
+            .and_then(|safeguard| {
+                let on = match f.take("state")? {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(format!("{:?} should be on or off", shorten(other))),
+                };
+                f.finish((safeguard, on))
+            })
+            .map_err(|problem| item_error("sg", i, item, problem))?;
+        let (safeguard, on) = switched;
+        safeguards.set(safeguard, on);
+    }
+    Ok(())
 }
 
 fn items(value: Option<&str>) -> impl Iterator<Item = &str> {
@@ -713,27 +803,30 @@ fn parse_fault_item(item: &str) -> Result<FaultSpec, String> {
 }
 
 fn parse_fault(code: &str, mut f: Fields<'_>) -> Result<FaultSpec, String> {
-    let fault = match code {
-        "fail" => FaultSpec::BusinessFailure {
+    let Some(kind) = FaultKind::ALL.into_iter().find(|k| fault_code(*k) == code) else {
+        return Err(format!("{:?} is not a fault", shorten(code)));
+    };
+    let fault = match kind {
+        FaultKind::BusinessFailure => FaultSpec::BusinessFailure {
             step: f.number("step")?,
             saga: f.optional_saga()?,
         },
-        "transient" => FaultSpec::TransientError {
-            step: f.number("step")?,
-            times: f.number("times")?,
-            saga: f.optional_saga()?,
-        },
-        "noreply" => FaultSpec::NoReply {
+        FaultKind::TransientError => FaultSpec::TransientError {
             step: f.number("step")?,
             times: f.number("times")?,
             saga: f.optional_saga()?,
         },
-        "ambiguous" => FaultSpec::Ambiguous {
+        FaultKind::NoReply => FaultSpec::NoReply {
             step: f.number("step")?,
             times: f.number("times")?,
             saga: f.optional_saga()?,
         },
-        "undofails" => {
+        FaultKind::Ambiguous => FaultSpec::Ambiguous {
+            step: f.number("step")?,
+            times: f.number("times")?,
+            saga: f.optional_saga()?,
+        },
+        FaultKind::CompensationFails => {
             let step = f.number("step")?;
             let times = match f.peek() {
                 Some(field) if !field.starts_with('s') => Some(f.number("times")?),
@@ -745,46 +838,45 @@ fn parse_fault(code: &str, mut f: Fields<'_>) -> Result<FaultSpec, String> {
                 saga: f.optional_saga()?,
             }
         }
-        "latency" => FaultSpec::Latency {
+        FaultKind::Latency => FaultSpec::Latency {
             service: f.service()?,
             extra_ms: f.number("extra time")?,
         },
-        "down" => FaultSpec::ServiceDown {
+        FaultKind::ServiceDown => FaultSpec::ServiceDown {
             service: f.service()?,
             for_ms: f.number("duration")?,
         },
-        "dbdown" => FaultSpec::DatabaseDown {
+        FaultKind::DatabaseDown => FaultSpec::DatabaseDown {
             service: f.service()?,
             for_ms: f.number("duration")?,
         },
-        "crash" => FaultSpec::OrchestratorDown {
+        FaultKind::OrchestratorDown => FaultSpec::OrchestratorDown {
             for_ms: f.number("duration")?,
         },
-        "drop" => FaultSpec::Drop {
+        FaultKind::Drop => FaultSpec::Drop {
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "dup" => FaultSpec::Duplicate {
+        FaultKind::Duplicate => FaultSpec::Duplicate {
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "delay" => FaultSpec::Delay {
+        FaultKind::Delay => FaultSpec::Delay {
             extra_ms: f.number("extra time")?,
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "reorder" => FaultSpec::Reorder {
+        FaultKind::Reorder => FaultSpec::Reorder {
             times: f.number("times")?,
             service: f.optional_service()?,
         },
-        "poison" => FaultSpec::Poison {
+        FaultKind::Poison => FaultSpec::Poison {
             service: f.service()?,
         },
-        "chaos" => FaultSpec::Chaos {
+        FaultKind::Chaos => FaultSpec::Chaos {
             percent: f.number("percent")?,
             for_ms: f.number("duration")?,
         },
-        other => return Err(format!("{:?} is not a fault", shorten(other))),
     };
     f.finish(fault)
 }
@@ -886,35 +978,227 @@ mod tests {
         assert_eq!(Scenario::from_json(&compact), Ok(s));
     }
 
-    #[test]
-    fn every_fault_kind_has_an_item() {
-        let faults = [
-            FaultSpec::BusinessFailure {
-                step: 2,
-                saga: Some(1),
-            },
-            FaultSpec::CompensationFails {
-                step: 2,
-                times: None,
+    /// Faults of one kind, with and without their optional fields (an exhaustive match: a new
+    /// kind must show what it looks like in a link).
+    fn samples(kind: FaultKind) -> Vec<FaultSpec> {
+        match kind {
+            FaultKind::BusinessFailure => vec![
+                FaultSpec::BusinessFailure {
+                    step: 2,
+                    saga: Some(1),
+                },
+                FaultSpec::BusinessFailure {
+                    step: 3,
+                    saga: None,
+                },
+            ],
+            FaultKind::TransientError => vec![FaultSpec::TransientError {
+                step: 5,
+                times: 3,
                 saga: Some(0),
-            },
-            FaultSpec::CompensationFails {
-                step: 2,
-                times: Some(3),
+            }],
+            FaultKind::NoReply => vec![FaultSpec::NoReply {
+                step: 1,
+                times: 1,
                 saga: None,
-            },
-            FaultSpec::Drop {
+            }],
+            FaultKind::Ambiguous => vec![FaultSpec::Ambiguous {
+                step: 4,
+                times: 2,
+                saga: Some(2),
+            }],
+            FaultKind::CompensationFails => vec![
+                FaultSpec::CompensationFails {
+                    step: 2,
+                    times: None,
+                    saga: Some(0),
+                },
+                FaultSpec::CompensationFails {
+                    step: 2,
+                    times: Some(3),
+                    saga: None,
+                },
+                FaultSpec::CompensationFails {
+                    step: 1,
+                    times: None,
+                    saga: None,
+                },
+            ],
+            FaultKind::Latency => vec![FaultSpec::Latency {
+                service: ServiceId::Notification,
+                extra_ms: 2_500,
+            }],
+            FaultKind::ServiceDown => vec![FaultSpec::ServiceDown {
+                service: ServiceId::Payment,
+                for_ms: 4_000,
+            }],
+            FaultKind::DatabaseDown => vec![FaultSpec::DatabaseDown {
+                service: ServiceId::Reservation,
+                for_ms: 3_000,
+            }],
+            FaultKind::OrchestratorDown => vec![FaultSpec::OrchestratorDown { for_ms: 3_000 }],
+            FaultKind::Drop => vec![
+                FaultSpec::Drop {
+                    service: None,
+                    times: 2,
+                },
+                FaultSpec::Drop {
+                    service: Some(ServiceId::Calendar),
+                    times: 1,
+                },
+            ],
+            FaultKind::Duplicate => vec![FaultSpec::Duplicate {
+                service: Some(ServiceId::Payment),
+                times: 1,
+            }],
+            FaultKind::Delay => vec![
+                FaultSpec::Delay {
+                    service: Some(ServiceId::Calendar),
+                    extra_ms: 700,
+                    times: 2,
+                },
+                FaultSpec::Delay {
+                    service: None,
+                    extra_ms: 3_000,
+                    times: 1,
+                },
+            ],
+            FaultKind::Reorder => vec![FaultSpec::Reorder {
                 service: None,
-                times: 2,
-            },
-            FaultSpec::Delay {
-                service: Some(ServiceId::Calendar),
-                extra_ms: 700,
-                times: 2,
-            },
-        ];
-        for fault in faults {
-            assert_eq!(parse_fault_item(&fault_item(&fault)), Ok(fault));
+                times: 3,
+            }],
+            FaultKind::Poison => vec![FaultSpec::Poison {
+                service: ServiceId::Calendar,
+            }],
+            FaultKind::Chaos => vec![FaultSpec::Chaos {
+                percent: 25,
+                for_ms: 20_000,
+            }],
         }
+    }
+
+    #[test]
+    fn every_fault_kind_round_trips_through_an_item() {
+        for kind in FaultKind::ALL {
+            let faults = samples(kind);
+            assert!(!faults.is_empty(), "{kind}");
+            for fault in faults {
+                assert_eq!(fault.kind(), kind);
+                let item = fault_item(&fault);
+                assert!(item.starts_with(fault_code(kind)), "{item}");
+                assert_eq!(parse_fault_item(&item), Ok(fault.clone()), "{item}");
+                let command = format!("1500.{item}");
+                assert_eq!(
+                    parse_command_item(&command).map(|c| c.command),
+                    Ok(Command::InjectFault { fault }),
+                    "{command}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_fault_kind_round_trips_through_a_whole_link() {
+        for kind in FaultKind::ALL {
+            let style = if kind.applies_to(Coordination::Choreography) {
+                Coordination::Choreography
+            } else {
+                Coordination::Orchestration
+            };
+            let mut scenario =
+                presets::scenario("happy-path", style, Storage::PerService, 3).unwrap();
+            scenario.faults.extend(samples(kind));
+            let state = LinkState {
+                preset: detect_preset(&scenario),
+                scenario,
+                moment: Moment::Start,
+            };
+            let text = encode(&state).unwrap();
+            assert!(text.contains("&f="), "{kind} is in the preset form: {text}");
+            assert_eq!(decode(&text), Ok(state), "{text}");
+        }
+    }
+
+    #[test]
+    fn fault_codes_are_distinct() {
+        let mut codes: Vec<&str> = FaultKind::ALL.into_iter().map(fault_code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), FaultKind::ALL.len());
+    }
+
+    #[test]
+    fn every_safeguard_switched_either_way_rides_the_preset_form() {
+        for preset in PRESETS {
+            let style = Coordination::Orchestration;
+            for safeguard in Safeguard::ALL {
+                let mut scenario =
+                    presets::scenario(preset.id, style, Storage::PerService, 4).unwrap();
+                let own = scenario.safeguards.get(safeguard);
+                scenario.safeguards.set(safeguard, !own);
+                let state = LinkState {
+                    preset: detect_preset(&scenario),
+                    scenario,
+                    moment: Moment::AtMs(1_500),
+                };
+                assert_eq!(state.preset.map(|p| p.id), Some(preset.id));
+                let text = encode(&state).unwrap();
+                let item = format!(
+                    "sg={}.{}",
+                    safeguard.as_str(),
+                    if own { "off" } else { "on" }
+                );
+                assert!(text.contains(&item), "{text}");
+                assert!(!text.contains("&s="), "{text}");
+                assert_eq!(decode(&text), Ok(state), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_without_safeguards_keeps_the_presets_own() {
+        let state = decode("v=1&p=no-idempotency&c=ch").unwrap();
+        assert!(!state.scenario.safeguards.idempotency);
+        assert!(state.scenario.safeguards.semantic_lock);
+        let state = decode("v=1&p=no-semantic-lock").unwrap();
+        assert!(!state.scenario.safeguards.semantic_lock);
+        let state = decode("v=1&p=happy-path&sg=semantic_lock.off~idempotency.off").unwrap();
+        assert_eq!(
+            state.scenario.safeguards,
+            Safeguards::default()
+                .with(Safeguard::Idempotency, false)
+                .with(Safeguard::SemanticLock, false)
+        );
+        // The preset's own state is not written.
+        let own = presets::scenario(
+            "no-idempotency",
+            Coordination::Orchestration,
+            Storage::PerService,
+            0,
+        )
+        .unwrap();
+        let text = encode(&LinkState {
+            preset: detect_preset(&own),
+            scenario: own,
+            moment: Moment::Start,
+        })
+        .unwrap();
+        assert!(text.starts_with("v=1&p=no-idempotency&"), "{text}");
+        assert!(!text.contains("sg="), "{text}");
+    }
+
+    #[test]
+    fn bad_safeguard_items_say_what_is_wrong() {
+        let err = |text: &str| decode(text).unwrap_err().to_string();
+        assert!(err("v=1&p=happy-path&sg=firewall.off")
+            .contains("is not a safeguard: use idempotency, semantic_lock"));
+        assert!(err("v=1&p=happy-path&sg=idempotency.maybe").contains("should be on or off"));
+        assert!(err("v=1&p=happy-path&sg=idempotency").contains("state is missing"));
+        assert!(err("v=1&p=happy-path&sg=idempotency.on.x").contains("one field too many"));
+        assert!(err("v=1&p=happy-path&sg=idempotency.on&sg=semantic_lock.on").contains("sg"));
+        assert_eq!(
+            decode("v=1&s=e30&sg=idempotency.on"),
+            Err(LinkError::Conflict("sg"))
+        );
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::engine::presets;
+use crate::engine::safeguard::Safeguard;
 use crate::engine::scenario::{Coordination, Storage};
 use crate::view::faults::{menu, CHAOS};
 use crate::view::glossary;
@@ -111,6 +112,15 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
                 _ => Storage::PerService,
             };
             run.reconfigure(|s| RunSettings { storage, ..s });
+        }
+        "safeguard" => {
+            let Some(safeguard) = el
+                .get_attribute("data-value")
+                .and_then(|v| Safeguard::parse(&v))
+            else {
+                return false;
+            };
+            run.replace(|p| p.with_safeguard(safeguard, !p.safeguards().get(safeguard)));
         }
         "select-saga" => {
             if let Some(saga) = number(el, "data-saga") {

@@ -83,6 +83,7 @@ fn first_run(link: &LinkParams) -> Result<(Player, Option<String>), PlayerError>
         coordination: link.coordination.unwrap_or(defaults.coordination),
         storage: link.storage.unwrap_or(defaults.storage),
         seed: link.seed.unwrap_or(defaults.seed),
+        safeguards: None,
     };
     match Player::new(asked.clone(), Vec::new()) {
         Ok(p) => Ok((p, None)),
@@ -421,6 +422,7 @@ pub fn App() -> impl IntoView {
             can_step_back: run
                 .read(|p| p.sim().event_count() > p.start_events())
                 .unwrap_or(false),
+            safeguards: run.read(|p| p.safeguards().clone()).unwrap_or_default(),
         })
     });
     let notice = Signal::derive(move || {

@@ -6,12 +6,15 @@
 //! (`advance`, `step`), snapshots out.
 
 use crate::engine::event::Event;
-use crate::engine::fault::FaultSpec;
+use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::history::{History, Moment as RunMoment, CHECKPOINT_EVERY};
 use crate::engine::invariants::{self, InvariantStatus};
 use crate::engine::presets;
 use crate::engine::run::HORIZON_MS;
-use crate::engine::scenario::{Command, Coordination, Scenario, ScenarioError, Storage};
+use crate::engine::safeguard::Safeguard;
+use crate::engine::scenario::{
+    Command, Coordination, Safeguards, Scenario, ScenarioError, Storage,
+};
 use crate::engine::sim::{CommandError, Simulation};
 use crate::engine::snapshot::Snapshot;
 use crate::share::link::Moment;
@@ -34,6 +37,8 @@ pub struct RunSettings {
     pub storage: Storage,
     /// The seed.
     pub seed: u64,
+    /// The safeguards switched in the bar; `None` keeps the preset's (or the scenario's) own.
+    pub safeguards: Option<Safeguards>,
 }
 
 impl Default for RunSettings {
@@ -43,6 +48,7 @@ impl Default for RunSettings {
             coordination: Coordination::Orchestration,
             storage: Storage::PerService,
             seed: 1,
+            safeguards: None,
         }
     }
 }
@@ -124,6 +130,9 @@ fn scenario_for(
         scenario.coordination = settings.coordination;
         scenario.storage = settings.storage;
         scenario.seed = settings.seed;
+        if let Some(safeguards) = &settings.safeguards {
+            scenario.safeguards = safeguards.clone();
+        }
         scenario.faults.extend(plan.iter().cloned());
         return Ok(scenario);
     }
@@ -139,6 +148,9 @@ fn scenario_for(
         settings.seed,
     )
     .ok_or_else(|| PlayerError::NoSuchPreset(settings.preset.to_string()))?;
+    if let Some(safeguards) = &settings.safeguards {
+        scenario.safeguards = safeguards.clone();
+    }
     scenario.faults.extend(plan.iter().cloned());
     Ok(scenario)
 }
@@ -160,6 +172,7 @@ impl Player {
             coordination: scenario.coordination,
             storage: scenario.storage,
             seed: scenario.seed,
+            safeguards: None,
         };
         Player::build(settings, Vec::new(), Some(scenario))
     }
@@ -230,14 +243,35 @@ impl Player {
         }
     }
 
-    /// A new run with other settings. A new preset starts with an empty fault plan; a new style,
-    /// storage or seed keeps the plan (minus faults the style has no use for).
+    /// A new run with other settings. A new preset starts with an empty fault plan and its own
+    /// safeguards (they are part of what some presets show); a new style, storage, seed or
+    /// safeguard keeps the plan (minus faults the style has no use for).
     pub fn reconfigured(&self, settings: RunSettings) -> Result<Self, PlayerError> {
         if settings.preset == self.settings.preset {
             Player::build(settings, self.plan.clone(), self.base.clone())
         } else {
-            Player::new(settings, Vec::new())
+            Player::new(
+                RunSettings {
+                    safeguards: None,
+                    ..settings
+                },
+                Vec::new(),
+            )
         }
+    }
+
+    /// A new run from 0 s with `safeguard` switched on or off, and the same faults.
+    pub fn with_safeguard(&self, safeguard: Safeguard, on: bool) -> Result<Self, PlayerError> {
+        let safeguards = self.safeguards().with(safeguard, on);
+        self.reconfigured(RunSettings {
+            safeguards: Some(safeguards),
+            ..self.settings.clone()
+        })
+    }
+
+    /// The safeguards of this run.
+    pub fn safeguards(&self) -> &Safeguards {
+        &self.at.sim.scenario().safeguards
     }
 
     /// The settings of this run.
@@ -577,13 +611,13 @@ impl Player {
                 .sim
                 .faults()
                 .iter()
-                .filter(|f| f.active && f.spec.kind() == "chaos")
+                .filter(|f| f.active && f.spec.kind() == FaultKind::Chaos)
                 .map(|f| f.id)
                 .collect();
             for id in active {
                 self.remove_fault(id)?;
             }
-            self.plan.retain(|f| f.kind() != "chaos");
+            self.plan.retain(|f| f.kind() != FaultKind::Chaos);
             Ok(())
         }
     }
@@ -594,7 +628,7 @@ impl Player {
             .sim
             .faults()
             .iter()
-            .any(|f| f.active && f.spec.kind() == "chaos")
+            .any(|f| f.active && f.spec.kind() == FaultKind::Chaos)
     }
 
     /// The customer cancels saga `saga`.
@@ -1073,6 +1107,84 @@ mod tests {
             })
             .unwrap();
         assert!(other_preset.plan().is_empty());
+    }
+
+    #[test]
+    fn a_safeguard_switch_starts_again_from_zero_with_the_same_faults() {
+        let duplicate = FaultSpec::Duplicate {
+            service: Some(crate::engine::definition::ServiceId::Payment),
+            times: 1,
+        };
+        let mut p = player("happy-path", Coordination::Orchestration);
+        p.inject(duplicate.clone()).unwrap();
+        play_out(&mut p);
+        assert!(p.invariants().iter().all(|i| i.holds));
+        for safeguard in Safeguard::ALL {
+            let off = p.with_safeguard(safeguard, false).unwrap();
+            assert_eq!(off.now_ms(), 0);
+            assert_eq!(off.plan(), std::slice::from_ref(&duplicate));
+            assert!(!off.safeguards().get(safeguard));
+            assert_eq!(
+                off.settings().safeguards,
+                Some(Safeguards::default().with(safeguard, false))
+            );
+            // It stays switched through a restart and a change of style or storage.
+            let restarted = off.restarted().unwrap();
+            assert!(!restarted.safeguards().get(safeguard));
+            let moved = off
+                .reconfigured(RunSettings {
+                    coordination: Coordination::Choreography,
+                    storage: Storage::Shared,
+                    ..off.settings().clone()
+                })
+                .unwrap();
+            assert!(!moved.safeguards().get(safeguard));
+            assert_eq!(
+                off.with_safeguard(safeguard, true).unwrap().safeguards(),
+                &Safeguards::default()
+            );
+        }
+        // Switched off, idempotency lets the duplicate charge the card twice, and it shows.
+        let mut off = p.with_safeguard(Safeguard::Idempotency, false).unwrap();
+        play_out(&mut off);
+        assert!(off.invariants().iter().any(|i| !i.holds));
+    }
+
+    #[test]
+    fn another_preset_brings_its_own_safeguards() {
+        let p = player("happy-path", Coordination::Orchestration)
+            .with_safeguard(Safeguard::SemanticLock, false)
+            .unwrap();
+        let other = p
+            .reconfigured(RunSettings {
+                preset: "no-idempotency",
+                ..p.settings().clone()
+            })
+            .unwrap();
+        assert_eq!(other.settings().safeguards, None);
+        assert!(!other.safeguards().idempotency);
+        assert!(other.safeguards().semantic_lock);
+    }
+
+    #[test]
+    fn a_switched_safeguard_is_remembered_in_the_link() {
+        use crate::share::link::{self, LinkState};
+        let p = player("no-semantic-lock", Coordination::Choreography)
+            .with_safeguard(Safeguard::SemanticLock, true)
+            .unwrap();
+        let text = link::encode(&LinkState::of_run(p.sim(), Moment::Start)).unwrap();
+        assert!(text.contains("p=no-semantic-lock"), "{text}");
+        assert!(text.contains("sg=semantic_lock.on"), "{text}");
+        let state = link::decode(&text).unwrap();
+        let reopened = Player::from_scenario(state.scenario, state.preset.map(|p| p.id)).unwrap();
+        assert_eq!(reopened.settings().preset, "no-semantic-lock");
+        assert_eq!(reopened.safeguards(), &Safeguards::default());
+        // Switched again after reopening, it still goes back into the link.
+        let off = reopened
+            .with_safeguard(Safeguard::Idempotency, false)
+            .unwrap();
+        let text = link::encode(&LinkState::of_run(off.sim(), Moment::Start)).unwrap();
+        assert!(text.contains("idempotency.off"), "{text}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The fault menu of each node, and the short labels of active faults (the chips on a node).
 
 use crate::engine::definition::{ServiceId, StepKind};
-use crate::engine::fault::FaultSpec;
+use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::message::Task;
 use crate::engine::scenario::{Coordination, Scenario, Storage};
 use crate::engine::sim::ActiveFault;
@@ -13,8 +13,8 @@ use super::status::steps_of;
 /// One entry of a fault menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultChoice {
-    /// The `data-fault` name.
-    pub kind: &'static str,
+    /// Its kind (the `data-fault` name).
+    pub kind: FaultKind,
     /// What the button says.
     pub label: String,
     /// What it injects.
@@ -27,65 +27,135 @@ pub const CHAOS: FaultSpec = FaultSpec::Chaos {
     for_ms: 20_000,
 };
 
-fn choice(kind: &'static str, label: impl Into<String>, spec: FaultSpec) -> FaultChoice {
+fn choice(label: impl Into<String>, spec: FaultSpec) -> FaultChoice {
     FaultChoice {
-        kind,
+        kind: spec.kind(),
         label: label.into(),
         spec,
     }
 }
 
-/// Every fault that can be injected at a node under the scenario's coordination, in menu order.
+/// Every fault that can be injected at a node under the scenario's coordination, in menu order
+/// (the order of [`FaultKind::ALL`]).
 pub fn menu(scenario: &Scenario, node: NodeKey) -> Vec<FaultChoice> {
-    match node {
-        NodeKey::Service(service) => service_menu(scenario, service),
-        NodeKey::Orchestrator if scenario.coordination == Coordination::Orchestration => {
+    let mut out: Vec<FaultChoice> = FaultKind::ALL
+        .into_iter()
+        .flat_map(|kind| choices(scenario, node, kind))
+        .collect();
+    out.retain(|c| {
+        c.spec.applies_to(scenario.coordination) && c.spec.validate(scenario, "fault").is_ok()
+    });
+    out
+}
+
+/// Where the page offers each kind of fault, and how. The match has no catch-all arm, so a new
+/// kind does not compile until it says where it is offered.
+fn choices(scenario: &Scenario, node: NodeKey, kind: FaultKind) -> Vec<FaultChoice> {
+    let bus = node == NodeKey::Bus;
+    let service = match node {
+        NodeKey::Service(s) => Some(s),
+        _ => None,
+    };
+    // The message faults are offered on each service (its messages) and on the bus (any).
+    let messages = |label: &str, spec: fn(Option<ServiceId>) -> FaultSpec| match (service, bus) {
+        (Some(s), _) => vec![choice(label, spec(Some(s)))],
+        (None, true) => vec![choice(label, spec(None))],
+        (None, false) => Vec::new(),
+    };
+    let orchestration = scenario.coordination == Coordination::Orchestration;
+    match kind {
+        FaultKind::BusinessFailure
+        | FaultKind::TransientError
+        | FaultKind::NoReply
+        | FaultKind::Ambiguous
+        | FaultKind::CompensationFails => match service {
+            Some(s) => step_choices(scenario, s, kind),
+            None => Vec::new(),
+        },
+        FaultKind::Latency => service
+            .map(|service| {
+                choice(
+                    "+2.5 s latency",
+                    FaultSpec::Latency {
+                        service,
+                        extra_ms: 2_500,
+                    },
+                )
+            })
+            .into_iter()
+            .collect(),
+        FaultKind::ServiceDown => service
+            .map(|service| {
+                choice(
+                    "Down 5 s",
+                    FaultSpec::ServiceDown {
+                        service,
+                        for_ms: 5_000,
+                    },
+                )
+            })
+            .into_iter()
+            .collect(),
+        FaultKind::DatabaseDown => service
+            .map(|service| {
+                choice(
+                    if scenario.storage == Storage::Shared {
+                        "Shared database down 5 s"
+                    } else {
+                        "Database down 5 s"
+                    },
+                    FaultSpec::DatabaseDown {
+                        service,
+                        for_ms: 5_000,
+                    },
+                )
+            })
+            .into_iter()
+            .collect(),
+        FaultKind::OrchestratorDown if node == NodeKey::Orchestrator && orchestration => {
             vec![choice(
-                "orchestrator_down",
                 "Crash for 3 s",
                 FaultSpec::OrchestratorDown { for_ms: 3_000 },
             )]
         }
-        NodeKey::Bus => vec![
-            choice(
-                "drop",
-                "Drop next publish",
-                FaultSpec::Drop {
-                    service: None,
-                    times: 1,
-                },
-            ),
-            choice(
-                "duplicate",
-                "Duplicate next delivery",
-                FaultSpec::Duplicate {
-                    service: None,
-                    times: 1,
-                },
-            ),
-            choice(
-                "delay",
-                "Delay next message 3 s",
-                FaultSpec::Delay {
-                    service: None,
-                    extra_ms: 3_000,
-                    times: 1,
-                },
-            ),
-            choice(
-                "reorder",
-                "Reorder next 3",
-                FaultSpec::Reorder {
-                    service: None,
-                    times: 3,
-                },
-            ),
-        ],
-        _ => Vec::new(),
+        FaultKind::OrchestratorDown => Vec::new(),
+        FaultKind::Drop => {
+            let label = if orchestration && !bus {
+                "Drop next message"
+            } else {
+                "Drop next publish"
+            };
+            messages(label, |service| FaultSpec::Drop { service, times: 1 })
+        }
+        FaultKind::Duplicate => {
+            let label = if orchestration && !bus {
+                "Duplicate next message"
+            } else {
+                "Duplicate next delivery"
+            };
+            messages(label, |service| FaultSpec::Duplicate { service, times: 1 })
+        }
+        FaultKind::Delay => messages("Delay next message 3 s", |service| FaultSpec::Delay {
+            service,
+            extra_ms: 3_000,
+            times: 1,
+        }),
+        FaultKind::Reorder => messages("Reorder next 3", |service| FaultSpec::Reorder {
+            service,
+            times: 3,
+        }),
+        FaultKind::Poison => service
+            .map(|service| choice("Poison message", FaultSpec::Poison { service }))
+            .into_iter()
+            .collect(),
+        // Chaos is not a node's: the toolbar's chaos switch injects [`CHAOS`].
+        FaultKind::Chaos => Vec::new(),
     }
 }
 
-fn service_menu(scenario: &Scenario, service: ServiceId) -> Vec<FaultChoice> {
+/// The step faults a service offers, one per step it runs (named after the step when it runs
+/// several).
+fn step_choices(scenario: &Scenario, service: ServiceId, kind: FaultKind) -> Vec<FaultChoice> {
     let def = &scenario.definition;
     let steps = steps_of(def, service);
     let several = steps.len() > 1;
@@ -100,150 +170,65 @@ fn service_menu(scenario: &Scenario, service: ServiceId) -> Vec<FaultChoice> {
         }
     };
     let mut out = Vec::new();
-    for &i in &steps {
+    for i in steps {
         let Some(step) = def.steps.get(i) else {
             continue;
         };
-        if let (Some(what), true) = (&step.business_failure, step.kind != StepKind::Retriable) {
-            out.push(choice(
-                "business_failure",
-                capitalise(what),
-                FaultSpec::BusinessFailure {
-                    step: i + 1,
+        let number = i + 1;
+        match kind {
+            FaultKind::BusinessFailure => {
+                if let (Some(what), true) =
+                    (&step.business_failure, step.kind != StepKind::Retriable)
+                {
+                    out.push(choice(
+                        capitalise(what),
+                        FaultSpec::BusinessFailure {
+                            step: number,
+                            saga: None,
+                        },
+                    ));
+                }
+            }
+            FaultKind::TransientError => out.push(choice(
+                format!("Transient error ×2{}", suffix(i)),
+                FaultSpec::TransientError {
+                    step: number,
+                    times: 2,
                     saga: None,
                 },
-            ));
+            )),
+            FaultKind::NoReply => out.push(choice(
+                format!("No reply{}", suffix(i)),
+                FaultSpec::NoReply {
+                    step: number,
+                    times: 1,
+                    saga: None,
+                },
+            )),
+            FaultKind::Ambiguous => out.push(choice(
+                format!("Reply lost (ambiguous){}", suffix(i)),
+                FaultSpec::Ambiguous {
+                    step: number,
+                    times: 1,
+                    saga: None,
+                },
+            )),
+            FaultKind::CompensationFails if step.compensation.is_some() => {
+                let undo = Task::Compensate(i).label(def);
+                for (times, how) in [(Some(2), "×2"), (None, "for ever")] {
+                    out.push(choice(
+                        format!("{undo} fails {how}"),
+                        FaultSpec::CompensationFails {
+                            step: number,
+                            times,
+                            saga: None,
+                        },
+                    ));
+                }
+            }
+            _ => {}
         }
     }
-    for &i in &steps {
-        out.push(choice(
-            "transient_error",
-            format!("Transient error ×2{}", suffix(i)),
-            FaultSpec::TransientError {
-                step: i + 1,
-                times: 2,
-                saga: None,
-            },
-        ));
-    }
-    for &i in &steps {
-        out.push(choice(
-            "no_reply",
-            format!("No reply{}", suffix(i)),
-            FaultSpec::NoReply {
-                step: i + 1,
-                times: 1,
-                saga: None,
-            },
-        ));
-    }
-    for &i in &steps {
-        out.push(choice(
-            "ambiguous",
-            format!("Reply lost (ambiguous){}", suffix(i)),
-            FaultSpec::Ambiguous {
-                step: i + 1,
-                times: 1,
-                saga: None,
-            },
-        ));
-    }
-    for &i in &steps {
-        if def.steps.get(i).is_some_and(|s| s.compensation.is_some()) {
-            let undo = Task::Compensate(i).label(def);
-            out.push(choice(
-                "compensation_fails",
-                format!("{undo} fails ×2"),
-                FaultSpec::CompensationFails {
-                    step: i + 1,
-                    times: Some(2),
-                    saga: None,
-                },
-            ));
-            out.push(choice(
-                "compensation_fails",
-                format!("{undo} fails for ever"),
-                FaultSpec::CompensationFails {
-                    step: i + 1,
-                    times: None,
-                    saga: None,
-                },
-            ));
-        }
-    }
-    out.push(choice(
-        "latency",
-        "+2.5 s latency",
-        FaultSpec::Latency {
-            service,
-            extra_ms: 2_500,
-        },
-    ));
-    out.push(choice(
-        "service_down",
-        "Down 5 s",
-        FaultSpec::ServiceDown {
-            service,
-            for_ms: 5_000,
-        },
-    ));
-    out.push(choice(
-        "database_down",
-        if scenario.storage == Storage::Shared {
-            "Shared database down 5 s"
-        } else {
-            "Database down 5 s"
-        },
-        FaultSpec::DatabaseDown {
-            service,
-            for_ms: 5_000,
-        },
-    ));
-    let (drop, duplicate) = match scenario.coordination {
-        Coordination::Orchestration => ("Drop next message", "Duplicate next message"),
-        Coordination::Choreography => ("Drop next publish", "Duplicate next delivery"),
-    };
-    out.push(choice(
-        "drop",
-        drop,
-        FaultSpec::Drop {
-            service: Some(service),
-            times: 1,
-        },
-    ));
-    out.push(choice(
-        "duplicate",
-        duplicate,
-        FaultSpec::Duplicate {
-            service: Some(service),
-            times: 1,
-        },
-    ));
-    out.push(choice(
-        "delay",
-        "Delay next message 3 s",
-        FaultSpec::Delay {
-            service: Some(service),
-            extra_ms: 3_000,
-            times: 1,
-        },
-    ));
-    out.push(choice(
-        "reorder",
-        "Reorder next 3",
-        FaultSpec::Reorder {
-            service: Some(service),
-            times: 3,
-        },
-    ));
-    out.push(choice(
-        "poison",
-        "Poison message",
-        FaultSpec::Poison { service },
-    ));
-    out.retain(|c| {
-        c.spec.applies_to(scenario.coordination) && c.spec.validate(scenario, "fault").is_ok()
-    });
     out
 }
 
@@ -307,7 +292,7 @@ mod tests {
     }
 
     fn kinds(menu: &[FaultChoice]) -> Vec<&'static str> {
-        let mut k: Vec<&str> = menu.iter().map(|c| c.kind).collect();
+        let mut k: Vec<&str> = menu.iter().map(|c| c.kind.as_str()).collect();
         k.dedup();
         k
     }
@@ -368,7 +353,7 @@ mod tests {
         assert_eq!(m[0].label, "Restaurant rejects");
         let transient: Vec<&str> = m
             .iter()
-            .filter(|c| c.kind == "transient_error")
+            .filter(|c| c.kind == FaultKind::TransientError)
             .map(|c| c.label.as_str())
             .collect();
         assert_eq!(
@@ -388,7 +373,7 @@ mod tests {
                 NodeKey::Orchestrator
             )[0]
             .kind,
-            "orchestrator_down"
+            FaultKind::OrchestratorDown
         );
         assert!(menu(&scenario(Coordination::Choreography), NodeKey::Orchestrator).is_empty());
     }
@@ -411,6 +396,59 @@ mod tests {
             CHAOS.validate(&scenario(Coordination::Choreography), "f"),
             Ok(())
         );
+    }
+
+    /// Every node the diagram draws in a style.
+    fn drawn_nodes(c: Coordination) -> Vec<NodeKey> {
+        [
+            NodeKey::Customer,
+            NodeKey::Orchestrator,
+            NodeKey::Bus,
+            NodeKey::DeadLetters,
+        ]
+        .into_iter()
+        .chain(ServiceId::ALL.map(NodeKey::Service))
+        .chain(ServiceId::ALL.map(NodeKey::Queue))
+        .filter(|n| crate::view::layout::node_rect(c, *n).is_some())
+        .collect()
+    }
+
+    #[test]
+    fn every_kind_is_offered_in_every_style_it_applies_to_and_in_no_other() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            for storage in [Storage::PerService, Storage::Shared] {
+                let mut s = scenario(c);
+                s.storage = storage;
+                // The node menus, and the toolbar's chaos switch.
+                let offered: Vec<FaultKind> = drawn_nodes(c)
+                    .into_iter()
+                    .flat_map(|n| menu(&s, n))
+                    .map(|choice| choice.kind)
+                    .chain([CHAOS.kind()])
+                    .collect();
+                for kind in FaultKind::ALL {
+                    assert_eq!(
+                        offered.contains(&kind),
+                        kind.applies_to(c),
+                        "{kind} under {c:?}, {storage:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn menus_follow_the_order_of_the_kinds() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            let s = scenario(c);
+            for node in drawn_nodes(c) {
+                let positions: Vec<usize> = menu(&s, node)
+                    .iter()
+                    .filter_map(|choice| FaultKind::ALL.iter().position(|k| *k == choice.kind))
+                    .collect();
+                assert!(positions.is_sorted(), "{node:?} under {c:?}: {positions:?}");
+            }
+        }
     }
 
     #[test]

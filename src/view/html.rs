@@ -19,6 +19,7 @@
 //! | `tab` | `data-tab` | show a tab of the data panel |
 //! | `play`, `pause`, `step`, `reset` | | drive the clock |
 //! | `coordination`, `storage` | `data-value` | start a run in that style or storage |
+//! | `safeguard` | `data-value` (a [`Safeguard`] name) | start the run again with it switched |
 //! | `theme` | | switch between light and dark |
 //! | `dismiss` | | hide the notice |
 //! | `share` | | put a link to this moment of the run in the address bar and copy it |
@@ -33,10 +34,12 @@
 use std::fmt::Write;
 
 use crate::engine::event::Outcome;
+use crate::engine::fault::FaultKind;
 use crate::engine::invariants::InvariantStatus;
 use crate::engine::message::SagaId;
 use crate::engine::presets::{self, PRESETS};
-use crate::engine::scenario::{Coordination, Scenario, Storage};
+use crate::engine::safeguard::Safeguard;
+use crate::engine::scenario::{Coordination, Safeguards, Scenario, Storage};
 use crate::engine::sim::Simulation;
 use crate::engine::snapshot::Snapshot;
 
@@ -74,6 +77,8 @@ pub struct BarState {
     pub side_by_side: bool,
     /// Whether there is an earlier moment to step back to.
     pub can_step_back: bool,
+    /// The run's safeguards.
+    pub safeguards: Safeguards,
 }
 
 fn attr_if(on: bool, attr: &'static str) -> &'static str {
@@ -107,7 +112,60 @@ fn segment(
     out.push_str("</div>");
 }
 
-/// The bar on top: preset, coordination, storage, play, pause, step, reset, speed, seed, theme.
+/// The `data-testid` of a safeguard's switch (`safeguard-semantic-lock`).
+pub fn safeguard_test_id(safeguard: Safeguard) -> String {
+    format!("safeguard-{}", safeguard.as_str().replace('_', "-"))
+}
+
+/// The bar's Safeguards menu: one switch per safeguard, showing its state; the menu's button says
+/// how many are off.
+fn safeguards_menu(safeguards: &Safeguards) -> String {
+    let off: Vec<&str> = Safeguard::ALL
+        .into_iter()
+        .filter(|s| !safeguards.get(*s))
+        .map(Safeguard::label)
+        .collect();
+    let summary = if off.is_empty() {
+        "Safeguards: all on".to_string()
+    } else {
+        format!("Safeguards off: {}", off.join(", "))
+    };
+    let mut out = String::with_capacity(2048);
+    let _ = write!(
+        out,
+        r#"<details class="menu bar__menu bar__safeguards" data-testid="safeguards" data-off="{}"><summary class="btn btn--icon{}" title="{summary}" aria-label="{summary}"><svg class="menu__icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6z"/>{}</svg>{}</summary><div class="menu__list" role="group" aria-label="Safeguards"><p class="menu__head">Safeguards</p>"#,
+        off.len(),
+        attr_if(!off.is_empty(), " btn--warn"),
+        if off.is_empty() {
+            r#"<path d="M9 12l2 2 4-4"/>"#
+        } else {
+            r#"<path d="M12 8v5M12 16v.5"/>"#
+        },
+        if off.is_empty() {
+            String::new()
+        } else {
+            format!(r#"<span class="bar__count">{}</span>"#, off.len())
+        },
+    );
+    for safeguard in Safeguard::ALL {
+        let on = safeguards.get(safeguard);
+        let _ = write!(
+            out,
+            r#"<button type="button" class="menu__item menu__switch" data-testid="{}" data-action="safeguard" data-value="{}" aria-pressed="{on}" title="{}"><span>{}</span><span class="menu__state menu__state--{}">{}</span></button>"#,
+            safeguard_test_id(safeguard),
+            safeguard.as_str(),
+            escape(safeguard.explanation()),
+            escape(safeguard.label()),
+            if on { "on" } else { "off" },
+            if on { "On" } else { "Off" },
+        );
+    }
+    out.push_str(r#"<p class="menu__note">Switching one starts the run again from 0 s, with your faults.</p></div></details>"#);
+    out
+}
+
+/// The bar on top: preset, coordination, storage, safeguards, play, pause, step, reset, speed,
+/// seed, theme.
 pub fn bar_html(state: &BarState) -> String {
     let mut out = String::with_capacity(6 * 1024);
     out.push_str(r#"<header class="bar"><h1 class="bar__brand" title="Sagascope: see the saga pattern work and fail"><svg class="bar__logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="5" cy="6" r="3"/><circle cx="19" cy="6" r="3"/><circle cx="12" cy="18" r="3"/><path d="M8 6h8M6.5 8.5l4 7M17.5 8.5l-4 7"/></svg><span>Sagascope</span></h1>"#);
@@ -188,6 +246,7 @@ pub fn bar_html(state: &BarState) -> String {
             ),
         ],
     );
+    out.push_str(&safeguards_menu(&state.safeguards));
     let _ = write!(
         out,
         r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" data-action="play" title="Play (Space)"{}><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn btn--icon" data-testid="pause" data-action="pause" title="Pause (Space)" aria-label="Pause"{}><span aria-hidden="true">❚❚</span></button><button type="button" class="btn btn--icon" data-testid="step-back" data-action="step-back" title="One step back (←)" aria-label="Step back"{}><span aria-hidden="true">⇤</span></button><button type="button" class="btn" data-testid="step" data-action="step" title="Run until the next event (→)"{}><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn btn--icon" data-testid="reset" data-action="reset" title="Reset: start this run again from 0 s, with your faults (R)" aria-label="Reset"><span aria-hidden="true">↺</span></button></div>"#,
@@ -433,7 +492,7 @@ pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
     let chaos = snapshot
         .faults
         .iter()
-        .any(|f| f.active && f.spec.kind() == "chaos");
+        .any(|f| f.active && f.spec.kind() == FaultKind::Chaos);
     let _ = write!(
         out,
         r#"<button type="button" class="btn btn--small btn--chaos{}" data-testid="chaos" data-action="chaos" aria-pressed="{chaos}" title="Random drops, duplicates, delays and errors drawn from the seed, for 20 s">⚄ Chaos{}</button></div>"#,
@@ -466,7 +525,7 @@ pub fn fault_menu_html(
         let _ = write!(
             out,
             r#"<button type="button" class="fault-btn" data-action="inject" data-choice="{i}" data-fault="{}" title="{}">{}</button>"#,
-            choice.kind,
+            choice.kind.as_str(),
             escape(&choice.spec.describe(scenario)),
             escape(&choice.label),
         );
@@ -756,7 +815,45 @@ mod tests {
             other_theme: "dark",
             side_by_side: false,
             can_step_back: false,
+            safeguards: Safeguards::default(),
         }
+    }
+
+    #[test]
+    fn the_bar_has_a_switch_per_safeguard_showing_its_state() {
+        for safeguard in Safeguard::ALL {
+            for on in [true, false] {
+                let html = bar_html(&BarState {
+                    safeguards: Safeguards::default().with(safeguard, on),
+                    ..bar_state("happy-path", Coordination::Orchestration)
+                });
+                for each in Safeguard::ALL {
+                    let pressed = if each == safeguard { on } else { true };
+                    let switch = format!(
+                        r#"data-testid="{}" data-action="safeguard" data-value="{}" aria-pressed="{pressed}""#,
+                        safeguard_test_id(each),
+                        each.as_str()
+                    );
+                    assert_eq!(html.matches(&switch).count(), 1, "{switch}");
+                }
+                let off = usize::from(!on);
+                assert!(html.contains(&format!(r#"data-testid="safeguards" data-off="{off}""#)));
+                assert_eq!(html.contains(r#"<span class="bar__count">1</span>"#), !on);
+                assert_eq!(
+                    html.contains(&format!("Safeguards off: {}", safeguard.label())),
+                    !on
+                );
+            }
+        }
+        // The contract's names.
+        assert_eq!(
+            safeguard_test_id(Safeguard::Idempotency),
+            "safeguard-idempotency"
+        );
+        assert_eq!(
+            safeguard_test_id(Safeguard::SemanticLock),
+            "safeguard-semantic-lock"
+        );
     }
 
     #[test]
@@ -777,6 +874,9 @@ mod tests {
             "export",
             "import",
             "help",
+            "safeguards",
+            "safeguard-idempotency",
+            "safeguard-semantic-lock",
         ] {
             assert!(
                 html.contains(&format!(r#"data-testid="{id}""#)),

@@ -5,6 +5,7 @@ use crate::engine::definition::{Operation, ServiceId, StepKind};
 use crate::engine::event::{
     ClearReason, CompensationReason, Event, EventKind, FailReason, LossReason, Outcome,
 };
+use crate::engine::fault::FaultKind;
 use crate::engine::message::{Body, Message, MessageId, Node, SagaId, Task, TaskResult};
 use crate::engine::scenario::{Coordination, Scenario, Storage};
 use crate::engine::sim::{ActiveFault, SagaRecord};
@@ -268,7 +269,7 @@ impl StoryContext<'_> {
         match self.faults.get(id) {
             Some(f) => match f.spec.service(self.scenario) {
                 Some(s) => vec![NodeKey::Service(s)],
-                None if f.spec.kind() == "orchestrator_down" => vec![NodeKey::Orchestrator],
+                None if f.spec.kind() == FaultKind::OrchestratorDown => vec![NodeKey::Orchestrator],
                 None => Vec::new(),
             },
             None => Vec::new(),

@@ -7,7 +7,7 @@ use sagascope::engine::presets::{self, Preset, PRESETS};
 use sagascope::engine::rng::Rng;
 use sagascope::engine::scenario::{RetryPolicy, ScheduledCommand};
 use sagascope::engine::{
-    Command, Coordination, FaultSpec, SagaSpec, Scenario, ServiceId, Simulation, Storage,
+    Command, Coordination, FaultKind, FaultSpec, SagaSpec, Scenario, ServiceId, Simulation, Storage,
 };
 
 pub const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
@@ -45,61 +45,62 @@ pub fn random_fault(rng: &mut Rng) -> FaultSpec {
     } else {
         None
     };
-    match rng.index(15) {
-        0 => FaultSpec::BusinessFailure {
+    // No catch-all arm: a new kind does not compile until the generator draws it.
+    match FaultKind::ALL[rng.index(FaultKind::ALL.len())] {
+        FaultKind::BusinessFailure => FaultSpec::BusinessFailure {
             step: 1 + rng.index(4),
             saga,
         },
-        1 => FaultSpec::TransientError {
+        FaultKind::TransientError => FaultSpec::TransientError {
             step: 1 + rng.index(5),
             times,
             saga,
         },
-        2 => FaultSpec::NoReply {
+        FaultKind::NoReply => FaultSpec::NoReply {
             step: 1 + rng.index(5),
             times,
             saga,
         },
-        3 => FaultSpec::Ambiguous {
+        FaultKind::Ambiguous => FaultSpec::Ambiguous {
             step: 1 + rng.index(5),
             times,
             saga,
         },
-        4 => FaultSpec::CompensationFails {
+        FaultKind::CompensationFails => FaultSpec::CompensationFails {
             step: 1 + rng.index(3),
             times: if rng.chance(70) { Some(times) } else { None },
             saga,
         },
-        5 => FaultSpec::Latency {
+        FaultKind::Latency => FaultSpec::Latency {
             service: service(rng),
             extra_ms: 1 + rng.up_to(3_000),
         },
-        6 => FaultSpec::ServiceDown {
+        FaultKind::ServiceDown => FaultSpec::ServiceDown {
             service: service(rng),
             for_ms: 1 + rng.up_to(6_000),
         },
-        7 => FaultSpec::DatabaseDown {
+        FaultKind::DatabaseDown => FaultSpec::DatabaseDown {
             service: service(rng),
             for_ms: 1 + rng.up_to(5_000),
         },
-        8 => FaultSpec::OrchestratorDown {
+        FaultKind::OrchestratorDown => FaultSpec::OrchestratorDown {
             for_ms: 1 + rng.up_to(4_000),
         },
-        9 => {
+        FaultKind::Drop => {
             let s = service(rng);
             FaultSpec::Drop {
                 service: maybe(rng, s),
                 times,
             }
         }
-        10 => {
+        FaultKind::Duplicate => {
             let s = service(rng);
             FaultSpec::Duplicate {
                 service: maybe(rng, s),
                 times,
             }
         }
-        11 => {
+        FaultKind::Delay => {
             let s = service(rng);
             FaultSpec::Delay {
                 service: maybe(rng, s),
@@ -107,17 +108,17 @@ pub fn random_fault(rng: &mut Rng) -> FaultSpec {
                 times,
             }
         }
-        12 => {
+        FaultKind::Reorder => {
             let s = service(rng);
             FaultSpec::Reorder {
                 service: maybe(rng, s),
                 times,
             }
         }
-        13 => FaultSpec::Poison {
+        FaultKind::Poison => FaultSpec::Poison {
             service: service(rng),
         },
-        _ => FaultSpec::Chaos {
+        FaultKind::Chaos => FaultSpec::Chaos {
             percent: 1 + rng.up_to(40) as u32,
             for_ms: 1 + rng.up_to(10_000),
         },
