@@ -4,7 +4,8 @@
 //! The generator keeps to what the rules decide: step-addressed faults (business failure,
 //! transient error, no reply, ambiguous once, compensation failing N times or for ever), retry
 //! policies (a single attempt included) and queue receive counts, step timeouts longer than a
-//! round trip, start times, cancels in every window (before the start, during each step before
+//! round trip, a service slower than the step timeout (every reply stale) or a queue consumer
+//! slower than the visibility timeout, start times, cancels in every window (before the start, during each step before
 //! the pivot, after the pivot, after the end), orchestrator crashes, several sagas on different
 //! slots, and on one slot when who books first is decided (the second saga starts once the first
 //! has ended, or the first runs without a fault). It leaves out what depends on timing the rules
@@ -30,7 +31,7 @@ use sagascope::engine::rng::Rng;
 use sagascope::engine::run::HORIZON_MS;
 use sagascope::engine::scenario::ScheduledCommand;
 use sagascope::engine::{
-    Command, Coordination, FaultSpec, SagaSpec, Scenario, Simulation, Storage, Task,
+    Command, Coordination, FaultSpec, SagaSpec, Scenario, ServiceId, Simulation, Storage, Task,
 };
 
 const DEFAULT_SCHEDULES: u64 = 10_000;
@@ -40,6 +41,14 @@ const SLOTS: [&str; 3] = [
     "Sat 19:00 · table 1",
 ];
 const CUSTOMERS: [&str; 3] = ["Ada", "Grace", "Edsger"];
+/// The service of each step of the restaurant saga (DESIGN.md's table).
+const STEP_SERVICES: [ServiceId; 5] = [
+    ServiceId::Reservation,
+    ServiceId::Payment,
+    ServiceId::Calendar,
+    ServiceId::Reservation,
+    ServiceId::Notification,
+];
 /// Margin kept between a cancel's arrival and the nearest step boundary.
 const MARGIN_MS: u64 = 150;
 
@@ -78,10 +87,19 @@ struct Schedule {
     cancel: Option<(usize, Window)>,
 }
 
-fn random_step_fault(rng: &mut Rng, saga: Option<usize>, used: &mut [bool; 8]) -> FaultSpec {
+fn random_step_fault(
+    rng: &mut Rng,
+    saga: Option<usize>,
+    used: &mut [bool; 8],
+    slow: Option<ServiceId>,
+) -> FaultSpec {
     let times = 1 + rng.up_to(3) as u32;
     loop {
         let step = 1 + rng.index(5);
+        // A slow service's steps meet no other fault: which one decides is timing.
+        if slow.is_some_and(|s| s == STEP_SERVICES[step - 1]) {
+            continue;
+        }
         let kind = rng.index(5);
         if kind == 4 {
             if step > 3 || used[4 + step] {
@@ -168,6 +186,25 @@ fn generate(seed: u64) -> Schedule {
         scenario.timing.network_jitter_ms = 0;
     }
     scenario.queues.max_receive_count = 2 + rng.up_to(3) as u32;
+    // A slow service: orchestration, slower than the step timeout (every reply is stale);
+    // choreography, a consumer slower than the visibility timeout (redelivered, deduplicated).
+    let slow = (mix != Mix::SameSlotBusy && rng.chance(12)).then(|| {
+        let service = STEP_SERVICES[rng.index(5)];
+        let extra_ms = match style {
+            Coordination::Orchestration => scenario.timing.step_timeout_ms + rng.up_to(1_000),
+            Coordination::Choreography => {
+                let v = scenario.queues.visibility_timeout_ms;
+                v + 100 + rng.up_to(v / 2 - 400)
+            }
+        };
+        scenario
+            .faults
+            .push(FaultSpec::Latency { service, extra_ms });
+        service
+    });
+    if slow.is_some() && style == Coordination::Choreography {
+        scenario.queues.max_receive_count = scenario.queues.max_receive_count.max(3);
+    }
     let several = count > 1;
     for saga in 0..count {
         if mix == Mix::SameSlotBusy && saga == 0 {
@@ -182,7 +219,7 @@ fn generate(seed: u64) -> Schedule {
             };
             scenario
                 .faults
-                .push(random_step_fault(&mut rng, filter, &mut used));
+                .push(random_step_fault(&mut rng, filter, &mut used, slow));
         }
     }
     let crashed =
@@ -297,10 +334,19 @@ fn place_cancel(
                 0 => scenario.sagas[saga].start_ms,
                 _ => m.applied.get(&(k - 1))? + MARGIN_MS,
             };
+            // A slow consumer takes longer to record the cancel.
+            let slow: u64 = scenario
+                .faults
+                .iter()
+                .map(|f| match f {
+                    FaultSpec::Latency { extra_ms, .. } => *extra_ms,
+                    _ => 0,
+                })
+                .sum();
             let hi = m
                 .applied
                 .get(&PIVOT)?
-                .saturating_sub(2 * MARGIN_MS + net + jitter + t.process_ms);
+                .saturating_sub(2 * MARGIN_MS + net + jitter + t.process_ms + slow);
             pick(lo, hi, rng).map(|c| (c, Cancel::DuringStep(k)))
         }
         Window::AfterPivot => {
@@ -422,9 +468,14 @@ impl Difference {
             .commands
             .iter()
             .any(|c| matches!(c.command, Command::InjectFault { .. }));
+        let slow = s.faults.iter().find_map(|f| match f {
+            FaultSpec::Latency { service, .. } => Some(format!(", slow {}", service.as_str())),
+            _ => None,
+        });
         format!(
-            "{}{}{}: {} -> {what}",
+            "{}{}{}{}: {} -> {what}",
             s.coordination.as_str(),
+            slow.unwrap_or_default(),
             match self.mix {
                 Mix::SameSlotLater | Mix::SameSlotBusy => ", one slot",
                 _ => "",

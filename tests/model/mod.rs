@@ -134,6 +134,9 @@ pub struct SagaInput {
     pub cancel: Option<Cancel>,
     /// Another saga holds this saga's slot when it books: the booking is refused.
     pub slot_taken: bool,
+    /// Orchestration: this service answers every request later than the step timeout (it
+    /// still does the work). Every reply from it is stale and ignored, so none decides.
+    pub slow: Option<&'static str>,
     /// The amount charged.
     pub amount_cents: u64,
 }
@@ -215,6 +218,22 @@ impl Shape {
     }
 }
 
+/// The service that owns an operation's tables (DESIGN.md's table of the restaurant saga).
+pub fn owner(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateReservation
+        | Operation::CancelReservation
+        | Operation::ConfirmReservation => "reservation",
+        Operation::ChargeCard | Operation::RefundPayment => "payment",
+        Operation::BookSlot | Operation::ReleaseSlot => "calendar",
+        Operation::NotifyConfirmed | Operation::NotifyFailure => "notification",
+    }
+}
+
+fn is_slow(input: &SagaInput, op: Operation) -> bool {
+    input.slow.is_some_and(|s| s == owner(op))
+}
+
 /// How a step's attempts went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StepRun {
@@ -274,8 +293,10 @@ fn fault_name(f: &StepFaults) -> &'static str {
         "no reply"
     } else if f.ambiguous > 0 {
         "reply lost"
-    } else {
+    } else if f.business {
         "slot taken"
+    } else {
+        "every reply late"
     }
 }
 
@@ -437,7 +458,19 @@ fn forward(
             _ => budgets.step,
         };
         let done: Vec<(usize, bool)> = path.actions.iter().rev().map(|&s| (s, true)).collect();
-        match (run_step(&faults, budget, style)?, shape.kinds[step]) {
+        let run = if is_slow(input, shape.actions[step]) {
+            // The first attempt takes effect; no reply is ever in time: it gives up, unknown.
+            if faults.action_kinds() > 0 || budget.is_none() {
+                return None;
+            }
+            StepRun::GaveUp {
+                took_effect: true,
+                unknown: true,
+            }
+        } else {
+            run_step(&faults, budget, style)?
+        };
+        match (run, shape.kinds[step]) {
             (StepRun::Done, _) => path.actions.push(step),
             // A definite refusal at or before the pivot: compensate what took effect.
             (StepRun::Refused, Kind::Compensatable | Kind::Pivot) => {
@@ -566,7 +599,17 @@ fn rollback(
             (None, Some(_)) => true,
             (Some(n), budget) => !allows(budget, n + 1),
         };
-        if gives_up {
+        let slow = shape.compensations[step].is_some_and(|op| is_slow(input, op));
+        if slow {
+            // It takes effect, but no reply is in time: out of attempts.
+            if budgets.compensation.is_none() || fails != Some(0) {
+                return None;
+            }
+            if took_effect {
+                path.compensations.push(step);
+            }
+        }
+        if gives_up || slow {
             path.fate = Fate::RollbackIncomplete;
             path.why = format!(
                 "{}; compensation of step {} out of attempts",
@@ -579,8 +622,15 @@ fn rollback(
             path.compensations.push(step);
         }
     }
-    // No fault is ever aimed at the failure notice: it goes through.
+    // No fault is ever aimed at the failure notice: it goes through, unless no reply from a slow
+    // notifier is ever in time; then it took effect and, forward-only, waits for a person.
     path.notices = 1;
+    if is_slow(input, shape.notice) {
+        budgets.retriable?;
+        path.fate = Fate::AwaitingPerson;
+        path.why = format!("{}; failure notice out of attempts (slow)", path.why);
+        return Some(vec![path]);
+    }
     path.fate = Fate::Compensated;
     Some(vec![path])
 }
@@ -734,14 +784,56 @@ pub fn inputs(scenario: &Scenario, cancels: &BTreeMap<usize, Cancel>) -> Option<
             faults: vec![StepFaults::default(); steps],
             cancel: cancels.get(&i).copied(),
             slot_taken: false,
+            slow: None,
             amount_cents: s.amount_cents,
         })
         .collect();
     let several = out.len() > 1;
     for fault in &scenario.faults {
+        if let FaultSpec::Latency { service, extra_ms } = fault {
+            let slow = slow_service(scenario, *extra_ms)?;
+            if slow {
+                for input in &mut out {
+                    if input.slow.is_some() {
+                        return None;
+                    }
+                    input.slow = Some(service.as_str());
+                }
+            }
+            continue;
+        }
         add_fault(&mut out, fault, several)?;
     }
     Some(out)
+}
+
+/// What added latency means under the rules: `Some(true)` if no reply from the service can come
+/// before the step timeout (orchestration), `Some(false)` if it changes nothing the rules decide
+/// (replies still in time; or a queue consumer slower than the visibility timeout, whose
+/// redelivered message the idempotent consumer drops, well within the receive count), `None`
+/// in between, where timing decides.
+fn slow_service(scenario: &Scenario, extra_ms: u64) -> Option<bool> {
+    let t = &scenario.timing;
+    let handling = t.process_ms + extra_ms;
+    match scenario.coordination {
+        Coordination::Orchestration => {
+            let round_trip = 2 * (t.network_ms + t.network_jitter_ms) + handling;
+            if handling >= t.step_timeout_ms {
+                Some(true)
+            } else if round_trip + 200 < t.step_timeout_ms {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        Coordination::Choreography => {
+            let visibility = scenario.queues.visibility_timeout_ms.max(1);
+            let receives = handling / visibility + 1;
+            (receives < u64::from(scenario.queues.max_receive_count)
+                && !handling.is_multiple_of(visibility))
+            .then_some(false)
+        }
+    }
 }
 
 /// Adds one step-addressed fault to the sagas it is aimed at. `None` if it is not one the
