@@ -11,6 +11,36 @@
 //! Where the rules leave a choice open, the model returns every allowed result (the
 //! alternatives), and the engine must match one of them exactly. Where the rules do not decide at
 //! all, it returns `None` and only [`consistency`] applies.
+//!
+//! How it decides, rule by rule:
+//!
+//! - **Attempts.** Orchestration counts attempts with the retry policies (steps up to the pivot,
+//!   compensations, retriable steps and the failure notice); choreography counts receives, and a
+//!   message received more than `max_receive_count` times is dead-lettered. A transient error or
+//!   no reply fails one attempt; "took effect, reply lost" takes effect on the first attempt and
+//!   loses its reply; a business failure refuses.
+//! - **Before the pivot.** A refusal compensates what took effect, nearest first, then tells both
+//!   parties. A step out of attempts compensates the same way; the step itself is undone if it
+//!   took effect (a lost reply), may be undone (a no-op) if it never did, and is not undone if
+//!   every attempt was answered with an error. In choreography a dead letter waits for a person.
+//! - **The point of no return.** A pivot out of attempts whose outcome no reply told (no reply,
+//!   reply lost, a dead letter) waits for a person and is never compensated; a refusal of the
+//!   pivot is compensated; a pivot whose every attempt was answered with an error may be either.
+//! - **Forward-only.** A retriable step out of attempts waits for a person; so does a failure
+//!   notice out of attempts. Neither is ever compensated.
+//! - **Compensations.** A compensation out of attempts ends the saga rollback incomplete; the
+//!   ones before it stay done, the ones after it never run.
+//! - **Cancels.** Before the start (orchestration): nothing runs; both parties are told. Before
+//!   the pivot may have taken effect: no new step; what took effect is undone; choreography may
+//!   run on to the pivot, whose owner says no. After that point: the saga completes, then a
+//!   cancellation saga undoes the compensatable steps in reverse and tells both parties.
+//! - **Stale replies.** A service slower than the step timeout does the work but no reply is in
+//!   time: every attempt gives up with its outcome unknown. A consumer slower than the visibility
+//!   timeout is redelivered and the duplicate dropped: nothing changes.
+//! - **The notice tells the truth**: "refunded" when the saga was charged, else "nothing charged".
+//! - **An orchestrator crash** resumes from the log: the outcome is as without it, except that a
+//!   command re-sent after the restart may use up one of the step's counted faults, so the
+//!   attempts the policy counts meet one fewer.
 
 #![allow(dead_code)]
 
