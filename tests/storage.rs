@@ -94,3 +94,64 @@ fn the_database_down_preset_completes_in_both_storages() {
         }
     }
 }
+
+/// The preset itself shows the lesson: with a database per service only Payment fails and Ada,
+/// already past Payment, finishes undisturbed; with the shared database another service fails
+/// too and Ada waits out the outage.
+#[test]
+fn the_database_down_preset_differs_between_the_storages() {
+    for style in STYLES {
+        let run = |storage: Storage| {
+            let scenario = sagascope::engine::presets::scenario("database-down", style, storage, 0)
+                .expect("preset");
+            let mut h = Harness::new(scenario);
+            h.drive();
+            h.assert_invariants_hold();
+            for saga in 0..h.sim.sagas().len() {
+                assert_eq!(h.outcome(saga), Outcome::Completed, "{style:?} {storage:?}");
+            }
+            h
+        };
+        let own = run(Storage::PerService);
+        let shared = run(Storage::Shared);
+        assert_eq!(failed_services(&own), vec![ServiceId::Payment], "{style:?}");
+        let elsewhere: Vec<ServiceId> = failed_services(&shared)
+            .into_iter()
+            .filter(|s| *s != ServiceId::Payment)
+            .collect();
+        assert!(
+            !elsewhere.is_empty(),
+            "{style:?}: the shared outage fails another service's work too"
+        );
+        let ada_failures = |h: &Harness| {
+            h.sim
+                .trace()
+                .iter()
+                .filter(|e| e.saga == Some(0))
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::TaskFailed {
+                            reason: FailReason::DatabaseDown,
+                            ..
+                        }
+                    )
+                })
+                .count()
+        };
+        assert_eq!(
+            ada_failures(&own),
+            0,
+            "{style:?}: Ada never needs Payment's database"
+        );
+        assert!(ada_failures(&shared) > 0, "{style:?}");
+        let ended = |h: &Harness| h.sim.sagas()[0].ended_ms.expect("ended");
+        assert!(
+            ended(&shared) > ended(&own) + 2_000,
+            "{style:?}: Ada finishes at {} ms with a shared database, {} ms with her own",
+            ended(&shared),
+            ended(&own)
+        );
+        assert_ne!(own.trace_json(), shared.trace_json(), "{style:?}");
+    }
+}

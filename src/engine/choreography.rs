@@ -238,7 +238,11 @@ impl Simulation {
         let saga = entry.saga;
         let (published, acknowledged) = match Reaction::to(entry.event, &self.scenario.definition) {
             Reaction::Run(_, task) => {
-                match self.serve(service, saga, task, DedupKey::Event(event_id)) {
+                let money = match task {
+                    Task::FailureNotice => self.notice_money_from_events(saga),
+                    _ => None,
+                };
+                match self.serve(service, saga, task, DedupKey::Event(event_id), money) {
                     Served::Answered(result) => {
                         self.note_result(saga, task, result);
                         (self.event_for(task, result), true)

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::definition::{Operation, SagaDefinition, ServiceId};
+use super::tables::MoneyFact;
 
 /// A saga's number, from 0, in start order.
 pub type SagaId = usize;
@@ -168,6 +169,9 @@ pub enum Body {
         task: Task,
         /// Which attempt (from 1).
         attempt: u32,
+        /// The failure notice: what the orchestrator knows happened to the money, from its log.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        money: Option<MoneyFact>,
     },
     /// Service → orchestrator: how the task went.
     Reply {
@@ -198,7 +202,7 @@ impl Body {
     /// A label people read ("Charge card #2", "PaymentDeclined").
     pub fn label(&self, def: &SagaDefinition) -> String {
         match self {
-            Body::Command { task, attempt } if *attempt > 1 => {
+            Body::Command { task, attempt, .. } if *attempt > 1 => {
                 format!("{} (attempt {attempt})", task.label(def))
             }
             Body::Command { task, .. } => task.label(def),

@@ -20,6 +20,7 @@ pub mod history;
 pub mod invariants;
 pub mod matrix;
 pub mod message;
+pub mod notice;
 pub mod orchestration;
 pub mod presets;
 pub mod rng;

@@ -528,12 +528,20 @@ impl Simulation {
             self.write_log(saga, LogRecord::Requested { task, attempt });
         }
         self.note_attempt(saga, task, attempt);
+        let money = match task {
+            Task::FailureNotice => self.notice_money_from_orchestrator(saga),
+            _ => None,
+        };
         let event = self.new_event_id();
         self.send(
             saga,
             Node::Orchestrator,
             Node::Service(service),
-            Body::Command { task, attempt },
+            Body::Command {
+                task,
+                attempt,
+                money,
+            },
             event,
             self.now_ms,
         );
@@ -562,11 +570,16 @@ impl Simulation {
             Some(message.saga),
             EventKind::MessageArrived { message: id },
         );
-        let Body::Command { task, attempt } = message.body else {
+        let Body::Command {
+            task,
+            attempt,
+            money,
+        } = message.body
+        else {
             return;
         };
         let saga = message.saga;
-        let served = self.serve(service, saga, task, DedupKey::Key);
+        let served = self.serve(service, saga, task, DedupKey::Key, money);
         let result = match served {
             Served::Answered(r) | Served::Repeat(r) => r,
             Served::Failed(_) => TaskResult::TransientError,

@@ -90,7 +90,7 @@ pub const PRESETS: [Preset; 19] = [
     preset(
         "database-down",
         "Database down",
-        "Payment's database goes down: one service stops, or every service with a shared database.",
+        "Payment's database goes down while Ada is booking and Grace is paying: one service stops, or every service with a shared database.",
     ),
     preset(
         "no-idempotency",
@@ -204,15 +204,27 @@ pub fn scenario(
             s.sagas.push(second);
             s.safeguards.semantic_lock = id != "no-semantic-lock";
         }
-        "database-down" => s.commands.push(at(
-            1_000,
-            Command::InjectFault {
-                fault: FaultSpec::DatabaseDown {
-                    service: ServiceId::Payment,
-                    for_ms: 5_000,
+        "database-down" => {
+            // A lone saga waits at Payment for the whole outage and asks no other service for
+            // anything, so the storage would make no difference. A second customer keeps two
+            // services busy: when Payment's database fails Ada is past Payment (at Calendar) and
+            // Grace is about to pay. With a database per service only Grace waits; with the
+            // shared one Ada's Calendar fails as well.
+            let mut second = SagaSpec::new("Grace", "Fri 20:00 · table 7");
+            second.start_ms = 1_500;
+            second.party_size = 4;
+            second.amount_cents = 6_000;
+            s.sagas.push(second);
+            s.commands.push(at(
+                2_500,
+                Command::InjectFault {
+                    fault: FaultSpec::DatabaseDown {
+                        service: ServiceId::Payment,
+                        for_ms: 4_000,
+                    },
                 },
-            },
-        )),
+            ));
+        }
         "no-idempotency" => {
             s.safeguards.idempotency = false;
             s.faults.push(FaultSpec::Duplicate {

@@ -21,7 +21,7 @@ use super::rng::Rng;
 use super::scenario::{
     Command, Coordination, SagaSpec, Scenario, ScenarioError, ScheduledCommand, Storage,
 };
-use super::tables::{OperationContext, Tables};
+use super::tables::{MoneyFact, OperationContext, Tables};
 
 /// A step's status as the page shows it (`data-status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -961,12 +961,15 @@ impl Simulation {
     // ---- the services -----------------------------------------------------------------------
 
     /// A service runs a task for a saga: faults first, then idempotency, then the operation.
+    /// `money` is what the request says happened to the customer's money (the failure notice's
+    /// facts reach the notifier this way, never from Payment's ledger).
     pub(crate) fn serve(
         &mut self,
         service: ServiceId,
         saga: SagaId,
         task: Task,
         dedup: DedupKey,
+        money: Option<MoneyFact>,
     ) -> Served {
         if !self.database_up(service) {
             return self.failed(service, saga, task, FailReason::DatabaseDown);
@@ -1054,6 +1057,7 @@ impl Simulation {
                 now_ms: self.now_ms,
                 forced_business_failure: forced,
                 semantic_lock: self.scenario.safeguards.semantic_lock,
+                money,
             },
         );
         if applied.changed {

@@ -86,6 +86,51 @@ pub enum Recipient {
     Restaurant,
 }
 
+/// What the notifier was told about the customer's money when asked to send a failure notice.
+///
+/// The notifier owns no ledger: the fact reaches it with the request (in orchestration from the
+/// orchestrator's log, in choreography from the payment events), and the notice says no more than
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fact", rename_all = "snake_case")]
+pub enum MoneyFact {
+    /// No charge took effect.
+    NothingCharged,
+    /// The charge took effect and was refunded.
+    Refunded {
+        /// How much went back, in cents.
+        amount_cents: u64,
+    },
+    /// Whether the charge took effect was never known; its refund ran, and does nothing if it
+    /// did not.
+    RefundedIfCharged {
+        /// How much went back if it was charged, in cents.
+        amount_cents: u64,
+    },
+}
+
+impl MoneyFact {
+    /// The failure notice's words: what happened to the money is said only as far as it is known.
+    pub fn failure_text(fact: Option<MoneyFact>) -> String {
+        match fact {
+            Some(MoneyFact::NothingCharged) => "reservation failed, nothing charged".to_string(),
+            Some(MoneyFact::Refunded { amount_cents }) => {
+                format!("reservation failed, {} refunded", money(amount_cents))
+            }
+            Some(MoneyFact::RefundedIfCharged { amount_cents }) => format!(
+                "reservation failed, any charge of {} refunded",
+                money(amount_cents)
+            ),
+            None => "reservation failed".to_string(),
+        }
+    }
+}
+
+/// An amount of money as people read it: `€40.00`.
+pub fn money(cents: u64) -> String {
+    format!("€{}.{:02}", cents / 100, cents % 100)
+}
+
 /// A row of the Notification service's `notifications` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationRow {
@@ -97,6 +142,9 @@ pub struct NotificationRow {
     pub text: String,
     /// When it was sent.
     pub updated_ms: u64,
+    /// A failure notice: what it was told about the money (its text says the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money: Option<MoneyFact>,
 }
 
 /// A row of a service's transactional outbox (choreography).
@@ -197,6 +245,8 @@ pub struct OperationContext<'a> {
     pub forced_business_failure: bool,
     /// Whether slot holds lock out other sagas.
     pub semantic_lock: bool,
+    /// The failure notice: what the request says happened to the money (`None`: it says nothing).
+    pub money: Option<MoneyFact>,
 }
 
 impl ServiceStore {
@@ -320,17 +370,18 @@ impl Tables {
                 }
             }
             Operation::NotifyConfirmed | Operation::NotifyFailure => {
-                let text = if op == Operation::NotifyConfirmed {
-                    "reservation confirmed"
+                let (text, money) = if op == Operation::NotifyConfirmed {
+                    ("reservation confirmed".to_string(), None)
                 } else {
-                    "reservation failed, nothing charged"
+                    (MoneyFact::failure_text(ctx.money), ctx.money)
                 };
                 for recipient in [Recipient::Customer, Recipient::Restaurant] {
                     self.notifications.push(NotificationRow {
                         saga,
                         recipient,
-                        text: text.to_string(),
+                        text: text.clone(),
                         updated_ms: now,
+                        money,
                     });
                 }
                 Applied::changed()

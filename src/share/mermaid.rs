@@ -178,6 +178,7 @@ impl<'a> Diagram<'a> {
             Body::Command {
                 task: task @ Task::Compensate(_),
                 attempt,
+                ..
             } => {
                 let mut label = format!("compensate: {}", task.label(self.def));
                 if *attempt > 1 {

@@ -18,9 +18,9 @@ pub fn duration(ms: u64) -> String {
     }
 }
 
-/// An amount of money: `€40.00`.
+/// An amount of money: `€40.00` (as the engine's notices write it).
 pub fn money(cents: u64) -> String {
-    format!("€{}.{:02}", cents / 100, cents % 100)
+    crate::engine::tables::money(cents)
 }
 
 /// The letter that names a saga in the page: saga 0 is `A`.

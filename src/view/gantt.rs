@@ -546,7 +546,7 @@ impl<'a> Reader<'a> {
                 self.note_command(e, *message);
             }
             (EventKind::MessageArrived { message }, Some(saga)) => {
-                if let Some((Node::Service(_), Body::Command { task, attempt })) =
+                if let Some((Node::Service(_), Body::Command { task, attempt, .. })) =
                     self.sent.get(message).copied()
                 {
                     self.last_command.insert((saga, task), attempt);
@@ -686,7 +686,7 @@ impl<'a> Reader<'a> {
 
     /// A command's sending and arrival belong to its attempt.
     fn note_command(&mut self, e: &Event, message: MessageId) {
-        if let (Some(saga), Some((Node::Service(_), Body::Command { task, attempt }))) =
+        if let (Some(saga), Some((Node::Service(_), Body::Command { task, attempt, .. }))) =
             (e.saga, self.sent.get(&message).copied())
         {
             if let Some(i) = self.work_of(saga, task, attempt) {
@@ -1920,7 +1920,7 @@ mod tests {
                     .find_map(|e| match e.kind {
                         EventKind::MessageArrived { message } => {
                             match r.messages.iter().find(|m| m.id == message)?.body {
-                                Body::Command { task, attempt } if Some(task) == s.task => {
+                                Body::Command { task, attempt, .. } if Some(task) == s.task => {
                                     Some(attempt)
                                 }
                                 _ => None,

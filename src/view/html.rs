@@ -368,6 +368,7 @@ pub fn lines_from(sim: &Simulation, from: usize) -> Vec<Line> {
         messages: sim.messages(),
         faults: sim.faults(),
         sagas: sim.sagas(),
+        notifications: &sim.tables().notifications,
     };
     sim.trace()
         .iter()

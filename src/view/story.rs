@@ -9,6 +9,7 @@ use crate::engine::fault::FaultKind;
 use crate::engine::message::{Body, Message, MessageId, Node, SagaId, Task, TaskResult};
 use crate::engine::scenario::{Coordination, Scenario, Storage};
 use crate::engine::sim::{ActiveFault, SagaRecord};
+use crate::engine::tables::{NotificationRow, Recipient};
 
 use super::format::{capitalise, duration, money, saga_letter};
 use super::layout::NodeKey;
@@ -219,6 +220,8 @@ pub struct StoryContext<'a> {
     pub faults: &'a [ActiveFault],
     /// Every saga.
     pub sagas: &'a [SagaRecord],
+    /// The Notification service's sent messages (the notices' own words).
+    pub notifications: &'a [NotificationRow],
 }
 
 impl StoryContext<'_> {
@@ -244,6 +247,16 @@ impl StoryContext<'_> {
 
     fn task(&self, task: Task) -> String {
         task.label(&self.scenario.definition)
+    }
+
+    /// What the notice sent to a saga's customer at `at_ms` says, as the notifications table has it.
+    fn notice_text(&self, saga: Option<SagaId>, at_ms: u64) -> Option<&str> {
+        self.notifications
+            .iter()
+            .find(|r| {
+                Some(r.saga) == saga && r.updated_ms == at_ms && r.recipient == Recipient::Customer
+            })
+            .map(|r| r.text.as_str())
     }
 
     fn body(&self, body: &Body) -> String {
@@ -469,7 +482,7 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             }
         }
         EventKind::TaskApplied { task, service, result, changed } => {
-            applied(ctx, saga, *task, *service, *result, *changed)
+            applied(ctx, saga, event.at_ms, *task, *service, *result, *changed)
         }
         EventKind::DuplicateIgnored { task, service } => {
             let idea = if ctx.orchestrated() { Idea::Idempotency } else { Idea::IdempotentConsumer };
@@ -673,6 +686,7 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
 fn applied(
     ctx: &StoryContext<'_>,
     saga: Option<SagaId>,
+    at_ms: u64,
     task: Task,
     service: ServiceId,
     result: TaskResult,
@@ -775,9 +789,12 @@ fn applied(
         Operation::ReleaseSlot => story("↩", "Calendar releases the slot".to_string(), Tone::Undo, nodes)
             .why("The compensation of the booking: the table is free for other customers again.")
             .idea(Idea::Compensation),
-        Operation::NotifyFailure => story("✉", format!("{who} and the restaurant are told: reservation failed"), Tone::Undo, nodes)
-            .why("After undoing every completed step in reverse order, the saga tells both parties.")
-            .idea(Idea::Compensation),
+        Operation::NotifyFailure => {
+            let said = ctx.notice_text(saga, at_ms).unwrap_or("reservation failed");
+            story("✉", format!("{who} and the restaurant are told: {said}"), Tone::Undo, nodes)
+                .why("After undoing every completed step in reverse order, the saga tells both parties, and says what became of the money only as far as the request told the notifier.")
+                .idea(Idea::Compensation)
+        }
     }
 }
 
@@ -861,6 +878,7 @@ mod tests {
             messages: sim.messages(),
             faults: sim.faults(),
             sagas: sim.sagas(),
+            notifications: &sim.tables().notifications,
         };
         sim.trace().iter().map(|e| tell(e, &ctx)).collect()
     }
@@ -898,6 +916,28 @@ mod tests {
             .position(|t| t.contains("told: reservation failed"))
             .unwrap();
         assert!(refused < cancelled && cancelled < told, "{texts:#?}");
+    }
+
+    #[test]
+    fn the_failure_notice_story_repeats_the_notice() {
+        for (preset, said) in [
+            ("card-declined", "told: reservation failed, nothing charged"),
+            ("slot-taken", "told: reservation failed, €40.00 refunded"),
+        ] {
+            for c in [Coordination::Orchestration, Coordination::Choreography] {
+                let sim = run(preset, c);
+                let told: Vec<String> = stories(&sim)
+                    .into_iter()
+                    .map(|s| s.text)
+                    .filter(|t| t.contains("told: reservation failed"))
+                    .collect();
+                assert_eq!(
+                    told,
+                    vec![format!("Ada and the restaurant are {said}")],
+                    "{preset} {c:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -178,6 +178,7 @@ mod tests {
             Body::Command {
                 task: Task::Action(1),
                 attempt: 1,
+                money: None,
             },
             Node::Orchestrator,
             Node::Service(ServiceId::Payment),
@@ -216,6 +217,7 @@ mod tests {
             Body::Command {
                 task: Task::Action(1),
                 attempt: 2,
+                money: None,
             },
             Node::Orchestrator,
             Node::Service(ServiceId::Payment),
