@@ -13,6 +13,8 @@
 //!   coordination style: [`orchestration`] and [`choreography`].
 
 pub mod choreography;
+#[doc(hidden)]
+pub mod defect;
 pub mod definition;
 pub mod event;
 pub mod fault;
