@@ -34,7 +34,7 @@ pub mod tables;
 pub use definition::{Operation, SagaDefinition, ServiceId, StepKind};
 pub use event::{AttentionReason, Event, EventKind, Outcome};
 pub use fault::FaultSpec;
-pub use invariants::{Monitor, Violation};
+pub use invariants::{Invariant, Monitor, Violation};
 pub use message::{SagaId, Task, TaskResult};
 pub use scenario::{Command, Coordination, SagaSpec, Scenario, ScenarioError, Storage};
 pub use sim::{CommandError, Simulation, StepStatus};
