@@ -55,6 +55,9 @@ pub(super) struct SagaWatch {
     pub cancel_requested: Option<(u64, u64)>,
     pivot_sent: bool,
     pivot_rejected: bool,
+    /// The reply that rejected the pivot (orchestration): if it is then ignored as stale, it
+    /// decided nothing.
+    pivot_rejection: Option<MessageId>,
     pivot_done: bool,
     /// A cancellation saga (after completion) has begun.
     cancellation_saga: bool,
@@ -111,22 +114,32 @@ pub(crate) struct Watcher {
     double_holds_reported: BTreeSet<SagaId>,
 }
 
-/// How a notification reads: of success, of failure, or neither.
+/// How a notification reads: a confirmation, or anything else (a failure, a cancellation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum NoticeKind {
     Success,
     Failure,
-    Unclear,
 }
+
+/// Words that make a notice about something other than success, even if it says "confirmed".
+const NOT_SUCCESS: [&str; 9] = [
+    "fail",
+    "cancel",
+    "reject",
+    "declin",
+    "refund",
+    "could not",
+    "nothing charged",
+    "not charged",
+    "no charge",
+];
 
 pub(super) fn notice_kind(text: &str) -> NoticeKind {
     let t = text.to_lowercase();
-    if t.contains("fail") || t.contains("cancel") || t.contains("reject") {
-        NoticeKind::Failure
-    } else if t.contains("confirm") {
+    if t.contains("confirm") && !NOT_SUCCESS.iter().any(|w| t.contains(w)) {
         NoticeKind::Success
     } else {
-        NoticeKind::Unclear
+        NoticeKind::Failure
     }
 }
 
@@ -136,7 +149,10 @@ pub(super) fn says_refunded(text: &str) -> bool {
 
 pub(super) fn says_nothing_charged(text: &str) -> bool {
     let t = text.to_lowercase();
-    t.contains("nothing charged") || t.contains("nothing was charged") || t.contains("not charged")
+    t.contains("nothing charged")
+        || t.contains("nothing was charged")
+        || t.contains("not charged")
+        || t.contains("no charge")
 }
 
 fn recipient_index(r: Recipient) -> u8 {
@@ -277,12 +293,23 @@ impl Watcher {
                     } = m.body
                     {
                         if m.to == Node::Orchestrator && Some(task) == pivot.map(Task::Action) {
-                            self.saga(m.saga).pivot_rejected = true;
+                            let w = self.saga(m.saga);
+                            w.pivot_rejected = true;
+                            w.pivot_rejection = Some(*message);
                         }
                     }
                 }
             }
             EventKind::MessageLost { message, reason } => self.lost(*message, *reason, at),
+            EventKind::ReplyIgnored { message } => {
+                if let Some(s) = event.saga {
+                    let w = self.saga(s);
+                    if w.pivot_rejection == Some(*message) {
+                        w.pivot_rejected = false;
+                        w.pivot_rejection = None;
+                    }
+                }
+            }
             EventKind::Enqueued { message, .. } | EventKind::Redriven { message, .. } => {
                 if let Some(m) = self.messages.get_mut(*message as usize) {
                     m.fate = Fate::Queued;
@@ -411,7 +438,8 @@ impl Watcher {
 
     /// Invariant 4 in orchestration: commands sent per task, per series of attempts. A command
     /// repeating the last attempt after the orchestrator restarted is that attempt asked again,
-    /// not a new one; attempt 1 after the saga was listed for a person starts a new series.
+    /// not a new one; the first command after the saga was listed for a person (and resumed)
+    /// starts a new series.
     fn count_command(
         &mut self,
         scenario: &Scenario,
@@ -424,7 +452,7 @@ impl Watcher {
         let w = self.saga(saga);
         let manual = w.last_manual.map(|(seq, _, _)| seq);
         let series = w.series.entry(task).or_default();
-        let resumed = attempt == 1 && manual.is_some_and(|m| m > series.last_seq);
+        let resumed = series.commands > 0 && manual.is_some_and(|m| m > series.last_seq);
         if resumed {
             *series = Series::default();
         }
@@ -790,5 +818,26 @@ impl Watcher {
             self.historic
                 .push(Violation::new(invariant, vec![saga], None, at, detail));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_are_read_by_their_words() {
+        assert_eq!(notice_kind("reservation confirmed"), NoticeKind::Success);
+        for text in [
+            "reservation failed, nothing charged",
+            "reservation failed, payment refunded",
+            "your confirmed reservation was cancelled and refunded",
+            "the restaurant could not take you",
+        ] {
+            assert_eq!(notice_kind(text), NoticeKind::Failure, "{text}");
+        }
+        assert!(says_refunded("Payment refunded"));
+        assert!(says_nothing_charged("reservation failed, nothing was charged"));
+        assert!(!says_nothing_charged("reservation failed, 40.00 refunded"));
     }
 }
