@@ -270,3 +270,37 @@ fn the_report_names_all_ten_invariants() {
     assert_eq!(v.sagas, vec![0, 1]);
     assert_eq!(broken.broken_at, Some((v.at_ms, v.seq)));
 }
+
+#[test]
+fn invariant_8_lets_a_pivot_that_answered_every_attempt_with_an_error_be_compensated() {
+    // Every attempt at the pivot came back as a transient error: it never took effect, so the
+    // rollback does not cross the point of no return.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::TransientError {
+        step: 4,
+        times: 3,
+        saga: None,
+    });
+    let mut h = Harness::new(scenario);
+    h.drive();
+    assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
+    assert!(!h.broken().contains(&8), "{:#?}", h.violations);
+}
+
+#[test]
+fn invariant_8_a_pivot_whose_every_attempt_went_unanswered_is_not_compensated() {
+    // The engine as it stands compensates here; the monitor says so.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::NoReply {
+        step: 4,
+        times: 3,
+        saga: None,
+    });
+    let mut h = Harness::new(scenario);
+    h.drive();
+    if h.outcome(0) == sagascope::engine::Outcome::Compensated {
+        assert!(h.broken().contains(&8), "{:#?}", h.violations);
+    } else {
+        assert!(!h.broken().contains(&8), "{:#?}", h.violations);
+    }
+}

@@ -53,7 +53,11 @@ pub(super) struct SagaWatch {
     pub started: bool,
     /// When the customer first asked to cancel (ms, seq).
     pub cancel_requested: Option<(u64, u64)>,
+    /// Choreography: the pivot's service began it.
     pivot_sent: bool,
+    /// Orchestration: attempts at the pivot sent whose answer never came back as a definite
+    /// "not done" (a transient error or a rejection): each may have taken effect.
+    pivot_open: BTreeSet<u32>,
     pivot_rejected: bool,
     /// The reply that rejected the pivot (orchestration): if it is then ignored as stale, it
     /// decided nothing.
@@ -76,9 +80,11 @@ pub(super) struct SagaWatch {
 }
 
 impl SagaWatch {
-    /// The pivot may have taken effect: it did, or it was sent and no definite rejection came back.
+    /// The pivot may have taken effect: it did, or it was sent, some attempt's answer never
+    /// came back, and no definite rejection did.
     fn past_the_pivot(&self) -> bool {
-        self.pivot_done || (self.pivot_sent && !self.pivot_rejected)
+        self.pivot_done
+            || (!self.pivot_rejected && (self.pivot_sent || !self.pivot_open.is_empty()))
     }
 }
 
@@ -274,10 +280,10 @@ impl Watcher {
                     receives_reported: false,
                 };
                 if let Body::Command { task, attempt } = body {
-                    if Some(*task) == pivot.map(Task::Action) {
-                        self.saga(saga).pivot_sent = true;
-                    }
                     if *from == Node::Orchestrator && !duplicate {
+                        if Some(*task) == pivot.map(Task::Action) {
+                            self.saga(saga).pivot_open.insert(*attempt);
+                        }
                         self.count_command(scenario, saga, *task, *attempt, at);
                     }
                 }
@@ -288,14 +294,22 @@ impl Watcher {
                     let m = m.clone();
                     if let Body::Reply {
                         task,
-                        result: TaskResult::BusinessFailure,
-                        ..
+                        attempt,
+                        result,
                     } = m.body
                     {
-                        if m.to == Node::Orchestrator && Some(task) == pivot.map(Task::Action) {
-                            let w = self.saga(m.saga);
-                            w.pivot_rejected = true;
-                            w.pivot_rejection = Some(*message);
+                        let to_pivot =
+                            m.to == Node::Orchestrator && Some(task) == pivot.map(Task::Action);
+                        let w = self.saga(m.saga);
+                        if to_pivot && result == TaskResult::TransientError {
+                            // That attempt failed before doing anything.
+                            w.pivot_open.remove(&attempt);
+                        }
+                        if to_pivot && result == TaskResult::BusinessFailure {
+                            if !w.pivot_rejected {
+                                w.pivot_rejected = true;
+                                w.pivot_rejection = Some(*message);
+                            }
                         }
                     }
                 }
@@ -339,7 +353,7 @@ impl Watcher {
             }
             EventKind::TaskStarted { task, .. } => {
                 if let Some(s) = event.saga {
-                    if Some(*task) == pivot.map(Task::Action) {
+                    if choreography && Some(*task) == pivot.map(Task::Action) {
                         self.saga(s).pivot_sent = true;
                     }
                 }
@@ -837,7 +851,9 @@ mod tests {
             assert_eq!(notice_kind(text), NoticeKind::Failure, "{text}");
         }
         assert!(says_refunded("Payment refunded"));
-        assert!(says_nothing_charged("reservation failed, nothing was charged"));
+        assert!(says_nothing_charged(
+            "reservation failed, nothing was charged"
+        ));
         assert!(!says_nothing_charged("reservation failed, 40.00 refunded"));
     }
 }
