@@ -305,11 +305,9 @@ impl Watcher {
                             // That attempt failed before doing anything.
                             w.pivot_open.remove(&attempt);
                         }
-                        if to_pivot && result == TaskResult::BusinessFailure {
-                            if !w.pivot_rejected {
-                                w.pivot_rejected = true;
-                                w.pivot_rejection = Some(*message);
-                            }
+                        if to_pivot && result == TaskResult::BusinessFailure && !w.pivot_rejected {
+                            w.pivot_rejected = true;
+                            w.pivot_rejection = Some(*message);
                         }
                     }
                 }
