@@ -6,6 +6,26 @@
 //! engine's claims (each saga's outcome, its manual-intervention list) are what gets checked,
 //! never the evidence. Exemptions are per saga and name their cause.
 //!
+//! Where each invariant's evidence comes from:
+//!
+//! 1. the trace's `ManualIntervention` against the saga's listing (outcomes at rest); the order
+//!    of the `TaskApplied` compensations; exemptions from the trace's poison and for-ever
+//!    compensation faults that hit that saga and are still in force;
+//! 2. the ledger (a refund needs an earlier charge, one refund per charge), reservations as
+//!    observed (cancelled needs created; cancelled once), and the trace's `TaskApplied` as a
+//!    cross-check;
+//! 3. charges per saga in the ledger, slot bookings and reservation statuses as observed,
+//!    notifications per party, and `TaskApplied` as a cross-check;
+//! 4. commands sent per task and series (orchestration), receives per message and series
+//!    (choreography), against the scenario's retry policies and queue settings;
+//! 5. every message's fate from the trace against the agenda, the queues and the dead-letter
+//!    queue, and each loss against the faults that fired and the outages the trace shows;
+//! 6. the ledger's totals against the scenario's amounts and the outcomes; slot rows;
+//! 7. a replay from the scenario;
+//! 8. the pivot's commands, replies and `TaskApplied` in the trace against later compensation;
+//! 9. and 10. the tables (reservation, slot, ledger, the words of the last notice each party
+//!    got) against the outcome, and against `CancelRequested` in the trace.
+//!
 //! [`check`] looks at a simulation at one moment and reports every broken invariant as data;
 //! [`Monitor`] runs it after every event, folding only the new events, and remembers when each
 //! invariant first broke. Both read the trace: a simulation made
