@@ -310,6 +310,7 @@ fn run_inner(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
                 "outcome": s.outcome,
                 "ended_ms": s.ended_ms,
                 "stuck": s.stuck,
+                "stuck_reason": s.stuck_reason,
             })).collect::<Vec<_>>(),
             "events": report.events,
             "end_ms": report.end_ms,

@@ -194,7 +194,7 @@ fn run(
     let mut broken = BTreeSet::new();
     let mut note = |sim: &Simulation, settled: bool| {
         for v in invariants::check(sim, settled) {
-            broken.insert((v.invariant, v.detail));
+            broken.insert((v.invariant.number(), v.detail));
         }
     };
     for (at_ms, fault) in faults {

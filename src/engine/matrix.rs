@@ -140,7 +140,8 @@ pub fn run_one(coordination: Coordination, faults: &[FaultSpec], watch: Watch) -
     let faults_text = faults.iter().map(|f| f.describe(&scenario)).collect();
     match Simulation::new(scenario) {
         Ok(sim) => {
-            let mut sim = sim.without_trace();
+            // The monitor reads the trace: keep it.
+            let mut sim = sim;
             let report = run_to_rest(&mut sim, watch, false);
             MatrixRow {
                 faults: faults_text,

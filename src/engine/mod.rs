@@ -13,6 +13,8 @@
 //!   coordination style: [`orchestration`] and [`choreography`].
 
 pub mod choreography;
+#[doc(hidden)]
+pub mod defect;
 pub mod definition;
 pub mod event;
 pub mod fault;
@@ -34,7 +36,7 @@ pub mod tables;
 pub use definition::{Operation, SagaDefinition, ServiceId, StepKind};
 pub use event::{AttentionReason, Event, EventKind, Outcome};
 pub use fault::{FaultKind, FaultSpec};
-pub use invariants::{Monitor, Violation};
+pub use invariants::{Invariant, Monitor, Violation};
 pub use message::{SagaId, Task, TaskResult};
 pub use scenario::{Command, Coordination, SagaSpec, Scenario, ScenarioError, Storage};
 pub use sim::{CommandError, Simulation, StepStatus};

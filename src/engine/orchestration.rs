@@ -390,7 +390,9 @@ impl Simulation {
                 self.note_result(saga, task, TaskResult::Done);
                 match task {
                     Task::Action(step) => {
-                        if memory.cancel_requested && step < pivot {
+                        if (memory.cancel_requested && step < pivot)
+                            || super::defect::compensates_after(self.defect, step, pivot)
+                        {
                             self.begin_compensation(
                                 saga,
                                 step + 1,
@@ -422,7 +424,7 @@ impl Simulation {
             }
             _ => {
                 let policy = self.policy_for(task);
-                if policy.allows(memory.attempt) {
+                if policy.allows(super::defect::attempts_counted(self.defect, memory.attempt)) {
                     self.set_status(
                         saga,
                         task,

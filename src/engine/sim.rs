@@ -232,6 +232,7 @@ pub struct Simulation {
     pub(crate) service_down: [u32; 4],
     pub(crate) database_down: [u32; 4],
     next_event_id: u32,
+    pub(crate) defect: Option<super::defect::Defect>,
 }
 
 impl Simulation {
@@ -260,6 +261,7 @@ impl Simulation {
             service_down: [0; 4],
             database_down: [0; 4],
             next_event_id: 0,
+            defect: None,
             scenario,
         };
         for fault in sim.scenario.faults.clone() {
@@ -276,6 +278,13 @@ impl Simulation {
             sim.agenda.insert(key, Occurrence::ScheduledCommand(i));
         }
         Ok(sim)
+    }
+
+    /// Switches a deliberate defect on: only the invariant monitor's tests do this, to prove that
+    /// each check can fail (see [`super::defect`]).
+    #[doc(hidden)]
+    pub fn inject_defect(&mut self, defect: super::defect::Defect) {
+        self.defect = Some(defect);
     }
 
     /// Stops keeping the whole trace in memory (events can still be drained); for benchmarks.
@@ -583,6 +592,9 @@ impl Simulation {
 
     fn request_cancel(&mut self, saga: SagaId) {
         self.emit(Some(saga), EventKind::CancelRequested);
+        if super::defect::ignores_cancel(self.defect) {
+            return;
+        }
         if let Some(record) = self.sagas.get_mut(saga) {
             record.cancel_requested = true;
         }
@@ -621,7 +633,7 @@ impl Simulation {
     fn network_delay(&mut self) -> u64 {
         let timing = &self.scenario.timing;
         let (base, jitter) = (timing.network_ms, timing.network_jitter_ms);
-        base + self.rng.up_to(jitter)
+        base + self.rng.up_to(jitter) + super::defect::hidden_delay_ms(self.defect)
     }
 
     /// Sends a message, applying the message faults that match it. Returns the message id.
@@ -685,6 +697,7 @@ impl Simulation {
                 }
             }
         }
+        dropped |= super::defect::loses(self.defect, to, &body);
         let id = self.push_message(
             saga,
             from,
@@ -1060,6 +1073,7 @@ impl Simulation {
                 money,
             },
         );
+        let applied = super::defect::after_apply(self, op, task, saga, applied);
         if applied.changed {
             self.effects.push(Effect {
                 saga,
@@ -1182,6 +1196,9 @@ impl Simulation {
     /// Sets a saga's outcome; `Running` reopens it (a cancellation saga, a redrive) silently.
     pub(crate) fn end_saga(&mut self, saga: SagaId, outcome: Outcome) {
         let now = self.now_ms;
+        if super::defect::withholds_outcome(self.defect, outcome) {
+            return;
+        }
         if let Some(record) = self.sagas.get_mut(saga) {
             if record.outcome == outcome {
                 return;

@@ -47,7 +47,7 @@ use super::faults::{chip_label, fault_node, menu};
 use super::format::{escape, saga_colour, saga_letter, seconds};
 use super::glossary;
 use super::layout::NodeKey;
-use super::monitor::{short_name, standing};
+use super::monitor::{short_name, standing, title};
 use super::status::outcome_text;
 use super::story::{opening, tell, Story, StoryContext};
 use super::tables::{databases, databases_html, dead_letter_items, manual_items};
@@ -658,7 +658,8 @@ pub fn narration_html(line: Option<&Line>, selected: bool, scenario: &Scenario) 
     out
 }
 
-/// The invariant monitor: seven rows, each holding or broken (when and what); broken ones loud.
+/// The invariant monitor: ten rows, each holding or broken (when, for which saga and step, and
+/// what); broken ones loud.
 pub fn invariants_html(report: &[InvariantStatus]) -> String {
     let broken = report.iter().filter(|i| !i.holds).count();
     let mut out = String::with_capacity(2048);
@@ -679,15 +680,16 @@ pub fn invariants_html(report: &[InvariantStatus]) -> String {
     for status in report {
         let _ = write!(
             out,
-            r#"<li class="invariant{}" data-invariant="{}" data-holds="{}" title="{}"><span class="invariant__icon" aria-hidden="true">{}</span><span class="invariant__n">{}</span><span class="invariant__name">{}</span><span class="invariant__state">{}</span></li>"#,
+            r#"<li class="invariant{}" data-invariant="{}" data-invariant-name="{}" data-holds="{}" title="{}"><span class="invariant__icon" aria-hidden="true">{}</span><span class="invariant__n">{}</span><span class="invariant__name">{}</span><span class="invariant__state">{}</span></li>"#,
             if status.holds {
                 ""
             } else {
                 " invariant--broken"
             },
             status.invariant,
+            escape(&status.key),
             status.holds,
-            escape(&status.name),
+            escape(&title(status)),
             match (status.checked, status.holds) {
                 (false, _) => "…",
                 (true, true) => "✓",
@@ -979,12 +981,13 @@ mod tests {
     }
 
     #[test]
-    fn invariants_show_seven_rows_and_broken_ones_loudly() {
+    fn invariants_show_ten_rows_and_broken_ones_loudly() {
         let sim = run("no-idempotency", Coordination::Choreography);
         let mut monitor = crate::engine::invariants::Monitor::new();
         monitor.observe(&sim);
         let html = invariants_html(&monitor.report());
-        assert_eq!(html.matches("data-invariant=").count(), 7);
+        assert_eq!(html.matches("data-invariant=").count(), 10);
+        assert!(html.contains(r#"data-invariant-name="point-of-no-return""#));
         assert!(html.contains("invariants--broken"));
         assert!(html.contains(r#"data-all-hold="false""#));
         assert!(html.contains("broken at"));

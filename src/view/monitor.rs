@@ -1,21 +1,12 @@
 //! The invariant monitor as drawn: a short name per invariant and a line saying how it stands.
 
-use crate::engine::invariants::InvariantStatus;
+use crate::engine::invariants::{Invariant, InvariantStatus};
 
 use super::format::seconds;
 
-/// A short name for invariant `n` (1–7) that fits one line; the full statement goes in a tooltip.
+/// A short name for invariant `n` (1–10) that fits one line; the full statement goes in a tooltip.
 pub fn short_name(n: u8) -> &'static str {
-    match n {
-        1 => "Every saga ends properly",
-        2 => "Undo only what was done, once",
-        3 => "Each action at most once",
-        4 => "Attempts within the limit",
-        5 => "No message lost",
-        6 => "Money adds up, no double booking",
-        7 => "Same seed, same trace",
-        _ => "Invariant",
-    }
+    Invariant::from_number(n).map_or("Invariant", Invariant::short_name)
 }
 
 /// How an invariant stands, in words: `holds`, or when and how it broke.
@@ -36,13 +27,27 @@ pub fn standing(status: &InvariantStatus) -> String {
     }
 }
 
+/// The row's tooltip: the statement, and the sagas the check leaves aside with why.
+pub fn title(status: &InvariantStatus) -> String {
+    let mut text = status.name.clone();
+    if let Some(v) = &status.violation {
+        if let Some(step) = v.step {
+            text.push_str(&format!(" — first broken at step {step}"));
+        }
+    }
+    for exemption in &status.exemptions {
+        text.push_str(&format!(" — left aside: {exemption}"));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_invariant_has_a_short_name() {
-        for n in 1..=7 {
+        for n in 1..=10 {
             assert_ne!(short_name(n), "Invariant");
             assert!(short_name(n).len() <= 34, "{n}: too long for one line");
         }
@@ -53,10 +58,14 @@ mod tests {
         let s = InvariantStatus {
             invariant: 3,
             name: String::new(),
+            key: String::new(),
+            short_name: String::new(),
             holds: false,
             checked: true,
             broken_at: Some((2_500, 41)),
             detail: Some("saga 1 charged twice".to_string()),
+            violation: None,
+            exemptions: Vec::new(),
         };
         assert_eq!(
             standing(&s),

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use sagascope::engine::event::EventKind;
-use sagascope::engine::invariants::{self, Violation};
+use sagascope::engine::invariants::{Monitor, Violation};
 use sagascope::engine::presets;
 use sagascope::engine::run::HORIZON_MS;
 use sagascope::engine::{Coordination, Outcome, Scenario, Simulation, Storage, Task};
@@ -16,6 +16,8 @@ pub struct Harness {
     pub sim: Simulation,
     pub violations: Vec<Violation>,
     pub steps: usize,
+    /// Folds the trace as the run goes, so each check costs only the new events.
+    pub monitor: Monitor,
 }
 
 impl Harness {
@@ -24,6 +26,7 @@ impl Harness {
             sim: Simulation::new(scenario).expect("scenario is valid"),
             violations: Vec::new(),
             steps: 0,
+            monitor: Monitor::new(),
         }
     }
 
@@ -38,9 +41,7 @@ impl Harness {
         let stepped = self.sim.step();
         if stepped {
             self.steps += 1;
-            let settled = self.sim.is_quiescent();
-            self.violations
-                .extend(invariants::check(&self.sim, settled));
+            self.violations.extend(self.monitor.observe(&self.sim));
         }
         stepped
     }
@@ -50,8 +51,7 @@ impl Harness {
         while self.sim.next_timer().is_some_and(|t| t <= HORIZON_MS) {
             self.step();
         }
-        self.violations
-            .extend(invariants::check(&self.sim, self.sim.is_quiescent()));
+        self.violations.extend(self.monitor.observe(&self.sim));
         self
     }
 
@@ -121,7 +121,11 @@ impl Harness {
     }
 
     pub fn broken(&self) -> Vec<u8> {
-        let mut v: Vec<u8> = self.violations.iter().map(|v| v.invariant).collect();
+        let mut v: Vec<u8> = self
+            .violations
+            .iter()
+            .map(|v| v.invariant.number())
+            .collect();
         v.sort_unstable();
         v.dedup();
         v

@@ -1,0 +1,148 @@
+//! Deliberate defects, for tests only.
+//!
+//! A monitor that never fails proves nothing: each of these breaks the engine in one small,
+//! named way, so that the monitor's tests can show that the invariant it targets catches it (and
+//! only that one). They exist for no other reason. Nothing in the scenario, the page or the
+//! runner can switch one on: only [`crate::engine::Simulation::inject_defect`], from a test.
+//! Each is consulted by a one-line hook at a central place of the engine.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::definition::{Operation, ServiceId};
+use super::event::Outcome;
+use super::message::{Body, Node, SagaId, Task};
+use super::sim::Simulation;
+use super::tables::{Applied, NotificationRow, ReservationRow, ReservationStatus};
+
+/// One deliberate defect; the invariant each is meant to break is named in brackets.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Defect {
+    /// A saga's final outcome is never recorded: it comes to rest running, flagged for no one
+    /// [1: every saga ends].
+    WithholdOutcome,
+    /// Cancelling a reservation that was never created writes a cancelled row for it
+    /// [2: no compensation without its step].
+    CancelWhatNeverExisted,
+    /// Every notification is written twice [3: each action at most once].
+    NotifyTwice,
+    /// The orchestrator allows one attempt more than its retry policy [4: attempts].
+    ExtraAttempt,
+    /// The first attempt of every command to Payment is lost with no fault to blame
+    /// [5: no message lost].
+    LoseMessage,
+    /// Network delays draw on a counter outside the scenario, so a replay differs
+    /// [7: determinism].
+    HiddenState,
+    /// The orchestrator compensates a saga whose pivot has just succeeded
+    /// [8: the point of no return].
+    CompensateAfterPivot,
+    /// The failure notice claims the opposite of what the ledger says
+    /// [9: the outcome matches the data].
+    UntruthfulNotice,
+    /// A customer's request to cancel is logged and then ignored [10: a cancel is honoured].
+    IgnoreCancel,
+}
+
+/// [`Defect::WithholdOutcome`]: whether `end_saga` must not record this outcome.
+pub(crate) fn withholds_outcome(defect: Option<Defect>, outcome: Outcome) -> bool {
+    defect == Some(Defect::WithholdOutcome) && outcome.is_final()
+}
+
+/// [`Defect::ExtraAttempt`]: the attempts the retry policy is told were made.
+pub(crate) fn attempts_counted(defect: Option<Defect>, attempts: u32) -> u32 {
+    match defect {
+        Some(Defect::ExtraAttempt) => attempts.saturating_sub(1),
+        _ => attempts,
+    }
+}
+
+/// [`Defect::LoseMessage`]: whether this message vanishes on the way.
+pub(crate) fn loses(defect: Option<Defect>, to: Node, body: &Body) -> bool {
+    defect == Some(Defect::LoseMessage)
+        && to == Node::Service(ServiceId::Payment)
+        && matches!(body, Body::Command { attempt: 1, .. })
+}
+
+static HIDDEN_DRAWS: AtomicU64 = AtomicU64::new(0);
+
+/// [`Defect::HiddenState`]: extra network delay drawn from outside the scenario.
+pub(crate) fn hidden_delay_ms(defect: Option<Defect>) -> u64 {
+    if defect == Some(Defect::HiddenState) {
+        HIDDEN_DRAWS.fetch_add(1, Ordering::Relaxed) % 37
+    } else {
+        0
+    }
+}
+
+/// [`Defect::CompensateAfterPivot`]: whether the orchestrator turns back after step `step`
+/// succeeded.
+pub(crate) fn compensates_after(defect: Option<Defect>, step: usize, pivot: usize) -> bool {
+    defect == Some(Defect::CompensateAfterPivot) && step == pivot
+}
+
+/// [`Defect::IgnoreCancel`]: whether a cancel request goes nowhere.
+pub(crate) fn ignores_cancel(defect: Option<Defect>) -> bool {
+    defect == Some(Defect::IgnoreCancel)
+}
+
+/// The defects that act on the tables, right after an operation ran.
+pub(crate) fn after_apply(
+    sim: &mut Simulation,
+    op: Operation,
+    task: Task,
+    saga: SagaId,
+    applied: Applied,
+) -> Applied {
+    let (defect, now_ms) = (sim.defect, sim.now_ms);
+    let Some(spec) = sim.sagas.get(saga).map(|s| s.spec.clone()) else {
+        return applied;
+    };
+    let tables = &mut sim.tables;
+    match (defect, op) {
+        (Some(Defect::CancelWhatNeverExisted), Operation::CancelReservation)
+            if !tables.reservations.contains_key(&saga) =>
+        {
+            tables.reservations.insert(
+                saga,
+                ReservationRow {
+                    saga,
+                    customer: spec.customer.clone(),
+                    party_size: spec.party_size,
+                    slot: spec.slot.clone(),
+                    status: ReservationStatus::Cancelled,
+                    updated_ms: now_ms,
+                },
+            );
+            Applied {
+                changed: true,
+                ..applied
+            }
+        }
+        (Some(Defect::NotifyTwice), Operation::NotifyConfirmed | Operation::NotifyFailure) => {
+            let again: Vec<NotificationRow> = tables
+                .notifications
+                .iter()
+                .filter(|r| r.saga == saga && r.updated_ms == now_ms)
+                .cloned()
+                .collect();
+            tables.notifications.extend(again);
+            applied
+        }
+        (Some(Defect::UntruthfulNotice), _) if task == Task::FailureNotice => {
+            for row in tables
+                .notifications
+                .iter_mut()
+                .filter(|r| r.saga == saga && r.updated_ms == now_ms)
+            {
+                row.text = if row.text.contains("refund") {
+                    "reservation failed, nothing charged".to_string()
+                } else {
+                    "reservation failed, payment refunded".to_string()
+                };
+            }
+            applied
+        }
+        _ => applied,
+    }
+}

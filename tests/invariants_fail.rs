@@ -1,0 +1,306 @@
+//! Every invariant can fail: each test runs a scenario the monitor passes, then the same scenario
+//! with one safeguard switched off or one deliberate engine defect, and asserts that exactly the
+//! invariant it targets breaks. A check that cannot fail this way would be a tautology.
+
+mod common;
+
+use common::{Harness, STYLES};
+use sagascope::engine::defect::Defect;
+use sagascope::engine::invariants::{check_determinism, Invariant};
+use sagascope::engine::presets;
+use sagascope::engine::scenario::ScheduledCommand;
+use sagascope::engine::{
+    Command, Coordination, FaultSpec, Operation, SagaSpec, Scenario, ServiceId, Storage,
+};
+
+fn preset(id: &str, style: Coordination) -> Scenario {
+    presets::scenario(id, style, Storage::PerService, 0).expect("preset exists")
+}
+
+/// Runs `scenario` as it is, expecting no violation, then with `defect`, expecting exactly
+/// `invariant` to break; returns the broken run for further looks.
+fn breaks_only(scenario: Scenario, defect: Defect, invariant: Invariant) -> Harness {
+    let mut clean = Harness::new(scenario.clone());
+    clean.drive();
+    assert!(
+        clean.broken().is_empty(),
+        "without {defect:?} the run holds: {:#?}",
+        &clean.violations[..clean.violations.len().min(3)]
+    );
+    let mut h = Harness::new(scenario);
+    h.sim.inject_defect(defect);
+    h.drive();
+    assert_eq!(
+        h.broken(),
+        vec![invariant.number()],
+        "{defect:?} breaks {invariant} alone: {:#?}",
+        h.monitor.violations().collect::<Vec<_>>()
+    );
+    h
+}
+
+fn first(h: &Harness, invariant: Invariant) -> sagascope::engine::Violation {
+    h.violations
+        .iter()
+        .find(|v| v.invariant == invariant)
+        .cloned()
+        .expect("a violation")
+}
+
+#[test]
+fn invariant_1_a_saga_left_running_unflagged_at_rest() {
+    for style in STYLES {
+        let h = breaks_only(
+            preset("happy-path", style),
+            Defect::WithholdOutcome,
+            Invariant::EndsProperly,
+        );
+        let v = first(&h, Invariant::EndsProperly);
+        assert_eq!(v.sagas, vec![0], "{style:?}");
+        assert!(v.detail.contains("still running"), "{}", v.detail);
+    }
+}
+
+#[test]
+fn invariant_1_exempts_only_the_saga_a_permanent_fault_holds() {
+    // A poison message stays in force for the first saga; the second is left running by the
+    // defect with nothing to excuse it: only the second is named.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.sagas.push(SagaSpec {
+        start_ms: 6_000,
+        ..SagaSpec::new("Grace", "Fri 20:00 · table 2")
+    });
+    scenario.faults.push(FaultSpec::Poison {
+        service: ServiceId::Payment,
+    });
+    let mut h = Harness::new(scenario);
+    h.sim.inject_defect(Defect::WithholdOutcome);
+    h.drive();
+    let named: std::collections::BTreeSet<usize> = h
+        .violations
+        .iter()
+        .filter(|v| v.invariant == Invariant::EndsProperly)
+        .flat_map(|v| v.sagas.clone())
+        .collect();
+    assert_eq!(named, [1].into(), "{:#?}", h.violations);
+    let report = h.monitor.report();
+    assert!(
+        report[0]
+            .exemptions
+            .iter()
+            .any(|e| e.starts_with("saga 1: a poison message")),
+        "{:?}",
+        report[0].exemptions
+    );
+}
+
+#[test]
+fn invariant_2_a_compensation_for_a_step_that_never_happened() {
+    // The reservation service never answers and does nothing: the step's outcome is unknown and
+    // its compensation runs; it must then change nothing.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::NoReply {
+        step: 1,
+        times: 3,
+        saga: None,
+    });
+    let h = breaks_only(
+        scenario,
+        Defect::CancelWhatNeverExisted,
+        Invariant::UndoOnlyWhatWasDone,
+    );
+    let v = first(&h, Invariant::UndoOnlyWhatWasDone);
+    assert_eq!(v.saga, Some(0));
+    assert!(v.detail.contains("never"), "{}", v.detail);
+}
+
+#[test]
+fn invariant_3_an_action_applied_twice() {
+    for style in STYLES {
+        breaks_only(
+            preset("happy-path", style),
+            Defect::NotifyTwice,
+            Invariant::ActionAtMostOnce,
+        );
+    }
+}
+
+#[test]
+fn invariants_3_6_and_9_without_idempotency_a_duplicate_charges_twice() {
+    for style in STYLES {
+        let mut h = Harness::preset("no-idempotency", style);
+        h.drive();
+        assert_eq!(h.broken(), vec![3, 6, 9], "{style:?}");
+        let v = first(&h, Invariant::ActionAtMostOnce);
+        assert_eq!(v.step, Some(2), "{style:?}: the charge, step 2: {v:?}");
+    }
+}
+
+#[test]
+fn invariant_4_one_attempt_more_than_the_policy_allows() {
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::TransientError {
+        step: 2,
+        times: 3,
+        saga: None,
+    });
+    let h = breaks_only(
+        scenario,
+        Defect::ExtraAttempt,
+        Invariant::AttemptsWithinLimit,
+    );
+    let v = first(&h, Invariant::AttemptsWithinLimit);
+    assert_eq!(v.step, Some(2));
+    assert!(v.detail.contains("4 times"), "{}", v.detail);
+}
+
+#[test]
+fn invariant_5_a_message_lost_with_no_fault_to_blame() {
+    let h = breaks_only(
+        preset("happy-path", Coordination::Orchestration),
+        Defect::LoseMessage,
+        Invariant::NoMessageLost,
+    );
+    let v = first(&h, Invariant::NoMessageLost);
+    assert!(v.detail.contains("no fault"), "{}", v.detail);
+}
+
+#[test]
+fn invariant_5_a_dropped_message_is_blamed_on_its_fault() {
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::Drop {
+        service: Some(ServiceId::Payment),
+        times: 1,
+    });
+    let mut h = Harness::new(scenario);
+    h.drive();
+    h.assert_invariants_hold();
+    assert_eq!(
+        h.count(|k| matches!(k, sagascope::engine::EventKind::MessageLost { .. })),
+        1
+    );
+}
+
+#[test]
+fn invariant_6_without_the_semantic_lock_two_sagas_hold_one_slot() {
+    for style in STYLES {
+        let mut h = Harness::preset("no-semantic-lock", style);
+        h.drive();
+        assert_eq!(h.broken(), vec![6], "{style:?}");
+        assert_eq!(first(&h, Invariant::MoneyAddsUp).sagas, vec![0, 1]);
+    }
+}
+
+#[test]
+fn invariant_7_state_outside_the_scenario_makes_the_replay_differ() {
+    let mut clean = Harness::preset("happy-path", Coordination::Orchestration);
+    clean.drive();
+    assert_eq!(check_determinism(&clean.sim), Ok(()));
+    let mut h = Harness::preset("happy-path", Coordination::Orchestration);
+    h.sim.inject_defect(Defect::HiddenState);
+    h.drive();
+    h.assert_invariants_hold();
+    let v = check_determinism(&h.sim).expect_err("the replay differs");
+    assert_eq!(v.invariant, Invariant::Deterministic);
+}
+
+#[test]
+fn invariant_8_compensating_after_the_pivot_succeeded() {
+    // A saga with nothing to refund, so that the failure notice's words stay true.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    let payment = scenario
+        .definition
+        .steps
+        .iter()
+        .position(|s| s.action == Operation::ChargeCard)
+        .expect("a payment step");
+    scenario.definition.steps.remove(payment);
+    let h = breaks_only(
+        scenario,
+        Defect::CompensateAfterPivot,
+        Invariant::PointOfNoReturn,
+    );
+    let v = first(&h, Invariant::PointOfNoReturn);
+    assert_eq!(v.step, Some(3), "the pivot, step 3 of this saga: {v:?}");
+}
+
+#[test]
+fn invariant_9_a_failure_notice_that_claims_a_refund_never_made() {
+    for style in STYLES {
+        let h = breaks_only(
+            preset("card-declined", style),
+            Defect::UntruthfulNotice,
+            Invariant::OutcomeMatchesData,
+        );
+        let v = first(&h, Invariant::OutcomeMatchesData);
+        assert!(
+            v.detail.contains("nothing was ever charged"),
+            "{}",
+            v.detail
+        );
+    }
+}
+
+#[test]
+fn invariant_10_a_cancel_that_is_ignored() {
+    // The customer cancels before anything is charged.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.commands.push(ScheduledCommand {
+        at_ms: 100,
+        command: Command::Cancel { saga: 0 },
+    });
+    let h = breaks_only(scenario, Defect::IgnoreCancel, Invariant::CancelHonoured);
+    let v = first(&h, Invariant::CancelHonoured);
+    assert!(v.detail.contains("ended completed"), "{}", v.detail);
+}
+
+#[test]
+fn the_report_names_all_ten_invariants() {
+    let mut h = Harness::preset("no-semantic-lock", Coordination::Orchestration);
+    h.drive();
+    let report = h.monitor.report();
+    assert_eq!(report.len(), 10);
+    for (status, inv) in report.iter().zip(Invariant::ALL) {
+        assert_eq!(status.which(), Some(inv));
+        assert_eq!(status.key, inv.as_str());
+    }
+    let broken = &report[5];
+    assert!(!broken.holds);
+    let v = broken.violation.as_ref().expect("the first violation");
+    assert_eq!(v.sagas, vec![0, 1]);
+    assert_eq!(broken.broken_at, Some((v.at_ms, v.seq)));
+}
+
+#[test]
+fn invariant_8_lets_a_pivot_that_answered_every_attempt_with_an_error_be_compensated() {
+    // Every attempt at the pivot came back as a transient error: it never took effect, so the
+    // rollback does not cross the point of no return.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::TransientError {
+        step: 4,
+        times: 3,
+        saga: None,
+    });
+    let mut h = Harness::new(scenario);
+    h.drive();
+    assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
+    assert!(!h.broken().contains(&8), "{:#?}", h.violations);
+}
+
+#[test]
+fn invariant_8_a_pivot_whose_every_attempt_went_unanswered_is_not_compensated() {
+    // The engine as it stands compensates here; the monitor says so.
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::NoReply {
+        step: 4,
+        times: 3,
+        saga: None,
+    });
+    let mut h = Harness::new(scenario);
+    h.drive();
+    if h.outcome(0) == sagascope::engine::Outcome::Compensated {
+        assert!(h.broken().contains(&8), "{:#?}", h.violations);
+    } else {
+        assert!(!h.broken().contains(&8), "{:#?}", h.violations);
+    }
+}
