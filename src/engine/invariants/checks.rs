@@ -10,7 +10,10 @@ use crate::engine::sim::{Occurrence, SagaRecord, Simulation};
 use crate::engine::tables::{LedgerKind, Recipient, ReservationStatus, Tables};
 
 use super::vocabulary::{saga_name, Invariant, Violation};
-use super::watcher::{notice_kind, says_nothing_charged, says_refunded, Fate, NoticeKind, Watcher};
+use super::watcher::{
+    notice_kind, says_nothing_charged, says_refund_if_charged, says_refunded, Fate, NoticeKind,
+    Watcher,
+};
 
 /// What the tables say about one saga's business.
 struct Business {
@@ -123,7 +126,7 @@ fn untruthful(b: &Business) -> Option<String> {
                 "the failure notice says \"{text}\" while the ledger shows a charge"
             ));
         }
-        if !b.charged && says_refunded(text) {
+        if !b.charged && says_refunded(text) && !says_refund_if_charged(text) {
             return Some(format!(
                 "the failure notice says \"{text}\" while nothing was ever charged"
             ));

@@ -141,7 +141,7 @@ const NOT_SUCCESS: [&str; 9] = [
 ];
 
 pub(super) fn notice_kind(text: &str) -> NoticeKind {
-    let t = text.to_lowercase();
+    let t = text.to_ascii_lowercase();
     if t.contains("confirm") && !NOT_SUCCESS.iter().any(|w| t.contains(w)) {
         NoticeKind::Success
     } else {
@@ -150,11 +150,18 @@ pub(super) fn notice_kind(text: &str) -> NoticeKind {
 }
 
 pub(super) fn says_refunded(text: &str) -> bool {
-    text.to_lowercase().contains("refund")
+    text.to_ascii_lowercase().contains("refund")
+}
+
+/// A notice that states the refund only on condition ("any charge … refunded"): true whether or
+/// not the charge took effect, which is all a coordinator that never heard the charge can say.
+pub(super) fn says_refund_if_charged(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("any charge") || t.contains("if charged")
 }
 
 pub(super) fn says_nothing_charged(text: &str) -> bool {
-    let t = text.to_lowercase();
+    let t = text.to_ascii_lowercase();
     t.contains("nothing charged")
         || t.contains("nothing was charged")
         || t.contains("not charged")
