@@ -351,6 +351,14 @@ pub enum EventKind {
         /// The event.
         event: EventName,
     },
+    /// A service crashed between its local commit and publishing its event, with no outbox to
+    /// keep the event: it is lost (the dual-write problem), and the saga cannot go on.
+    PublishLost {
+        /// The service that crashed.
+        service: ServiceId,
+        /// The event that never left.
+        event: EventName,
+    },
     /// A fault began.
     FaultInjected {
         /// Its number.

@@ -126,6 +126,15 @@ pub enum FaultSpec {
         /// Which service.
         service: ServiceId,
     },
+    /// Choreography: the service crashes right after a local commit, before its event leaves,
+    /// `times` times; it restarts a moment later. The outbox keeps the event; without it the
+    /// event is lost.
+    CrashAfterCommit {
+        /// Which service.
+        service: ServiceId,
+        /// How many times.
+        times: u32,
+    },
     /// Random faults drawn from the seed: each message or request meets one with this chance.
     Chaos {
         /// Chance in percent.
@@ -136,7 +145,7 @@ pub enum FaultSpec {
 }
 
 /// The `data-fault` names, in menu order.
-pub const FAULT_KINDS: [&str; 15] = [
+pub const FAULT_KINDS: [&str; 16] = [
     "business_failure",
     "transient_error",
     "no_reply",
@@ -151,6 +160,7 @@ pub const FAULT_KINDS: [&str; 15] = [
     "delay",
     "reorder",
     "poison",
+    "crash_after_commit",
     "chaos",
 ];
 
@@ -172,6 +182,7 @@ impl FaultSpec {
             FaultSpec::Delay { .. } => "delay",
             FaultSpec::Reorder { .. } => "reorder",
             FaultSpec::Poison { .. } => "poison",
+            FaultSpec::CrashAfterCommit { .. } => "crash_after_commit",
             FaultSpec::Chaos { .. } => "chaos",
         }
     }
@@ -210,7 +221,8 @@ impl FaultSpec {
             | FaultSpec::Drop { times, .. }
             | FaultSpec::Duplicate { times, .. }
             | FaultSpec::Delay { times, .. }
-            | FaultSpec::Reorder { times, .. } => Some(*times),
+            | FaultSpec::Reorder { times, .. }
+            | FaultSpec::CrashAfterCommit { times, .. } => Some(*times),
             FaultSpec::CompensationFails { times, .. } => *times,
             _ => None,
         }
@@ -236,7 +248,8 @@ impl FaultSpec {
             FaultSpec::Latency { service, .. }
             | FaultSpec::ServiceDown { service, .. }
             | FaultSpec::DatabaseDown { service, .. }
-            | FaultSpec::Poison { service } => Some(*service),
+            | FaultSpec::Poison { service }
+            | FaultSpec::CrashAfterCommit { service, .. } => Some(*service),
             FaultSpec::Drop { service, .. }
             | FaultSpec::Duplicate { service, .. }
             | FaultSpec::Delay { service, .. }
@@ -247,8 +260,12 @@ impl FaultSpec {
 
     /// Whether the fault means anything under this coordination style.
     pub fn applies_to(&self, coordination: Coordination) -> bool {
-        !(matches!(self, FaultSpec::OrchestratorDown { .. })
-            && coordination == Coordination::Choreography)
+        match self {
+            FaultSpec::OrchestratorDown { .. } => coordination == Coordination::Orchestration,
+            // Only choreography has an outbox and a relay to lose an event between.
+            FaultSpec::CrashAfterCommit { .. } => coordination == Coordination::Choreography,
+            _ => true,
+        }
     }
 
     /// A short description people read ("Payment: card declined").
@@ -332,6 +349,9 @@ impl FaultSpec {
                 format!("reorder {times} message(s){}", to(service))
             }
             FaultSpec::Poison { service } => format!("{}: poison message", service.label()),
+            FaultSpec::CrashAfterCommit { service, times } => {
+                format!("{}: crashes after commit ×{times}", service.label())
+            }
             FaultSpec::Chaos { percent, for_ms } => {
                 format!("chaos {percent}% for {} s", seconds(*for_ms))
             }

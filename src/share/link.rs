@@ -19,7 +19,8 @@
 //!     `ambiguous.STEP.TIMES`, `undofails.STEP[.TIMES]` (each may end in `.sSAGA`),
 //!     `latency.SERVICE.MS`, `down.SERVICE.MS`, `dbdown.SERVICE.MS`, `crash.MS`,
 //!     `drop.TIMES[.SERVICE]`, `dup.TIMES[.SERVICE]`, `delay.MS.TIMES[.SERVICE]`,
-//!     `reorder.TIMES[.SERVICE]`, `poison.SERVICE`, `chaos.PERCENT.MS`;
+//!     `reorder.TIMES[.SERVICE]`, `poison.SERVICE`, `commitcrash.SERVICE.TIMES`,
+//!     `chaos.PERCENT.MS`;
 //!   - commands: a fault (inject it), `remove.FAULT`, `cancel.SAGA`, `redrive`,
 //!     `start.CUSTOMER.SLOT.PARTY.AMOUNT_CENTS.START_MS` (names percent-encoded).
 //!
@@ -405,6 +406,9 @@ fn fault_item(fault: &FaultSpec) -> String {
         } => format!("delay.{extra_ms}.{times}{}", service(s)),
         FaultSpec::Reorder { service: s, times } => format!("reorder.{times}{}", service(s)),
         FaultSpec::Poison { service: s } => format!("poison.{}", s.as_str()),
+        FaultSpec::CrashAfterCommit { service: s, times } => {
+            format!("commitcrash.{}.{times}", s.as_str())
+        }
         FaultSpec::Chaos { percent, for_ms } => format!("chaos.{percent}.{for_ms}"),
     }
 }
@@ -779,6 +783,10 @@ fn parse_fault(code: &str, mut f: Fields<'_>) -> Result<FaultSpec, String> {
         },
         "poison" => FaultSpec::Poison {
             service: f.service()?,
+        },
+        "commitcrash" => FaultSpec::CrashAfterCommit {
+            service: f.service()?,
+            times: f.number("times")?,
         },
         "chaos" => FaultSpec::Chaos {
             percent: f.number("percent")?,

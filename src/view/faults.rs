@@ -241,6 +241,11 @@ fn service_menu(scenario: &Scenario, service: ServiceId) -> Vec<FaultChoice> {
         "Poison message",
         FaultSpec::Poison { service },
     ));
+    out.push(choice(
+        "crash_after_commit",
+        "Crash after next commit",
+        FaultSpec::CrashAfterCommit { service, times: 1 },
+    ));
     out.retain(|c| {
         c.spec.applies_to(scenario.coordination) && c.spec.validate(scenario, "fault").is_ok()
     });
@@ -278,6 +283,9 @@ pub fn chip_label(fault: &ActiveFault, scenario: &Scenario) -> String {
         FaultSpec::Delay { times, .. } => format!("Delay ×{}", left(*times)),
         FaultSpec::Reorder { times, .. } => format!("Reorder ×{}", left(*times)),
         FaultSpec::Poison { .. } => "Poison".to_string(),
+        FaultSpec::CrashAfterCommit { times, .. } => {
+            format!("Crash after commit ×{}", left(*times))
+        }
         FaultSpec::Chaos { percent, .. } => format!("Chaos {percent}%"),
     }
 }

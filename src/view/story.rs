@@ -624,6 +624,14 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         )
         .why("In the same local transaction as its table change; the relay publishes it shortly.")
         .idea(Idea::Outbox),
+        EventKind::PublishLost { service, event: name } => story(
+            "✖",
+            format!("{} crashed before publishing {}: the event is lost", service.label(), name.label(&ctx.scenario.definition)),
+            Tone::Fail,
+            vec![NodeKey::Service(*service)],
+        )
+        .why("Its table change committed, but with no outbox the event lived only in memory: nothing will publish it, and the saga stalls (the dual-write problem).")
+        .idea(Idea::Outbox),
         EventKind::FaultInjected { fault, spec } => story(
             "⚡",
             format!("Fault: {}", spec.describe(ctx.scenario)),
