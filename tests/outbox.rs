@@ -129,3 +129,44 @@ fn the_crash_is_validated_like_any_counted_fault() {
     assert!(bad.validate(&s, "fault").is_err());
     assert!(sagascope::engine::fault::FAULT_KINDS.contains(&"crash_after_commit"));
 }
+
+#[test]
+fn with_the_outbox_no_crash_after_commit_breaks_an_invariant() {
+    let presets_to_try = [
+        "happy-path",
+        "card-declined",
+        "slot-taken",
+        "restaurant-rejects",
+    ];
+    let mut crashes = 0;
+    for seed in 0..120u64 {
+        let preset = presets_to_try[(seed % 4) as usize];
+        let mut s = presets::scenario(
+            preset,
+            Coordination::Choreography,
+            Storage::PerService,
+            seed,
+        )
+        .expect("preset");
+        s.faults.push(FaultSpec::CrashAfterCommit {
+            service: ServiceId::ALL[(seed / 4 % 4) as usize],
+            times: 1 + (seed / 16 % 3) as u32,
+        });
+        if seed % 3 == 0 {
+            s.faults.push(FaultSpec::Duplicate {
+                service: None,
+                times: 2,
+            });
+        }
+        let mut h = Harness::new(s);
+        h.drive();
+        h.assert_invariants_hold();
+        assert!(
+            h.sim.sagas().iter().all(|r| r.outcome.is_final()),
+            "seed {seed} ({preset}): {:?}",
+            h.sim.sagas().iter().map(|r| r.outcome).collect::<Vec<_>>()
+        );
+        crashes += h.count(|k| matches!(k, EventKind::ServiceDown { .. }));
+    }
+    assert!(crashes > 100, "the crashes happened: {crashes}");
+}
