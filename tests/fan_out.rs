@@ -106,3 +106,52 @@ fn orchestration_has_no_topics_to_fan_out() {
     assert!(h.sim.messages().iter().all(|m| m.to != Node::Bus));
     assert!(h.sim.tables().stores.iter().all(|s| s.learned.is_empty()));
 }
+
+#[test]
+fn the_notice_waits_for_a_late_event_rather_than_tell_less_than_the_truth() {
+    use sagascope::engine::event::{EventKind, FailReason};
+    use sagascope::engine::FaultSpec;
+    let mut s = sagascope::engine::presets::scenario(
+        "slot-taken",
+        Coordination::Choreography,
+        sagascope::engine::Storage::PerService,
+        0,
+    )
+    .expect("preset");
+    // The first message for the notifier is the news of the failure: it comes very late.
+    s.faults.push(FaultSpec::Delay {
+        service: Some(ServiceId::Notification),
+        extra_ms: 6_000,
+        times: 1,
+    });
+    let mut h = Harness::new(s);
+    h.drive();
+    h.assert_invariants_hold();
+    assert!(
+        h.count(|k| matches!(
+            k,
+            EventKind::TaskFailed {
+                task: Task::FailureNotice,
+                reason: FailReason::AwaitingEvents,
+                ..
+            }
+        )) >= 1,
+        "the notice waited"
+    );
+    assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
+    let learned = &h.sim.tables().store(ServiceId::Notification).learned[&0];
+    assert_eq!(learned.failed_step, Some(2));
+    assert!(learned.refunded);
+}
+
+#[test]
+fn the_notifier_learns_of_a_cancellation_after_completion() {
+    let mut h = Harness::preset("cancel-after-completion", Coordination::Choreography);
+    h.drive();
+    h.assert_invariants_hold();
+    let learned = &h.sim.tables().store(ServiceId::Notification).learned[&0];
+    assert!(learned.cancelled);
+    assert!(learned.refunded);
+    assert_eq!(learned.undone_steps, vec![2, 1, 0]);
+    assert_eq!(learned.failed_step, None);
+}

@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::definition::{Operation, SagaDefinition, ServiceId};
-use super::event::{AttentionReason, EventKind, Outcome};
+use super::event::{AttentionReason, EventKind, FailReason, Outcome};
 use super::fault::FaultSpec;
 use super::message::{
     Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult,
@@ -81,7 +81,12 @@ impl Reaction {
             }
         };
         if let Some(notifier) = Task::FailureNotice.service(def) {
-            if matches!(event, EventName::StepFailed(_) | EventName::Compensated(_)) {
+            if matches!(
+                event,
+                EventName::StepFailed(_)
+                    | EventName::Compensated(_)
+                    | EventName::CancellationStarted
+            ) {
                 add(notifier, Reaction::Learn(notifier));
             }
         }
@@ -410,6 +415,22 @@ impl Simulation {
         let Some(reaction) = Reaction::of(event, service, &self.scenario.definition) else {
             return;
         };
+        if let Reaction::Run(_, Task::FailureNotice) = reaction {
+            // The notifier hears of the last compensation (or the failure) through the event
+            // that asks for the notice itself.
+            self.learn(service, saga, event);
+            if !self.notice_facts_complete(service, saga) {
+                self.emit(
+                    Some(saga),
+                    EventKind::TaskFailed {
+                        task: Task::FailureNotice,
+                        service,
+                        reason: FailReason::AwaitingEvents,
+                    },
+                );
+                return; // delivered again after the visibility timeout, by when they are in
+            }
+        }
         let handled = match reaction {
             Reaction::Run(_, task) => {
                 match self.serve(service, saga, task, DedupKey::Event(event_id)) {
@@ -476,11 +497,6 @@ impl Simulation {
                 Handled::ack(None)
             }
         };
-        if let Reaction::Run(_, Task::FailureNotice) = reaction {
-            // The notifier hears of the last compensation (or the failure) through the event
-            // that asks for the notice itself.
-            self.learn(service, saga, event);
-        }
         if handled.publish.is_some() {
             // The work is done after all (a handler that outlived its message's dead-lettering).
             self.resume(saga, reaction.task());
@@ -539,8 +555,26 @@ impl Simulation {
                 learned.refunded |= is_refund;
             }
             EventName::StepDone(step) if step == last => learned.completed = true,
+            EventName::CancellationStarted => learned.cancelled = true,
             _ => {}
         }
+    }
+
+    /// Whether the notifier has heard why the saga failed and every compensation that follows
+    /// from it: only then can its notice tell the whole truth (a delayed refund event must not
+    /// turn "refunded" into "nothing charged").
+    fn notice_facts_complete(&self, service: ServiceId, saga: SagaId) -> bool {
+        let def = &self.scenario.definition;
+        let Some(learned) = self.tables.store(service).learned.get(&saga) else {
+            return false;
+        };
+        let below = match (learned.failed_step, learned.cancelled) {
+            (_, true) => def.steps.len(),
+            (Some(step), false) => step,
+            (None, false) => return false,
+        };
+        def.compensations_below(below)
+            .all(|s| learned.undone_steps.contains(&s))
     }
 
     fn delete_message(&mut self, service: ServiceId, saga: SagaId, message: MessageId) {

@@ -131,6 +131,9 @@ pub enum FailReason {
     NoReply,
     /// Chaos.
     Chaos,
+    /// Choreography: the notifier has not yet heard every event its failure notice must tell
+    /// of (a refund, say); it waits for them rather than tell less than the truth.
+    AwaitingEvents,
 }
 
 /// Why compensation began.

@@ -158,6 +158,9 @@ pub struct Learned {
     /// The saga completed: it heard the last step's done event.
     #[serde(default)]
     pub completed: bool,
+    /// The customer cancelled a completed reservation: it heard the cancellation saga begin.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// All tables of all services.

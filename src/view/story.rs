@@ -807,6 +807,9 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
         FailReason::Chaos => story("↯", format!("{name}: {what} fails (chaos)"), Tone::Warn, nodes)
             .why(format!("A random fault drawn from the seed. {retry_why}"))
             .idea(retry),
+        FailReason::AwaitingEvents => story("…", format!("{name} waits before {what}"), Tone::Info, nodes)
+            .why(format!("It has not yet heard every event its notice must tell of (a refund, say): it waits rather than tell less than the truth. {retry_why}"))
+            .idea(retry),
     }
 }
 
