@@ -85,6 +85,7 @@ fn random_fault(rng: &mut Rng) -> FaultSpec {
             times: times + 1,
         },
         FaultKind::Poison => FaultSpec::Poison { service },
+        FaultKind::CrashAfterCommit => FaultSpec::CrashAfterCommit { service, times },
         FaultKind::Chaos => FaultSpec::Chaos {
             percent: 5 + rng.up_to(25) as u32,
             for_ms: 1_000 + rng.up_to(10_000),

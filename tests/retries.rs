@@ -105,7 +105,7 @@ fn retries_exhausted_before_the_pivot_compensate() {
             }
             Coordination::Choreography => {
                 // No coordinator gives up: the message goes to the dead-letter queue for a person.
-                assert_eq!(h.outcome(0), Outcome::Running);
+                assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
                 assert_eq!(h.sim.dead_letters().len(), 1);
                 assert_eq!(h.sim.sagas()[0].stuck, Some(Task::Action(2)));
             }

@@ -230,13 +230,14 @@ fn every_fault_and_command_item_is_read() {
         ~undofails.3.s2~undofails.2.4.s1~latency.payment.2500~down.notification.9000\
         ~dbdown.calendar.100~crash.3000~drop.2~drop.1.bus~dup.1.payment~delay.700.2\
         ~delay.1.1.reservation~reorder.3~reorder.1.calendar~poison.payment~chaos.25.20000\
+        ~commitcrash.payment.2\
         &x=100.cancel.0~200.remove.3~300.redrive~400.start.Grace.Fri%2019%3A30.4.6000.300\
         ~500.transient.2.1~600.chaos.5.100";
     let e = decode_err(text);
     assert!(e.contains("f, item 15 (\"drop.1.bus\")"), "{e}");
     assert!(e.contains("not a service"), "{e}");
     let state = link::decode(&text.replace("drop.1.bus", "drop.1.payment")).expect("valid");
-    assert_eq!(state.scenario.faults.len(), 22);
+    assert_eq!(state.scenario.faults.len(), 23);
     assert_eq!(state.scenario.commands.len(), 6);
     assert_eq!(
         link::decode(&link::encode(&state).expect("encodes")),

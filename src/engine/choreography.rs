@@ -1,19 +1,34 @@
 //! Choreography: no coordinator. Services react to events from their own queues and publish
 //! their own through a transactional outbox and a relay.
 //!
-//! Who reacts to what is derived from the saga definition ([`Reaction::to`]): a step's "done"
-//! event triggers the next step, a failure or a compensation triggers the compensation below it,
-//! and the last compensation triggers the failure notice.
+//! Who reacts to what is derived from the saga definition ([`Reaction::subscribers`]): a step's
+//! "done" event triggers the next step, a failure or a compensation triggers the compensation
+//! below it, and the last compensation triggers the failure notice. The bus is a set of topics
+//! (SNS → SQS): an event reaches every queue subscribed to it. Besides the queue that carries
+//! the saga on, the notifier hears of every business failure and every compensation (so that
+//! its failure notice can tell what happened), and the pivot's owner hears that the saga
+//! completed (so that a cancel it recorded after the pivot starts the cancellation saga only
+//! then).
+//!
+//! Queues behave like SQS: a received message is hidden for the visibility timeout, and a
+//! handler slower than that still finishes while the message is delivered again; the idempotent
+//! consumer (processed message ids, recorded in the handler's local transaction) drops the
+//! duplicate.
 
 use serde::{Deserialize, Serialize};
 
-use super::definition::{SagaDefinition, ServiceId};
-use super::event::{AttentionReason, EventKind, Outcome};
+use super::definition::{Operation, SagaDefinition, ServiceId};
+use super::event::{AttentionReason, EventKind, FailReason, Outcome};
+use super::fault::FaultSpec;
 use super::message::{
     Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult,
 };
-use super::sim::{DedupKey, Occurrence, Served, Simulation};
+use super::scenario::Coordination;
+use super::sim::{DedupKey, Occurrence, Served, Simulation, StepStatus};
 use super::tables::{OutboxRow, ReservationStatus};
+
+/// How long a service that crashed after a commit stays down before it restarts.
+pub const CRASH_RESTART_MS: u64 = 2_000;
 
 /// A message in a service's queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,23 +45,71 @@ pub struct QueuedMessage {
     pub visible_at_ms: u64,
 }
 
-/// What a service does with an event.
+/// What a service does with an event from its queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reaction {
     /// Run a task.
     Run(ServiceId, Task),
     /// Record the customer's cancellation (the pivot's owner does this).
     RecordCancel(ServiceId),
-    /// Nobody consumes it: it ends the saga.
-    Final,
+    /// The pivot's owner notes that the saga completed: a cancel it recorded after the pivot
+    /// now starts the cancellation saga.
+    NoteCompletion(ServiceId),
+    /// The notifier notes what happened (a business failure, a compensation) for the notice.
+    Learn(ServiceId),
+}
+
+/// The service that owns the pivot: it records cancellations and decides go / no-go.
+pub fn pivot_owner(def: &SagaDefinition) -> ServiceId {
+    def.pivot()
+        .and_then(|p| def.steps.get(p))
+        .map(|s| s.service())
+        .unwrap_or(ServiceId::Reservation)
 }
 
 impl Reaction {
-    /// Who reacts to `event`, and how: the whole choreography, derived from the definition.
-    pub fn to(event: EventName, def: &SagaDefinition) -> Reaction {
-        let run = |task: Task| match task.service(def) {
-            Some(service) => Reaction::Run(service, task),
-            None => Reaction::Final,
+    /// Every queue subscribed to `event`, with what its consumer does, in delivery order: the
+    /// whole choreography, derived from the definition. Empty: the event ends the saga.
+    pub fn subscribers(event: EventName, def: &SagaDefinition) -> Vec<(ServiceId, Reaction)> {
+        let mut out: Vec<(ServiceId, Reaction)> = Vec::new();
+        if let Some(reaction) = Self::carries_on(event, def) {
+            out.push((reaction.service(), reaction));
+        }
+        let mut add = |queue: ServiceId, reaction: Reaction| {
+            if !out.iter().any(|(q, _)| *q == queue) {
+                out.push((queue, reaction));
+            }
+        };
+        if let Some(notifier) = Task::FailureNotice.service(def) {
+            if matches!(
+                event,
+                EventName::StepFailed(_)
+                    | EventName::Compensated(_)
+                    | EventName::CancellationStarted
+            ) {
+                add(notifier, Reaction::Learn(notifier));
+            }
+        }
+        if matches!(event, EventName::StepDone(s) if s + 1 == def.steps.len()) {
+            let owner = pivot_owner(def);
+            add(owner, Reaction::NoteCompletion(owner));
+        }
+        out
+    }
+
+    /// What the consumer of `queue` does with `event`, if the queue is subscribed to it.
+    pub fn of(event: EventName, queue: ServiceId, def: &SagaDefinition) -> Option<Reaction> {
+        Self::subscribers(event, def)
+            .into_iter()
+            .find(|(q, _)| *q == queue)
+            .map(|(_, r)| r)
+    }
+
+    /// The reaction that carries the saga on (the next step, compensation or notice).
+    fn carries_on(event: EventName, def: &SagaDefinition) -> Option<Reaction> {
+        let run = |task: Task| {
+            task.service(def)
+                .map(|service| Reaction::Run(service, task))
         };
         let compensate_below = |step: usize| match def.compensations_below(step).next() {
             Some(s) => run(Task::Compensate(s)),
@@ -55,32 +118,88 @@ impl Reaction {
         match event {
             EventName::Start => run(Task::Action(0)),
             EventName::StepDone(step) if step + 1 < def.steps.len() => run(Task::Action(step + 1)),
-            EventName::StepDone(_) => Reaction::Final,
+            EventName::StepDone(_) => None,
             EventName::StepFailed(step) | EventName::Compensated(step) => compensate_below(step),
             EventName::CancellationStarted => compensate_below(def.steps.len()),
-            EventName::CancelRequested => {
-                let owner = def
-                    .pivot()
-                    .and_then(|p| def.steps.get(p))
-                    .map(|s| s.service())
-                    .unwrap_or(ServiceId::Reservation);
-                Reaction::RecordCancel(owner)
-            }
-            EventName::FailureNotified => Reaction::Final,
+            EventName::CancelRequested => Some(Reaction::RecordCancel(pivot_owner(def))),
+            EventName::FailureNotified => None,
         }
     }
 
-    /// The service that consumes the event, if any.
-    pub fn service(self) -> Option<ServiceId> {
+    /// The service whose consumer reacts.
+    pub fn service(self) -> ServiceId {
         match self {
-            Reaction::Run(s, _) | Reaction::RecordCancel(s) => Some(s),
-            Reaction::Final => None,
+            Reaction::Run(s, _)
+            | Reaction::RecordCancel(s)
+            | Reaction::NoteCompletion(s)
+            | Reaction::Learn(s) => s,
+        }
+    }
+
+    /// The task it runs, if it runs one.
+    pub fn task(self) -> Option<Task> {
+        match self {
+            Reaction::Run(_, task) => Some(task),
+            _ => None,
+        }
+    }
+}
+
+/// The queue a customer's request goes to (choreography has no front door but the queues).
+pub fn customer_queue(event: EventName, def: &SagaDefinition) -> Option<ServiceId> {
+    Reaction::subscribers(event, def)
+        .first()
+        .map(|(queue, _)| *queue)
+}
+
+/// The bus's topics: every event the services can publish, with the queues subscribed to it,
+/// in saga order (for drawing the fan-out).
+pub fn topic_subscriptions(def: &SagaDefinition) -> Vec<(EventName, Vec<ServiceId>)> {
+    let mut events: Vec<EventName> = (0..def.steps.len()).map(EventName::StepDone).collect();
+    events.extend(
+        (0..def.steps.len())
+            .filter(|&s| def.is_before_commit(s))
+            .map(EventName::StepFailed),
+    );
+    events.extend(
+        (0..def.steps.len())
+            .rev()
+            .filter(|&s| def.steps[s].compensation.is_some())
+            .map(EventName::Compensated),
+    );
+    events.push(EventName::CancellationStarted);
+    events.push(EventName::FailureNotified);
+    events
+        .into_iter()
+        .map(|e| {
+            let queues = Reaction::subscribers(e, def)
+                .into_iter()
+                .map(|(q, _)| q)
+                .collect();
+            (e, queues)
+        })
+        .collect()
+}
+
+/// What a handler's local transaction came to.
+struct Handled {
+    /// The event it commits to publish.
+    publish: Option<EventName>,
+    /// Whether the consumer deletes the message.
+    acknowledged: bool,
+}
+
+impl Handled {
+    fn ack(publish: Option<EventName>) -> Self {
+        Self {
+            publish,
+            acknowledged: true,
         }
     }
 }
 
 impl Simulation {
-    /// The bus receives a publish and fans it out to the subscribed queues.
+    /// The bus receives a publish and fans it out to every subscribed queue.
     pub(crate) fn bus_receive(&mut self, message: Message) {
         self.set_message_state(message.id, MessageState::Handled);
         self.emit(
@@ -92,11 +211,11 @@ impl Simulation {
         let Body::Event { name } = message.body else {
             return;
         };
-        if let Some(service) = Reaction::to(name, &self.scenario.definition).service() {
+        for (queue, _) in Reaction::subscribers(name, &self.scenario.definition) {
             self.send(
                 message.saga,
                 Node::Bus,
-                Node::Queue(service),
+                Node::Queue(queue),
                 message.body,
                 message.event_id,
                 self.now_ms,
@@ -159,7 +278,9 @@ impl Simulation {
                 continue;
             }
             self.queues[service.index()][i].visible_at_ms = now + visibility;
-            if let Reaction::Run(_, task) = Reaction::to(event, &self.scenario.definition) {
+            if let Some(task) =
+                Reaction::of(event, service, &self.scenario.definition).and_then(Reaction::task)
+            {
                 self.note_attempt(saga, task, count);
             }
             self.schedule_seq(now + visibility, Occurrence::Poll(service));
@@ -181,15 +302,57 @@ impl Simulation {
                 message,
             },
         );
-        let reaction = Reaction::to(entry.event, &self.scenario.definition);
+        let task =
+            Reaction::of(entry.event, service, &self.scenario.definition).and_then(Reaction::task);
         self.dead_letters.push((service, entry));
-        if let Reaction::Run(_, task) = reaction {
-            self.set_status(saga, task, super::sim::StepStatus::Failed);
-            self.mark_stuck(saga, Some((task, AttentionReason::DeadLettered)));
-            if matches!(task, Task::Compensate(_)) {
-                self.end_saga(saga, Outcome::RollbackIncomplete);
-            }
+        let Some(task) = task else {
+            return;
+        };
+        // A message whose work was done after all (its acknowledgement was lost) is a leftover:
+        // the saga has moved on, and a redrive would only meet the idempotent consumer.
+        let processed = self.messages.get(message as usize).is_some_and(|m| {
+            self.tables
+                .store(service)
+                .processed_events
+                .contains(&m.event_id)
+        });
+        let done = processed
+            || self
+                .sagas
+                .get(saga)
+                .and_then(|r| match task {
+                    Task::Action(s) | Task::Compensate(s) => r.steps.get(s),
+                    Task::FailureNotice => Some(&r.notice),
+                })
+                .is_some_and(|state| {
+                    let finished = match task {
+                        Task::Compensate(_) => StepStatus::Compensated,
+                        _ => StepStatus::Succeeded,
+                    };
+                    state.status == finished
+                });
+        if done {
+            return;
         }
+        self.set_status(saga, task, StepStatus::Failed);
+        // A compensation that cannot be done leaves the rollback incomplete; anything else may
+        // only go forward, so it waits for a person (a redrive resumes it) rather than running
+        // for ever or being undone.
+        let def = &self.scenario.definition;
+        let (reason, outcome) = match task {
+            Task::Compensate(_) => (AttentionReason::DeadLettered, Outcome::RollbackIncomplete),
+            Task::FailureNotice => (
+                AttentionReason::FailureNoticeExhausted,
+                Outcome::AwaitingPerson,
+            ),
+            Task::Action(step) if !def.is_before_commit(step) => (
+                AttentionReason::ForwardStepExhausted,
+                Outcome::AwaitingPerson,
+            ),
+            Task::Action(_) => (AttentionReason::DeadLettered, Outcome::AwaitingPerson),
+        };
+        self.mark_stuck(saga, Some((task, reason)));
+        self.end_saga(saga, outcome);
     }
 
     pub(crate) fn redrive_dead_letters(&mut self) {
@@ -206,37 +369,69 @@ impl Simulation {
                     message,
                 },
             );
-            self.mark_stuck(saga, None);
-            if self
-                .sagas
-                .get(saga)
-                .is_some_and(|s| s.outcome == Outcome::RollbackIncomplete)
-            {
-                self.end_saga(saga, Outcome::Running);
-            }
+            let task = Reaction::of(entry.event, service, &self.scenario.definition)
+                .and_then(Reaction::task);
+            self.resume(saga, task);
             self.queues[service.index()].push(entry);
             self.schedule_seq(self.now_ms, Occurrence::Poll(service));
         }
     }
 
+    /// A saga waiting for a person on `task` goes on: a redrive, or a handler of its message
+    /// that finished after all.
+    fn resume(&mut self, saga: SagaId, task: Option<Task>) {
+        let Some(record) = self.sagas.get(saga) else {
+            return;
+        };
+        if task.is_none() || record.stuck != task {
+            return;
+        }
+        let waiting = matches!(
+            record.outcome,
+            Outcome::RollbackIncomplete | Outcome::AwaitingPerson
+        );
+        self.mark_stuck(saga, None);
+        if waiting {
+            self.end_saga(saga, Outcome::Running);
+        }
+    }
+
     /// A consumer finishes handling a message: one local transaction (state change, outbox row,
-    /// processed-message id), then the message is deleted.
+    /// processed-message id), then the message is deleted. The handler runs to the end even if
+    /// the message became visible again meanwhile (it was slower than the visibility timeout),
+    /// and even if it was received again or dead-lettered since: the idempotent consumer is what
+    /// stops the second delivery from taking effect twice.
     pub(crate) fn process_done(&mut self, service: ServiceId, message: MessageId) {
         if !self.service_up(service) {
             return; // the consumer died mid-way: the message will be visible again
         }
-        let Some(entry) = self.queues[service.index()]
-            .iter()
-            .find(|q| q.message == message)
-            .cloned()
-        else {
+        let Some(m) = self.messages.get(message as usize) else {
             return;
         };
-        let Some(event_id) = self.messages.get(message as usize).map(|m| m.event_id) else {
+        let (saga, event_id) = (m.saga, m.event_id);
+        let Body::Event { name: event } = m.body else {
             return;
         };
-        let saga = entry.saga;
-        let (published, acknowledged) = match Reaction::to(entry.event, &self.scenario.definition) {
+        let Some(reaction) = Reaction::of(event, service, &self.scenario.definition) else {
+            return;
+        };
+        if let Reaction::Run(_, Task::FailureNotice) = reaction {
+            // The notifier hears of the last compensation (or the failure) through the event
+            // that asks for the notice itself.
+            self.learn(service, saga, event);
+            if !self.notice_facts_complete(service, saga) {
+                self.emit(
+                    Some(saga),
+                    EventKind::TaskFailed {
+                        task: Task::FailureNotice,
+                        service,
+                        reason: FailReason::AwaitingEvents,
+                    },
+                );
+                return; // delivered again after the visibility timeout, by when they are in
+            }
+        }
+        let handled = match reaction {
             Reaction::Run(_, task) => {
                 let money = match task {
                     Task::FailureNotice => self.notice_money_from_events(saga),
@@ -245,13 +440,16 @@ impl Simulation {
                 match self.serve(service, saga, task, DedupKey::Event(event_id), money) {
                     Served::Answered(result) => {
                         self.note_result(saga, task, result);
-                        (self.event_for(task, result), true)
+                        Handled::ack(self.event_for(task, result))
                     }
                     Served::AnswerLost(result) => {
                         self.note_result(saga, task, result);
-                        (self.event_for(task, result), false)
+                        Handled {
+                            publish: self.event_for(task, result),
+                            acknowledged: false,
+                        }
                     }
-                    Served::Repeat(_) => (None, true),
+                    Served::Repeat(_) => Handled::ack(None),
                     Served::Failed(_) | Served::Hung => return,
                 }
             }
@@ -259,47 +457,147 @@ impl Simulation {
                 if !self.database_up(service) {
                     return;
                 }
-                let idempotent = self.scenario.safeguards.idempotency;
-                let store = self.tables.store(service);
-                if idempotent && store.processed_events.contains(&event_id) {
-                    (None, true)
+                if self.consumed_before(service, event_id) {
+                    Handled::ack(None)
                 } else {
-                    // A second request to cancel the same reservation changes nothing.
+                    // A second request to cancel the same reservation changes nothing. Before
+                    // the pivot the record is enough: the pivot (and any earlier step of this
+                    // service) refuses, and the saga compensates. After it, the cancellation
+                    // saga starts once the saga has completed.
                     let first_request = self.tables.cancellations.insert(saga);
-                    if idempotent {
-                        self.tables
-                            .store_mut(service)
-                            .processed_events
-                            .insert(event_id);
-                    }
+                    let completed = self.heard_completion(service, saga);
+                    Handled::ack(
+                        (first_request && completed).then_some(EventName::CancellationStarted),
+                    )
+                }
+            }
+            Reaction::NoteCompletion(_) => {
+                if !self.database_up(service) {
+                    return;
+                }
+                if self.consumed_before(service, event_id) {
+                    Handled::ack(None)
+                } else {
+                    let first = !self.heard_completion(service, saga);
+                    self.learn(service, saga, event);
+                    let cancelled = self.tables.cancellations.contains(&saga);
                     let confirmed = self
                         .tables
                         .reservations
                         .get(&saga)
                         .is_some_and(|r| r.status == ReservationStatus::Confirmed);
-                    (
-                        (first_request && confirmed).then_some(EventName::CancellationStarted),
-                        true,
+                    Handled::ack(
+                        (first && cancelled && confirmed).then_some(EventName::CancellationStarted),
                     )
                 }
             }
-            Reaction::Final => (None, true),
+            Reaction::Learn(_) => {
+                if !self.database_up(service) {
+                    return;
+                }
+                if !self.consumed_before(service, event_id) {
+                    self.learn(service, saga, event);
+                }
+                Handled::ack(None)
+            }
         };
-        if let Some(event) = published {
-            self.write_outbox(service, saga, event);
-            self.observe(saga, event);
+        if handled.publish.is_some() {
+            // The work is done after all (a handler that outlived its message's dead-lettering).
+            self.resume(saga, reaction.task());
         }
-        if acknowledged {
-            self.queues[service.index()].retain(|q| q.message != message);
-            self.set_message_state(message, MessageState::Handled);
-            self.emit(
-                Some(saga),
-                EventKind::Deleted {
-                    queue: service,
-                    message,
-                },
-            );
+        if let Some(event) = handled.publish {
+            if !self.commit_event(service, saga, event) {
+                return; // crashed before deleting: the message will be delivered again
+            }
         }
+        if handled.acknowledged {
+            self.delete_message(service, saga, message);
+        }
+    }
+
+    /// Whether this service's idempotent consumer has processed the event already; records it
+    /// as processed (in the handler's transaction) otherwise.
+    fn consumed_before(&mut self, service: ServiceId, event_id: u32) -> bool {
+        if !self.scenario.safeguards.idempotency {
+            return false;
+        }
+        !self
+            .tables
+            .store_mut(service)
+            .processed_events
+            .insert(event_id)
+    }
+
+    fn heard_completion(&self, service: ServiceId, saga: SagaId) -> bool {
+        self.tables
+            .store(service)
+            .learned
+            .get(&saga)
+            .is_some_and(|l| l.completed)
+    }
+
+    /// Records in the service's own database what an event it consumed says about the saga.
+    fn learn(&mut self, service: ServiceId, saga: SagaId, event: EventName) {
+        let def = &self.scenario.definition;
+        let last = def.steps.len().saturating_sub(1);
+        let refund = |s: usize| {
+            def.steps.get(s).and_then(|d| d.compensation) == Some(Operation::RefundPayment)
+        };
+        let is_refund = matches!(event, EventName::Compensated(s) if refund(s));
+        let learned = self
+            .tables
+            .store_mut(service)
+            .learned
+            .entry(saga)
+            .or_default();
+        match event {
+            EventName::StepFailed(step) => learned.failed_step = Some(step),
+            EventName::Compensated(step) => {
+                if !learned.undone_steps.contains(&step) {
+                    learned.undone_steps.push(step);
+                }
+                learned.refunded |= is_refund;
+            }
+            EventName::StepDone(step) if step == last => learned.completed = true,
+            EventName::CancellationStarted => learned.cancelled = true,
+            _ => {}
+        }
+    }
+
+    /// Whether the notifier has heard why the saga failed and every compensation that follows
+    /// from it: only then can its notice tell the whole truth (a delayed refund event must not
+    /// turn "refunded" into "nothing charged").
+    fn notice_facts_complete(&self, service: ServiceId, saga: SagaId) -> bool {
+        let def = &self.scenario.definition;
+        let Some(learned) = self.tables.store(service).learned.get(&saga) else {
+            return false;
+        };
+        let below = match (learned.failed_step, learned.cancelled) {
+            (_, true) => def.steps.len(),
+            (Some(step), false) => step,
+            (None, false) => return false,
+        };
+        def.compensations_below(below)
+            .all(|s| learned.undone_steps.contains(&s))
+    }
+
+    fn delete_message(&mut self, service: ServiceId, saga: SagaId, message: MessageId) {
+        // Another delivery's handler may have deleted it already, or it may sit in the
+        // dead-letter queue: then there is nothing left to delete.
+        let queue = &mut self.queues[service.index()];
+        let before = queue.len();
+        queue.retain(|q| q.message != message);
+        if queue.len() == before {
+            return;
+        }
+        self.set_message_state(message, MessageState::Handled);
+        self.emit(
+            Some(saga),
+            EventKind::Deleted {
+                queue: service,
+                message,
+            },
+        );
     }
 
     fn event_for(&self, task: Task, result: TaskResult) -> Option<EventName> {
@@ -314,6 +612,77 @@ impl Simulation {
             (Task::FailureNotice, TaskResult::Done) => Some(EventName::FailureNotified),
             _ => None,
         }
+    }
+
+    /// The handler's transaction commits an event to publish: in the outbox (the relay
+    /// publishes it, even after a crash), or, with the outbox switched off, by publishing it
+    /// straight after the commit (a dual write: a crash in between loses it). Returns whether
+    /// the service is still up.
+    fn commit_event(&mut self, service: ServiceId, saga: SagaId, event: EventName) -> bool {
+        let outbox = self.scenario.safeguards.outbox;
+        if outbox {
+            self.write_outbox(service, saga, event);
+        }
+        self.observe(saga, event);
+        let crashed = self.crash_after_commit(service, saga);
+        if !outbox {
+            if crashed {
+                self.emit(Some(saga), EventKind::PublishLost { service, event });
+            } else {
+                let event_id = self.new_event_id();
+                self.send(
+                    saga,
+                    Node::Service(service),
+                    Node::Bus,
+                    Body::Event { name: event },
+                    event_id,
+                    self.now_ms,
+                );
+            }
+        }
+        !crashed
+    }
+
+    /// A `crash_after_commit` fault on the service fires: it goes down for a moment.
+    fn crash_after_commit(&mut self, service: ServiceId, saga: SagaId) -> bool {
+        let Some(id) = self.faults.iter().position(|f| {
+            f.active
+                && matches!(f.spec, FaultSpec::CrashAfterCommit { service: s, .. } if s == service)
+        }) else {
+            return false;
+        };
+        self.fire(id, Some(saga));
+        self.service_down[service.index()] += 1;
+        if self.service_down[service.index()] == 1 {
+            self.emit(None, EventKind::ServiceDown { service });
+        }
+        self.schedule_seq(self.now_ms + CRASH_RESTART_MS, Occurrence::Restart(service));
+        true
+    }
+
+    /// A service that crashed after a commit restarts.
+    pub(crate) fn restart_after_crash(&mut self, service: ServiceId) {
+        let down = &mut self.service_down[service.index()];
+        *down = down.saturating_sub(1);
+        if *down == 0 {
+            self.emit(None, EventKind::ServiceUp { service });
+            self.service_recovered(service);
+        }
+    }
+
+    /// Choreography: the pivot's owner refuses any forward work before the pivot for a saga
+    /// whose customer has cancelled (a cancel that came before the start creates nothing).
+    pub(crate) fn refused_after_cancel(
+        &self,
+        service: ServiceId,
+        saga: SagaId,
+        task: Task,
+    ) -> bool {
+        let def = &self.scenario.definition;
+        self.scenario.coordination == Coordination::Choreography
+            && service == pivot_owner(def)
+            && matches!(task, Task::Action(s) if def.pivot().is_some_and(|p| s < p))
+            && self.tables.cancellations.contains(&saga)
     }
 
     fn write_outbox(&mut self, service: ServiceId, saga: SagaId, event: EventName) {

@@ -131,6 +131,9 @@ pub enum FailReason {
     NoReply,
     /// Chaos.
     Chaos,
+    /// Choreography: the notifier has not yet heard every event its failure notice must tell
+    /// of (a refund, say); it waits for them rather than tell less than the truth.
+    AwaitingEvents,
 }
 
 /// Why compensation began.
@@ -349,6 +352,14 @@ pub enum EventKind {
         /// Whose outbox.
         service: ServiceId,
         /// The event.
+        event: EventName,
+    },
+    /// A service crashed between its local commit and publishing its event, with no outbox to
+    /// keep the event: it is lost (the dual-write problem), and the saga cannot go on.
+    PublishLost {
+        /// The service that crashed.
+        service: ServiceId,
+        /// The event that never left.
         event: EventName,
     },
     /// A fault began.

@@ -126,6 +126,15 @@ pub enum FaultSpec {
         /// Which service.
         service: ServiceId,
     },
+    /// Choreography: the service crashes right after a local commit, before its event leaves,
+    /// `times` times; it restarts a moment later. The outbox keeps the event; without it the
+    /// event is lost.
+    CrashAfterCommit {
+        /// Which service.
+        service: ServiceId,
+        /// How many times.
+        times: u32,
+    },
     /// Random faults drawn from the seed: each message or request meets one with this chance.
     Chaos {
         /// Chance in percent.
@@ -168,13 +177,15 @@ pub enum FaultKind {
     Reorder,
     /// [`FaultSpec::Poison`].
     Poison,
+    /// [`FaultSpec::CrashAfterCommit`].
+    CrashAfterCommit,
     /// [`FaultSpec::Chaos`].
     Chaos,
 }
 
 impl FaultKind {
     /// Every kind, in menu order.
-    pub const ALL: [FaultKind; 15] = [
+    pub const ALL: [FaultKind; 16] = [
         FaultKind::BusinessFailure,
         FaultKind::TransientError,
         FaultKind::NoReply,
@@ -189,6 +200,7 @@ impl FaultKind {
         FaultKind::Delay,
         FaultKind::Reorder,
         FaultKind::Poison,
+        FaultKind::CrashAfterCommit,
         FaultKind::Chaos,
     ];
 
@@ -209,6 +221,7 @@ impl FaultKind {
             FaultKind::Delay => "delay",
             FaultKind::Reorder => "reorder",
             FaultKind::Poison => "poison",
+            FaultKind::CrashAfterCommit => "crash_after_commit",
             FaultKind::Chaos => "chaos",
         }
     }
@@ -235,6 +248,7 @@ impl FaultKind {
             FaultKind::Delay => "Message delayed",
             FaultKind::Reorder => "Messages reordered",
             FaultKind::Poison => "Poison message",
+            FaultKind::CrashAfterCommit => "Crash after commit",
             FaultKind::Chaos => "Chaos",
         }
     }
@@ -243,6 +257,8 @@ impl FaultKind {
     pub fn applies_to(self, coordination: Coordination) -> bool {
         match self {
             FaultKind::OrchestratorDown => coordination == Coordination::Orchestration,
+            // Only choreography has an outbox and a relay to lose an event between.
+            FaultKind::CrashAfterCommit => coordination == Coordination::Choreography,
             FaultKind::BusinessFailure
             | FaultKind::TransientError
             | FaultKind::NoReply
@@ -285,6 +301,7 @@ impl FaultSpec {
             FaultSpec::Delay { .. } => FaultKind::Delay,
             FaultSpec::Reorder { .. } => FaultKind::Reorder,
             FaultSpec::Poison { .. } => FaultKind::Poison,
+            FaultSpec::CrashAfterCommit { .. } => FaultKind::CrashAfterCommit,
             FaultSpec::Chaos { .. } => FaultKind::Chaos,
         }
     }
@@ -323,7 +340,8 @@ impl FaultSpec {
             | FaultSpec::Drop { times, .. }
             | FaultSpec::Duplicate { times, .. }
             | FaultSpec::Delay { times, .. }
-            | FaultSpec::Reorder { times, .. } => Some(*times),
+            | FaultSpec::Reorder { times, .. }
+            | FaultSpec::CrashAfterCommit { times, .. } => Some(*times),
             FaultSpec::CompensationFails { times, .. } => *times,
             _ => None,
         }
@@ -349,7 +367,8 @@ impl FaultSpec {
             FaultSpec::Latency { service, .. }
             | FaultSpec::ServiceDown { service, .. }
             | FaultSpec::DatabaseDown { service, .. }
-            | FaultSpec::Poison { service } => Some(*service),
+            | FaultSpec::Poison { service }
+            | FaultSpec::CrashAfterCommit { service, .. } => Some(*service),
             FaultSpec::Drop { service, .. }
             | FaultSpec::Duplicate { service, .. }
             | FaultSpec::Delay { service, .. }
@@ -444,6 +463,9 @@ impl FaultSpec {
                 format!("reorder {times} message(s){}", to(service))
             }
             FaultSpec::Poison { service } => format!("{}: poison message", service.label()),
+            FaultSpec::CrashAfterCommit { service, times } => {
+                format!("{}: crashes after commit ×{times}", service.label())
+            }
             FaultSpec::Chaos { percent, for_ms } => {
                 format!("chaos {percent}% for {} s", seconds(*for_ms))
             }
@@ -588,6 +610,10 @@ mod tests {
             },
             FaultKind::Poison => FaultSpec::Poison {
                 service: ServiceId::Notification,
+            },
+            FaultKind::CrashAfterCommit => FaultSpec::CrashAfterCommit {
+                service: ServiceId::Calendar,
+                times: 2,
             },
             FaultKind::Chaos => FaultSpec::Chaos {
                 percent: 25,

@@ -95,6 +95,10 @@ fn of_kind(kind: FaultKind) -> Vec<FaultSpec> {
         FaultKind::Poison => vec![FaultSpec::Poison {
             service: ServiceId::Payment,
         }],
+        FaultKind::CrashAfterCommit => vec![FaultSpec::CrashAfterCommit {
+            service: ServiceId::Payment,
+            times: 1,
+        }],
         FaultKind::Chaos => vec![FaultSpec::Chaos {
             percent: 20,
             for_ms: 5_000,

@@ -13,17 +13,24 @@ pub enum Safeguard {
     Idempotency,
     /// [`Safeguards::semantic_lock`].
     SemanticLock,
+    /// [`Safeguards::outbox`].
+    Outbox,
 }
 
 impl Safeguard {
     /// Every safeguard, in the order the page lists them.
-    pub const ALL: [Safeguard; 2] = [Safeguard::Idempotency, Safeguard::SemanticLock];
+    pub const ALL: [Safeguard; 3] = [
+        Safeguard::Idempotency,
+        Safeguard::SemanticLock,
+        Safeguard::Outbox,
+    ];
 
     /// The stable snake_case name: the field of [`Safeguards`] in JSON, and the name in a link.
     pub fn as_str(self) -> &'static str {
         match self {
             Safeguard::Idempotency => "idempotency",
             Safeguard::SemanticLock => "semantic_lock",
+            Safeguard::Outbox => "outbox",
         }
     }
 
@@ -37,6 +44,7 @@ impl Safeguard {
         match self {
             Safeguard::Idempotency => "Idempotent consumers",
             Safeguard::SemanticLock => "Semantic lock",
+            Safeguard::Outbox => "Transactional outbox",
         }
     }
 
@@ -49,6 +57,9 @@ impl Safeguard {
             Safeguard::SemanticLock => {
                 "A saga's pending hold locks the slot against other sagas until it is released; off, two sagas can take the same table"
             }
+            Safeguard::Outbox => {
+                "Choreography: a service writes its change and the event to publish in one local transaction, and a relay publishes it; off, a crash between commit and publish loses the event"
+            }
         }
     }
 }
@@ -59,10 +70,12 @@ impl Safeguards {
         let Safeguards {
             idempotency,
             semantic_lock,
+            outbox,
         } = self;
         match safeguard {
             Safeguard::Idempotency => *idempotency,
             Safeguard::SemanticLock => *semantic_lock,
+            Safeguard::Outbox => *outbox,
         }
     }
 
@@ -71,10 +84,12 @@ impl Safeguards {
         let Safeguards {
             idempotency,
             semantic_lock,
+            outbox,
         } = self;
         let field = match safeguard {
             Safeguard::Idempotency => idempotency,
             Safeguard::SemanticLock => semantic_lock,
+            Safeguard::Outbox => outbox,
         };
         *field = on;
     }

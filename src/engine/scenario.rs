@@ -241,6 +241,15 @@ pub struct Safeguards {
     pub idempotency: bool,
     /// A saga's slot hold locks the slot against other sagas until it is released.
     pub semantic_lock: bool,
+    /// Choreography: a service writes the event it will publish in its local transaction (the
+    /// transactional outbox) and a relay publishes it; off, it publishes straight after the
+    /// commit (a dual write), and a crash in between loses the event.
+    #[serde(default = "switched_on")]
+    pub outbox: bool,
+}
+
+fn switched_on() -> bool {
+    true
 }
 
 impl Default for Safeguards {
@@ -248,6 +257,7 @@ impl Default for Safeguards {
         Self {
             idempotency: true,
             semantic_lock: true,
+            outbox: true,
         }
     }
 }

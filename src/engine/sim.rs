@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::choreography::{QueuedMessage, Reaction};
+use super::choreography::{customer_queue, QueuedMessage};
 use super::definition::ServiceId;
 use super::event::{
     AttentionReason, ClearReason, Event, EventKind, FailReason, LossReason, Outcome,
@@ -154,6 +154,8 @@ pub(crate) enum Occurrence {
         message: MessageId,
     },
     Relay(ServiceId),
+    /// A service that crashed right after a commit comes back.
+    Restart(ServiceId),
 }
 
 /// A command could not be carried out.
@@ -540,6 +542,7 @@ impl Simulation {
             Occurrence::Poll(service) => self.poll_queue(service),
             Occurrence::ProcessDone { service, message } => self.process_done(service, message),
             Occurrence::Relay(service) => self.relay(service),
+            Occurrence::Restart(service) => self.restart_after_crash(service),
         }
     }
 
@@ -606,12 +609,10 @@ impl Simulation {
     fn customer_request(&mut self, saga: SagaId, name: EventName) {
         let to = match self.scenario.coordination {
             Coordination::Orchestration => Node::Orchestrator,
-            Coordination::Choreography => {
-                match Reaction::to(name, &self.scenario.definition).service() {
-                    Some(service) => Node::Queue(service),
-                    None => return,
-                }
-            }
+            Coordination::Choreography => match customer_queue(name, &self.scenario.definition) {
+                Some(service) => Node::Queue(service),
+                None => return,
+            },
         };
         let event = self.new_event_id();
         self.send(
@@ -904,7 +905,7 @@ impl Simulation {
     }
 
     /// Marks one firing of fault `id`, retiring it when used up.
-    fn fire(&mut self, id: usize, saga: Option<SagaId>) {
+    pub(crate) fn fire(&mut self, id: usize, saga: Option<SagaId>) {
         let used_up = match self.faults.get_mut(id) {
             Some(fault) => {
                 fault.fired += 1;
@@ -1052,7 +1053,7 @@ impl Simulation {
                     self.fire(id, Some(saga));
                     true
                 }
-                None => false,
+                None => self.refused_after_cancel(service, saga, task),
             },
             _ => false,
         };
@@ -1229,7 +1230,7 @@ impl Simulation {
         }
     }
 
-    fn service_recovered(&mut self, service: ServiceId) {
+    pub(crate) fn service_recovered(&mut self, service: ServiceId) {
         if self.scenario.coordination == Coordination::Choreography {
             self.schedule_seq(self.now_ms, Occurrence::Poll(service));
             self.schedule_seq(self.now_ms, Occurrence::Relay(service));

@@ -184,6 +184,31 @@ pub struct ServiceStore {
     pub processed_events: BTreeSet<u32>,
     /// Choreography: the transactional outbox.
     pub outbox: Vec<OutboxRow>,
+    /// Choreography: what this service learned of each saga from the events it consumed beyond
+    /// its own work (the notifier: failures and compensations; the pivot's owner: completion).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub learned: BTreeMap<SagaId, Learned>,
+}
+
+/// What a service learned of one saga from events it consumed (choreography): the notifier
+/// reads it to tell the truth in the failure notice ("refunded" or "nothing charged").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Learned {
+    /// The step (from 0) whose failure event it heard (a decline, a slot taken, a rejection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_step: Option<usize>,
+    /// The steps (from 0) whose compensated event it heard, in the order heard.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undone_steps: Vec<usize>,
+    /// A charge was refunded: it heard the refund's event (the payment step's compensation).
+    #[serde(default)]
+    pub refunded: bool,
+    /// The saga completed: it heard the last step's done event.
+    #[serde(default)]
+    pub completed: bool,
+    /// The customer cancelled a completed reservation: it heard the cancellation saga begin.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// All tables of all services.

@@ -22,7 +22,8 @@
 //!     `ambiguous.STEP.TIMES`, `undofails.STEP[.TIMES]` (each may end in `.sSAGA`),
 //!     `latency.SERVICE.MS`, `down.SERVICE.MS`, `dbdown.SERVICE.MS`, `crash.MS`,
 //!     `drop.TIMES[.SERVICE]`, `dup.TIMES[.SERVICE]`, `delay.MS.TIMES[.SERVICE]`,
-//!     `reorder.TIMES[.SERVICE]`, `poison.SERVICE`, `chaos.PERCENT.MS`;
+//!     `reorder.TIMES[.SERVICE]`, `poison.SERVICE`, `commitcrash.SERVICE.TIMES`,
+//!     `chaos.PERCENT.MS`;
 //!   - commands: a fault (inject it), `remove.FAULT`, `cancel.SAGA`, `redrive`,
 //!     `start.CUSTOMER.SLOT.PARTY.AMOUNT_CENTS.START_MS` (names percent-encoded).
 //!
@@ -407,6 +408,7 @@ fn fault_code(kind: FaultKind) -> &'static str {
         FaultKind::Delay => "delay",
         FaultKind::Reorder => "reorder",
         FaultKind::Poison => "poison",
+        FaultKind::CrashAfterCommit => "commitcrash",
         FaultKind::Chaos => "chaos",
     }
 }
@@ -462,6 +464,7 @@ fn fault_item(fault: &FaultSpec) -> String {
             times,
         } => format!("{extra_ms}.{times}{}", service(s)),
         FaultSpec::Poison { service: s } => s.as_str().to_string(),
+        FaultSpec::CrashAfterCommit { service: s, times } => format!("{}.{times}", s.as_str()),
         FaultSpec::Chaos { percent, for_ms } => format!("{percent}.{for_ms}"),
     };
     format!("{}.{fields}", fault_code(fault.kind()))
@@ -873,6 +876,10 @@ fn parse_fault(code: &str, mut f: Fields<'_>) -> Result<FaultSpec, String> {
         FaultKind::Poison => FaultSpec::Poison {
             service: f.service()?,
         },
+        FaultKind::CrashAfterCommit => FaultSpec::CrashAfterCommit {
+            service: f.service()?,
+            times: f.number("times")?,
+        },
         FaultKind::Chaos => FaultSpec::Chaos {
             percent: f.number("percent")?,
             for_ms: f.number("duration")?,
@@ -1069,6 +1076,10 @@ mod tests {
             }],
             FaultKind::Poison => vec![FaultSpec::Poison {
                 service: ServiceId::Calendar,
+            }],
+            FaultKind::CrashAfterCommit => vec![FaultSpec::CrashAfterCommit {
+                service: ServiceId::Reservation,
+                times: 1,
             }],
             FaultKind::Chaos => vec![FaultSpec::Chaos {
                 percent: 25,

@@ -441,6 +441,7 @@ fn fail_reason(reason: FailReason) -> &'static str {
         FailReason::CompensationFault => "compensation fault",
         FailReason::NoReply => "took the request, will not answer",
         FailReason::Chaos => "chaos",
+        FailReason::AwaitingEvents => "waiting for the events it must tell of",
     }
 }
 

@@ -148,6 +148,15 @@ fn choices(scenario: &Scenario, node: NodeKey, kind: FaultKind) -> Vec<FaultChoi
             .map(|service| choice("Poison message", FaultSpec::Poison { service }))
             .into_iter()
             .collect(),
+        FaultKind::CrashAfterCommit => service
+            .map(|service| {
+                choice(
+                    "Crash after next commit",
+                    FaultSpec::CrashAfterCommit { service, times: 1 },
+                )
+            })
+            .into_iter()
+            .collect(),
         // Chaos is not a node's: the toolbar's chaos switch injects [`CHAOS`].
         FaultKind::Chaos => Vec::new(),
     }
@@ -263,6 +272,9 @@ pub fn chip_label(fault: &ActiveFault, scenario: &Scenario) -> String {
         FaultSpec::Delay { times, .. } => format!("Delay ×{}", left(*times)),
         FaultSpec::Reorder { times, .. } => format!("Reorder ×{}", left(*times)),
         FaultSpec::Poison { .. } => "Poison".to_string(),
+        FaultSpec::CrashAfterCommit { times, .. } => {
+            format!("Crash after commit ×{}", left(*times))
+        }
         FaultSpec::Chaos { percent, .. } => format!("Chaos {percent}%"),
     }
 }

@@ -311,6 +311,7 @@ fn fail_text(reason: FailReason) -> &'static str {
         FailReason::CompensationFault => "compensation fault",
         FailReason::NoReply => "no reply",
         FailReason::Chaos => "chaos",
+        FailReason::AwaitingEvents => "waiting for events",
     }
 }
 

@@ -539,6 +539,7 @@ fn failure_text(ctx: &Ctx<'_>, task: Task) -> Option<(String, bool)> {
                 FailReason::CompensationFault => "failed".to_string(),
                 FailReason::NoReply => "never answered".to_string(),
                 FailReason::Chaos => "failed (a random error)".to_string(),
+                FailReason::AwaitingEvents => "waited for the events it must tell of".to_string(),
             },
             false,
         )),

@@ -338,6 +338,7 @@ fn fail_text(reason: FailReason) -> &'static str {
         FailReason::CompensationFault => "compensation failed",
         FailReason::NoReply => "no reply",
         FailReason::Chaos => "chaos error",
+        FailReason::AwaitingEvents => "waiting for events",
     }
 }
 

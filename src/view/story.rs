@@ -663,6 +663,14 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         )
         .why("In the same local transaction as its table change; the relay publishes it shortly.")
         .idea(Idea::Outbox),
+        EventKind::PublishLost { service, event: name } => story(
+            "✖",
+            format!("{} crashed before publishing {}: the event is lost", service.label(), name.label(&ctx.scenario.definition)),
+            Tone::Fail,
+            vec![NodeKey::Service(*service)],
+        )
+        .why("Its table change committed, but with no outbox the event lived only in memory: nothing will publish it, and the saga stalls (the dual-write problem).")
+        .idea(Idea::Outbox),
         EventKind::FaultInjected { fault, spec } => story(
             "⚡",
             format!("Fault: {}", spec.describe(ctx.scenario)),
@@ -841,6 +849,9 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
             .idea(Idea::Timeout),
         FailReason::Chaos => story("↯", format!("{name}: {what} fails (chaos)"), Tone::Warn, nodes)
             .why(format!("A random fault drawn from the seed. {retry_why}"))
+            .idea(retry),
+        FailReason::AwaitingEvents => story("…", format!("{name} waits before {what}"), Tone::Info, nodes)
+            .why(format!("It has not yet heard every event its notice must tell of (a refund, say): it waits rather than tell less than the truth. {retry_why}"))
             .idea(retry),
     }
 }

@@ -6,8 +6,9 @@
 
 use std::fmt::Write;
 
+use crate::engine::choreography::Reaction;
 use crate::engine::definition::{SagaDefinition, ServiceId, StepKind};
-use crate::engine::message::{Message, MessageId, Node, SagaId};
+use crate::engine::message::{Body, Message, MessageId, Node, SagaId};
 use crate::engine::scenario::{Coordination, Scenario};
 use crate::engine::sim::{StepState, StepStatus};
 use crate::engine::snapshot::Snapshot;
@@ -40,6 +41,8 @@ pub struct Topic {
     pub count: usize,
     /// A message of this topic is on its way to or from the bus.
     pub live: bool,
+    /// How many queues are subscribed to it (more than one: the bus fans it out).
+    pub subscribers: usize,
 }
 
 /// The topics published to the bus so far, in order of first publish.
@@ -53,6 +56,10 @@ pub fn topics(messages: &[Message], in_flight: &[Message], def: &SagaDefinition)
                 name,
                 count: 1,
                 live: false,
+                subscribers: match m.body {
+                    Body::Event { name } => Reaction::subscribers(name, def).len(),
+                    _ => 0,
+                },
             }),
         }
     }
@@ -640,7 +647,12 @@ fn bus_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
     );
     let (mut x, mut y) = (130.0, 6.0);
     for topic in state.topics {
-        let label = format!("{} ×{}", topic.name, topic.count);
+        let label = if topic.subscribers > 1 {
+            // Compact, so the pills still fit on the bus: "⇉2" reads as "to two queues".
+            format!("{} ×{} ⇉{}", topic.name, topic.count, topic.subscribers)
+        } else {
+            format!("{} ×{}", topic.name, topic.count)
+        };
         let w = text_width(&label, 13.0) + 16.0;
         if x + w > rect.w - 110.0 {
             if y > 6.0 {
@@ -1021,6 +1033,20 @@ mod tests {
         assert_eq!(t[0].name, "ReservationCreated");
         assert!(t.iter().all(|t| t.count == 1 && !t.live));
         assert!(svg(&s, 0, None).contains("PaymentCharged ×1"));
+    }
+
+    #[test]
+    fn a_topic_with_several_subscribers_says_how_many_queues_it_reaches() {
+        let s = sim("card-declined", Coordination::Choreography, 600_000);
+        let snapshot = s.snapshot();
+        let t = topics(s.messages(), &snapshot.in_flight, &s.scenario().definition);
+        let declined = t.iter().find(|t| t.name == "PaymentDeclined").unwrap();
+        assert_eq!(declined.subscribers, 2);
+        let created = t.iter().find(|t| t.name == "ReservationCreated").unwrap();
+        assert_eq!(created.subscribers, 1);
+        let markup = svg(&s, 0, None);
+        assert!(markup.contains("PaymentDeclined ×1 ⇉2"));
+        assert!(markup.contains("ReservationCreated ×1<"));
     }
 
     #[test]

@@ -117,6 +117,7 @@ pub fn tick_kind(kind: &EventKind) -> TickKind {
         | K::StepRefused { .. }
         | K::ManualIntervention { .. }
         | K::DeadLettered { .. }
+        | K::PublishLost { .. }
         | K::ServiceDown { .. }
         | K::DatabaseDown { .. }
         | K::OrchestratorCrashed => TickKind::Failure,

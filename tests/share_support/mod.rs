@@ -118,6 +118,10 @@ pub fn random_fault(rng: &mut Rng) -> FaultSpec {
         FaultKind::Poison => FaultSpec::Poison {
             service: service(rng),
         },
+        FaultKind::CrashAfterCommit => FaultSpec::CrashAfterCommit {
+            service: service(rng),
+            times: 1 + rng.up_to(3) as u32,
+        },
         FaultKind::Chaos => FaultSpec::Chaos {
             percent: 1 + rng.up_to(40) as u32,
             for_ms: 1 + rng.up_to(10_000),
