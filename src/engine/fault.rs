@@ -656,13 +656,27 @@ mod tests {
     }
 
     #[test]
-    fn only_the_orchestrator_crash_is_for_one_style() {
+    fn only_the_orchestrator_crash_and_the_crash_after_commit_are_for_one_style() {
         for kind in FaultKind::ALL {
-            assert!(kind.applies_to(Coordination::Orchestration), "{kind}");
+            let (orchestration, choreography) = match kind {
+                FaultKind::OrchestratorDown => (true, false),
+                FaultKind::CrashAfterCommit => (false, true),
+                _ => (true, true),
+            };
+            assert_eq!(
+                kind.applies_to(Coordination::Orchestration),
+                orchestration,
+                "{kind}"
+            );
             assert_eq!(
                 kind.applies_to(Coordination::Choreography),
-                kind != FaultKind::OrchestratorDown,
+                choreography,
                 "{kind}"
+            );
+            assert_eq!(
+                sample(kind).applies_to(Coordination::Choreography),
+                choreography,
+                "{kind}: the spec and its kind agree"
             );
         }
     }
