@@ -3,6 +3,11 @@
 //! The orchestrator's memory is a pure fold of its log ([`OrchestratorState::replay`]): every
 //! decision is first appended to the log and then applied, so a crash that wipes the memory
 //! loses nothing, and a restart rebuilds exactly what was there.
+//!
+//! Every command carries a task token (its message's event id) and the reply carries it back:
+//! only the reply to the command awaited now decides anything. Once the pivot has been sent the
+//! saga only goes forward: a pivot whose outcome stays unknown, a retriable step or the failure
+//! notice out of retries waits for a person ([`Phase::AwaitingPerson`]) and a redrive resumes it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -127,7 +132,8 @@ pub struct SagaMemory {
     pub cancel_requested: bool,
     /// Steps whose action is known to have taken effect.
     pub done: BTreeSet<usize>,
-    /// Steps whose action may have taken effect (timed out).
+    /// Steps whose action may have taken effect: an attempt timed out, or a command was sent
+    /// again after a restart with no answer heard to the first send.
     pub unknown: BTreeSet<usize>,
 }
 
