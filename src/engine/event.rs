@@ -201,6 +201,17 @@ pub enum EventKind {
         /// Its number.
         message: MessageId,
     },
+    /// The orchestrator ignored a reply that answers an attempt it no longer awaits (the attempt
+    /// timed out, or its task is no longer current): a stale task token decides nothing.
+    ReplyStale {
+        /// Its number.
+        message: MessageId,
+        /// The attempt it answers.
+        attempt: u32,
+        /// The attempt of the same task awaited now, if one is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        awaited: Option<u32>,
+    },
     /// A service began a task (a command received, or a queued message received).
     TaskStarted {
         /// The task.

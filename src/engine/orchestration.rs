@@ -3,6 +3,11 @@
 //! The orchestrator's memory is a pure fold of its log ([`OrchestratorState::replay`]): every
 //! decision is first appended to the log and then applied, so a crash that wipes the memory
 //! loses nothing, and a restart rebuilds exactly what was there.
+//!
+//! Every command carries a task token (its message's event id) and the reply carries it back:
+//! only the reply to the command awaited now decides anything. Once the pivot has been sent the
+//! saga only goes forward: a pivot whose outcome stays unknown, a retriable step or the failure
+//! notice out of retries waits for a person ([`Phase::AwaitingPerson`]) and a redrive resumes it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +33,8 @@ pub enum Heard {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", content = "step", rename_all = "snake_case")]
 pub enum Phase {
+    /// The saga's start message has not arrived (a cancel may have).
+    AwaitingStart,
     /// Running step `n`'s action.
     Forward(usize),
     /// Undoing step `n`.
@@ -36,6 +43,15 @@ pub enum Phase {
     NotifyingFailure,
     /// A compensation ran out of retries: waiting for a person (or a redrive).
     AwaitingIntervention(usize),
+    /// A task that may only go forward cannot go on by itself (the pivot's outcome is unknown,
+    /// a step after the pivot or the failure notice ran out of retries): waiting for a person
+    /// (or a redrive, which tries `task` again).
+    AwaitingPerson {
+        /// The task that could not go on.
+        task: Task,
+        /// Why.
+        reason: AttentionReason,
+    },
     /// Finished.
     Ended(Outcome),
 }
@@ -47,7 +63,10 @@ impl Phase {
             Phase::Forward(s) => Some(Task::Action(s)),
             Phase::Compensating(s) => Some(Task::Compensate(s)),
             Phase::NotifyingFailure => Some(Task::FailureNotice),
-            Phase::AwaitingIntervention(_) | Phase::Ended(_) => None,
+            Phase::AwaitingStart
+            | Phase::AwaitingIntervention(_)
+            | Phase::AwaitingPerson { .. }
+            | Phase::Ended(_) => None,
         }
     }
 }
@@ -69,6 +88,10 @@ pub enum LogRecord {
         task: Task,
         /// The attempt.
         attempt: u32,
+        /// The command's task token (its message's event id): the reply carries it back, and
+        /// only the reply to the token awaited now is accepted.
+        #[serde(default)]
+        token: u32,
     },
     /// The outcome of an attempt.
     Heard {
@@ -99,26 +122,27 @@ pub struct LogEntry {
 pub struct SagaMemory {
     /// The phase.
     pub phase: Phase,
-    /// Attempts made at the current task.
+    /// Attempts made at the current task, in the current series (a redrive starts a new one).
     pub attempt: u32,
-    /// A command is out and no answer has been heard.
-    pub awaiting: bool,
+    /// The task token of the command that is out with no answer heard, if one is.
+    pub awaiting: Option<u32>,
     /// The last answer heard for the current task, if it was not a success.
     pub last_heard: Option<Heard>,
     /// The customer asked to cancel.
     pub cancel_requested: bool,
     /// Steps whose action is known to have taken effect.
     pub done: BTreeSet<usize>,
-    /// Steps whose action may have taken effect (timed out).
+    /// Steps whose action may have taken effect: an attempt timed out, or a command was sent
+    /// again after a restart with no answer heard to the first send.
     pub unknown: BTreeSet<usize>,
 }
 
 impl SagaMemory {
     fn new() -> Self {
         Self {
-            phase: Phase::Forward(0),
+            phase: Phase::AwaitingStart,
             attempt: 0,
-            awaiting: false,
+            awaiting: None,
             last_heard: None,
             cancel_requested: false,
             done: BTreeSet::new(),
@@ -128,19 +152,30 @@ impl SagaMemory {
 
     fn apply(&mut self, record: LogRecord) {
         match record {
-            LogRecord::Started => *self = SagaMemory::new(),
+            // The first decision moves the saga on; a cancel logged before the start is kept.
+            LogRecord::Started => {}
             LogRecord::Decided { phase } => {
                 self.phase = phase;
                 self.attempt = 0;
-                self.awaiting = false;
+                self.awaiting = None;
                 self.last_heard = None;
             }
-            LogRecord::Requested { attempt, .. } => {
+            LogRecord::Requested {
+                task,
+                attempt,
+                token,
+            } => {
+                // Sent again with no answer heard (a restart): the first send may have taken effect.
+                if let (Some(_), Task::Action(s)) = (self.awaiting, task) {
+                    if !self.done.contains(&s) {
+                        self.unknown.insert(s);
+                    }
+                }
                 self.attempt = self.attempt.max(attempt);
-                self.awaiting = true;
+                self.awaiting = Some(token);
             }
             LogRecord::Heard { task, heard, .. } => {
-                self.awaiting = false;
+                self.awaiting = None;
                 match (task, heard) {
                     (Task::Action(s), Heard::Reply(TaskResult::Done)) => {
                         self.done.insert(s);
@@ -263,9 +298,11 @@ impl Simulation {
         match message.body {
             Body::Event {
                 name: EventName::Start,
-            } if self.memory(saga).is_none() => {
-                self.write_log(saga, LogRecord::Started);
-                self.decide(saga, Phase::Forward(0));
+            } if self
+                .memory(saga)
+                .is_none_or(|m| m.phase == Phase::AwaitingStart) =>
+            {
+                self.orchestrator_start(saga)
             }
             Body::Event {
                 name: EventName::CancelRequested,
@@ -274,20 +311,53 @@ impl Simulation {
                 task,
                 attempt,
                 result,
-            } => self.orchestrator_reply(saga, task, attempt, result, message.id),
+            } => self.orchestrator_reply(saga, task, attempt, result, &message),
             _ => {}
         }
     }
 
-    fn orchestrator_cancel(&mut self, saga: SagaId) {
-        let Some(memory) = self.memory(saga).cloned() else {
-            return;
+    fn orchestrator_start(&mut self, saga: SagaId) {
+        let cancelled = self.memory(saga).is_some_and(|m| m.cancel_requested);
+        self.write_log(saga, LogRecord::Started);
+        if cancelled {
+            // The customer cancelled before the start reached the orchestrator: nothing has taken
+            // effect, so abort at once and tell both parties.
+            self.begin_compensation(saga, 0, CompensationReason::CancelledBeforePivot);
+        } else {
+            self.decide(saga, Phase::Forward(0));
+        }
+    }
+
+    /// Whether the pivot's command has been sent: from then on the pivot may have taken effect,
+    /// and the saga only goes forward.
+    fn pivot_sent(&self, memory: &SagaMemory) -> bool {
+        let Some(pivot) = self.scenario.definition.pivot() else {
+            return false;
         };
-        if memory.cancel_requested {
+        match memory.phase {
+            Phase::Forward(step) => step > pivot || (step == pivot && memory.attempt > 0),
+            Phase::AwaitingPerson {
+                task: Task::Action(step),
+                ..
+            } => step >= pivot,
+            _ => false,
+        }
+    }
+
+    fn orchestrator_cancel(&mut self, saga: SagaId) {
+        let memory = self.memory(saga).cloned();
+        if memory.as_ref().is_some_and(|m| m.cancel_requested) {
             return;
         }
+        // Logged even before the saga's start has arrived: the start then aborts at once.
         self.write_log(saga, LogRecord::CancelRequested);
-        let pivot = self.scenario.definition.pivot().unwrap_or(usize::MAX);
+        let Some(memory) = memory else {
+            return;
+        };
+        if self.pivot_sent(&memory) {
+            // The saga completes; the cancellation saga follows its completion (`after_heard`).
+            return;
+        }
         match memory.phase {
             Phase::Ended(Outcome::Completed) => {
                 self.begin_compensation(
@@ -296,8 +366,8 @@ impl Simulation {
                     CompensationReason::CancelledAfterCompletion,
                 );
             }
-            // Before the pivot is sent, abort now unless a command is out: then decide on its reply.
-            Phase::Forward(step) if step < pivot && !memory.awaiting => {
+            // Before the pivot, abort now unless a command is out: then decide on its answer.
+            Phase::Forward(step) if memory.awaiting.is_none() => {
                 self.begin_compensation(saga, step + 1, CompensationReason::CancelledBeforePivot);
             }
             _ => {}
@@ -310,20 +380,32 @@ impl Simulation {
         task: Task,
         attempt: u32,
         result: TaskResult,
-        id: u32,
+        message: &Message,
     ) {
-        let Some(memory) = self.memory(saga).cloned() else {
-            return;
-        };
-        let current = memory.phase.task();
-        // Any attempt's answer counts while the orchestrator still wants to know: it is awaiting,
-        // or waiting to retry after a timeout (a late "done" saves a retry).
-        let wanted = current == Some(task)
-            && (memory.awaiting
-                || (memory.last_heard == Some(Heard::TimedOut)
-                    && result != TaskResult::TransientError));
-        if !wanted {
-            self.emit(Some(saga), EventKind::ReplyIgnored { message: id });
+        let token = message.event_id;
+        let memory = self.memory(saga).cloned();
+        let current = memory.as_ref().filter(|m| m.phase.task() == Some(task));
+        // Only the reply to the command awaited now counts (its task token): an answer to an
+        // attempt that timed out, or to a task no longer current, never decides anything.
+        if current.is_none_or(|m| m.awaiting != Some(token)) {
+            if self.answer_heard(saga, token) {
+                self.emit(
+                    Some(saga),
+                    EventKind::ReplyIgnored {
+                        message: message.id,
+                    },
+                );
+            } else {
+                let awaited = current.and_then(|m| m.awaiting.map(|_| m.attempt));
+                self.emit(
+                    Some(saga),
+                    EventKind::ReplyStale {
+                        message: message.id,
+                        attempt,
+                        awaited,
+                    },
+                );
+            }
             return;
         }
         self.write_log(
@@ -337,17 +419,48 @@ impl Simulation {
         self.after_heard(saga, task, Heard::Reply(result));
     }
 
+    /// Whether a reply to the command with task token `token` has already been heard (this one
+    /// is then a duplicate rather than a stale answer). A saga has one command out at a time, so
+    /// what the log records next for it after the request tells.
+    fn answer_heard(&self, saga: SagaId, token: u32) -> bool {
+        let mut records = self
+            .orchestrator
+            .log
+            .iter()
+            .filter(|e| e.saga == saga)
+            .map(|e| e.record)
+            .skip_while(|r| !matches!(r, LogRecord::Requested { token: t, .. } if *t == token))
+            .skip(1);
+        // The next answer or new command (a resend under the same token is the same command).
+        records
+            .find(|r| match r {
+                LogRecord::Heard { .. } => true,
+                LogRecord::Requested { token: t, .. } => *t != token,
+                _ => false,
+            })
+            .is_some_and(|r| {
+                matches!(
+                    r,
+                    LogRecord::Heard {
+                        heard: Heard::Reply(_),
+                        ..
+                    }
+                )
+            })
+    }
+
     pub(crate) fn orchestrator_timeout(
         &mut self,
         saga: SagaId,
         task: Task,
         attempt: u32,
+        token: u32,
         epoch: u32,
     ) {
         let Some(memory) = self.memory_for_timer(saga, epoch) else {
             return;
         };
-        if !(memory.awaiting && memory.phase.task() == Some(task) && memory.attempt == attempt) {
+        if !(memory.awaiting == Some(token) && memory.phase.task() == Some(task)) {
             return;
         }
         self.emit(Some(saga), EventKind::TimedOut { task, attempt });
@@ -372,10 +485,13 @@ impl Simulation {
         let Some(memory) = self.memory_for_timer(saga, epoch) else {
             return;
         };
-        if memory.awaiting || memory.phase.task() != Some(task) || memory.attempt + 1 != attempt {
+        if memory.awaiting.is_some()
+            || memory.phase.task() != Some(task)
+            || memory.attempt + 1 != attempt
+        {
             return;
         }
-        self.request(saga, task, attempt, false);
+        self.request(saga, task, attempt, None);
     }
 
     /// The orchestrator's decision after hearing how an attempt went.
@@ -385,6 +501,10 @@ impl Simulation {
         };
         let steps = self.step_count();
         let pivot = self.scenario.definition.pivot().unwrap_or(usize::MAX);
+        let kind = task
+            .step()
+            .and_then(|s| self.scenario.definition.steps.get(s))
+            .map(|d| d.kind);
         match heard {
             Heard::Reply(TaskResult::Done) => {
                 self.note_result(saga, task, TaskResult::Done);
@@ -422,63 +542,113 @@ impl Simulation {
                     self.begin_compensation(saga, step, CompensationReason::BusinessFailure);
                 }
             }
+            // A cancelled saga before its pivot is not retried: abort now, undoing this step too
+            // if its outcome is unknown.
+            _ if memory.cancel_requested && matches!(task, Task::Action(s) if s < pivot) => {
+                self.set_status(saga, task, StepStatus::Failed);
+                if let Task::Action(step) = task {
+                    self.begin_compensation(
+                        saga,
+                        step + 1,
+                        CompensationReason::CancelledBeforePivot,
+                    );
+                }
+            }
             _ => {
                 let policy = self.policy_for(task);
                 if policy.allows(super::defect::attempts_counted(self.defect, memory.attempt)) {
-                    self.set_status(
-                        saga,
-                        task,
-                        if matches!(task, Task::Compensate(_)) {
-                            StepStatus::Compensating
-                        } else {
-                            StepStatus::Retrying
-                        },
-                    );
-                    let next = memory.attempt + 1;
-                    let mut delay = policy.delay_before(next);
-                    if policy.jitter {
-                        delay = self.rng.up_to(delay);
-                    }
-                    self.emit(
-                        Some(saga),
-                        EventKind::RetryScheduled {
-                            task,
-                            attempt: next,
-                            delay_ms: delay,
-                        },
-                    );
-                    let epoch = self.orchestrator.epoch;
-                    self.schedule_seq(
-                        self.now_ms + delay,
-                        Occurrence::Retry {
-                            saga,
-                            task,
-                            attempt: next,
-                            epoch,
-                        },
-                    );
+                    self.schedule_retry(saga, task, memory.attempt + 1, &policy);
                     return;
                 }
-                self.set_status(saga, task, StepStatus::Failed);
-                match task {
-                    Task::Action(step) => {
-                        // Out of retries before the commit point: undo what took effect, including
-                        // this step if it may have (a timeout leaves its outcome unknown).
+                match (task, kind) {
+                    // The pivot may have taken effect (an attempt timed out or its reply was
+                    // lost): never go back; a person decides.
+                    (Task::Action(step), Some(StepKind::Pivot))
+                        if memory.unknown.contains(&step) =>
+                    {
+                        self.decide(
+                            saga,
+                            Phase::AwaitingPerson {
+                                task,
+                                reason: AttentionReason::PivotOutcomeUnknown,
+                            },
+                        );
+                    }
+                    (Task::Action(_), Some(StepKind::Retriable)) => {
+                        self.set_status(saga, task, StepStatus::Failed);
+                        self.decide(
+                            saga,
+                            Phase::AwaitingPerson {
+                                task,
+                                reason: AttentionReason::ForwardStepExhausted,
+                            },
+                        );
+                    }
+                    (Task::Action(step), _) => {
+                        // Out of retries before the commit point (or at the pivot, every attempt
+                        // definitely refused for now): undo what took effect, including this step
+                        // if it may have (a timeout leaves its outcome unknown).
+                        self.set_status(saga, task, StepStatus::Failed);
                         self.begin_compensation(
                             saga,
                             step + 1,
                             CompensationReason::RetriesExhausted,
                         );
                     }
-                    Task::Compensate(step) => {
+                    (Task::Compensate(step), _) => {
+                        self.set_status(saga, task, StepStatus::Failed);
                         self.decide(saga, Phase::AwaitingIntervention(step));
                         self.end_saga(saga, Outcome::RollbackIncomplete);
                         self.mark_stuck(saga, Some((task, AttentionReason::CompensationExhausted)));
                     }
-                    Task::FailureNotice => {}
+                    (Task::FailureNotice, _) => {
+                        self.set_status(saga, task, StepStatus::Failed);
+                        self.decide(
+                            saga,
+                            Phase::AwaitingPerson {
+                                task,
+                                reason: AttentionReason::FailureNoticeExhausted,
+                            },
+                        );
+                    }
                 }
             }
         }
+    }
+
+    /// Schedules attempt `next` of `task` after the policy's (capped) backoff.
+    fn schedule_retry(&mut self, saga: SagaId, task: Task, next: u32, policy: &RetryPolicy) {
+        self.set_status(
+            saga,
+            task,
+            if matches!(task, Task::Compensate(_)) {
+                StepStatus::Compensating
+            } else {
+                StepStatus::Retrying
+            },
+        );
+        let mut delay = policy.delay_before(next);
+        if policy.jitter {
+            delay = self.rng.up_to(delay);
+        }
+        self.emit(
+            Some(saga),
+            EventKind::RetryScheduled {
+                task,
+                attempt: next,
+                delay_ms: delay,
+            },
+        );
+        let epoch = self.orchestrator.epoch;
+        self.schedule_seq(
+            self.now_ms + delay,
+            Occurrence::Retry {
+                saga,
+                task,
+                attempt: next,
+                epoch,
+            },
+        );
     }
 
     /// Starts undoing every compensatable step below `below` that took effect or may have.
@@ -512,29 +682,43 @@ impl Simulation {
         self.write_log(saga, LogRecord::Decided { phase });
         match phase {
             Phase::Ended(outcome) => self.end_saga(saga, outcome),
-            Phase::AwaitingIntervention(_) => {}
-            _ => {
+            Phase::AwaitingPerson { task, reason } => {
+                self.end_saga(saga, Outcome::AwaitingPerson);
+                self.mark_stuck(saga, Some((task, reason)));
+            }
+            Phase::AwaitingStart | Phase::AwaitingIntervention(_) => {}
+            Phase::Forward(_) | Phase::Compensating(_) | Phase::NotifyingFailure => {
                 if let Some(task) = phase.task() {
-                    self.request(saga, task, 1, false);
+                    self.request(saga, task, 1, None);
                 }
             }
         }
     }
 
-    /// Logs and sends attempt `attempt` of `task`, and sets its reply timeout.
-    fn request(&mut self, saga: SagaId, task: Task, attempt: u32, resend: bool) {
+    /// Logs and sends attempt `attempt` of `task`, and sets its reply timeout. A new command gets
+    /// a fresh task token; `resend` sends the command awaited under that token again (after a
+    /// restart), which the service's idempotency key makes safe.
+    fn request(&mut self, saga: SagaId, task: Task, attempt: u32, resend: Option<u32>) {
         let Some(service) = task.service(&self.scenario.definition) else {
             return;
         };
-        if !resend {
-            self.write_log(saga, LogRecord::Requested { task, attempt });
-        }
+        let token = match resend {
+            Some(token) => token,
+            None => self.new_event_id(),
+        };
+        self.write_log(
+            saga,
+            LogRecord::Requested {
+                task,
+                attempt,
+                token,
+            },
+        );
         self.note_attempt(saga, task, attempt);
         let money = match task {
             Task::FailureNotice => self.notice_money_from_orchestrator(saga),
             _ => None,
         };
-        let event = self.new_event_id();
         self.send(
             saga,
             Node::Orchestrator,
@@ -544,7 +728,7 @@ impl Simulation {
                 attempt,
                 money,
             },
-            event,
+            token,
             self.now_ms,
         );
         let epoch = self.orchestrator.epoch;
@@ -555,6 +739,7 @@ impl Simulation {
                 saga,
                 task,
                 attempt,
+                token,
                 epoch,
             },
         );
@@ -588,7 +773,8 @@ impl Simulation {
             Served::Hung | Served::AnswerLost(_) => return,
         };
         let depart = self.now_ms + self.scenario.timing.process_ms + self.latency_ms(service);
-        let event = self.new_event_id();
+        // The reply carries the command's task token back.
+        let event = message.event_id;
         self.send(
             saga,
             Node::Service(service),
@@ -640,14 +826,14 @@ impl Simulation {
             let Some(task) = memory.phase.task() else {
                 continue;
             };
-            if memory.awaiting {
+            if let Some(token) = memory.awaiting {
                 // The reply may be lost: ask again with the same attempt; idempotency makes it safe.
-                self.request(saga, task, memory.attempt, true);
+                self.request(saga, task, memory.attempt, Some(token));
             } else if let Some(heard) = memory.last_heard {
                 // A retry was waiting when the orchestrator crashed: its timer is gone, decide again.
                 self.after_heard(saga, task, heard);
             } else {
-                self.request(saga, task, memory.attempt + 1, false);
+                self.request(saga, task, memory.attempt + 1, None);
             }
         }
         for id in std::mem::take(&mut self.orchestrator.held) {
@@ -662,23 +848,32 @@ impl Simulation {
         }
     }
 
+    /// Resumes every saga waiting for a person: a stuck compensation is tried again, and a task
+    /// that may only go forward (the pivot whose outcome is unknown, a step after the pivot, the
+    /// failure notice) is asked again. Each begins a new series of attempts, numbered from 1
+    /// again, with the task's retry policy in full: attempts are counted per series.
     pub(crate) fn orchestrator_redrive(&mut self) {
         if self.orchestrator.down {
             return;
         }
-        let stuck: Vec<(SagaId, usize)> = self
+        let stuck: Vec<(SagaId, Phase)> = self
             .orchestrator
             .memory
             .iter()
             .filter_map(|(s, m)| match m.phase {
-                Phase::AwaitingIntervention(step) => Some((*s, step)),
+                Phase::AwaitingIntervention(step) => Some((*s, Phase::Compensating(step))),
+                Phase::AwaitingPerson { task, .. } => match task {
+                    Task::Action(step) => Some((*s, Phase::Forward(step))),
+                    Task::Compensate(step) => Some((*s, Phase::Compensating(step))),
+                    Task::FailureNotice => Some((*s, Phase::NotifyingFailure)),
+                },
                 _ => None,
             })
             .collect();
-        for (saga, step) in stuck {
+        for (saga, resume) in stuck {
             self.mark_stuck(saga, None);
             self.end_saga(saga, Outcome::Running);
-            self.decide(saga, Phase::Compensating(step));
+            self.decide(saga, resume);
         }
     }
 }

@@ -236,9 +236,13 @@ pub fn scenario(
             percent: 25,
             for_ms: 20_000,
         }),
-        "slow-payment" => s.faults.push(FaultSpec::Latency {
-            service: ServiceId::Payment,
+        // One charge command is slow enough to time out: its late reply meets the retry, is
+        // ignored as stale, and the retry is answered from the idempotency key. (A service slow
+        // every time would time out every attempt: replies count only for the attempt awaited.)
+        "slow-payment" => s.faults.push(FaultSpec::Delay {
+            service: Some(ServiceId::Payment),
             extra_ms: 2_500,
+            times: 1,
         }),
         _ => return None,
     }

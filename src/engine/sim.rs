@@ -140,6 +140,7 @@ pub(crate) enum Occurrence {
         saga: SagaId,
         task: Task,
         attempt: u32,
+        token: u32,
         epoch: u32,
     },
     Retry {
@@ -531,8 +532,9 @@ impl Simulation {
                 saga,
                 task,
                 attempt,
+                token,
                 epoch,
-            } => self.orchestrator_timeout(saga, task, attempt, epoch),
+            } => self.orchestrator_timeout(saga, task, attempt, token, epoch),
             Occurrence::Retry {
                 saga,
                 task,

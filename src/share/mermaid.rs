@@ -265,7 +265,7 @@ impl<'a> Diagram<'a> {
                     .unwrap_or(coordinator);
                 self.note(&[over], &format!("{prefix}lost: {label} ({why})"));
             }
-            EventKind::ReplyIgnored { message } => {
+            EventKind::ReplyIgnored { message } | EventKind::ReplyStale { message, .. } => {
                 let label = self.message_label(*message);
                 self.note(
                     &[Lifeline::Orchestrator],

@@ -20,9 +20,19 @@ pub fn record_text(entry: &LogEntry, def: &SagaDefinition) -> String {
                     Task::Compensate(s).label(def)
                 )
             }
+            Phase::AwaitingPerson { task, reason } => {
+                format!(
+                    "waiting for a person on {}: {}",
+                    task.label(def),
+                    reason.label()
+                )
+            }
+            Phase::AwaitingStart => "waiting for the start".to_string(),
             Phase::Ended(outcome) => format!("ended {}", outcome.as_str()),
         },
-        LogRecord::Requested { task, attempt } => format!("sent {} #{attempt}", task.label(def)),
+        LogRecord::Requested { task, attempt, .. } => {
+            format!("sent {} #{attempt}", task.label(def))
+        }
         LogRecord::Heard {
             task,
             attempt,

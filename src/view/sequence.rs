@@ -561,7 +561,7 @@ pub fn layout(input: &SequenceInput) -> SequenceLayout {
                 NoteKind::DuplicateIgnored,
                 "= duplicate ignored".to_string(),
             ),
-            EventKind::ReplyIgnored { message } => {
+            EventKind::ReplyIgnored { message } | EventKind::ReplyStale { message, .. } => {
                 let text = body_of(*message)
                     .map(|b| body_text(&b, def))
                     .unwrap_or_default();

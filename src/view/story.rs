@@ -446,6 +446,17 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                 .why("It answers an attempt the orchestrator has already given up on or already heard; acting on it twice would be wrong.")
                 .idea(Idea::Idempotency)
         }
+        EventKind::ReplyStale { message, attempt, awaited } => {
+            let what = ctx.message(*message).map(|m| ctx.body(&m.body)).unwrap_or_default();
+            let why = match awaited {
+                Some(now) => format!("It answers attempt {attempt}, but the orchestrator awaits attempt {now}: a reply counts only for the attempt whose task token it carries."),
+                None => format!("It answers attempt {attempt}, which the orchestrator no longer awaits: a late answer never decides anything."),
+            };
+            story("·", format!("Orchestrator ignores a stale reply: {what}"), Tone::Muted, vec![NodeKey::Orchestrator])
+                .message(*message)
+                .why(why)
+                .idea(Idea::Timeout)
+        }
         EventKind::TaskStarted { task, attempt } => {
             let service = ctx.service_of(*task);
             let name = service.map(|s| s.label()).unwrap_or("A service");

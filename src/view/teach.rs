@@ -102,7 +102,8 @@ pub fn tick_kind(kind: &EventKind) -> TickKind {
         | K::Deleted { .. }
         | K::OutboxWritten { .. }
         | K::DuplicateIgnored { .. }
-        | K::ReplyIgnored { .. } => TickKind::Message,
+        | K::ReplyIgnored { .. }
+        | K::ReplyStale { .. } => TickKind::Message,
         K::Received { receive_count, .. } => {
             if *receive_count > 1 {
                 TickKind::Retry
