@@ -15,7 +15,7 @@ fn all_preset_scenarios() -> Vec<Scenario> {
     let mut out = Vec::new();
     for style in [Coordination::Orchestration, Coordination::Choreography] {
         for p in PRESETS.iter() {
-            if p.orchestration_only && style == Coordination::Choreography {
+            if !p.runs_in(style) {
                 continue;
             }
             if let Some(s) = presets::scenario(p.id, style, Storage::PerService, 1) {

@@ -172,10 +172,11 @@ fn load_scenario(o: &Options) -> Result<Scenario, String> {
             let id = o.preset.as_deref().unwrap_or("happy-path");
             let preset =
                 presets::find(id).ok_or_else(|| format!("unknown preset {id:?} (see --list)"))?;
-            let coordination = o.coordination.unwrap_or_default();
-            if preset.orchestration_only && coordination == Coordination::Choreography {
+            let coordination = o.coordination.or(preset.only).unwrap_or_default();
+            if !preset.runs_in(coordination) {
+                let only = preset.only.unwrap_or_default().as_str();
                 return Err(format!(
-                    "preset {id:?} needs an orchestrator; use --coordination orchestration"
+                    "preset {id:?} runs in {only} only; use --coordination {only}"
                 ));
             }
             presets::scenario(
@@ -274,10 +275,10 @@ fn run_inner(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
     }
     if options.list {
         for p in PRESETS.iter() {
-            let only = if p.orchestration_only {
-                " (orchestration only)"
-            } else {
-                ""
+            let only = match p.only {
+                Some(Coordination::Orchestration) => " (orchestration only)",
+                Some(Coordination::Choreography) => " (choreography only)",
+                None => "",
             };
             writeln!(out, "{:<24} {}{only}", p.id, p.description)?;
         }

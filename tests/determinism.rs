@@ -18,7 +18,7 @@ fn trace_of(id: &str, style: Coordination, seed: u64) -> String {
 fn every_preset_gives_identical_trace_bytes_twice() {
     for style in STYLES {
         for preset in PRESETS.iter() {
-            if preset.orchestration_only && style == Coordination::Choreography {
+            if !preset.runs_in(style) {
                 continue;
             }
             let a = trace_of(preset.id, style, 42);

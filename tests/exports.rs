@@ -28,7 +28,7 @@ fn preset_runs() -> Vec<(&'static str, Coordination, Simulation)> {
     let mut rng = Rng::new(21);
     for p in PRESETS.iter() {
         for style in STYLES {
-            if p.orchestration_only && style == Coordination::Choreography {
+            if !p.runs_in(style) {
                 continue;
             }
             let sim = interactive_run(p.id, style, Storage::PerService, 7, &mut rng, 3);
@@ -459,7 +459,7 @@ fn check_diagram(text: &str) -> Parsed {
 fn every_preset_draws_one_arrow_per_message() {
     for p in PRESETS.iter() {
         for style in STYLES {
-            if p.orchestration_only && style == Coordination::Choreography {
+            if !p.runs_in(style) {
                 continue;
             }
             let sim = settled(p.id, style, 5);

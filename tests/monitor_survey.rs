@@ -5,7 +5,7 @@ mod common;
 
 use common::{Harness, STYLES};
 use sagascope::engine::presets::{self, PRESETS};
-use sagascope::engine::{Coordination, Storage};
+use sagascope::engine::Storage;
 
 #[test]
 #[ignore = "a survey: run with --ignored --nocapture to list what the monitor flags"]
@@ -13,7 +13,7 @@ fn survey_presets() {
     for style in STYLES {
         for storage in [Storage::PerService, Storage::Shared] {
             for preset in PRESETS.iter() {
-                if preset.orchestration_only && style == Coordination::Choreography {
+                if !preset.runs_in(style) {
                     continue;
                 }
                 let scenario = presets::scenario(preset.id, style, storage, 0).expect("preset");

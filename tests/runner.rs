@@ -81,7 +81,7 @@ fn bad_input_gets_one_clear_line_and_status_1() {
                 "--coordination",
                 "choreography",
             ],
-            "needs an orchestrator",
+            "runs in orchestration only",
         ),
     ] {
         let (code, out, err) = call(&args);

@@ -50,7 +50,7 @@ fn every_preset_round_trips_exactly_with_interactive_commands() {
     let mut checked = 0;
     for preset in PRESETS.iter() {
         for style in STYLES {
-            if preset.orchestration_only && style == Coordination::Choreography {
+            if !preset.runs_in(style) {
                 continue;
             }
             for (i, seed) in SEEDS.into_iter().enumerate() {
@@ -90,7 +90,7 @@ fn a_decoded_link_replays_the_same_trace_bytes() {
     let mut commands_given = 0;
     for preset in PRESETS.iter() {
         for style in STYLES {
-            if preset.orchestration_only && style == Coordination::Choreography {
+            if !preset.runs_in(style) {
                 continue;
             }
             let seed = rng.up_to(1_000);

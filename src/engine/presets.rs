@@ -13,8 +13,16 @@ pub struct Preset {
     pub title: &'static str,
     /// One line: what it shows.
     pub description: &'static str,
-    /// Only meaningful with an orchestrator.
-    pub orchestration_only: bool,
+    /// The one coordination style it means anything in (an orchestrator crash needs an
+    /// orchestrator; a crash between commit and publish needs an outbox and a relay).
+    pub only: Option<Coordination>,
+}
+
+impl Preset {
+    /// Whether it runs in `coordination`.
+    pub fn runs_in(&self, coordination: Coordination) -> bool {
+        self.only.is_none_or(|only| only == coordination)
+    }
 }
 
 const fn preset(id: &'static str, title: &'static str, description: &'static str) -> Preset {
@@ -22,12 +30,12 @@ const fn preset(id: &'static str, title: &'static str, description: &'static str
         id,
         title,
         description,
-        orchestration_only: false,
+        only: None,
     }
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 19] = [
+pub const PRESETS: [Preset; 24] = [
     preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify."),
     preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told."),
     preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order."),
@@ -55,7 +63,7 @@ pub const PRESETS: [Preset; 19] = [
         id: "orchestrator-crash",
         title: "Orchestrator crash",
         description: "The orchestrator crashes mid-saga and resumes from its durable log.",
-        orchestration_only: true,
+        only: Some(Coordination::Orchestration),
     },
     preset(
         "duplicate-event",
@@ -112,6 +120,33 @@ pub const PRESETS: [Preset; 19] = [
         "Slow payment",
         "Payment answers after the timeout: retries meet late replies, and idempotency keeps it to one charge.",
     ),
+    preset(
+        "pivot-reply-lost",
+        "Pivot reply lost",
+        "The restaurant confirms but the reply is lost: the saga is past its point of no return, so it asks again (the confirmation is idempotent) until it knows, then goes forward.",
+    ),
+    preset(
+        "cancel-too-early",
+        "Cancel before the start",
+        "The customer cancels before the saga has begun: nothing is done, nothing charged, and both parties are told.",
+    ),
+    preset(
+        "cancel-after-pivot",
+        "Cancel after the pivot",
+        "The customer cancels while the confirmation is under way: the saga may not turn back, so it completes and a cancellation saga undoes it.",
+    ),
+    Preset {
+        id: "slow-consumer",
+        title: "Slow consumer",
+        description: "Payment takes longer than its queue's visibility timeout: the message is delivered again while the first delivery is still being handled, and the idempotent consumer drops the copy; switch idempotency off to see a double charge.",
+        only: Some(Coordination::Choreography),
+    },
+    Preset {
+        id: "dual-write",
+        title: "Dual write",
+        description: "Payment commits the charge, then crashes before publishing its event; with the outbox switched off the event is lost and the saga stalls. Switch the outbox on and the relay publishes it after the restart.",
+        only: Some(Coordination::Choreography),
+    },
 ];
 
 /// Finds a preset by id.
@@ -239,6 +274,29 @@ pub fn scenario(
         // One charge command is slow enough to time out: its late reply meets the retry, is
         // ignored as stale, and the retry is answered from the idempotency key. (A service slow
         // every time would time out every attempt: replies count only for the attempt awaited.)
+        "pivot-reply-lost" => s.faults.push(FaultSpec::Ambiguous {
+            step: 4,
+            times: 1,
+            saga: None,
+        }),
+        "cancel-too-early" => {
+            s.sagas[0].start_ms = 1_500;
+            s.commands.push(at(600, Command::Cancel { saga: 0 }));
+        }
+        // The confirmation is sent at about 3.6 s (orchestration) and handled at about 3.9 s
+        // (choreography): a cancel at 4.3 s reaches a saga past its point of no return.
+        "cancel-after-pivot" => s.commands.push(at(4_300, Command::Cancel { saga: 0 })),
+        "slow-consumer" => s.faults.push(FaultSpec::Latency {
+            service: ServiceId::Payment,
+            extra_ms: 2_800,
+        }),
+        "dual-write" => {
+            s.safeguards.outbox = false;
+            s.faults.push(FaultSpec::CrashAfterCommit {
+                service: ServiceId::Payment,
+                times: 1,
+            });
+        }
         "slow-payment" => s.faults.push(FaultSpec::Delay {
             service: Some(ServiceId::Payment),
             extra_ms: 2_500,

@@ -179,29 +179,31 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
     true
 }
 
-/// Starts a run of another preset (an orchestration-only preset leaves choreography and side by
+/// Starts a run of another preset (a preset of one style only switches to it and leaves side by
 /// side, and says so).
 pub fn pick_preset(run: Run, preset: &'static presets::Preset) {
     let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
-    let was_choreography = settings.coordination == Coordination::Choreography;
     let was_both = run.side_by_side.get_untracked();
-    if preset.orchestration_only {
+    if preset.only.is_some() {
         run.set_side_by_side(false);
     }
     run.reconfigure(|s| RunSettings {
         preset: preset.id,
-        coordination: if preset.orchestration_only {
-            Coordination::Orchestration
-        } else {
-            s.coordination
-        },
+        coordination: preset.only.unwrap_or(s.coordination),
         ..s
     });
-    if preset.orchestration_only && (was_choreography || was_both) {
-        run.notice.set(Some(format!(
-            "“{}” needs an orchestrator, so it runs in orchestration only.",
-            preset.title
-        )));
+    if let Some(only) = preset.only {
+        if only != settings.coordination || was_both {
+            let why = match only {
+                Coordination::Orchestration => "needs an orchestrator",
+                Coordination::Choreography => "needs an outbox and a relay",
+            };
+            run.notice.set(Some(format!(
+                "“{}” {why}, so it runs in {} only.",
+                preset.title,
+                only.as_str()
+            )));
+        }
     }
 }
 

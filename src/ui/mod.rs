@@ -87,9 +87,9 @@ fn first_run(link: &LinkParams) -> Result<(Player, Option<String>), PlayerError>
     };
     match Player::new(asked.clone(), Vec::new()) {
         Ok(p) => Ok((p, None)),
-        Err(e @ PlayerError::NeedsOrchestrator(_)) => {
+        Err(e @ PlayerError::OneStyleOnly(_, only)) => {
             let settings = RunSettings {
-                coordination: crate::engine::scenario::Coordination::Orchestration,
+                coordination: only,
                 ..asked
             };
             Player::new(settings, Vec::new())

@@ -59,9 +59,9 @@ pub enum PlayerError {
     /// No preset has that id.
     #[error("there is no preset called {0:?}")]
     NoSuchPreset(String),
-    /// The preset needs an orchestrator.
-    #[error("the preset {0:?} needs an orchestrator: switch to orchestration")]
-    NeedsOrchestrator(&'static str),
+    /// The preset means something in one coordination style only.
+    #[error("the preset {0:?} runs in {style} only: switch to it", style = .1.as_str())]
+    OneStyleOnly(&'static str, Coordination),
     /// The scenario was rejected.
     #[error("the scenario is not valid: {0}")]
     Scenario(#[from] ScenarioError),
@@ -138,8 +138,8 @@ fn scenario_for(
     }
     let preset = presets::find(settings.preset)
         .ok_or_else(|| PlayerError::NoSuchPreset(settings.preset.to_string()))?;
-    if preset.orchestration_only && settings.coordination == Coordination::Choreography {
-        return Err(PlayerError::NeedsOrchestrator(preset.title));
+    if let Some(only) = preset.only.filter(|&only| only != settings.coordination) {
+        return Err(PlayerError::OneStyleOnly(preset.title, only));
     }
     let mut scenario = presets::scenario(
         settings.preset,
@@ -1199,7 +1199,10 @@ mod tests {
             Vec::new(),
         )
         .unwrap_err();
-        assert!(matches!(err, PlayerError::NeedsOrchestrator(_)));
+        assert!(matches!(
+            err,
+            PlayerError::OneStyleOnly(_, Coordination::Orchestration)
+        ));
     }
 
     #[test]

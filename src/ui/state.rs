@@ -349,9 +349,12 @@ impl Run {
                     self.side_by_side.set(true);
                     self.replace(Player::restarted);
                 }
-                Some(Err(PlayerError::NeedsOrchestrator(title))) => self.notice.set(Some(format!(
-                    "“{title}” needs an orchestrator, so it cannot run side by side with choreography."
-                ))),
+                Some(Err(PlayerError::OneStyleOnly(title, only))) => {
+                    self.notice.set(Some(format!(
+                        "“{title}” runs in {} only, so it cannot run side by side.",
+                        only.as_str()
+                    )))
+                }
                 Some(Err(e)) => self
                     .notice
                     .set(Some(format!("Side by side needs both styles: {e}."))),

@@ -402,7 +402,7 @@ mod tests {
     fn the_outcome_agrees_with_the_engine_at_every_moment() {
         for preset in presets::PRESETS {
             for c in BOTH {
-                if preset.orchestration_only && c == Coordination::Choreography {
+                if !preset.runs_in(c) {
                     continue;
                 }
                 let scenario = presets::scenario(preset.id, c, Storage::PerService, 1).unwrap();

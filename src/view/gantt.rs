@@ -1292,7 +1292,7 @@ mod tests {
         let mut out = Vec::new();
         for p in PRESETS {
             for c in STYLES {
-                if p.orchestration_only && c == Coordination::Choreography {
+                if !p.runs_in(c) {
                     continue;
                 }
                 out.push((format!("{} {}", p.id, c.as_str()), run(p.id, c, None)));

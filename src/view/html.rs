@@ -183,11 +183,17 @@ pub fn bar_html(state: &BarState) -> String {
             escape(p.description),
             attr_if(p.id == state.preset, " selected"),
             escape(p.title),
-            attr_if(p.orchestration_only, " (orchestration only)"),
+            match p.only {
+                Some(Coordination::Orchestration) => " (orchestration only)",
+                Some(Coordination::Choreography) => " (choreography only)",
+                None => "",
+            },
         );
     }
     out.push_str("</select></label>");
-    let orchestration_only = current.is_some_and(|p| p.orchestration_only);
+    let only = current.and_then(|p| p.only);
+    let orchestration_only = only == Some(Coordination::Orchestration);
+    let choreography_only = only == Some(Coordination::Choreography);
     segment(
         &mut out,
         "coordination",
@@ -201,8 +207,12 @@ pub fn bar_html(state: &BarState) -> String {
             (
                 "orchestration",
                 "Orchestration",
-                "An orchestrator commands each service and keeps a durable saga log",
-                false,
+                if choreography_only {
+                    "This preset needs an outbox and a relay"
+                } else {
+                    "An orchestrator commands each service and keeps a durable saga log"
+                },
+                choreography_only,
             ),
             (
                 "choreography",
@@ -217,12 +227,12 @@ pub fn bar_html(state: &BarState) -> String {
             (
                 "side-by-side",
                 "Both",
-                if orchestration_only {
-                    "This preset needs an orchestrator"
+                if only.is_some() {
+                    "This preset runs in one style only"
                 } else {
                     "Both styles side by side: one seed, one fault plan, one clock (B)"
                 },
-                orchestration_only,
+                only.is_some(),
             ),
         ],
     );

@@ -1278,7 +1278,7 @@ mod tests {
         let mut unknown_checked = 0;
         for preset in presets::PRESETS {
             for c in STYLES {
-                if preset.orchestration_only && c == Coordination::Choreography {
+                if !preset.runs_in(c) {
                     continue;
                 }
                 for (storage, seed) in [

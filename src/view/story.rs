@@ -3,7 +3,8 @@
 
 use crate::engine::definition::{Operation, ServiceId, StepKind};
 use crate::engine::event::{
-    ClearReason, CompensationReason, Event, EventKind, FailReason, LossReason, Outcome,
+    AttentionReason, ClearReason, CompensationReason, Event, EventKind, FailReason, LossReason,
+    Outcome,
 };
 use crate::engine::fault::FaultKind;
 use crate::engine::message::{Body, Message, MessageId, Node, SagaId, Task, TaskResult};
@@ -406,9 +407,17 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                 (Node::Service(s), Node::Bus, _) => base(format!("{} publishes {what}", s.label()))
                     .why(format!("{}'s outbox relay publishes the event it committed with its state change.", s.label()))
                     .idea(Idea::Outbox),
-                (Node::Bus, Node::Queue(s), _) => base(format!("Bus delivers {what} to {}'s queue", s.label()))
-                    .why(format!("{} subscribes to {what}: the bus puts a copy in its queue.", s.label()))
-                    .idea(Idea::Choreography),
+                (Node::Bus, Node::Queue(s), Body::Event { name }) => {
+                    let queues = crate::engine::choreography::Reaction::subscribers(*name, &ctx.scenario.definition).len();
+                    let line = base(format!("Bus delivers {what} to {}'s queue", s.label()));
+                    if queues > 1 {
+                        line.why(format!("{} subscribes to {what}, and so do other services: the topic puts a copy in each of the {queues} subscribed queues.", s.label()))
+                            .idea(Idea::FanOut)
+                    } else {
+                        line.why(format!("{} subscribes to {what}: the bus puts a copy in its queue.", s.label()))
+                            .idea(Idea::Choreography)
+                    }
+                }
                 _ => base(format!("{} → {}: {what}", node_name(*from), node_name(*to))),
             }
         }
@@ -441,9 +450,9 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         }
         EventKind::ReplyIgnored { message } => {
             let what = ctx.message(*message).map(|m| ctx.body(&m.body)).unwrap_or_default();
-            story("·", format!("Orchestrator ignores a stale reply: {what}"), Tone::Muted, vec![NodeKey::Orchestrator])
+            story("·", format!("Orchestrator ignores a repeated reply: {what}"), Tone::Muted, vec![NodeKey::Orchestrator])
                 .message(*message)
-                .why("It answers an attempt the orchestrator has already given up on or already heard; acting on it twice would be wrong.")
+                .why("It answers an attempt the orchestrator has already heard (a duplicated message); acting on it twice would be wrong.")
                 .idea(Idea::Idempotency)
         }
         EventKind::ReplyStale { message, attempt, awaited } => {
@@ -455,7 +464,7 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             story("·", format!("Orchestrator ignores a stale reply: {what}"), Tone::Muted, vec![NodeKey::Orchestrator])
                 .message(*message)
                 .why(why)
-                .idea(Idea::Timeout)
+                .idea(Idea::TaskToken)
         }
         EventKind::TaskStarted { task, attempt } => {
             let service = ctx.service_of(*task);
@@ -583,7 +592,12 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             let nodes: Vec<NodeKey> = ctx.service_of(*task).map(NodeKey::Service).into_iter().collect();
             story("⚠", format!("Saga {letter} needs a person: {} is stuck", ctx.task(*task)), Tone::Fail, nodes)
                 .why(format!("Why: {}. Fix the cause, then redrive.", reason.label()))
-                .idea(Idea::ManualIntervention)
+                .idea(match reason {
+                    AttentionReason::PivotOutcomeUnknown => Idea::PointOfNoReturn,
+                    AttentionReason::ForwardStepExhausted | AttentionReason::FailureNoticeExhausted => Idea::ForwardRecovery,
+                    AttentionReason::DeadLettered => Idea::DeadLetter,
+                    AttentionReason::CompensationExhausted => Idea::ManualIntervention,
+                })
         }
         EventKind::CancelRequested => story("⊘", format!("{who} asks to cancel saga {letter}"), Tone::Warn, vec![NodeKey::Customer])
             .why("Before the pivot the saga aborts and compensates; after completion a cancellation saga undoes it.")
@@ -634,8 +648,8 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             if *receive_count > 1 {
                 story("↻", format!("{} receives {what} again (receive {receive_count})", queue.label()), Tone::Warn, nodes)
                     .message(*message)
-                    .why("It was not deleted before its visibility timeout, so the queue delivered it again.")
-                    .idea(Idea::AtLeastOnce)
+                    .why("It was not deleted before its visibility timeout (its consumer failed, crashed or is only slow), so the queue delivered it again.")
+                    .idea(Idea::VisibilityTimeout)
             } else {
                 story("↗", format!("{} receives {what}", queue.label()), Tone::Muted, nodes).message(*message).minor()
             }
@@ -681,7 +695,7 @@ fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             vec![NodeKey::Service(*service)],
         )
         .why("Its table change committed, but with no outbox the event lived only in memory: nothing will publish it, and the saga stalls (the dual-write problem).")
-        .idea(Idea::Outbox),
+        .idea(Idea::DualWrite),
         EventKind::FaultInjected { fault, spec } => story(
             "⚡",
             format!("Fault: {}", spec.describe(ctx.scenario)),
@@ -909,7 +923,7 @@ mod tests {
     fn every_event_of_every_preset_is_told() {
         for preset in presets::PRESETS {
             for c in [Coordination::Orchestration, Coordination::Choreography] {
-                if preset.orchestration_only && c == Coordination::Choreography {
+                if !preset.runs_in(c) {
                     continue;
                 }
                 let sim = run(preset.id, c);

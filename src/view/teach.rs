@@ -603,7 +603,7 @@ mod tests {
         let legend = timeline_legend();
         for p in presets::PRESETS {
             for c in [Coordination::Orchestration, Coordination::Choreography] {
-                if p.orchestration_only && c == Coordination::Choreography {
+                if !p.runs_in(c) {
                     continue;
                 }
                 for e in trace(p.id, c) {

@@ -162,7 +162,7 @@ pub fn random_command(rng: &mut Rng) -> Command {
 pub fn random_preset(rng: &mut Rng, style: Coordination) -> &'static Preset {
     loop {
         let p = pick(rng, &PRESETS);
-        if !(p.orchestration_only && style == Coordination::Choreography) {
+        if p.runs_in(style) {
             return p;
         }
     }
