@@ -801,6 +801,41 @@ fn the_model_ends_rollback_incomplete_when_a_compensation_keeps_failing() {
 }
 
 #[test]
+fn the_model_reads_a_notice_in_three_classes() {
+    use model::{classify, Says};
+    let cases = [
+        ("reservation failed, €40.00 refunded", Some(Says::Refunded)),
+        (
+            "Reservation failed, nothing charged",
+            Some(Says::NothingCharged),
+        ),
+        (
+            "reservation failed, any charge of €40.00 refunded",
+            Some(Says::Conditional),
+        ),
+        (
+            "reservation failed, refunded if charged",
+            Some(Says::Conditional),
+        ),
+        ("reservation failed", Some(Says::Other)),
+        ("reservation confirmed for Fri 19:30", None),
+    ];
+    for (text, says) in cases {
+        assert_eq!(classify(text), says, "{text}");
+    }
+    // charged, refunded, net: the definite words are true in one case each; the conditional
+    // in both, and in neither while a charge is left standing.
+    assert!(Says::Refunded.is_true(true, true, 0));
+    assert!(!Says::Refunded.is_true(false, false, 0));
+    assert!(Says::NothingCharged.is_true(false, false, 0));
+    assert!(!Says::NothingCharged.is_true(true, true, 0));
+    assert!(Says::Conditional.is_true(true, true, 0));
+    assert!(Says::Conditional.is_true(false, false, 0));
+    assert!(!Says::Conditional.is_true(true, false, 4_000));
+    assert!(!Says::Other.is_true(false, false, 0));
+}
+
+#[test]
 fn the_same_seed_gives_the_same_schedule() {
     for seed in [0, 1, 77, 12_345] {
         assert_eq!(prepare(seed).scenario, prepare(seed).scenario);

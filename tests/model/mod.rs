@@ -37,7 +37,9 @@
 //! - **Stale replies.** A service slower than the step timeout does the work but no reply is in
 //!   time: every attempt gives up with its outcome unknown. A consumer slower than the visibility
 //!   timeout is redelivered and the duplicate dropped: nothing changes.
-//! - **The notice tells the truth**: "refunded" when the saga was charged, else "nothing charged".
+//! - **The notice tells the truth**: "refunded" when the saga was charged, else "nothing charged";
+//!   never the conditional "any charge … refunded", which is true but says less than the
+//!   coordinator knows (see [`Says`]).
 //! - **An orchestrator crash** resumes from the log: the outcome is as without it, except that a
 //!   command re-sent after the restart may use up one of the step's counted faults, so the
 //!   attempts the policy counts meet one fewer.
@@ -77,15 +79,44 @@ impl Fate {
     }
 }
 
-/// What the failure notice says about money.
+/// What the failure notice says about money, in three classes (and "something else").
+///
+/// DESIGN.md: "The failure notice tells the truth: 'refunded' when a charge was refunded,
+/// 'nothing charged' only when nothing was", and invariant 9 wants both parties told
+/// "truthfully". The rule the model keeps:
+///
+/// - [`Says::Refunded`] ("€40.00 refunded") is true iff this saga's charge took effect and was
+///   refunded; [`Says::NothingCharged`] iff no charge of this saga took effect.
+/// - [`Says::Conditional`] ("any charge of €40.00 refunded") states the refund on a condition.
+///   It is true either way as long as no charge is left standing, so it never breaks the
+///   truth ([`consistency`] accepts it whenever the saga's net charge is zero). But the model
+///   never predicts it: outcomes are known from replies, and before a coordinator sends the
+///   notice of a saga the model decides it has heard the refund's reply, which is the payment
+///   service's word on its own ledger (a refund of a charge that never happened is a no-op, and
+///   says so). Where it can know, the notice says which: "refunded" or "nothing charged".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Says {
-    /// "refunded"
+    /// "refunded", unconditionally.
     Refunded,
     /// "nothing charged"
     NothingCharged,
+    /// "any charge … refunded": refunded on a condition, true either way.
+    Conditional,
     /// Something else (the model never predicts this).
     Other,
+}
+
+impl Says {
+    /// Whether a notice saying this is true of a saga: `charged` if a charge of it took effect,
+    /// `refunded` if a refund of it did, `net_cents` charged minus refunded.
+    pub fn is_true(self, charged: bool, refunded: bool, net_cents: i64) -> bool {
+        match self {
+            Says::Refunded => charged && refunded && net_cents == 0,
+            Says::NothingCharged => !charged,
+            Says::Conditional => net_cents == 0,
+            Says::Other => false,
+        }
+    }
 }
 
 /// The rows one saga leaves behind.
@@ -776,9 +807,11 @@ pub fn observe(sim: &Simulation, saga: usize) -> SagaResult {
     }
 }
 
-/// `None` for a notification of success; what a notice of failure says about money.
-fn classify(text: &str) -> Option<Says> {
-    let t = text.to_lowercase();
+/// `None` for a notification of success; what a notice of failure says about money (see
+/// [`Says`] for the three classes). A refund stated on a condition ("any charge", "if charged",
+/// "if any") is conditional; any other mention of a refund is definite.
+pub fn classify(text: &str) -> Option<Says> {
+    let t = text.to_ascii_lowercase();
     let failure = [
         "fail",
         "cancel",
@@ -792,7 +825,12 @@ fn classify(text: &str) -> Option<Says> {
     if !failure {
         return None;
     }
-    Some(if t.contains("refund") {
+    let conditional = ["any charge", "if charged", "if any", "if you were charged"]
+        .iter()
+        .any(|w| t.contains(w));
+    Some(if t.contains("refund") && conditional {
+        Says::Conditional
+    } else if t.contains("refund") {
         Says::Refunded
     } else if t.contains("nothing charged") || t.contains("not charged") {
         Says::NothingCharged
@@ -950,16 +988,25 @@ pub fn consistency(sim: &Simulation, saga: usize) -> Vec<String> {
     if r.notices > 1 {
         wrong.push(format!("failure notice sent {} times", r.notices));
     }
-    let charged = sim
-        .tables()
-        .ledger
-        .iter()
-        .any(|l| l.saga == saga && l.kind == LedgerKind::Charged);
+    let ledger = |kind: LedgerKind| {
+        sim.tables()
+            .ledger
+            .iter()
+            .any(|l| l.saga == saga && l.kind == kind)
+    };
+    let (charged, refunded) = (ledger(LedgerKind::Charged), ledger(LedgerKind::Refunded));
+    // The definite words that would be true; a conditional refund is true too while no charge
+    // is left standing (see `Says`).
     let truthful = if charged {
         Says::Refunded
     } else {
         Says::NothingCharged
     };
+    let untrue = r
+        .rows
+        .failure_rows
+        .iter()
+        .any(|s| !s.is_true(charged, refunded, r.rows.net_cents));
     match r.fate {
         Fate::Completed => {
             let all: Vec<usize> = (0..def.steps.len()).collect();
@@ -996,7 +1043,7 @@ pub fn consistency(sim: &Simulation, saga: usize) -> Vec<String> {
             {
                 wrong.push(format!("compensated but the rows are {:?}", r.rows));
             }
-            if r.rows.failure_rows.iter().any(|s| *s != truthful) {
+            if untrue {
                 wrong.push(format!(
                     "the failure notice says {:?}, the truth is {truthful:?}",
                     r.rows.failure_rows
@@ -1020,7 +1067,7 @@ pub fn consistency(sim: &Simulation, saga: usize) -> Vec<String> {
         }
         Fate::Running => {}
     }
-    if r.rows.failure_rows.iter().any(|s| *s != truthful) && r.fate != Fate::Compensated {
+    if untrue && r.fate != Fate::Compensated {
         wrong.push(format!(
             "the failure notice says {:?}, the truth is {truthful:?}",
             r.rows.failure_rows
