@@ -1054,13 +1054,32 @@ pub fn consistency(sim: &Simulation, saga: usize) -> Vec<String> {
             if sim.sagas()[saga].stuck.is_none() {
                 wrong.push(format!("{:?} but listed for no one", r.fate));
             }
-            if r.fate == Fate::AwaitingPerson && !r.compensations.is_empty() && r.notices == 0 {
-                // Forward-only: a saga flagged for a person is never half compensated, unless a
-                // cancellation saga is what it waits in.
-                if !sim.sagas()[saga].cancel_requested {
+            // A saga that compensated and then cannot deliver its failure notice waits for a
+            // person: the notice only goes forward ("if a policy gives up, the saga is flagged
+            // for a person"). So it may wait after compensating, but only once its rollback is
+            // whole: every step that took effect undone, in reverse, the data as compensated
+            // leaves it. A cancel that reached a saga waiting for a person is not a rule.
+            let cancelled = sim.sagas()[saga].cancel_requested;
+            if r.fate == Fate::AwaitingPerson && !r.compensations.is_empty() && !cancelled {
+                let mut whole: Vec<usize> = seen
+                    .iter()
+                    .copied()
+                    .filter(|&s| def.steps[s].compensation.is_some())
+                    .collect();
+                whole.reverse();
+                if r.compensations != whole {
                     wrong.push(format!(
-                        "awaiting a person after compensating {:?}",
-                        r.compensations
+                        "awaiting a person half compensated: undid {:?} but {:?} took effect",
+                        r.compensations, r.actions
+                    ));
+                } else if !matches!(r.rows.reservation, None | Some("CANCELLED"))
+                    || r.rows.slot_held
+                    || r.rows.net_cents != 0
+                    || r.rows.success_rows != 0
+                {
+                    wrong.push(format!(
+                        "awaiting a person after compensating, but the rows are {:?}",
+                        r.rows
                     ));
                 }
             }
