@@ -603,6 +603,7 @@ fn forward(
                 // An orchestrator that crashed while a command of this step was out cannot know
                 // whether it took effect: the reply may have come while it was down. Error
                 // replies to later attempts do not tell either, so the outcome stays unknown.
+                // The model does not place the crash, so it allows this for any such step.
                 let after_crash = !unknown && input.crashed;
                 let unknown = unknown || after_crash;
                 // Before the pivot an unknown step may be compensated; one that took effect
