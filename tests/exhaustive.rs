@@ -410,6 +410,39 @@ fn figures(s: &Sweep) -> String {
     )
 }
 
+/// A declined card is compensated; then every delivery of the failure notice fails. The notice
+/// only goes forward, so the saga waits for a person with its rollback whole, and that breaks
+/// no guarantee.
+#[test]
+fn a_saga_that_compensated_and_cannot_send_its_notice_waits_for_a_person() {
+    let (sim, violations) = run(
+        Coordination::Choreography,
+        Storage::PerService,
+        &[
+            (
+                0,
+                &FaultSpec::BusinessFailure {
+                    step: 2,
+                    saga: None,
+                },
+            ),
+            (
+                0,
+                &FaultSpec::Poison {
+                    service: ServiceId::Notification,
+                },
+            ),
+        ],
+        false,
+    );
+    let observed = model::observe(&sim, 0);
+    assert_eq!(observed.fate, Fate::AwaitingPerson);
+    assert_eq!(observed.compensations, vec![0]);
+    assert_eq!(observed.notices, 0);
+    assert!(violations.is_empty(), "{violations:?}");
+    assert_eq!(model::consistency(&sim, 0), Vec::<String>::new());
+}
+
 /// The sweep's figures, and today's findings grouped; fails only if the sweep did not run.
 #[test]
 fn exhaustive_figures() {

@@ -800,6 +800,107 @@ fn the_model_ends_rollback_incomplete_when_a_compensation_keeps_failing() {
     assert_eq!(r[0].rows.net_cents, 4_000);
 }
 
+fn predicted_after_a_crash(scenario: &Scenario) -> Vec<SagaResult> {
+    let inputs = model::inputs(scenario, &BTreeMap::new()).expect("model faults");
+    model::predict(scenario, &inputs[0], true)
+        .expect("the model decides")
+        .into_iter()
+        .map(|p| p.result)
+        .collect()
+}
+
+#[test]
+fn after_a_crash_a_step_out_of_attempts_before_the_pivot_is_unknown() {
+    // Every attempt at creating the reservation answered with an error, and its compensation
+    // fails for ever. Without a crash the step is known not to have happened: nothing to undo.
+    // After a crash while a command of it was out, its outcome is unknown: it may be
+    // compensated, and that compensation running out of attempts is a rollback incomplete.
+    let mut s = one_saga(
+        Coordination::Orchestration,
+        vec![
+            FaultSpec::TransientError {
+                step: 1,
+                times: 4,
+                saga: None,
+            },
+            FaultSpec::CompensationFails {
+                step: 1,
+                times: None,
+                saga: None,
+            },
+        ],
+    );
+    s.retry.step.max_attempts = Some(2);
+    let fates = |r: &[SagaResult]| r.iter().map(|r| r.fate).collect::<Vec<_>>();
+    assert_eq!(fates(&predicted(&s, None)), [Fate::Compensated]);
+    let crashed = predicted_after_a_crash(&s);
+    assert_eq!(
+        fates(&crashed),
+        [Fate::Compensated, Fate::RollbackIncomplete]
+    );
+    assert!(crashed
+        .iter()
+        .all(|r| r.actions.is_empty() && r.compensations.is_empty()));
+}
+
+#[test]
+fn after_a_crash_a_late_reply_may_decide() {
+    // Payment answers later than the step timeout: without a crash no reply decides, the charge
+    // gives up unknown and its refund (as late) runs out of attempts. After a restart the same
+    // task token is awaited again, so the late reply to the command sent before the crash may
+    // decide the charge (the saga completes) or the refund (the saga is compensated).
+    let timeout = 2_000;
+    let mut s = one_saga(
+        Coordination::Orchestration,
+        vec![FaultSpec::Latency {
+            service: ServiceId::Payment,
+            extra_ms: timeout + 500,
+        }],
+    );
+    s.timing.step_timeout_ms = timeout;
+    let fates = |r: &[SagaResult]| r.iter().map(|r| r.fate).collect::<Vec<_>>();
+    assert_eq!(fates(&predicted(&s, None)), [Fate::RollbackIncomplete]);
+    let crashed = fates(&predicted_after_a_crash(&s));
+    for fate in [Fate::Completed, Fate::Compensated, Fate::RollbackIncomplete] {
+        assert!(crashed.contains(&fate), "{fate:?} not among {crashed:?}");
+    }
+}
+
+#[test]
+fn the_model_reads_a_notice_in_three_classes() {
+    use model::{classify, Says};
+    let cases = [
+        ("reservation failed, €40.00 refunded", Some(Says::Refunded)),
+        (
+            "Reservation failed, nothing charged",
+            Some(Says::NothingCharged),
+        ),
+        (
+            "reservation failed, any charge of €40.00 refunded",
+            Some(Says::Conditional),
+        ),
+        (
+            "reservation failed, refunded if charged",
+            Some(Says::Conditional),
+        ),
+        ("reservation failed", Some(Says::Other)),
+        ("reservation confirmed for Fri 19:30", None),
+    ];
+    for (text, says) in cases {
+        assert_eq!(classify(text), says, "{text}");
+    }
+    // charged, refunded, net: the definite words are true in one case each; the conditional
+    // in both, and in neither while a charge is left standing.
+    assert!(Says::Refunded.is_true(true, true, 0));
+    assert!(!Says::Refunded.is_true(false, false, 0));
+    assert!(Says::NothingCharged.is_true(false, false, 0));
+    assert!(!Says::NothingCharged.is_true(true, true, 0));
+    assert!(Says::Conditional.is_true(true, true, 0));
+    assert!(Says::Conditional.is_true(false, false, 0));
+    assert!(!Says::Conditional.is_true(true, false, 4_000));
+    assert!(!Says::Other.is_true(false, false, 0));
+}
+
 #[test]
 fn the_same_seed_gives_the_same_schedule() {
     for seed in [0, 1, 77, 12_345] {

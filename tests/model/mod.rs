@@ -35,12 +35,21 @@
 //!   run on to the pivot, whose owner says no. After that point: the saga completes, then a
 //!   cancellation saga undoes the compensatable steps in reverse and tells both parties.
 //! - **Stale replies.** A service slower than the step timeout does the work but no reply is in
-//!   time: every attempt gives up with its outcome unknown. A consumer slower than the visibility
-//!   timeout is redelivered and the duplicate dropped: nothing changes.
-//! - **The notice tells the truth**: "refunded" when the saga was charged, else "nothing charged".
-//! - **An orchestrator crash** resumes from the log: the outcome is as without it, except that a
-//!   command re-sent after the restart may use up one of the step's counted faults, so the
-//!   attempts the policy counts meet one fewer.
+//!   time: every attempt gives up with its outcome unknown (but see the crash below). A consumer
+//!   slower than the visibility timeout is redelivered and the duplicate dropped: nothing
+//!   changes.
+//! - **The notice tells the truth**: "refunded" when the saga was charged, else "nothing charged";
+//!   never the conditional "any charge … refunded", which is true but says less than the
+//!   coordinator knows (see [`Says`]).
+//! - **An orchestrator crash** resumes from the log: the outcome is as without it, except for
+//!   the command that was out when it went down. Re-sent after the restart, it may use up one of
+//!   the step's counted faults, so the attempts the policy counts meet one fewer. Its reply may
+//!   have come while the orchestrator was down and been lost, so before the pivot a step that
+//!   then runs out of attempts is unknown even if every later attempt answered with an error: it
+//!   may be compensated (a no-op), and if that compensation keeps failing the saga ends rollback
+//!   incomplete. And the restart re-sends the same attempt with the same task token, so a late
+//!   reply to the command sent before the crash answers the token awaited: a slow service's
+//!   reply may then decide the task that was out, whichever of that saga's tasks it was.
 
 #![allow(dead_code)]
 
@@ -77,15 +86,44 @@ impl Fate {
     }
 }
 
-/// What the failure notice says about money.
+/// What the failure notice says about money, in three classes (and "something else").
+///
+/// DESIGN.md: "The failure notice tells the truth: 'refunded' when a charge was refunded,
+/// 'nothing charged' only when nothing was", and invariant 9 wants both parties told
+/// "truthfully". The rule the model keeps:
+///
+/// - [`Says::Refunded`] ("€40.00 refunded") is true iff this saga's charge took effect and was
+///   refunded; [`Says::NothingCharged`] iff no charge of this saga took effect.
+/// - [`Says::Conditional`] ("any charge of €40.00 refunded") states the refund on a condition.
+///   It is true either way as long as no charge is left standing, so it never breaks the
+///   truth ([`consistency`] accepts it whenever the saga's net charge is zero). But the model
+///   never predicts it: outcomes are known from replies, and before a coordinator sends the
+///   notice of a saga the model decides it has heard the refund's reply, which is the payment
+///   service's word on its own ledger (a refund of a charge that never happened is a no-op, and
+///   says so). Where it can know, the notice says which: "refunded" or "nothing charged".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Says {
-    /// "refunded"
+    /// "refunded", unconditionally.
     Refunded,
     /// "nothing charged"
     NothingCharged,
+    /// "any charge … refunded": refunded on a condition, true either way.
+    Conditional,
     /// Something else (the model never predicts this).
     Other,
+}
+
+impl Says {
+    /// Whether a notice saying this is true of a saga: `charged` if a charge of it took effect,
+    /// `refunded` if a refund of it did, `net_cents` charged minus refunded.
+    pub fn is_true(self, charged: bool, refunded: bool, net_cents: i64) -> bool {
+        match self {
+            Says::Refunded => charged && refunded && net_cents == 0,
+            Says::NothingCharged => !charged,
+            Says::Conditional => net_cents == 0,
+            Says::Other => false,
+        }
+    }
 }
 
 /// The rows one saga leaves behind.
@@ -165,10 +203,18 @@ pub struct SagaInput {
     /// Another saga holds this saga's slot when it books: the booking is refused.
     pub slot_taken: bool,
     /// Orchestration: this service answers every request later than the step timeout (it
-    /// still does the work). Every reply from it is stale and ignored, so none decides.
+    /// still does the work). Every reply from it is stale and ignored, so none decides (but
+    /// see `answered_late`).
     pub slow: Option<&'static str>,
     /// The amount charged.
     pub amount_cents: u64,
+    /// Orchestration: the orchestrator crashed and restarted while this saga ran. Set by
+    /// [`predict`] on the variants a crash allows.
+    pub crashed: bool,
+    /// After a crash, the task of a slow service whose late reply decided it: the reply to the
+    /// command that was out when the orchestrator went down answers the same task token that
+    /// the restart re-sends, so it is awaited, not stale.
+    pub answered_late: Option<Task>,
 }
 
 /// The attempt budgets: most attempts in all, `None` for no limit.
@@ -260,8 +306,9 @@ pub fn owner(op: Operation) -> &'static str {
     }
 }
 
-fn is_slow(input: &SagaInput, op: Operation) -> bool {
-    input.slow.is_some_and(|s| s == owner(op))
+/// Whether no reply to `task` (whose operation is `op`) is ever in time to decide it.
+fn is_slow(input: &SagaInput, task: Task, op: Operation) -> bool {
+    input.slow.is_some_and(|s| s == owner(op)) && input.answered_late != Some(task)
 }
 
 /// How a step's attempts went.
@@ -354,11 +401,38 @@ pub fn predict(scenario: &Scenario, input: &SagaInput, crashed: bool) -> Option<
     let style = scenario.coordination;
     let budgets = Budgets::of(scenario);
     let shape = Shape::of(scenario);
+    let mut input = input.clone();
+    input.crashed = crashed;
+    let input = &input;
     let mut variants = vec![input.clone()];
     if crashed {
         // A crash of the orchestrator makes it ask again after its restart (the same attempt,
         // idempotent): the re-sent command may meet one of the step's counted faults. Whether it
         // does depends on the crash's moment, so each counted fault may fire once less.
+        //
+        // The reply to the command that was out may have come while the orchestrator was down
+        // and been lost with it, so that step's outcome is unknown (see `forward`). And since the
+        // restart re-sends the same attempt with the same task token, a late reply to the
+        // command sent before the crash answers the token awaited: a slow service's reply may
+        // then decide one task of this saga (the one that was out).
+        if let Some(slow) = input.slow {
+            let steps = 0..shape.actions.len();
+            let tasks = steps
+                .clone()
+                .filter(|&s| owner(shape.actions[s]) == slow)
+                .map(Task::Action)
+                .chain(
+                    steps
+                        .filter(|&s| shape.compensations[s].is_some_and(|op| owner(op) == slow))
+                        .map(Task::Compensate),
+                )
+                .chain((owner(shape.notice) == slow).then_some(Task::FailureNotice));
+            for task in tasks {
+                let mut v = input.clone();
+                v.answered_late = Some(task);
+                variants.push(v);
+            }
+        }
         for (step, f) in input.faults.iter().enumerate() {
             let mut fewer = |change: &dyn Fn(&mut StepFaults)| {
                 let mut v = input.clone();
@@ -488,7 +562,7 @@ fn forward(
             _ => budgets.step,
         };
         let done: Vec<(usize, bool)> = path.actions.iter().rev().map(|&s| (s, true)).collect();
-        let run = if is_slow(input, shape.actions[step]) {
+        let run = if is_slow(input, Task::Action(step), shape.actions[step]) {
             // The first attempt takes effect; no reply is ever in time: it gives up, unknown.
             if faults.action_kinds() > 0 || budget.is_none() {
                 return None;
@@ -526,6 +600,12 @@ fn forward(
                     step + 1,
                     fault_name(&faults)
                 ));
+                // An orchestrator that crashed while a command of this step was out cannot know
+                // whether it took effect: the reply may have come while it was down. Error
+                // replies to later attempts do not tell either, so the outcome stays unknown.
+                // The model does not place the crash, so it allows this for any such step.
+                let after_crash = !unknown && input.crashed;
+                let unknown = unknown || after_crash;
                 // Before the pivot an unknown step may be compensated; one that took effect
                 // must be. One that never happened may be compensated (a no-op) or not: it
                 // matters only if its compensation fails.
@@ -538,6 +618,9 @@ fn forward(
                 if unknown {
                     let mut with = vec![(step, false)];
                     with.extend(done);
+                    if after_crash {
+                        path.why = format!("{}, unknown after the crash", path.why);
+                    }
                     all.extend(rollback(shape, input, budgets, path, with)?);
                 }
                 return Some(all);
@@ -629,7 +712,8 @@ fn rollback(
             (None, Some(_)) => true,
             (Some(n), budget) => !allows(budget, n + 1),
         };
-        let slow = shape.compensations[step].is_some_and(|op| is_slow(input, op));
+        let slow =
+            shape.compensations[step].is_some_and(|op| is_slow(input, Task::Compensate(step), op));
         if slow {
             // It takes effect, but no reply is in time: out of attempts.
             if budgets.compensation.is_none() || fails != Some(0) {
@@ -655,7 +739,7 @@ fn rollback(
     // No fault is ever aimed at the failure notice: it goes through, unless no reply from a slow
     // notifier is ever in time; then it took effect and, forward-only, waits for a person.
     path.notices = 1;
-    if is_slow(input, shape.notice) {
+    if is_slow(input, Task::FailureNotice, shape.notice) {
         budgets.retriable?;
         path.fate = Fate::AwaitingPerson;
         path.why = format!("{}; failure notice out of attempts (slow)", path.why);
@@ -776,9 +860,11 @@ pub fn observe(sim: &Simulation, saga: usize) -> SagaResult {
     }
 }
 
-/// `None` for a notification of success; what a notice of failure says about money.
-fn classify(text: &str) -> Option<Says> {
-    let t = text.to_lowercase();
+/// `None` for a notification of success; what a notice of failure says about money (see
+/// [`Says`] for the three classes). A refund stated on a condition ("any charge", "if charged",
+/// "if any") is conditional; any other mention of a refund is definite.
+pub fn classify(text: &str) -> Option<Says> {
+    let t = text.to_ascii_lowercase();
     let failure = [
         "fail",
         "cancel",
@@ -792,7 +878,12 @@ fn classify(text: &str) -> Option<Says> {
     if !failure {
         return None;
     }
-    Some(if t.contains("refund") {
+    let conditional = ["any charge", "if charged", "if any", "if you were charged"]
+        .iter()
+        .any(|w| t.contains(w));
+    Some(if t.contains("refund") && conditional {
+        Says::Conditional
+    } else if t.contains("refund") {
         Says::Refunded
     } else if t.contains("nothing charged") || t.contains("not charged") {
         Says::NothingCharged
@@ -815,6 +906,8 @@ pub fn inputs(scenario: &Scenario, cancels: &BTreeMap<usize, Cancel>) -> Option<
             cancel: cancels.get(&i).copied(),
             slot_taken: false,
             slow: None,
+            crashed: false,
+            answered_late: None,
             amount_cents: s.amount_cents,
         })
         .collect();
@@ -950,16 +1043,25 @@ pub fn consistency(sim: &Simulation, saga: usize) -> Vec<String> {
     if r.notices > 1 {
         wrong.push(format!("failure notice sent {} times", r.notices));
     }
-    let charged = sim
-        .tables()
-        .ledger
-        .iter()
-        .any(|l| l.saga == saga && l.kind == LedgerKind::Charged);
+    let ledger = |kind: LedgerKind| {
+        sim.tables()
+            .ledger
+            .iter()
+            .any(|l| l.saga == saga && l.kind == kind)
+    };
+    let (charged, refunded) = (ledger(LedgerKind::Charged), ledger(LedgerKind::Refunded));
+    // The definite words that would be true; a conditional refund is true too while no charge
+    // is left standing (see `Says`).
     let truthful = if charged {
         Says::Refunded
     } else {
         Says::NothingCharged
     };
+    let untrue = r
+        .rows
+        .failure_rows
+        .iter()
+        .any(|s| !s.is_true(charged, refunded, r.rows.net_cents));
     match r.fate {
         Fate::Completed => {
             let all: Vec<usize> = (0..def.steps.len()).collect();
@@ -996,7 +1098,7 @@ pub fn consistency(sim: &Simulation, saga: usize) -> Vec<String> {
             {
                 wrong.push(format!("compensated but the rows are {:?}", r.rows));
             }
-            if r.rows.failure_rows.iter().any(|s| *s != truthful) {
+            if untrue {
                 wrong.push(format!(
                     "the failure notice says {:?}, the truth is {truthful:?}",
                     r.rows.failure_rows
@@ -1007,20 +1109,39 @@ pub fn consistency(sim: &Simulation, saga: usize) -> Vec<String> {
             if sim.sagas()[saga].stuck.is_none() {
                 wrong.push(format!("{:?} but listed for no one", r.fate));
             }
-            if r.fate == Fate::AwaitingPerson && !r.compensations.is_empty() && r.notices == 0 {
-                // Forward-only: a saga flagged for a person is never half compensated, unless a
-                // cancellation saga is what it waits in.
-                if !sim.sagas()[saga].cancel_requested {
+            // A saga that compensated and then cannot deliver its failure notice waits for a
+            // person: the notice only goes forward ("if a policy gives up, the saga is flagged
+            // for a person"). So it may wait after compensating, but only once its rollback is
+            // whole: every step that took effect undone, in reverse, the data as compensated
+            // leaves it. A cancel that reached a saga waiting for a person is not a rule.
+            let cancelled = sim.sagas()[saga].cancel_requested;
+            if r.fate == Fate::AwaitingPerson && !r.compensations.is_empty() && !cancelled {
+                let mut whole: Vec<usize> = seen
+                    .iter()
+                    .copied()
+                    .filter(|&s| def.steps[s].compensation.is_some())
+                    .collect();
+                whole.reverse();
+                if r.compensations != whole {
                     wrong.push(format!(
-                        "awaiting a person after compensating {:?}",
-                        r.compensations
+                        "awaiting a person half compensated: undid {:?} but {:?} took effect",
+                        r.compensations, r.actions
+                    ));
+                } else if !matches!(r.rows.reservation, None | Some("CANCELLED"))
+                    || r.rows.slot_held
+                    || r.rows.net_cents != 0
+                    || r.rows.success_rows != 0
+                {
+                    wrong.push(format!(
+                        "awaiting a person after compensating, but the rows are {:?}",
+                        r.rows
                     ));
                 }
             }
         }
         Fate::Running => {}
     }
-    if r.rows.failure_rows.iter().any(|s| *s != truthful) && r.fate != Fate::Compensated {
+    if untrue && r.fate != Fate::Compensated {
         wrong.push(format!(
             "the failure notice says {:?}, the truth is {truthful:?}",
             r.rows.failure_rows
