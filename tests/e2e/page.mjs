@@ -207,6 +207,20 @@ export class AppPage {
   /** The simulated clock as shown (`t = 1.2 s`). */
   async clock() { return this.byTestId('clock').innerText(); }
 
+  /** Whether a safeguard (`idempotency`, `semantic-lock`, `outbox`) is on. */
+  async safeguardOn(name) {
+    return (await this.byTestId(`safeguard-${name}`).getAttribute('aria-pressed')) === 'true';
+  }
+
+  /** Switches a safeguard on or off from the bar's Safeguards menu (the run starts again). */
+  async setSafeguard(name, on) {
+    if ((await this.safeguardOn(name)) === on) return;
+    const menu = this.byTestId('safeguards');
+    if ((await menu.getAttribute('open')) === null) await menu.locator('summary').click();
+    await this.byTestId(`safeguard-${name}`).click();
+    await this.page.waitForSelector(`[data-testid="safeguard-${name}"][aria-pressed="${on}"]`);
+  }
+
   /** The selected preset's id. */
   async preset() { return this.byTestId('preset').inputValue(); }
 
