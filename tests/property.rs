@@ -216,9 +216,12 @@ fn compensation_order_matches_the_reference_model() {
         }
         let mut h = Harness::new(scenario.clone());
         h.drive();
+        // Written from the definition's plain fields, not the engine's helpers: every step before
+        // the failing one that has a compensation, newest first.
         let def = &scenario.definition;
-        let expected: Vec<usize> = def
-            .compensations_below(failing - 1)
+        let expected: Vec<usize> = (0..failing - 1)
+            .rev()
+            .filter(|&s| def.steps[s].compensation.is_some())
             .map(|s| s + 1)
             .collect();
         assert_eq!(

@@ -32,6 +32,53 @@ fn an_orchestrator_crash_mid_saga_resumes_from_the_log() {
     assert_eq!(h.actions(0), vec![1, 2, 3, 4, 5]);
 }
 
+/// A crash at any moment changes nothing a customer could see: the same outcome, the same steps
+/// and compensations taking effect, the same money, and every invariant after every event. This
+/// compares the crashed run with the run that never crashed, not the log's fold with itself.
+#[test]
+fn a_crash_at_any_moment_changes_no_business_result() {
+    use sagascope::engine::{Command, FaultSpec};
+    for preset in [
+        "happy-path",
+        "card-declined",
+        "restaurant-rejects",
+        "transient-payment",
+    ] {
+        let mut calm = Harness::preset(preset, Coordination::Orchestration);
+        calm.drive();
+        calm.assert_invariants_hold();
+        let moments: Vec<u64> = {
+            let mut m: Vec<u64> = calm.sim.trace().iter().map(|e| e.at_ms).collect();
+            m.dedup();
+            m
+        };
+        let ledger = |h: &Harness| -> Vec<_> {
+            h.sim
+                .tables()
+                .ledger
+                .iter()
+                .map(|r| (r.kind, r.amount_cents))
+                .collect()
+        };
+        for at_ms in moments {
+            let mut h = Harness::preset(preset, Coordination::Orchestration);
+            h.drive_until(at_ms);
+            h.sim
+                .handle_command(Command::InjectFault {
+                    fault: FaultSpec::OrchestratorDown { for_ms: 1_500 },
+                })
+                .expect("a crash is a valid fault");
+            h.drive();
+            let what = format!("{preset}, crash at {at_ms} ms");
+            h.assert_invariants_hold();
+            assert_eq!(h.outcome(0), calm.outcome(0), "{what}");
+            assert_eq!(h.actions(0), calm.actions(0), "{what}");
+            assert_eq!(h.compensations(0), calm.compensations(0), "{what}");
+            assert_eq!(ledger(&h), ledger(&calm), "{what}");
+        }
+    }
+}
+
 #[test]
 fn the_memory_always_equals_a_replay_of_the_log() {
     for preset in [
