@@ -125,10 +125,14 @@ fn safeguards_menu(safeguards: &Safeguards) -> String {
         .filter(|s| !safeguards.get(*s))
         .map(Safeguard::label)
         .collect();
+    // The visible count is part of the accessible name (a screen reader and a voice command
+    // then say the same as the eye sees).
     let summary = if off.is_empty() {
         "Safeguards: all on".to_string()
     } else {
-        format!("Safeguards off: {}", off.join(", "))
+        let n = off.len();
+        let noun = if n == 1 { "safeguard" } else { "safeguards" };
+        format!("{n} {noun} off: {}", off.join(", "))
     };
     let mut out = String::with_capacity(2048);
     let _ = write!(
@@ -853,7 +857,7 @@ mod tests {
                 assert!(html.contains(&format!(r#"data-testid="safeguards" data-off="{off}""#)));
                 assert_eq!(html.contains(r#"<span class="bar__count">1</span>"#), !on);
                 assert_eq!(
-                    html.contains(&format!("Safeguards off: {}", safeguard.label())),
+                    html.contains(&format!("1 safeguard off: {}", safeguard.label())),
                     !on
                 );
             }

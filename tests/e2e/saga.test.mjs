@@ -142,7 +142,8 @@ describe('choreography', () => {
       await app.play();
       await app.page.waitForSelector('[data-testid="dead-letter-queue"][data-count="1"]', { timeout: 20_000 });
       await app.waitUntilPaused();
-      assert.equal(await app.outcome(), 'running', 'the saga waits for a person');
+      assert.equal(await app.outcome(), 'awaiting-person', 'the saga waits for a person');
+      assert.match(await app.byTestId('outcome').innerText(), /dead-letter queue/, 'and the banner says why');
       assert.match(await app.byTestId('dead-letter-queue').innerHTML(), /ReservationCreated/);
       assert.ok(await app.byTestId('redrive').isEnabled());
       await app.screenshot('choreography-dead-letter');
