@@ -218,7 +218,9 @@ export class AppPage {
     const menu = this.byTestId('safeguards');
     if ((await menu.getAttribute('open')) === null) await menu.locator('summary').click();
     await this.byTestId(`safeguard-${name}`).click();
-    await this.page.waitForSelector(`[data-testid="safeguard-${name}"][aria-pressed="${on}"]`);
+    // The run starts again and the bar is drawn anew with the menu closed: the switch is there,
+    // not visible.
+    await this.page.waitForSelector(`[data-testid="safeguard-${name}"][aria-pressed="${on}"]`, { state: 'attached' });
   }
 
   /** The selected preset's id. */
