@@ -173,6 +173,9 @@ pub struct IdempotencyRow {
     pub task: Task,
     /// What the first run answered.
     pub result: TaskResult,
+    /// A compensation: whether the first run changed anything, said again with a repeat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<bool>,
 }
 
 /// Everything one service keeps in its database besides its business table.
@@ -277,17 +280,32 @@ pub struct OperationContext<'a> {
 impl ServiceStore {
     /// The remembered result for an idempotency key.
     pub fn remembered(&self, saga: SagaId, task: Task) -> Option<TaskResult> {
+        self.remembered_row(saga, task).map(|r| r.result)
+    }
+
+    /// The remembered row for an idempotency key.
+    pub fn remembered_row(&self, saga: SagaId, task: Task) -> Option<&IdempotencyRow> {
         self.idempotency_keys
             .iter()
             .find(|r| r.saga == saga && r.task == task)
-            .map(|r| r.result)
     }
 
-    /// Remembers a result unless the key is already there.
-    pub fn remember(&mut self, saga: SagaId, task: Task, result: TaskResult) {
+    /// Remembers a result (and, for a compensation, whether it changed anything) unless the key
+    /// is already there.
+    pub fn remember(
+        &mut self,
+        saga: SagaId,
+        task: Task,
+        result: TaskResult,
+        changed: Option<bool>,
+    ) {
         if self.remembered(saga, task).is_none() {
-            self.idempotency_keys
-                .push(IdempotencyRow { saga, task, result });
+            self.idempotency_keys.push(IdempotencyRow {
+                saga,
+                task,
+                result,
+                changed,
+            });
         }
     }
 }
