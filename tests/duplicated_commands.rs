@@ -144,17 +144,17 @@ fn a_duplicated_charge_whose_done_is_lost_is_still_refunded() {
     assert_eq!(ledger(&h), (4_000, 4_000), "charged once, refunded once");
 }
 
-/// The Reservation database's hiccup fails one copy of "create reservation" while the other
-/// creates it: the saga that then goes back cancels the reservation instead of leaving it
-/// PENDING.
+/// One copy of "create reservation" fails while the other creates it, and the customer cancels
+/// while the retry waits: the reservation is cancelled instead of left PENDING.
 #[test]
 fn a_duplicated_reservation_is_cancelled_when_the_saga_goes_back() {
-    let mut scenario = one_copy_fails(ServiceId::Reservation, 1);
-    scenario.faults.push(FaultSpec::BusinessFailure {
-        step: 2,
-        saga: None,
+    let mut h = Harness::new(one_copy_fails(ServiceId::Reservation, 1));
+    step_until(&mut h, |h| {
+        h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })) > 0
     });
-    let mut h = Harness::new(scenario);
+    h.sim
+        .handle_command(Command::Cancel { saga: 0 })
+        .expect("a cancel");
     h.drive();
     h.assert_invariants_hold();
     assert_eq!(h.outcome(0), Outcome::Compensated);
@@ -162,6 +162,63 @@ fn a_duplicated_reservation_is_cancelled_when_the_saga_goes_back() {
         h.sim.tables().reservations.get(&0).map(|r| r.status),
         Some(ReservationStatus::Cancelled)
     );
+}
+
+/// One copy of the pivot fails, the other confirms, and every retry fails: the saga heard the
+/// pivot done, so it goes forward instead of undoing a confirmed reservation.
+#[test]
+fn a_pivot_heard_done_from_a_duplicate_goes_forward() {
+    let pivot = Task::Action(3);
+    let mut scenario = sagascope::engine::presets::scenario(
+        "happy-path",
+        Coordination::Orchestration,
+        Storage::PerService,
+        0,
+    )
+    .expect("preset");
+    scenario.retry.step.jitter = false;
+    let mut h = Harness::new(scenario);
+    step_until(&mut h, |h| h.sim.tables().slots.iter().any(|r| r.saga == 0));
+    for fault in [
+        FaultSpec::Duplicate {
+            service: Some(ServiceId::Reservation),
+            times: 1,
+        },
+        FaultSpec::TransientError {
+            step: 4,
+            times: 1,
+            saga: None,
+        },
+    ] {
+        h.sim
+            .handle_command(Command::InjectFault { fault })
+            .expect("a fault");
+    }
+    step_until(&mut h, |h| {
+        h.sim
+            .orchestrator()
+            .log
+            .iter()
+            .any(|e| matches!(e.record, LogRecord::HeardLate { task, .. } if task == pivot))
+    });
+    // From now on the pivot only ever answers with an error.
+    h.sim
+        .handle_command(Command::InjectFault {
+            fault: FaultSpec::TransientError {
+                step: 4,
+                times: 20,
+                saga: None,
+            },
+        })
+        .expect("a fault");
+    h.drive();
+    h.assert_invariants_hold();
+    assert_eq!(h.outcome(0), Outcome::Completed);
+    assert_eq!(
+        h.sim.tables().reservations.get(&0).map(|r| r.status),
+        Some(ReservationStatus::Confirmed)
+    );
+    assert_eq!(ledger(&h), (4_000, 0), "the charge is kept");
 }
 
 /// A step whose every answer was an error is undone too: the undo finds nothing, does nothing
