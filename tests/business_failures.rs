@@ -24,7 +24,6 @@ fn card_declined_cancels_the_reservation_and_tells_both_parties() {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn slot_taken_refunds_then_cancels() {
     for style in STYLES {
         let mut h = Harness::preset("slot-taken", style);
@@ -40,7 +39,6 @@ fn slot_taken_refunds_then_cancels() {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn restaurant_rejects_releases_slot_refunds_and_cancels_in_that_order() {
     for style in STYLES {
         let mut h = Harness::preset("restaurant-rejects", style);

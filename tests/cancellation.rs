@@ -7,7 +7,6 @@ use sagascope::engine::tables::ReservationStatus;
 use sagascope::engine::Outcome;
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn cancel_before_the_pivot_aborts_and_compensates() {
     for style in STYLES {
         let mut h = Harness::preset("cancel-before-pivot", style);
@@ -38,7 +37,6 @@ fn cancel_before_the_pivot_aborts_and_compensates() {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn cancel_after_completion_runs_a_cancellation_saga() {
     for style in STYLES {
         let mut h = Harness::preset("cancel-after-completion", style);

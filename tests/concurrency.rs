@@ -6,7 +6,6 @@ use common::{Harness, STYLES};
 use sagascope::engine::Outcome;
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn two_customers_one_slot_the_second_is_refused_and_compensates() {
     for style in STYLES {
         let mut h = Harness::preset("two-customers", style);

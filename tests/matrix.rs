@@ -5,7 +5,6 @@ use sagascope::engine::run::Watch;
 use sagascope::engine::Coordination;
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn the_fault_matrix_breaks_no_invariant() {
     let rows = run_matrix(Watch::EveryEvent);
     let expected = combinations(Coordination::Orchestration).len()

@@ -77,7 +77,6 @@ fn choreography_redelivers_after_the_visibility_timeout() {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn retries_exhausted_before_the_pivot_compensate() {
     for style in STYLES {
         let mut scenario = sagascope::engine::presets::scenario(

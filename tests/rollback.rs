@@ -47,7 +47,6 @@ fn orchestration_gives_up_after_the_compensation_retry_limit() {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn fixing_the_fault_and_redriving_finishes_the_rollback() {
     for style in STYLES {
         let mut h = Harness::preset("compensation-fails", style);
@@ -66,7 +65,6 @@ fn fixing_the_fault_and_redriving_finishes_the_rollback() {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn a_compensation_that_fails_a_few_times_is_retried_to_success() {
     for style in STYLES {
         let mut scenario = sagascope::engine::presets::scenario(

@@ -14,7 +14,6 @@ fn call(args: &[&str]) -> (u8, String, String) {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
 fn a_preset_prints_json_lines_then_a_summary() {
     let (code, out, err) = call(&[
         "--preset",
@@ -118,7 +117,6 @@ fn a_scenario_file_runs() {
 }
 
 #[test]
-#[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9), so the run exits 2; re-enable once the notice tells the truth"]
 fn export_trace_is_the_trace_file_of_the_same_run() {
     let args = [
         "--preset",

@@ -1050,7 +1050,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "the monitor catches the engine's untruthful failure notice here (\"nothing charged\" after a refund: invariant 9); re-enable once the notice tells the truth"]
     fn a_fault_injected_mid_run_takes_effect_from_then_on() {
         let mut p = player("happy-path", Coordination::Choreography);
         p.advance(500.0);
