@@ -102,7 +102,8 @@ pub enum MoneyFact {
         amount_cents: u64,
     },
     /// Whether the charge took effect was never known; its refund ran, and does nothing if it
-    /// did not.
+    /// did not. Only a log whose refund reply did not say what it did (written before replies
+    /// carried it) leaves this: a refund's reply now tells refunded from nothing charged.
     RefundedIfCharged {
         /// How much went back if it was charged, in cents.
         amount_cents: u64,
