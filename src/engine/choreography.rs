@@ -438,7 +438,7 @@ impl Simulation {
                     _ => None,
                 };
                 match self.serve(service, saga, task, DedupKey::Event(event_id), money) {
-                    Served::Answered(result) => {
+                    Served::Answered(result, _) => {
                         self.note_result(saga, task, result);
                         Handled::ack(self.event_for(task, result))
                     }
@@ -449,7 +449,7 @@ impl Simulation {
                             acknowledged: false,
                         }
                     }
-                    Served::Repeat(_) => Handled::ack(None),
+                    Served::Repeat(..) => Handled::ack(None),
                     Served::Failed(_) | Served::Hung => return,
                 }
             }

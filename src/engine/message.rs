@@ -181,6 +181,11 @@ pub enum Body {
         attempt: u32,
         /// The result.
         result: TaskResult,
+        /// A compensation's reply: whether the undo changed anything (`false`: it found nothing
+        /// to undo, so the step it undoes never took effect). Said again, from the idempotency
+        /// row, when a repeat is answered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        changed: Option<bool>,
     },
     /// Choreography (and customer requests): something happened.
     Event {

@@ -2,7 +2,8 @@
 //!
 //! The Notification service owns no ledger and must not read Payment's: the fact reaches it with
 //! the request. In orchestration the orchestrator states it from its durable log (which
-//! compensations it heard done); in choreography it comes from the payment events published for
+//! compensations it heard done, and what the refund's reply said it did: money went back, or
+//! there was no charge to refund); in choreography it comes from the payment events published for
 //! the saga. Either way the notice claims no more than its source knows.
 
 use super::definition::{Operation, SagaDefinition};
@@ -20,11 +21,26 @@ struct ChargeSeen {
     maybe_charged: bool,
     /// Its refund is known to be done.
     refunded: bool,
+    /// What the refund's reply said it did: `Some(true)` money went back, `Some(false)` there
+    /// was no charge to refund (and the refund's tombstone stops any later one).
+    refund_changed: Option<bool>,
 }
 
 impl ChargeSeen {
     fn fact(self, amount_cents: u64) -> Option<MoneyFact> {
         match self {
+            // The payment service said what its refund did: the notice says it plainly.
+            ChargeSeen {
+                refunded: true,
+                refund_changed: Some(true),
+                ..
+            } => Some(MoneyFact::Refunded { amount_cents }),
+            ChargeSeen {
+                refunded: true,
+                refund_changed: Some(false),
+                charged: false,
+                ..
+            } => Some(MoneyFact::NothingCharged),
             ChargeSeen {
                 refunded: true,
                 charged: true,
@@ -91,10 +107,18 @@ pub fn from_orchestrator_log(
                         } if s == step
                     )
             });
+        let refund_changed = log.iter().rev().find_map(|e| match e.record {
+            LogRecord::UndoReported { step: s, changed } if e.saga == saga && s == step => {
+                Some(changed)
+            }
+            _ => None,
+        });
         ChargeSeen {
             charged: known.is_some_and(|m| m.done.contains(&step)),
-            maybe_charged: known.is_some_and(|m| m.unknown.contains(&step)),
+            maybe_charged: known
+                .is_some_and(|m| m.unknown.contains(&step) || m.sent.contains(&step)),
             refunded,
+            refund_changed: refund_changed.filter(|_| refunded),
         }
     });
     combine(seen, amount_cents)
@@ -120,6 +144,7 @@ pub fn from_published_events(
         charged: published.contains(&EventName::StepDone(step)),
         maybe_charged: false,
         refunded: refundable && published.contains(&EventName::Compensated(step)),
+        refund_changed: None,
     });
     combine(seen, amount_cents)
 }
@@ -230,6 +255,35 @@ mod tests {
             from_orchestrator_log(&log, 1, &def, 4_000),
             Some(MoneyFact::NothingCharged)
         );
+    }
+
+    fn undo(saga: SagaId, step: usize, changed: bool) -> LogEntry {
+        LogEntry {
+            at_ms: 0,
+            saga,
+            record: LogRecord::UndoReported { step, changed },
+        }
+    }
+
+    #[test]
+    fn the_refunds_report_makes_the_fact_definite() {
+        let def = SagaDefinition::restaurant();
+        for (changed, fact) in [
+            (
+                true,
+                MoneyFact::Refunded {
+                    amount_cents: 4_000,
+                },
+            ),
+            (false, MoneyFact::NothingCharged),
+        ] {
+            let mut log = started(0);
+            log.push(heard(0, Task::Action(0), DONE));
+            log.push(heard(0, Task::Action(1), Heard::TimedOut));
+            log.push(undo(0, 1, changed));
+            log.push(heard(0, Task::Compensate(1), DONE));
+            assert_eq!(from_orchestrator_log(&log, 0, &def, 4_000), Some(fact));
+        }
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! only the reply to the command awaited now decides anything. Once the pivot has been sent the
 //! saga only goes forward: a pivot whose outcome stays unknown, a retriable step or the failure
 //! notice out of retries waits for a person ([`Phase::AwaitingPerson`]) and a redrive resumes it.
+//!
+//! The network may duplicate a command, and the copies may answer differently (one fails, the
+//! other takes effect): an error says nothing of the other copy. So a step before the pivot that
+//! was sent and never refused is undone when the saga goes back (an undo that finds nothing does
+//! nothing, and its reply says so), and a "done" that arrives too late to decide anything is
+//! still logged ([`LogRecord::HeardLate`]): the step took effect.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -104,6 +110,22 @@ pub enum LogRecord {
     },
     /// The customer asked to cancel.
     CancelRequested,
+    /// A "done" reply to an action that no longer decided anything (a duplicate of an answer
+    /// already heard, or an answer to an attempt no longer awaited): the step took effect.
+    HeardLate {
+        /// The task.
+        task: Task,
+        /// The attempt the reply answers.
+        attempt: u32,
+    },
+    /// A compensation's reply said whether the undo changed anything (`false`: there was
+    /// nothing to undo, so the step never took effect).
+    UndoReported {
+        /// The step undone.
+        step: usize,
+        /// Whether the undo changed anything.
+        changed: bool,
+    },
 }
 
 /// A log entry.
@@ -135,6 +157,11 @@ pub struct SagaMemory {
     /// Steps whose action may have taken effect: an attempt timed out, or a command was sent
     /// again after a restart with no answer heard to the first send.
     pub unknown: BTreeSet<usize>,
+    /// Steps whose action was sent and not refused. The network may duplicate a command, and
+    /// an error from one copy says nothing of the other: until a "done" or a refusal, a step
+    /// that was sent may have taken effect.
+    #[serde(default)]
+    pub sent: BTreeSet<usize>,
 }
 
 impl SagaMemory {
@@ -147,6 +174,7 @@ impl SagaMemory {
             cancel_requested: false,
             done: BTreeSet::new(),
             unknown: BTreeSet::new(),
+            sent: BTreeSet::new(),
         }
     }
 
@@ -165,9 +193,10 @@ impl SagaMemory {
                 attempt,
                 token,
             } => {
-                // Sent again with no answer heard (a restart): the first send may have taken effect.
-                if let (Some(_), Task::Action(s)) = (self.awaiting, task) {
-                    if !self.done.contains(&s) {
+                if let Task::Action(s) = task {
+                    self.sent.insert(s);
+                    // Sent again with no answer heard (a restart): the first send may have taken effect.
+                    if self.awaiting.is_some() && !self.done.contains(&s) {
                         self.unknown.insert(s);
                     }
                 }
@@ -189,8 +218,10 @@ impl SagaMemory {
                         self.last_heard = Some(heard);
                     }
                     (Task::Action(s), Heard::Reply(TaskResult::BusinessFailure)) => {
-                        // A refusal means the step did not take effect, whatever an earlier timeout left open.
+                        // A refusal means the step did not take effect, whatever an earlier
+                        // timeout left open: the service remembers it for every copy and resend.
                         self.unknown.remove(&s);
+                        self.sent.remove(&s);
                         self.last_heard = Some(heard);
                     }
                     (_, Heard::Reply(TaskResult::Done)) => self.last_heard = None,
@@ -198,6 +229,14 @@ impl SagaMemory {
                 }
             }
             LogRecord::CancelRequested => self.cancel_requested = true,
+            // Knowledge only: it never touches the attempt awaited now.
+            LogRecord::HeardLate { task, .. } => {
+                if let Task::Action(s) = task {
+                    self.done.insert(s);
+                    self.unknown.remove(&s);
+                }
+            }
+            LogRecord::UndoReported { .. } => {}
         }
     }
 }
@@ -311,7 +350,8 @@ impl Simulation {
                 task,
                 attempt,
                 result,
-            } => self.orchestrator_reply(saga, task, attempt, result, &message),
+                changed,
+            } => self.orchestrator_reply(saga, task, attempt, result, changed, &message),
             _ => {}
         }
     }
@@ -380,6 +420,7 @@ impl Simulation {
         task: Task,
         attempt: u32,
         result: TaskResult,
+        changed: Option<bool>,
         message: &Message,
     ) {
         let token = message.event_id;
@@ -388,6 +429,7 @@ impl Simulation {
         // Only the reply to the command awaited now counts (its task token): an answer to an
         // attempt that timed out, or to a task no longer current, never decides anything.
         if current.is_none_or(|m| m.awaiting != Some(token)) {
+            let late_done = result == TaskResult::Done && matches!(task, Task::Action(_));
             if self.answer_heard(saga, token) {
                 self.emit(
                     Some(saga),
@@ -406,7 +448,13 @@ impl Simulation {
                     },
                 );
             }
+            if late_done {
+                self.heard_late_done(saga, task, attempt);
+            }
             return;
+        }
+        if let (Task::Compensate(step), Some(changed)) = (task, changed) {
+            self.write_log(saga, LogRecord::UndoReported { step, changed });
         }
         self.write_log(
             saga,
@@ -417,6 +465,38 @@ impl Simulation {
             },
         );
         self.after_heard(saga, task, Heard::Reply(result));
+    }
+
+    /// A "done" that decided nothing is still knowledge: the step took effect. It is logged, so
+    /// the step counts among those to undo; it never decides an attempt (a retry still asks, and
+    /// the service's idempotency answers it "done"). A pivot heard done this way is never given
+    /// up for errors: the saga goes forward when its retries run out. A pivot heard done after
+    /// the saga turned back crossed the point of no return after all: the undoing stops and a
+    /// person decides.
+    fn heard_late_done(&mut self, saga: SagaId, task: Task, attempt: u32) {
+        let Some(memory) = self.memory(saga) else {
+            return;
+        };
+        let Task::Action(step) = task else {
+            return;
+        };
+        if memory.done.contains(&step) {
+            return;
+        }
+        let turned_back = matches!(
+            memory.phase,
+            Phase::Compensating(_) | Phase::NotifyingFailure
+        );
+        self.write_log(saga, LogRecord::HeardLate { task, attempt });
+        if turned_back && self.scenario.definition.pivot() == Some(step) {
+            self.decide(
+                saga,
+                Phase::AwaitingPerson {
+                    task,
+                    reason: AttentionReason::PivotOutcomeUnknown,
+                },
+            );
+        }
     }
 
     /// Whether a reply to the command with task token `token` has already been heard (this one
@@ -561,6 +641,11 @@ impl Simulation {
                     return;
                 }
                 match (task, kind) {
+                    // Every answer awaited was an error, but a copy of a pivot command was heard
+                    // done: the point of no return is crossed, go forward.
+                    (Task::Action(step), Some(StepKind::Pivot)) if memory.done.contains(&step) => {
+                        self.after_heard(saga, task, Heard::Reply(TaskResult::Done));
+                    }
                     // The pivot may have taken effect (an attempt timed out or its reply was
                     // lost): never go back; a person decides.
                     (Task::Action(step), Some(StepKind::Pivot))
@@ -651,7 +736,9 @@ impl Simulation {
         );
     }
 
-    /// Starts undoing every compensatable step below `below` that took effect or may have.
+    /// Starts undoing every compensatable step below `below` that took effect or may have: one
+    /// heard done, one whose outcome is unknown, and one sent and never refused (before the
+    /// pivot an undo that finds nothing to undo does nothing, and says so).
     fn begin_compensation(&mut self, saga: SagaId, below: usize, reason: CompensationReason) {
         self.emit(Some(saga), EventKind::CompensationBegun { reason });
         if reason == CompensationReason::CancelledAfterCompletion {
@@ -667,11 +754,16 @@ impl Simulation {
         let Some(memory) = self.memory(saga) else {
             return;
         };
+        let pivot = self.scenario.definition.pivot().unwrap_or(usize::MAX);
         let next = self
             .scenario
             .definition
             .compensations_below(below)
-            .find(|s| memory.done.contains(s) || memory.unknown.contains(s));
+            .find(|s| {
+                memory.done.contains(s)
+                    || memory.unknown.contains(s)
+                    || (memory.sent.contains(s) && *s < pivot)
+            });
         match next {
             Some(step) => self.decide(saga, Phase::Compensating(step)),
             None => self.decide(saga, Phase::NotifyingFailure),
@@ -767,11 +859,14 @@ impl Simulation {
         };
         let saga = message.saga;
         let served = self.serve(service, saga, task, DedupKey::Key, money);
-        let result = match served {
-            Served::Answered(r) | Served::Repeat(r) => r,
-            Served::Failed(_) => TaskResult::TransientError,
+        let (result, changed) = match served {
+            Served::Answered(r, c) => (r, Some(c)),
+            Served::Repeat(r, c) => (r, c),
+            Served::Failed(_) => (TaskResult::TransientError, None),
             Served::Hung | Served::AnswerLost(_) => return,
         };
+        // Only a compensation says what it changed: the notice's money fact comes from it.
+        let changed = changed.filter(|_| matches!(task, Task::Compensate(_)));
         let depart = self.now_ms + self.scenario.timing.process_ms + self.latency_ms(service);
         // The reply carries the command's task token back.
         let event = message.event_id;
@@ -783,6 +878,7 @@ impl Simulation {
                 task,
                 attempt,
                 result,
+                changed,
             },
             event,
             depart,

@@ -179,10 +179,11 @@ pub enum CommandError {
 /// How a service dealt with a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Served {
-    /// It answered with this result.
-    Answered(TaskResult),
-    /// It had done this already and did nothing (idempotency).
-    Repeat(TaskResult),
+    /// It answered with this result; whether the operation changed anything.
+    Answered(TaskResult, bool),
+    /// It had done this already and did nothing (idempotency): the remembered result, and
+    /// whether the first run changed anything if that was remembered.
+    Repeat(TaskResult, Option<bool>),
     /// It failed; a retry may work.
     Failed(FailReason),
     /// It took the request and never answered, and did nothing.
@@ -1038,15 +1039,17 @@ impl Simulation {
         if idempotent {
             let store = self.tables.store(service);
             let seen = match dedup {
-                DedupKey::Key => store.remembered(saga, task),
+                DedupKey::Key => store
+                    .remembered_row(saga, task)
+                    .map(|r| (r.result, r.changed)),
                 DedupKey::Event(e) => store
                     .processed_events
                     .contains(&e)
-                    .then_some(TaskResult::Done),
+                    .then_some((TaskResult::Done, None)),
             };
-            if let Some(result) = seen {
+            if let Some((result, changed)) = seen {
                 self.emit(Some(saga), EventKind::DuplicateIgnored { task, service });
-                return Served::Repeat(result);
+                return Served::Repeat(result, changed);
             }
         }
         let forced = match task {
@@ -1088,11 +1091,12 @@ impl Simulation {
         match dedup {
             DedupKey::Key => {
                 if idempotent {
-                    store.remember(saga, task, applied.result);
+                    let changed = matches!(task, Task::Compensate(_)).then_some(applied.changed);
+                    store.remember(saga, task, applied.result, changed);
                     if let Task::Compensate(step) = task {
                         // A tombstone: an action command still on its way after its compensation
                         // must not take effect.
-                        store.remember(saga, Task::Action(step), TaskResult::BusinessFailure);
+                        store.remember(saga, Task::Action(step), TaskResult::BusinessFailure, None);
                     }
                 }
             }
@@ -1117,7 +1121,7 @@ impl Simulation {
                 return Served::AnswerLost(applied.result);
             }
         }
-        Served::Answered(applied.result)
+        Served::Answered(applied.result, applied.changed)
     }
 
     fn failed(

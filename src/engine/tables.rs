@@ -102,7 +102,8 @@ pub enum MoneyFact {
         amount_cents: u64,
     },
     /// Whether the charge took effect was never known; its refund ran, and does nothing if it
-    /// did not.
+    /// did not. Only a log whose refund reply did not say what it did (written before replies
+    /// carried it) leaves this: a refund's reply now tells refunded from nothing charged.
     RefundedIfCharged {
         /// How much went back if it was charged, in cents.
         amount_cents: u64,
@@ -173,6 +174,9 @@ pub struct IdempotencyRow {
     pub task: Task,
     /// What the first run answered.
     pub result: TaskResult,
+    /// A compensation: whether the first run changed anything, said again with a repeat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<bool>,
 }
 
 /// Everything one service keeps in its database besides its business table.
@@ -277,17 +281,32 @@ pub struct OperationContext<'a> {
 impl ServiceStore {
     /// The remembered result for an idempotency key.
     pub fn remembered(&self, saga: SagaId, task: Task) -> Option<TaskResult> {
+        self.remembered_row(saga, task).map(|r| r.result)
+    }
+
+    /// The remembered row for an idempotency key.
+    pub fn remembered_row(&self, saga: SagaId, task: Task) -> Option<&IdempotencyRow> {
         self.idempotency_keys
             .iter()
             .find(|r| r.saga == saga && r.task == task)
-            .map(|r| r.result)
     }
 
-    /// Remembers a result unless the key is already there.
-    pub fn remember(&mut self, saga: SagaId, task: Task, result: TaskResult) {
+    /// Remembers a result (and, for a compensation, whether it changed anything) unless the key
+    /// is already there.
+    pub fn remember(
+        &mut self,
+        saga: SagaId,
+        task: Task,
+        result: TaskResult,
+        changed: Option<bool>,
+    ) {
         if self.remembered(saga, task).is_none() {
-            self.idempotency_keys
-                .push(IdempotencyRow { saga, task, result });
+            self.idempotency_keys.push(IdempotencyRow {
+                saga,
+                task,
+                result,
+                changed,
+            });
         }
     }
 }

@@ -47,6 +47,17 @@ pub fn record_text(entry: &LogEntry, def: &SagaDefinition) -> String {
             format!("heard {} #{attempt}: {how}", task.label(def))
         }
         LogRecord::CancelRequested => "cancel requested".to_string(),
+        LogRecord::HeardLate { task, attempt } => {
+            format!("heard {} #{attempt}: done (late)", task.label(def))
+        }
+        LogRecord::UndoReported { step, changed } => {
+            let task = Task::Compensate(step).label(def);
+            if changed {
+                format!("{task}: undone")
+            } else {
+                format!("{task}: nothing to undo")
+            }
+        }
     };
     format!(
         "{}  {}  {what}",

@@ -188,6 +188,7 @@ mod tests {
                 task: Task::Action(1),
                 attempt: 1,
                 result: TaskResult::Done,
+                changed: None,
             },
             Node::Service(ServiceId::Payment),
             Node::Orchestrator,

@@ -303,6 +303,7 @@ impl Watcher {
                         task,
                         attempt,
                         result,
+                        ..
                     } = m.body
                     {
                         let to_pivot =
