@@ -465,7 +465,6 @@ fn exhaustive_figures() {
 
 /// The sweep's verdict: no invariant broken, no guarantee broken, no difference from the model.
 #[test]
-#[ignore = "enable when the engine keeps the rules"]
 fn exhaustive_schedules_keep_the_rules() {
     let s = sweep();
     println!("{}", figures(&s));

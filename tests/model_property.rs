@@ -648,7 +648,7 @@ fn model_comparison_figures() {
 
 /// The comparison itself: every saga the model decides ends as the model allows.
 #[test]
-#[ignore = "enable when the engine keeps the rules"]
+#[ignore = "6 of 16,327 sagas still differ: an orchestrator crash with a service slower than the step timeout (a late done now counts as knowledge, which the model does not time) and one cancel during step 1; model_comparison_figures lists them"]
 fn engine_matches_the_model() {
     let (first, count) = schedules();
     let tally = compare(first, count);
@@ -810,11 +810,12 @@ fn predicted_after_a_crash(scenario: &Scenario) -> Vec<SagaResult> {
 }
 
 #[test]
-fn after_a_crash_a_step_out_of_attempts_before_the_pivot_is_unknown() {
+fn a_step_that_only_heard_errors_is_unknown_and_may_be_compensated() {
     // Every attempt at creating the reservation answered with an error, and its compensation
-    // fails for ever. Without a crash the step is known not to have happened: nothing to undo.
-    // After a crash while a command of it was out, its outcome is unknown: it may be
-    // compensated, and that compensation running out of attempts is a rollback incomplete.
+    // fails for ever. An error answers one copy of the command; a duplicate (or, after a crash,
+    // the command that was out) may have taken effect, so the step's outcome is unknown: it may
+    // be compensated, and that compensation running out of attempts is a rollback incomplete.
+    // Either way nothing takes effect.
     let mut s = one_saga(
         Coordination::Orchestration,
         vec![
@@ -832,15 +833,17 @@ fn after_a_crash_a_step_out_of_attempts_before_the_pivot_is_unknown() {
     );
     s.retry.step.max_attempts = Some(2);
     let fates = |r: &[SagaResult]| r.iter().map(|r| r.fate).collect::<Vec<_>>();
-    assert_eq!(fates(&predicted(&s, None)), [Fate::Compensated]);
+    let calm = predicted(&s, None);
     let crashed = predicted_after_a_crash(&s);
-    assert_eq!(
-        fates(&crashed),
-        [Fate::Compensated, Fate::RollbackIncomplete]
-    );
-    assert!(crashed
-        .iter()
-        .all(|r| r.actions.is_empty() && r.compensations.is_empty()));
+    for results in [&calm, &crashed] {
+        assert_eq!(
+            fates(results),
+            [Fate::Compensated, Fate::RollbackIncomplete]
+        );
+        assert!(results
+            .iter()
+            .all(|r| r.actions.is_empty() && r.compensations.is_empty()));
+    }
 }
 
 #[test]

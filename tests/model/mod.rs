@@ -21,8 +21,10 @@
 //!   loses its reply; a business failure refuses.
 //! - **Before the pivot.** A refusal compensates what took effect, nearest first, then tells both
 //!   parties. A step out of attempts compensates the same way; the step itself is undone if it
-//!   took effect (a lost reply), may be undone (a no-op) if it never did, and is not undone if
-//!   every attempt was answered with an error. In choreography a dead letter waits for a person.
+//!   took effect (a lost reply), and may be undone (a no-op) if it never did: also when every
+//!   attempt was answered with an error, since an error answers one copy of a command and a
+//!   duplicate may have taken effect (only a "done" or a refusal settles a step's outcome). In
+//!   choreography a dead letter waits for a person.
 //! - **The point of no return.** A pivot out of attempts whose outcome no reply told (no reply,
 //!   reply lost, a dead letter) waits for a person and is never compensated; a refusal of the
 //!   pivot is compensated; a pivot whose every attempt was answered with an error may be either.
@@ -605,7 +607,12 @@ fn forward(
                 // replies to later attempts do not tell either, so the outcome stays unknown.
                 // The model does not place the crash, so it allows this for any such step.
                 let after_crash = !unknown && input.crashed;
-                let unknown = unknown || after_crash;
+                // An error reply says only that the copy of the command it answers did nothing:
+                // a duplicate of that command may still have taken effect. Outcomes are known
+                // only from a "done" or a refusal, so a step that only ever heard errors is
+                // unknown too, and may be compensated (a no-op) when the saga goes back.
+                let only_errors = !unknown && faults.transient > 0;
+                let unknown = unknown || after_crash || only_errors;
                 // Before the pivot an unknown step may be compensated; one that took effect
                 // must be. One that never happened may be compensated (a no-op) or not: it
                 // matters only if its compensation fails.
