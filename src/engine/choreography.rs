@@ -117,8 +117,8 @@ impl Reaction {
         };
         match event {
             EventName::Start => run(Task::Action(0)),
-            EventName::StepDone(step) if step + 1 < def.steps.len() => run(Task::Action(step + 1)),
-            EventName::StepDone(_) => None,
+            // After the last step there is no next action: `run` finds no service for it.
+            EventName::StepDone(step) => run(Task::Action(step + 1)),
             EventName::StepFailed(step) | EventName::Compensated(step) => compensate_below(step),
             EventName::CancellationStarted => compensate_below(def.steps.len()),
             EventName::CancelRequested => Some(Reaction::RecordCancel(pivot_owner(def))),
