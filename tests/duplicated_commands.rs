@@ -5,43 +5,28 @@
 
 mod common;
 
-use common::Harness;
+use common::{orchestrated_happy_path, Harness};
 use sagascope::engine::event::EventKind;
 use sagascope::engine::orchestration::{LogRecord, OrchestratorState};
 use sagascope::engine::tables::{LedgerKind, ReservationStatus};
-use sagascope::engine::{
-    Command, Coordination, FaultSpec, Outcome, Scenario, ServiceId, Storage, Task,
-};
+use sagascope::engine::{Command, FaultSpec, Outcome, Scenario, ServiceId, Task};
 
 const CHARGE: Task = Task::Action(1);
 
 /// The happy path with the first command to or from `service` duplicated and the first copy of
 /// step `step` (1-based) failing transiently.
 fn one_copy_fails(service: ServiceId, step: usize) -> Scenario {
-    let mut scenario = sagascope::engine::presets::scenario(
-        "happy-path",
-        Coordination::Orchestration,
-        Storage::PerService,
-        0,
-    )
-    .expect("preset");
-    scenario.faults.push(FaultSpec::Duplicate {
-        service: Some(service),
-        times: 1,
-    });
-    scenario.faults.push(FaultSpec::TransientError {
-        step,
-        times: 1,
-        saga: None,
-    });
-    scenario
-}
-
-/// Steps until `until` holds for the run so far; panics if the run ends first.
-fn step_until(h: &mut Harness, until: impl Fn(&Harness) -> bool) {
-    while !until(h) {
-        assert!(h.step(), "the run ended before the moment looked for");
-    }
+    orchestrated_happy_path(&[
+        FaultSpec::Duplicate {
+            service: Some(service),
+            times: 1,
+        },
+        FaultSpec::TransientError {
+            step,
+            times: 1,
+            saga: None,
+        },
+    ])
 }
 
 fn failed(h: &Harness, task: Task) -> bool {
@@ -92,9 +77,7 @@ fn a_late_done_from_a_duplicate_is_logged_as_knowledge() {
 fn a_cancel_after_a_duplicated_charge_refunds_it() {
     let mut h = Harness::new(one_copy_fails(ServiceId::Payment, 2));
     // The error is acted on, the other copy's "done" is set aside, the retry waits: cancel now.
-    step_until(&mut h, |h| {
-        h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })) > 0
-    });
+    h.step_until(|h| h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })) > 0);
     h.sim
         .handle_command(Command::Cancel { saga: 0 })
         .expect("a cancel");
@@ -109,7 +92,7 @@ fn a_cancel_after_a_duplicated_charge_refunds_it() {
 #[test]
 fn a_duplicated_charge_whose_done_is_lost_is_still_refunded() {
     let mut h = Harness::new(one_copy_fails(ServiceId::Payment, 2));
-    step_until(&mut h, |h| failed(h, CHARGE));
+    h.step_until(|h| failed(h, CHARGE));
     // The next message to or from Payment is the other copy's reply: lose it.
     h.sim
         .handle_command(Command::InjectFault {
@@ -119,7 +102,7 @@ fn a_duplicated_charge_whose_done_is_lost_is_still_refunded() {
             },
         })
         .expect("a drop");
-    step_until(&mut h, |h| {
+    h.step_until(|h| {
         h.sim
             .tables()
             .ledger
@@ -149,9 +132,7 @@ fn a_duplicated_charge_whose_done_is_lost_is_still_refunded() {
 #[test]
 fn a_duplicated_reservation_is_cancelled_when_the_saga_goes_back() {
     let mut h = Harness::new(one_copy_fails(ServiceId::Reservation, 1));
-    step_until(&mut h, |h| {
-        h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })) > 0
-    });
+    h.step_until(|h| h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })) > 0);
     h.sim
         .handle_command(Command::Cancel { saga: 0 })
         .expect("a cancel");
@@ -169,16 +150,10 @@ fn a_duplicated_reservation_is_cancelled_when_the_saga_goes_back() {
 #[test]
 fn a_pivot_heard_done_from_a_duplicate_goes_forward() {
     let pivot = Task::Action(3);
-    let mut scenario = sagascope::engine::presets::scenario(
-        "happy-path",
-        Coordination::Orchestration,
-        Storage::PerService,
-        0,
-    )
-    .expect("preset");
+    let mut scenario = orchestrated_happy_path(&[]);
     scenario.retry.step.jitter = false;
     let mut h = Harness::new(scenario);
-    step_until(&mut h, |h| h.sim.tables().slots.iter().any(|r| r.saga == 0));
+    h.step_until(|h| h.sim.tables().slots.iter().any(|r| r.saga == 0));
     for fault in [
         FaultSpec::Duplicate {
             service: Some(ServiceId::Reservation),
@@ -194,7 +169,7 @@ fn a_pivot_heard_done_from_a_duplicate_goes_forward() {
             .handle_command(Command::InjectFault { fault })
             .expect("a fault");
     }
-    step_until(&mut h, |h| {
+    h.step_until(|h| {
         h.sim
             .orchestrator()
             .log
@@ -225,13 +200,7 @@ fn a_pivot_heard_done_from_a_duplicate_goes_forward() {
 /// and says so, and the notice says nothing was charged.
 #[test]
 fn a_step_that_only_ever_failed_is_undone_harmlessly() {
-    let mut scenario = sagascope::engine::presets::scenario(
-        "happy-path",
-        Coordination::Orchestration,
-        Storage::PerService,
-        0,
-    )
-    .expect("preset");
+    let mut scenario = orchestrated_happy_path(&[]);
     scenario.faults.push(FaultSpec::TransientError {
         step: 2,
         times: 10,

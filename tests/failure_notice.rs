@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Harness, STYLES};
+use common::{orchestrated_happy_path, Harness, STYLES};
 use sagascope::engine::event::EventKind;
 use sagascope::engine::message::Body;
 use sagascope::engine::tables::{money, LedgerKind, MoneyFact, Recipient};
@@ -176,13 +176,7 @@ fn the_orchestrator_sends_the_fact_with_the_notice_command() {
 
 /// The happy path with `faults` added, in orchestration, run to the end.
 fn orchestrated(faults: &[FaultSpec]) -> Harness {
-    let mut scenario = presets::scenario(
-        "happy-path",
-        Coordination::Orchestration,
-        Storage::PerService,
-        0,
-    )
-    .expect("preset");
+    let mut scenario = orchestrated_happy_path(&[]);
     scenario.faults.extend(faults.iter().cloned());
     let mut h = Harness::new(scenario);
     h.drive();
@@ -232,21 +226,15 @@ fn a_charge_that_never_answered_is_told_nothing_charged() {
 /// notice says so with the amount.
 #[test]
 fn a_charge_whose_every_answer_was_lost_is_told_refunded() {
-    let mut scenario = presets::scenario(
-        "happy-path",
-        Coordination::Orchestration,
-        Storage::PerService,
-        0,
-    )
-    .expect("preset");
+    let mut scenario = orchestrated_happy_path(&[]);
     scenario.faults.push(FaultSpec::Ambiguous {
         step: 2,
         times: 1,
         saga: None,
     });
     let mut h = Harness::new(scenario);
-    while h.step() {
-        let charged = h.count(|k| {
+    h.step_until(|h| {
+        h.count(|k| {
             matches!(
                 k,
                 EventKind::TaskApplied {
@@ -254,21 +242,18 @@ fn a_charge_whose_every_answer_was_lost_is_told_refunded() {
                     ..
                 }
             )
-        }) > 0;
-        if charged {
-            // Every later attempt goes unanswered too.
-            h.sim
-                .handle_command(sagascope::engine::Command::InjectFault {
-                    fault: FaultSpec::NoReply {
-                        step: 2,
-                        times: 10,
-                        saga: None,
-                    },
-                })
-                .expect("a no-reply fault");
-            break;
-        }
-    }
+        }) > 0
+    });
+    // Every later attempt goes unanswered too.
+    h.sim
+        .handle_command(sagascope::engine::Command::InjectFault {
+            fault: FaultSpec::NoReply {
+                step: 2,
+                times: 10,
+                saga: None,
+            },
+        })
+        .expect("a no-reply fault");
     h.drive();
     h.assert_invariants_hold();
     assert_eq!(h.outcome(0), Outcome::Compensated);
@@ -286,13 +271,7 @@ fn a_charge_whose_every_answer_was_lost_is_told_refunded() {
 /// remembers that the first run refunded, and the notice still says "refunded".
 #[test]
 fn a_repeated_refund_still_says_it_refunded() {
-    let mut scenario = presets::scenario(
-        "happy-path",
-        Coordination::Orchestration,
-        Storage::PerService,
-        0,
-    )
-    .expect("preset");
+    let mut scenario = orchestrated_happy_path(&[]);
     // Charged on the last attempt with the answer lost: compensated with a real refund.
     scenario.faults.push(FaultSpec::NoReply {
         step: 2,
@@ -306,8 +285,8 @@ fn a_repeated_refund_still_says_it_refunded() {
     });
     let mut h = Harness::new(scenario);
     // Lose the first refund's reply on its way back.
-    while h.step() {
-        let refund_sent = h.sim.messages().iter().any(|m| {
+    h.step_until(|h| {
+        h.sim.messages().iter().any(|m| {
             matches!(
                 m.body,
                 Body::Command {
@@ -315,19 +294,16 @@ fn a_repeated_refund_still_says_it_refunded() {
                     ..
                 }
             )
-        });
-        if refund_sent {
-            h.sim
-                .handle_command(sagascope::engine::Command::InjectFault {
-                    fault: FaultSpec::Drop {
-                        service: Some(sagascope::engine::ServiceId::Payment),
-                        times: 1,
-                    },
-                })
-                .expect("a drop fault");
-            break;
-        }
-    }
+        })
+    });
+    h.sim
+        .handle_command(sagascope::engine::Command::InjectFault {
+            fault: FaultSpec::Drop {
+                service: Some(sagascope::engine::ServiceId::Payment),
+                times: 1,
+            },
+        })
+        .expect("a drop fault");
     h.drive();
     h.assert_invariants_hold();
     assert_eq!(h.outcome(0), Outcome::Compensated);
@@ -386,13 +362,7 @@ fn an_unknown_charge_is_told_what_the_refund_found() {
 /// compensates: the refund is real and the notice says so.
 #[test]
 fn a_duplicated_charge_with_one_copy_failing_is_refunded_and_told_so() {
-    let mut scenario = presets::scenario(
-        "happy-path",
-        Coordination::Orchestration,
-        Storage::PerService,
-        0,
-    )
-    .expect("preset");
+    let mut scenario = orchestrated_happy_path(&[]);
     scenario.faults.push(FaultSpec::Duplicate {
         service: Some(sagascope::engine::ServiceId::Payment),
         times: 1,
@@ -404,14 +374,10 @@ fn a_duplicated_charge_with_one_copy_failing_is_refunded_and_told_so() {
     });
     let mut h = Harness::new(scenario);
     // Cancel as soon as the charge's late "done" has been set aside, before the retry.
-    while h.step() {
-        if h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })) > 0 {
-            h.sim
-                .handle_command(sagascope::engine::Command::Cancel { saga: 0 })
-                .expect("a cancel");
-            break;
-        }
-    }
+    h.step_until(|h| h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })) > 0);
+    h.sim
+        .handle_command(sagascope::engine::Command::Cancel { saga: 0 })
+        .expect("a cancel");
     h.drive();
     h.assert_invariants_hold();
     assert_eq!(h.outcome(0), Outcome::Compensated);

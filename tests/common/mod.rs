@@ -7,7 +7,7 @@ use sagascope::engine::event::EventKind;
 use sagascope::engine::invariants::{Monitor, Violation};
 use sagascope::engine::presets;
 use sagascope::engine::run::HORIZON_MS;
-use sagascope::engine::{Coordination, Outcome, Scenario, Simulation, Storage, Task};
+use sagascope::engine::{Coordination, FaultSpec, Outcome, Scenario, Simulation, Storage, Task};
 
 /// Both coordination styles, for tests that must hold in each.
 pub const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
@@ -44,6 +44,13 @@ impl Harness {
             self.violations.extend(self.monitor.observe(&self.sim));
         }
         stepped
+    }
+
+    /// Steps until `until` holds for the run so far; panics if the run ends first.
+    pub fn step_until(&mut self, until: impl Fn(&Harness) -> bool) {
+        while !until(self) {
+            assert!(self.step(), "the run ended before the moment looked for");
+        }
     }
 
     /// Runs until nothing is due (or the horizon).
@@ -139,4 +146,17 @@ impl Harness {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// The happy path in orchestration (a database per service, seed 0) with `faults` added.
+pub fn orchestrated_happy_path(faults: &[FaultSpec]) -> Scenario {
+    let mut scenario = presets::scenario(
+        "happy-path",
+        Coordination::Orchestration,
+        Storage::PerService,
+        0,
+    )
+    .expect("preset exists");
+    scenario.faults.extend(faults.iter().cloned());
+    scenario
 }
