@@ -159,7 +159,7 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         id: "compensation",
         term: "Compensating transaction",
-        text: "A compensating transaction semantically undoes a step that already committed: a refund for a charge, a release for a booking. It does not restore the old bytes; other sagas may have seen the change meanwhile. Compensations run newest first and must be able to run again safely, so they are retried until they succeed.",
+        text: "A compensating transaction semantically undoes a step that already committed: a refund for a charge, a release for a booking. It does not restore the old bytes; other sagas may have seen the change meanwhile. Compensations run newest first and must be able to run again safely, so they are retried; one that keeps failing leaves the rollback incomplete, for a person to finish.",
         sources: &[SAGAS_1987, PATTERNS_CH4, AWS_SAGA],
     },
     Entry {
@@ -177,7 +177,7 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         id: "retriable-step",
         term: "Retriable step",
-        text: "A step after the pivot. It is never undone, so it must be able to succeed eventually: it is retried until it does. Here: notifying the customer and the restaurant.",
+        text: "A step after the pivot. It is never undone, so it must be able to succeed eventually: it is retried until it does, and if a retry policy gives up, a person finishes it. Here: notifying the customer and the restaurant.",
         sources: &[PATTERNS_CH4],
     },
     Entry {
@@ -189,7 +189,7 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         id: "forward-recovery",
         term: "Forward recovery",
-        text: "Recovering a saga by finishing it instead of undoing it: the failed step is retried until it succeeds. It needs steps that eventually succeed, which is why the steps after the pivot must be retriable.",
+        text: "Recovering a saga by finishing it instead of undoing it: the failed step is retried until it succeeds, or handed to a person if a retry policy gives up. It needs steps that eventually succeed, which is why the steps after the pivot must be retriable.",
         sources: &[SAGAS_1987, PATTERNS_CH4],
     },
     Entry {

@@ -67,7 +67,7 @@ pub fn kind_meaning(kind: StepKind) -> &'static str {
     match kind {
         StepKind::Compensatable => "compensatable: can be undone by a compensating action",
         StepKind::Pivot => "pivot: the go/no-go point; once it succeeds the saga must complete",
-        StepKind::Retriable => "retriable: after the pivot, retried until it succeeds",
+        StepKind::Retriable => "retriable: after the pivot, retried until it succeeds (or a person takes over), never undone",
     }
 }
 

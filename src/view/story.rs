@@ -132,7 +132,7 @@ impl Idea {
         match self {
             Idea::Compensation => "A saga cannot roll back other services' databases. It undoes each completed step with a compensating action, in exact reverse order.",
             Idea::Pivot => "The go/no-go step. Failures before it are compensated; once it succeeds the saga can only go forward.",
-            Idea::ForwardRecovery => "Steps after the pivot are never undone: they are retried until they succeed.",
+            Idea::ForwardRecovery => "Steps after the pivot are never undone: they are retried until they succeed, or, if a retry policy gives up, left for a person to finish.",
             Idea::SemanticLock => "PENDING tells everyone the reservation is not final yet; the slot hold keeps other sagas off the same table.",
             Idea::Idempotency => "The service remembers each request by its idempotency key (saga + step), so a retry or a duplicate takes effect only once.",
             Idea::IdempotentConsumer => "Each consumer records the ids of the events it processed in the same transaction, so a redelivered event is ignored.",
