@@ -148,3 +148,46 @@ fn a_redrive_delivers_the_failure_notice_and_the_saga_is_compensated() {
         "the redrive begins a new series at 1"
     );
 }
+
+/// The happy path with the notifier answering later than the step timeout, under a retriable
+/// policy of `max` attempts.
+fn slow_notifier(max: u32) -> Scenario {
+    let mut s = common::orchestrated_happy_path(&[]);
+    s.faults.push(FaultSpec::Latency {
+        service: ServiceId::Notification,
+        extra_ms: s.timing.step_timeout_ms + 500,
+    });
+    s.retry.retriable.max_attempts = Some(max);
+    s
+}
+
+#[test]
+fn a_late_done_heard_before_the_retries_run_out_lets_the_saga_complete() {
+    // Every reply from the notifier is late, so none decides an attempt. But the "done" to the
+    // first attempt comes back while the second is out: the notification took effect, and when
+    // the retries run out the saga goes forward instead of waiting for a person.
+    let mut h = Harness::new(slow_notifier(2));
+    h.drive();
+    h.assert_invariants_hold();
+    assert_eq!(
+        h.count(|k| matches!(k, EventKind::ReplyStale { .. })),
+        2,
+        "both replies were late"
+    );
+    assert_eq!(h.outcome(0), Outcome::Completed);
+    assert_eq!(h.sim.sagas()[0].stuck_reason, None);
+    assert_eq!(compensation_begun(&h), 0);
+}
+
+#[test]
+fn with_one_attempt_no_late_done_comes_in_time_and_a_person_decides() {
+    let mut h = Harness::new(slow_notifier(1));
+    h.drive();
+    h.assert_invariants_hold();
+    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
+    assert_eq!(
+        h.sim.sagas()[0].stuck_reason,
+        Some(AttentionReason::ForwardStepExhausted)
+    );
+    assert_eq!(compensation_begun(&h), 0);
+}

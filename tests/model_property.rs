@@ -624,19 +624,21 @@ fn schedules() -> (u64, u64) {
     )
 }
 
-/// The figures (and today's differences, grouped) for every run; this part never fails on a
-/// difference, only on a model that decides too little to mean anything.
+/// The comparison itself, with its figures: every saga the model decides ends as the model
+/// allows, and the model decides enough sagas to mean something.
 #[test]
-fn model_comparison_figures() {
+fn engine_matches_the_model() {
     let (first, count) = schedules();
     let started = std::time::Instant::now();
     let tally = compare(first, count);
     println!("{}", figures(&tally));
     println!(
-        "model comparison took {:.1} s; differences by kind:\n{}",
-        started.elapsed().as_secs_f64(),
-        categories(&tally)
+        "model comparison took {:.1} s",
+        started.elapsed().as_secs_f64()
     );
+    for d in tally.differences.iter().take(20) {
+        println!("{}\n", describe(d));
+    }
     assert_eq!(tally.schedules, count);
     assert!(
         tally.decided * 10 >= tally.sagas * 8,
@@ -644,18 +646,6 @@ fn model_comparison_figures() {
         tally.decided,
         tally.sagas
     );
-}
-
-/// The comparison itself: every saga the model decides ends as the model allows.
-#[test]
-#[ignore = "6 of 16,327 sagas still differ: an orchestrator crash with a service slower than the step timeout (a late done now counts as knowledge, which the model does not time) and one cancel during step 1; model_comparison_figures lists them"]
-fn engine_matches_the_model() {
-    let (first, count) = schedules();
-    let tally = compare(first, count);
-    println!("{}", figures(&tally));
-    for d in tally.differences.iter().take(20) {
-        println!("{}\n", describe(d));
-    }
     assert!(
         tally.differences.is_empty(),
         "{} differences from the model; by kind:\n{}",
@@ -834,16 +824,19 @@ fn a_step_that_only_heard_errors_is_unknown_and_may_be_compensated() {
     s.retry.step.max_attempts = Some(2);
     let fates = |r: &[SagaResult]| r.iter().map(|r| r.fate).collect::<Vec<_>>();
     let calm = predicted(&s, None);
+    assert_eq!(fates(&calm), [Fate::Compensated, Fate::RollbackIncomplete]);
+    assert!(calm
+        .iter()
+        .all(|r| r.actions.is_empty() && r.compensations.is_empty()));
+    // After a crash the re-sent command is the same attempt the error answered: that copy may
+    // have taken effect, and is then undone (or stays, if its compensation keeps failing).
     let crashed = predicted_after_a_crash(&s);
-    for results in [&calm, &crashed] {
-        assert_eq!(
-            fates(results),
-            [Fate::Compensated, Fate::RollbackIncomplete]
-        );
-        assert!(results
-            .iter()
-            .all(|r| r.actions.is_empty() && r.compensations.is_empty()));
+    for r in &calm {
+        assert!(crashed.contains(r), "{r:?} not allowed after a crash");
     }
+    assert!(crashed
+        .iter()
+        .any(|r| r.actions == [0] && r.fate == Fate::RollbackIncomplete));
 }
 
 #[test]
@@ -867,6 +860,58 @@ fn after_a_crash_a_late_reply_may_decide() {
     for fate in [Fate::Completed, Fate::Compensated, Fate::RollbackIncomplete] {
         assert!(crashed.contains(&fate), "{fate:?} not among {crashed:?}");
     }
+}
+
+#[test]
+fn a_late_done_heard_before_the_last_attempt_gives_up_lets_a_forward_step_go_on() {
+    // The notifier answers later than the step timeout. Its "done" to the first attempt decides
+    // no attempt, but with a second attempt out it comes before the retries run out: the step
+    // took effect, so the saga completes. With a single attempt nothing comes in time.
+    let timeout = 2_000;
+    let mut s = one_saga(
+        Coordination::Orchestration,
+        vec![FaultSpec::Latency {
+            service: ServiceId::Notification,
+            extra_ms: timeout + 500,
+        }],
+    );
+    s.timing.step_timeout_ms = timeout;
+    let fates = |r: &[SagaResult]| r.iter().map(|r| r.fate).collect::<Vec<_>>();
+    s.retry.retriable.max_attempts = Some(2);
+    assert_eq!(fates(&predicted(&s, None)), [Fate::Completed]);
+    s.retry.retriable.max_attempts = Some(1);
+    assert_eq!(fates(&predicted(&s, None)), [Fate::AwaitingPerson]);
+}
+
+#[test]
+fn a_cancel_during_a_step_may_undo_it_as_a_no_op() {
+    // The cancel arrives while the reservation is being created and every attempt so far was
+    // answered with an error: its command was out and never refused, so the orchestrator may
+    // undo it (nothing to undo). If that compensation keeps failing, the saga ends rollback
+    // incomplete with nothing taken effect.
+    let mut s = one_saga(
+        Coordination::Orchestration,
+        vec![
+            FaultSpec::TransientError {
+                step: 1,
+                times: 2,
+                saga: None,
+            },
+            FaultSpec::CompensationFails {
+                step: 1,
+                times: None,
+                saga: None,
+            },
+        ],
+    );
+    s.retry.step.max_attempts = Some(4);
+    let results = predicted(&s, Some(Cancel::DuringStep(0)));
+    assert!(results
+        .iter()
+        .any(|r| r.fate == Fate::RollbackIncomplete && r.actions.is_empty()));
+    assert!(results
+        .iter()
+        .any(|r| r.fate == Fate::Compensated && r.actions.is_empty()));
 }
 
 #[test]

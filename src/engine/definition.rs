@@ -125,7 +125,7 @@ pub enum StepKind {
     Compensatable,
     /// The go/no-go point: once it succeeds the saga must complete.
     Pivot,
-    /// Comes after the pivot and is retried until it succeeds (forward recovery).
+    /// Comes after the pivot and only goes forward: retried, never compensated (forward recovery).
     Retriable,
 }
 

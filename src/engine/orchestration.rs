@@ -469,8 +469,8 @@ impl Simulation {
 
     /// A "done" that decided nothing is still knowledge: the step took effect. It is logged, so
     /// the step counts among those to undo; it never decides an attempt (a retry still asks, and
-    /// the service's idempotency answers it "done"). A pivot heard done this way is never given
-    /// up for errors: the saga goes forward when its retries run out. A pivot heard done after
+    /// the service's idempotency answers it "done"). A pivot or retriable step heard done this
+    /// way is never given up: the saga goes forward when its retries run out. A pivot heard done after
     /// the saga turned back crossed the point of no return after all: the undoing stops and a
     /// person decides.
     fn heard_late_done(&mut self, saga: SagaId, task: Task, attempt: u32) {
@@ -641,9 +641,12 @@ impl Simulation {
                     return;
                 }
                 match (task, kind) {
-                    // Every answer awaited was an error, but a copy of a pivot command was heard
-                    // done: the point of no return is crossed, go forward.
-                    (Task::Action(step), Some(StepKind::Pivot)) if memory.done.contains(&step) => {
+                    // Every answer awaited was an error or a timeout, but a copy of this forward
+                    // step's command was heard done: it took effect (for the pivot, the point of
+                    // no return is crossed), so go forward.
+                    (Task::Action(step), Some(StepKind::Pivot | StepKind::Retriable))
+                        if memory.done.contains(&step) =>
+                    {
                         self.after_heard(saga, task, Heard::Reply(TaskResult::Done));
                     }
                     // The pivot may have taken effect (an attempt timed out or its reply was

@@ -151,7 +151,7 @@ pub struct RetryPolicies {
     pub step: RetryPolicy,
     /// Compensations; when these run out the saga ends rollback incomplete.
     pub compensation: RetryPolicy,
-    /// Retriable steps and the failure notice: retried until they succeed.
+    /// Retriable steps and the failure notice: retried while this allows, then a person decides.
     pub retriable: RetryPolicy,
 }
 

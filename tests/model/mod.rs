@@ -37,7 +37,9 @@
 //!   run on to the pivot, whose owner says no. After that point: the saga completes, then a
 //!   cancellation saga undoes the compensatable steps in reverse and tells both parties.
 //! - **Stale replies.** A service slower than the step timeout does the work but no reply is in
-//!   time: every attempt gives up with its outcome unknown (but see the crash below). A consumer
+//!   time: every attempt gives up with its outcome unknown (but see the crash below), unless a
+//!   late "done" came before the last attempt gave up. That reply decides no attempt, but it is
+//!   knowledge: the step took effect, so a pivot or retriable step goes forward. A consumer
 //!   slower than the visibility timeout is redelivered and the duplicate dropped: nothing
 //!   changes.
 //! - **The notice tells the truth**: "refunded" when the saga was charged, else "nothing charged";
@@ -55,7 +57,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sagascope::engine::scenario::RetryPolicy;
 use sagascope::engine::tables::{LedgerKind, ReservationStatus};
@@ -217,6 +219,12 @@ pub struct SagaInput {
     /// command that was out when the orchestrator went down answers the same task token that
     /// the restart re-sends, so it is awaited, not stale.
     pub answered_late: Option<Task>,
+    /// Orchestration: the latency added to the slow service, if one is slow.
+    pub slow_extra_ms: u64,
+    /// A "done" from the slow service, late for the attempt it answers, comes before its
+    /// forward step (the pivot or a retriable step) runs out of attempts: that step is then
+    /// known to have taken effect and the saga goes forward. Set by [`predict`] from the timing.
+    pub hears_late: bool,
 }
 
 /// The attempt budgets: most attempts in all, `None` for no limit.
@@ -457,6 +465,43 @@ pub fn predict(scenario: &Scenario, input: &SagaInput, crashed: bool) -> Option<
             }
         }
     }
+    // A late "done" is knowledge: whether one comes before the slow service's forward steps
+    // give up is timing. After a crash it may have come while the orchestrator was down.
+    let mut heard = BTreeSet::new();
+    if let Some(slow) = input.slow {
+        for (step, &op) in shape.actions.iter().enumerate() {
+            let policy = match shape.kinds[step] {
+                Kind::Compensatable => continue,
+                Kind::Pivot => &scenario.retry.step,
+                Kind::Retriable => &scenario.retry.retriable,
+            };
+            if owner(op) != slow {
+                continue;
+            }
+            match late_done_in_time(scenario, policy, input.slow_extra_ms) {
+                Some(answer) if !crashed => {
+                    heard.insert(answer);
+                }
+                _ => {
+                    heard.insert(false);
+                    heard.insert(true);
+                }
+            }
+        }
+    }
+    if heard.contains(&true) {
+        let late: Vec<SagaInput> = variants
+            .iter()
+            .map(|v| SagaInput {
+                hears_late: true,
+                ..v.clone()
+            })
+            .collect();
+        if !heard.contains(&false) {
+            variants.clear();
+        }
+        variants.extend(late);
+    }
     let mut results = Vec::new();
     for variant in &variants {
         for path in paths(&shape, variant, budgets, style)? {
@@ -538,7 +583,20 @@ fn forward(
                 Some(Cancel::DuringStep(k)) => format!("cancel during step {}", k + 1),
                 _ => "cancel before the start".to_string(),
             });
-            let mut all = rollback(shape, input, budgets, path, undo)?;
+            let mut all = rollback(shape, input, budgets, path.clone(), undo)?;
+            let refused = input.faults.get(step).is_some_and(|f| f.business)
+                || (input.slot_taken && shape.actions[step] == Operation::BookSlot);
+            if style == Coordination::Orchestration
+                && input.cancel == Some(Cancel::DuringStep(step))
+                && !refused
+            {
+                // Its command was out and never refused, so the step may have taken effect: the
+                // orchestrator undoes it too (a no-op if it did not, which matters only if that
+                // compensation fails).
+                let mut with = vec![(step, false)];
+                with.extend(path.actions.iter().rev().map(|&s| (s, true)));
+                all.extend(rollback(shape, input, budgets, path, with)?);
+            }
             if style == Coordination::Choreography {
                 // The service that says no to the cancelled saga may first fail to handle the
                 // message as often as its faults say, and dead-letter it.
@@ -565,13 +623,18 @@ fn forward(
         };
         let done: Vec<(usize, bool)> = path.actions.iter().rev().map(|&s| (s, true)).collect();
         let run = if is_slow(input, Task::Action(step), shape.actions[step]) {
-            // The first attempt takes effect; no reply is ever in time: it gives up, unknown.
+            // The first attempt takes effect; no reply is ever in time: it gives up, unknown,
+            // unless a late "done" was heard first and the step only goes forward.
             if faults.action_kinds() > 0 || budget.is_none() {
                 return None;
             }
-            StepRun::GaveUp {
-                took_effect: true,
-                unknown: true,
+            if input.hears_late && shape.kinds[step] != Kind::Compensatable {
+                StepRun::Done
+            } else {
+                StepRun::GaveUp {
+                    took_effect: true,
+                    unknown: true,
+                }
             }
         } else {
             run_step(&faults, budget, style)?
@@ -624,9 +687,17 @@ fn forward(
                 let mut all = rollback(shape, input, budgets, path.clone(), done.clone())?;
                 if unknown {
                     let mut with = vec![(step, false)];
-                    with.extend(done);
+                    with.extend(done.iter().copied());
                     if after_crash {
                         path.why = format!("{}, unknown after the crash", path.why);
+                        // The command re-sent after the restart is the same attempt as the one
+                        // whose error reply decided it: that copy may have taken effect, and
+                        // then its compensation undoes it.
+                        let mut took = path.clone();
+                        took.actions.push(step);
+                        let mut undo = vec![(step, true)];
+                        undo.extend(done.iter().copied());
+                        all.extend(rollback(shape, input, budgets, took, undo)?);
                     }
                     all.extend(rollback(shape, input, budgets, path, with)?);
                 }
@@ -915,6 +986,8 @@ pub fn inputs(scenario: &Scenario, cancels: &BTreeMap<usize, Cancel>) -> Option<
             slow: None,
             crashed: false,
             answered_late: None,
+            slow_extra_ms: 0,
+            hears_late: false,
             amount_cents: s.amount_cents,
         })
         .collect();
@@ -928,6 +1001,7 @@ pub fn inputs(scenario: &Scenario, cancels: &BTreeMap<usize, Cancel>) -> Option<
                         return None;
                     }
                     input.slow = Some(service.as_str());
+                    input.slow_extra_ms = *extra_ms;
                 }
             }
             continue;
@@ -935,6 +1009,38 @@ pub fn inputs(scenario: &Scenario, cancels: &BTreeMap<usize, Cancel>) -> Option<
         add_fault(&mut out, fault, several)?;
     }
     Some(out)
+}
+
+/// Whether the "done" a slow service sends for the first attempt of a step comes back before
+/// the last attempt `policy` allows times out: `Some(true)` always, `Some(false)` never (a single
+/// attempt, or a reply slower than every attempt and wait together), `None` where the network's
+/// jitter or the waits' jitter decides.
+fn late_done_in_time(scenario: &Scenario, policy: &RetryPolicy, extra_ms: u64) -> Option<bool> {
+    let t = &scenario.timing;
+    let attempts = u64::from(policy.max_attempts?);
+    if attempts < 2 {
+        return Some(false);
+    }
+    let handling = t.process_ms + extra_ms;
+    let soonest_reply = 2 * t.network_ms.saturating_sub(t.network_jitter_ms) + handling;
+    let latest_reply = 2 * (t.network_ms + t.network_jitter_ms) + handling;
+    // The waits between attempts: the interval, times the rate after each, capped.
+    let mut waits = 0;
+    let mut wait = policy.interval_ms as f64;
+    for _ in 1..attempts {
+        waits += wait.min(policy.max_delay_ms as f64) as u64;
+        wait *= policy.backoff_rate;
+    }
+    let latest_give_up = attempts * t.step_timeout_ms + waits;
+    let soonest_give_up = attempts * t.step_timeout_ms + if policy.jitter { 0 } else { waits };
+    const MARGIN_MS: u64 = 50;
+    if latest_reply + MARGIN_MS < soonest_give_up {
+        Some(true)
+    } else if soonest_reply > latest_give_up + MARGIN_MS {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// What added latency means under the rules: `Some(true)` if no reply from the service can come
