@@ -1,19 +1,19 @@
-//! Clicks and key presses, handled by delegation: the view layer's markup names what an element
-//! does (`data-action`, `data-node`, `data-chip`; see `crate::view::html`), and one handler on the
-//! page turns that into a selection or a command.
+//! Clicks and key presses. The view layer's markup names the [`Command`] an element sends (see
+//! `crate::view::command`); one handler on the page reads it back, a key press maps to one
+//! (`crate::view::teach::key_command`), and [`apply`] carries out both.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::engine::presets;
-use crate::engine::safeguard::Safeguard;
-use crate::engine::scenario::{Coordination, Storage};
+use crate::engine::presets::{self, PRESETS};
+use crate::engine::scenario::Coordination;
+use crate::view::command::{Command, Control, StyleChoice};
 use crate::view::faults::{menu, CHAOS};
-use crate::view::glossary;
 use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 
-use super::player::{parse_seed, RunSettings};
+use super::focus_later;
+use super::player::{parse_seed, RunSettings, SPEEDS};
 use super::state::{Derived, Overlay, Run};
 use super::theme::Theme;
 
@@ -40,11 +40,9 @@ fn activate(run: Run, derived: Derived, key: NodeKey) {
     sel.menu.set(has_menu.then_some(key));
 }
 
-fn number<T: std::str::FromStr>(el: &web_sys::Element, name: &str) -> Option<T> {
-    el.get_attribute(name).and_then(|v| v.parse().ok())
-}
-
-fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
+/// Carries out a command, from a click or a key. `origin` finds the control that sent it again,
+/// to give the focus back to when an overlay it opened closes.
+pub fn apply(page: Page, command: Command, origin: Option<String>) {
     let Page {
         run,
         derived,
@@ -52,96 +50,108 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
         shared,
     } = page;
     let sel = run.selection;
-    if let Ok(Some(menu)) = el.closest("details") {
-        // A choice made in a menu closes it; closing only tidies up, the action goes ahead.
-        let _ignored = menu.remove_attribute("open");
-    }
-    match action {
-        "play" => run.play(),
-        "pause" => run.pause(),
-        "step" => run.step(),
-        "step-back" => run.step_back(),
-        "latest" => run.to_latest(),
-        "reset" => run.reset(),
-        "view" => {
-            if let Some(view) = el.get_attribute("data-view").and_then(|v| View::parse(&v)) {
-                run.view.set(view);
+    let asking = run.predict.with_untracked(|p| p.asking);
+    let picked = run.predict.with_untracked(|p| p.picked.is_some());
+    match command {
+        Command::Play => run.play(),
+        Command::Pause => run.pause(),
+        Command::PlayPause => {
+            if asking && !picked {
+                // Answer first: the question stays until a choice is made.
+                focus_later("[data-testid=\"predict-choice-0\"]".to_string());
+            } else if asking {
+                run.predict_continue();
+            } else if run.playing.get_untracked() {
+                run.pause();
+            } else {
+                run.play();
             }
         }
-        "predict" => run.set_predict(!run.predict.with_untracked(|p| p.on)),
-        "predict-answer" => {
-            if let Some(choice) = number(el, "data-choice") {
-                run.predict_answer(choice);
-                super::focus_later("[data-testid=\"predict-continue\"]".to_string());
+        Command::Step => run.step(),
+        Command::StepBack => run.step_back(),
+        Command::First => run.seek(0),
+        Command::Latest => run.to_latest(),
+        Command::Reset => run.reset(),
+        Command::Slower | Command::Faster => {
+            let now = run.speed.get_untracked();
+            let next = if command == Command::Faster {
+                SPEEDS.iter().copied().find(|&s| s > now)
+            } else {
+                SPEEDS.iter().rev().copied().find(|&s| s < now)
+            };
+            if let Some(speed) = next {
+                run.speed.set(speed);
             }
         }
-        "predict-continue" => run.predict_continue(),
-        "glossary" => {
-            let term = el
-                .get_attribute("data-term")
-                .and_then(|t| glossary::find(&t))
-                .map(|e| e.id);
-            run.open_overlay(Overlay::Glossary(term), super::selector_of(el));
+        Command::ShowView(view) => run.view.set(view),
+        Command::NextView => run.view.update(|v| *v = v.next()),
+        Command::TogglePredict => run.set_predict(!run.predict.with_untracked(|p| p.on)),
+        Command::PredictAnswer(choice) => {
+            run.predict_answer(choice);
+            focus_later("[data-testid=\"predict-continue\"]".to_string());
         }
-        "help" => run.open_overlay(Overlay::Help, super::selector_of(el)),
-        "close-glossary" | "close-overlay" => run.close_overlay(),
-        "presenter" => run.presenter.update(|p| *p = !*p),
-        "theme" => theme.toggle(),
-        "dismiss" => run.notice.set(None),
-        "share" => super::share::share(run, shared),
-        "close-share" => shared.set(None),
-        "export" => {
-            let format = el.get_attribute("data-format").unwrap_or_default();
-            super::share::export(run, &format);
+        Command::Number(n) if asking => {
+            run.predict_answer(n);
+            focus_later("[data-testid=\"predict-continue\"]".to_string());
         }
-        "coordination" => {
-            let coordination = match el.get_attribute("data-value").as_deref() {
-                Some("side-by-side") => {
-                    run.set_side_by_side(true);
-                    return true;
-                }
-                Some("choreography") => Coordination::Choreography,
-                _ => Coordination::Orchestration,
+        Command::Number(n) => {
+            if let Some(preset) = PRESETS.get(n) {
+                pick_preset(run, preset);
+            }
+        }
+        Command::PredictContinue => run.predict_continue(),
+        Command::OpenGlossary(term) => run.open_overlay(Overlay::Glossary(term), origin),
+        Command::ToggleGlossary => {
+            if matches!(run.overlay.get_untracked(), Overlay::Glossary(_)) {
+                run.close_overlay();
+            } else {
+                run.open_overlay(Overlay::Glossary(None), origin);
+            }
+        }
+        Command::ToggleHelp => {
+            if run.overlay.get_untracked() == Overlay::Help {
+                run.close_overlay();
+            } else {
+                run.open_overlay(Overlay::Help, origin);
+            }
+        }
+        Command::CloseOverlay => run.close_overlay(),
+        Command::TogglePresenter => run.presenter.update(|p| *p = !*p),
+        Command::ToggleTheme => theme.toggle(),
+        Command::FullScreen => toggle_full_screen(run),
+        Command::DismissNotice => run.notice.set(None),
+        Command::Share => super::share::share(run, shared),
+        Command::CloseShare => shared.set(None),
+        Command::Export(format) => super::share::export(run, format),
+        Command::Style(StyleChoice::SideBySide) => run.set_side_by_side(true),
+        Command::Style(StyleChoice::One(coordination)) => {
+            run.set_side_by_side(false);
+            run.reconfigure(|s| RunSettings { coordination, ..s });
+        }
+        Command::OtherStyle => {
+            let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
+            let coordination = match settings.coordination {
+                Coordination::Orchestration => Coordination::Choreography,
+                Coordination::Choreography => Coordination::Orchestration,
             };
             run.set_side_by_side(false);
             run.reconfigure(|s| RunSettings { coordination, ..s });
         }
-        "storage" => {
-            let storage = match el.get_attribute("data-value").as_deref() {
-                Some("shared") => Storage::Shared,
-                _ => Storage::PerService,
-            };
-            run.reconfigure(|s| RunSettings { storage, ..s });
-        }
-        "safeguard" => {
-            let Some(safeguard) = el
-                .get_attribute("data-value")
-                .and_then(|v| Safeguard::parse(&v))
-            else {
-                return false;
-            };
+        Command::ToggleSideBySide => run.set_side_by_side(!run.side_by_side.get_untracked()),
+        Command::Storage(storage) => run.reconfigure(|s| RunSettings { storage, ..s }),
+        Command::ToggleSafeguard(safeguard) => {
             run.replace(|p| p.with_safeguard(safeguard, !p.safeguards().get(safeguard)));
         }
-        "select-saga" => {
-            if let Some(saga) = number(el, "data-saga") {
-                sel.saga.set(saga);
-            }
-        }
-        "cancel" => {
-            if let Some(saga) = number::<usize>(el, "data-saga") {
-                run.act_both(|p| p.cancel(saga));
-            }
-        }
-        "redrive" => run.act_both(|p| p.redrive()),
-        "chaos" => {
+        Command::SelectSaga(saga) => sel.saga.set(saga),
+        Command::Cancel(saga) => run.act_both(|p| p.cancel(saga)),
+        Command::Redrive => run.act_both(|p| p.redrive()),
+        Command::ToggleChaos => {
             let on = !run.peek(|p| p.chaos_on()).unwrap_or(false);
             run.act_both(|p| p.set_chaos(on, CHAOS));
         }
-        "inject" => {
-            let (Some(index), Some(key)) =
-                (number::<usize>(el, "data-choice"), sel.menu.get_untracked())
-            else {
-                return false;
+        Command::Inject(index) => {
+            let Some(key) = sel.menu.get_untracked() else {
+                return;
             };
             let choice = derived
                 .scenario
@@ -150,33 +160,40 @@ fn run_action(page: Page, el: &web_sys::Element, action: &str) -> bool {
                 run.act_both(move |p| p.inject(choice.spec.clone()).map(|_| ()));
             }
         }
-        "remove-fault" => {
-            if let Some(id) = number(el, "data-fault-id") {
-                remove_fault(run, id);
-            }
+        Command::RemoveFault(id) => remove_fault(run, id),
+        Command::CloseMenu => sel.menu.set(None),
+        Command::SelectNode(key) => activate(run, derived, key),
+        Command::Services => {
+            run.view.set(View::Diagram);
+            focus_later("[data-node]".to_string());
         }
-        "close-menu" => sel.menu.set(None),
-        "live" => sel.event.set(None),
-        "show-all" => sel.node.set(None),
-        "select-event" => {
-            if let Some(seq) = number::<u64>(el, "data-seq") {
-                let now = sel.event.get_untracked();
-                sel.event
-                    .set(if now == Some(seq) { None } else { Some(seq) });
-            }
+        Command::Live => sel.event.set(None),
+        Command::ShowAll => sel.node.set(None),
+        Command::SelectEvent(seq) => {
+            let now = sel.event.get_untracked();
+            sel.event
+                .set(if now == Some(seq) { None } else { Some(seq) });
         }
-        "tab" => {
-            let tab = el.get_attribute("data-tab");
-            if let Some(&(id, _)) = crate::view::html::TABS
-                .iter()
-                .find(|(id, _)| Some(*id) == tab.as_deref())
-            {
-                sel.tab.set(id);
-            }
-        }
-        _ => return false,
+        Command::Tab(tab) => sel.tab.set(tab),
     }
-    true
+}
+
+/// Full screen on or off; a browser that refuses says so in the notice.
+fn toggle_full_screen(run: Run) {
+    let document = document();
+    if document.fullscreen_element().is_some() {
+        document.exit_fullscreen();
+        return;
+    }
+    let refused = document
+        .document_element()
+        .map(|el| el.request_fullscreen().is_err())
+        .unwrap_or(true);
+    if refused {
+        run.notice.set(Some(
+            "This browser does not allow full screen here; its own full-screen key (often F11) still works.".to_string(),
+        ));
+    }
 }
 
 /// Starts a run of another preset (a preset of one style only switches to it and leaves side by
@@ -246,31 +263,25 @@ fn close_menus_outside(el: &web_sys::Element) {
     }
 }
 
-/// Acts on the element an event happened in (or its nearest actionable ancestor). Returns
-/// whether there was something to do.
+/// Acts on the element an event happened in (or its nearest ancestor that sends a command).
+/// Returns whether there was something to do.
 pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
-    let Page { run, derived, .. } = page;
     let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
         return false;
     };
     close_menus_outside(&el);
-    if let Ok(Some(found)) = el.closest("[data-action],[data-chip],[data-node]") {
-        if let Some(action) = found.get_attribute("data-action") {
-            return run_action(page, &found, &action);
-        }
-        if let Some(id) = number::<usize>(&found, "data-chip") {
-            remove_fault(run, id);
-            return true;
-        }
-        if let Some(key) = found
-            .get_attribute("data-node")
-            .and_then(|v| NodeKey::from_test_id(&v))
-        {
-            activate(run, derived, key);
-            return true;
-        }
+    let Ok(Some(found)) = el.closest("[data-action],[data-chip],[data-node]") else {
+        return false;
+    };
+    let Some(command) = Command::read(|name| found.get_attribute(name)) else {
+        return false;
+    };
+    if let Ok(Some(menu)) = found.closest("details") {
+        // A choice made in a menu closes it; closing only tidies up, the command goes ahead.
+        let _ignored = menu.remove_attribute("open");
     }
-    false
+    apply(page, command, super::selector_of(&found));
+    true
 }
 
 /// Reads a form control that changed (`data-control`: preset, speed, seed) and acts on it.
@@ -279,12 +290,15 @@ pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
     let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
         return;
     };
-    let Some(control) = el.get_attribute("data-control") else {
+    let Some(control) = el
+        .get_attribute("data-control")
+        .and_then(|c| Control::parse(&c))
+    else {
         return;
     };
     // Both <select> and <input> have a `value` property; the binding reads it by name.
     let field = el.unchecked_into::<web_sys::HtmlInputElement>();
-    if control == "import" {
+    if control == Control::Import {
         super::share::import_file(run, field.files().and_then(|files| files.get(0)));
         // Picking the same file again should read it again.
         field.set_value("");
@@ -292,18 +306,18 @@ pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
     }
     let value = field.value();
     let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
-    match control.as_str() {
-        "preset" => {
+    match control {
+        Control::Preset => {
             if let Some(preset) = presets::find(&value) {
                 pick_preset(run, preset);
             }
         }
-        "speed" => {
+        Control::Speed => {
             if let Ok(speed) = value.parse::<u32>() {
                 run.speed.set(speed);
             }
         }
-        "seed" => match parse_seed(&value) {
+        Control::Seed => match parse_seed(&value) {
             Ok(seed) if seed == settings.seed => {}
             Ok(seed) => run.reconfigure(|s| RunSettings { seed, ..s }),
             Err(message) => {
@@ -312,7 +326,7 @@ pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
                     .set(Some(format!("{message} The seed stays {}.", settings.seed)));
             }
         },
-        _ => {}
+        Control::Import => {}
     }
 }
 

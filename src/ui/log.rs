@@ -7,6 +7,7 @@
 use leptos::html::Ol;
 use leptos::prelude::*;
 
+use crate::view::command::Command;
 use crate::view::html::log_line_html;
 use crate::view::layout::NodeKey;
 
@@ -113,8 +114,9 @@ pub fn EventLog(run: Run, derived: Derived) -> impl IntoView {
                     .lines
                     .with(|l| l.iter().filter(|l| l.concerns(node)).count());
                 format!(
-                    r#"<span class="log__filter">{} only · {shown}/{total}<button type="button" class="btn btn--small" data-action="show-all" data-testid="log-show-all">Show all</button></span>"#,
-                    crate::view::format::escape(&node.label())
+                    r#"<span class="log__filter">{} only · {shown}/{total}<button type="button" class="btn btn--small" {} data-testid="log-show-all">Show all</button></span>"#,
+                    crate::view::format::escape(&node.label()),
+                    Command::ShowAll.attrs()
                 )
             }
         }

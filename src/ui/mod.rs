@@ -6,7 +6,6 @@
 
 mod actions;
 mod diagram;
-mod keys;
 mod log;
 mod panels;
 pub mod player;
@@ -22,10 +21,11 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::share::link::{self, LinkState, Moment};
+use crate::view::command::DataTab;
 use crate::view::format::capitalise;
 use crate::view::glossary::glossary_html;
-use crate::view::html::{bar_html, notice_html, share_html, BarState, TABS};
-use crate::view::teach::{help_html, key_action, View};
+use crate::view::html::{bar_html, notice_html, share_html, BarState};
+use crate::view::teach::{help_html, key_command, View};
 use actions::Page;
 use player::{
     parse_link, speed_label, LinkParams, Player, PlayerError, RunSettings, MAX_SPEED, SPEEDS,
@@ -134,6 +134,11 @@ pub(crate) fn selector_of(el: &web_sys::Element) -> Option<String> {
         }
     }
     Some(selector)
+}
+
+/// A selector for the element that has the focus, if it can be found again.
+fn focused_selector() -> Option<String> {
+    document().active_element().and_then(|el| selector_of(&el))
 }
 
 /// Keeps Tab inside an open overlay (a dialog): from its last control to its first, and back.
@@ -294,7 +299,7 @@ pub fn App() -> impl IntoView {
     let theme = theme::Theme::new();
     if let Some(kept) = &remembered {
         theme.restore(kept.theme.as_deref());
-        if let Some(&(tab, _)) = TABS.iter().find(|(id, _)| *id == kept.tab) {
+        if let Some(tab) = DataTab::parse(&kept.tab) {
             run.selection.tab.set(tab);
         }
         run.presenter.set(kept.presenter);
@@ -324,7 +329,7 @@ pub fn App() -> impl IntoView {
                 link,
                 theme: theme.map(str::to_string),
                 speed,
-                tab: tab.to_string(),
+                tab: tab.as_str().to_string(),
                 presenter,
                 view: view.as_str().to_string(),
             });
@@ -351,6 +356,14 @@ pub fn App() -> impl IntoView {
         run.play();
     }
 
+    let shared = RwSignal::new(None::<String>);
+    let page = Page {
+        run,
+        derived,
+        theme,
+        shared,
+    };
+
     // Keyboard: every shortcut of the help overlay (`crate::view::teach::SHORTCUTS`).
     let keys = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -366,9 +379,9 @@ pub fn App() -> impl IntoView {
         if key_for_a_control(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        if let Some(action) = key_action(&ev.key()) {
+        if let Some(command) = key_command(&ev.key()) {
             ev.prevent_default();
-            keys::run_key(run, theme, action);
+            actions::apply(page, command, focused_selector());
         }
     });
     on_cleanup(move || keys.remove());
@@ -383,13 +396,6 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || links.remove());
 
-    let shared = RwSignal::new(None::<String>);
-    let page = Page {
-        run,
-        derived,
-        theme,
-        shared,
-    };
     let share_panel =
         Signal::derive(move || shared.get().map(|url| share_html(&url)).unwrap_or_default());
     // A new run makes the shown link stale.

@@ -106,7 +106,7 @@ mod tests {
             link: "v=1&p=happy-path&c=or&st=ps&seed=1".to_string(),
             theme: Some("dark".to_string()),
             speed: 200,
-            tab: "tables".to_string(),
+            tab: crate::view::command::DataTab::Tables.as_str().to_string(),
             presenter: true,
             view: "gantt".to_string(),
         }

@@ -12,6 +12,7 @@ use web_sys::js_sys;
 use crate::engine::scenario::{Scenario, MAX_SCENARIO_BYTES};
 use crate::share::link::{self, LinkState, Moment};
 use crate::share::{asl, export, mermaid};
+use crate::view::command::ExportFormat;
 use crate::view::format::{capitalise, seconds};
 
 use super::player::{Player, CUSTOM};
@@ -131,38 +132,41 @@ fn file_stem(player: &Player) -> String {
     )
 }
 
-/// Downloads the run in one of the formats of [`crate::view::html::EXPORTS`].
-pub fn export(run: Run, format: &str) {
+/// Downloads the run in one of the Share menu's formats.
+pub fn export(run: Run, format: ExportFormat) {
     let made = run.peek(|p| {
         let stem = file_stem(p);
         match format {
-            "trace" => Some((
+            ExportFormat::Trace => Some((
                 export::trace_json(p.sim()),
                 format!("{stem}.trace.json"),
                 "application/json",
             )),
-            "scenario" => Some((
+            ExportFormat::Scenario => Some((
                 export::scenario_json(p.sim()),
                 format!("{stem}.scenario.json"),
                 "application/json",
             )),
-            "mermaid" => Some((
+            ExportFormat::Mermaid => Some((
                 mermaid::sequence_diagram(p.sim()),
                 format!("{stem}.mmd"),
                 "text/plain",
             )),
-            "asl" => Some((
+            ExportFormat::Asl => Some((
                 asl::to_json(&p.sim().replay_scenario()),
                 format!("{stem}.asl.json"),
                 "application/json",
             )),
-            "svg" => diagram_svg().map(|svg| (svg, format!("{stem}.svg"), "image/svg+xml")),
-            _ => None,
+            ExportFormat::Svg => {
+                diagram_svg().map(|svg| (svg, format!("{stem}.svg"), "image/svg+xml"))
+            }
         }
     });
     let Some(Some((text, name, mime))) = made else {
-        run.notice
-            .set(Some(format!("There is no export called “{format}”.")));
+        run.notice.set(Some(
+            "The diagram is not on screen to download: show the Diagram view and try again."
+                .to_string(),
+        ));
         return;
     };
     if let Err(e) = download(&text, &name, mime) {

@@ -9,6 +9,7 @@ use crate::engine::event::Event;
 use crate::engine::message::SagaId;
 use crate::engine::scenario::Scenario;
 use crate::engine::snapshot::Snapshot;
+use crate::view::command::DataTab;
 use crate::view::format::capitalise;
 use crate::view::html::{lines_from, Line};
 use crate::view::layout::{Lane, NodeKey};
@@ -525,7 +526,7 @@ pub struct Selection {
     /// The node whose fault menu is open.
     pub menu: RwSignal<Option<NodeKey>>,
     /// The data panel's tab.
-    pub tab: RwSignal<&'static str>,
+    pub tab: RwSignal<DataTab>,
 }
 
 impl Selection {
@@ -536,7 +537,7 @@ impl Selection {
             event: RwSignal::new(None),
             node: RwSignal::new(None),
             menu: RwSignal::new(None),
-            tab: RwSignal::new("tables"),
+            tab: RwSignal::new(DataTab::Tables),
         }
     }
 

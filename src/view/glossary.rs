@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use super::command::Command;
+
 use super::format::escape;
 use super::story::Idea;
 
@@ -372,7 +374,11 @@ pub fn for_idea(idea: Idea) -> &'static Entry {
 /// The glossary panel: every entry with its sources, the selected one marked.
 pub fn glossary_html(selected: Option<&str>) -> String {
     let mut out = String::with_capacity(16 * 1024);
-    out.push_str(r#"<div class="glossary" data-testid="glossary" role="dialog" aria-modal="true" aria-label="Glossary"><header class="glossary__head"><h2 class="glossary__title">Glossary</h2><button type="button" class="btn btn--small" data-action="close-glossary" data-testid="close-glossary" aria-label="Close the glossary">✕ Close</button></header><div class="glossary__body">"#);
+    let _ = write!(
+        out,
+        r#"<div class="glossary" data-testid="glossary" role="dialog" aria-modal="true" aria-label="Glossary"><header class="glossary__head"><h2 class="glossary__title">Glossary</h2><button type="button" class="btn btn--small" {} data-testid="close-glossary" aria-label="Close the glossary">✕ Close</button></header><div class="glossary__body">"#,
+        Command::CloseOverlay.attrs()
+    );
     for entry in ENTRIES {
         let on = selected == Some(entry.id);
         let _ = write!(
@@ -489,7 +495,7 @@ mod tests {
         assert!(html.contains(
             r#"data-testid="glossary" role="dialog" aria-modal="true" aria-label="Glossary""#
         ));
-        assert!(html.contains(r#"data-action="close-glossary""#));
+        assert!(html.contains(r#"data-action="close-overlay""#));
         assert_eq!(
             html.matches("<section id=\"glossary-").count(),
             ENTRIES.len()

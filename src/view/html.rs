@@ -1,35 +1,9 @@
 //! The page's panels as HTML markup: the toolbar, the fault menu, the outcome banner, the
 //! narration, the invariant monitor, the event log and the data tabs.
 //!
-//! Pure functions, tested natively. Interactive elements carry a `data-action` (with its
-//! arguments in other `data-` attributes) that the page handles by delegation:
-//!
-//! | `data-action` | arguments | does |
-//! |---|---|---|
-//! | `select-saga` | `data-saga` | show that saga's steps on the services |
-//! | `cancel` | `data-saga` | the customer cancels |
-//! | `redrive` | | dead letters back to their queues, stuck compensations retried |
-//! | `chaos` | | chaos on or off |
-//! | `inject` | `data-choice` (index in the menu) | inject a fault now and plan it |
-//! | `remove-fault` | `data-fault-id` | remove an active fault |
-//! | `close-menu` | | close the fault menu |
-//! | `live` | | narrate the latest event again |
-//! | `show-all` | | stop filtering the log to a node |
-//! | `select-event` | `data-seq` | select an event of the log |
-//! | `tab` | `data-tab` | show a tab of the data panel |
-//! | `play`, `pause`, `step`, `reset` | | drive the clock |
-//! | `coordination`, `storage` | `data-value` | start a run in that style or storage |
-//! | `safeguard` | `data-value` (a [`Safeguard`] name) | start the run again with it switched |
-//! | `theme` | | switch between light and dark |
-//! | `dismiss` | | hide the notice |
-//! | `share` | | put a link to this moment of the run in the address bar and copy it |
-//! | `close-share` | | hide the shared link |
-//! | `export` | `data-format` (one of [`EXPORTS`]) | download the run in that format |
-//! | `glossary` | `data-term` (an id of [`glossary::ENTRIES`]) | open the glossary at that entry |
-//! | `close-glossary` | | close the glossary |
-//!
-//! Form controls name themselves with `data-control` (`preset`, `speed`, `seed`, `import`) and
-//! are read when they change.
+//! Pure functions, tested natively. An interactive element names what it does with the
+//! attributes of a [`Command`] ([`Command::attrs`]), a form control with a [`Control`]; the page
+//! reads them back and handles them by delegation (see `crate::view::command`).
 
 use std::fmt::Write;
 
@@ -43,6 +17,7 @@ use crate::engine::scenario::{Coordination, Safeguards, Scenario, Storage};
 use crate::engine::sim::Simulation;
 use crate::engine::snapshot::Snapshot;
 
+use super::command::{Command, Control, DataTab, ExportFormat, StyleChoice};
 use super::faults::{chip_label, fault_node, menu};
 use super::format::{escape, saga_colour, saga_letter, seconds};
 use super::glossary;
@@ -93,23 +68,34 @@ fn segment(
     out: &mut String,
     test_id: &str,
     label: &str,
-    current: &str,
-    options: &[(&str, &str, &str, bool)],
+    current: Command,
+    options: &[(Command, &str, &str, bool)],
 ) {
     let _ = write!(
         out,
-        r#"<div class="seg" role="group" aria-label="{label}" data-testid="{test_id}" data-value="{current}">"#
+        r#"<div class="seg" role="group" aria-label="{label}" data-testid="{test_id}" data-value="{}">"#,
+        segment_value(current),
     );
-    for (value, text, title, disabled) in options {
-        let on = *value == current;
+    for (command, text, title, disabled) in options {
+        let on = *command == current;
         let _ = write!(
             out,
-            r#"<button type="button" class="seg__btn{}" data-action="{test_id}" data-value="{value}" aria-pressed="{on}" title="{title}"{}>{text}</button>"#,
+            r#"<button type="button" class="seg__btn{}" {} aria-pressed="{on}" title="{title}"{}>{text}</button>"#,
             attr_if(on, " seg__btn--on"),
+            command.attrs(),
             attr_if(*disabled, " disabled"),
         );
     }
     out.push_str("</div>");
+}
+
+/// The `data-value` a segmented switch shows as chosen.
+fn segment_value(command: Command) -> &'static str {
+    match command {
+        Command::Style(choice) => choice.as_str(),
+        Command::Storage(storage) => storage.as_str(),
+        _ => "",
+    }
 }
 
 /// The `data-testid` of a safeguard's switch (`safeguard-semantic-lock`).
@@ -155,9 +141,9 @@ fn safeguards_menu(safeguards: &Safeguards) -> String {
         let on = safeguards.get(safeguard);
         let _ = write!(
             out,
-            r#"<button type="button" class="menu__item menu__switch" data-testid="{}" data-action="safeguard" data-value="{}" aria-pressed="{on}" title="{}"><span>{}</span><span class="menu__state menu__state--{}">{}</span></button>"#,
+            r#"<button type="button" class="menu__item menu__switch" data-testid="{}" {} aria-pressed="{on}" title="{}"><span>{}</span><span class="menu__state menu__state--{}">{}</span></button>"#,
             safeguard_test_id(safeguard),
-            safeguard.as_str(),
+            Command::ToggleSafeguard(safeguard).attrs(),
             escape(safeguard.explanation()),
             escape(safeguard.label()),
             if on { "on" } else { "off" },
@@ -176,7 +162,8 @@ pub fn bar_html(state: &BarState) -> String {
     let current = presets::find(state.preset);
     let _ = write!(
         out,
-        r#"<label class="bar__preset"><span class="sr-only">Preset</span><select data-testid="preset" data-control="preset" title="{}">"#,
+        r#"<label class="bar__preset"><span class="sr-only">Preset</span><select data-testid="preset" {} title="{}">"#,
+        Control::Preset.attr(),
         escape(current.map(|p| p.description).unwrap_or_default())
     );
     for p in PRESETS {
@@ -202,14 +189,14 @@ pub fn bar_html(state: &BarState) -> String {
         &mut out,
         "coordination",
         "Coordination",
-        if state.side_by_side {
-            "side-by-side"
+        Command::Style(if state.side_by_side {
+            StyleChoice::SideBySide
         } else {
-            state.coordination.as_str()
-        },
+            StyleChoice::One(state.coordination)
+        }),
         &[
             (
-                "orchestration",
+                Command::Style(StyleChoice::One(Coordination::Orchestration)),
                 "Orchestration",
                 if choreography_only {
                     "This preset needs an outbox and a relay"
@@ -219,7 +206,7 @@ pub fn bar_html(state: &BarState) -> String {
                 choreography_only,
             ),
             (
-                "choreography",
+                Command::Style(StyleChoice::One(Coordination::Choreography)),
                 "Choreography",
                 if orchestration_only {
                     "This preset needs an orchestrator"
@@ -229,7 +216,7 @@ pub fn bar_html(state: &BarState) -> String {
                 orchestration_only,
             ),
             (
-                "side-by-side",
+                Command::Style(StyleChoice::SideBySide),
                 "Both",
                 if only.is_some() {
                     "This preset runs in one style only"
@@ -244,16 +231,16 @@ pub fn bar_html(state: &BarState) -> String {
         &mut out,
         "storage",
         "Storage",
-        state.storage.as_str(),
+        Command::Storage(state.storage),
         &[
             (
-                "per_service",
+                Command::Storage(Storage::PerService),
                 "Per service",
                 "Each service owns its database",
                 false,
             ),
             (
-                "shared",
+                Command::Storage(Storage::Shared),
                 "Shared DB",
                 "One database instance holds every service's tables",
                 false,
@@ -263,13 +250,22 @@ pub fn bar_html(state: &BarState) -> String {
     out.push_str(&safeguards_menu(&state.safeguards));
     let _ = write!(
         out,
-        r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" data-action="play" title="Play (Space)"{}><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn btn--icon" data-testid="pause" data-action="pause" title="Pause (Space)" aria-label="Pause"{}><span aria-hidden="true">❚❚</span></button><button type="button" class="btn btn--icon" data-testid="step-back" data-action="step-back" title="One step back (←)" aria-label="Step back"{}><span aria-hidden="true">⇤</span></button><button type="button" class="btn" data-testid="step" data-action="step" title="Run until the next event (→)"{}><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn btn--icon" data-testid="reset" data-action="reset" title="Reset: start this run again from 0 s, with your faults (R)" aria-label="Reset"><span aria-hidden="true">↺</span></button></div>"#,
+        r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" {a_play} title="Play (Space)"{}><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn btn--icon" data-testid="pause" {a_pause} title="Pause (Space)" aria-label="Pause"{}><span aria-hidden="true">❚❚</span></button><button type="button" class="btn btn--icon" data-testid="step-back" {a_step_back} title="One step back (←)" aria-label="Step back"{}><span aria-hidden="true">⇤</span></button><button type="button" class="btn" data-testid="step" {a_step} title="Run until the next event (→)"{}><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn btn--icon" data-testid="reset" {a_reset} title="Reset: start this run again from 0 s, with your faults (R)" aria-label="Reset"><span aria-hidden="true">↺</span></button></div>"#,
         attr_if(state.playing, " disabled"),
         attr_if(!state.playing, " disabled"),
         attr_if(!state.can_step_back, " disabled"),
         attr_if(state.settled, " disabled"),
+        a_play = Command::Play.attrs(),
+        a_pause = Command::Pause.attrs(),
+        a_step_back = Command::StepBack.attrs(),
+        a_step = Command::Step.attrs(),
+        a_reset = Command::Reset.attrs(),
     );
-    out.push_str(r#"<label class="bar__field" title="Speed: simulated time per real time"><span class="sr-only">Speed</span><select data-testid="speed" data-control="speed">"#);
+    let _ = write!(
+        out,
+        r#"<label class="bar__field" title="Speed: simulated time per real time"><span class="sr-only">Speed</span><select data-testid="speed" {}>"#,
+        Control::Speed.attr()
+    );
     for (pct, label) in &state.speeds {
         let _ = write!(
             out,
@@ -279,72 +275,61 @@ pub fn bar_html(state: &BarState) -> String {
     }
     let _ = write!(
         out,
-        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" data-control="seed" inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label>{}<button type="button" class="btn btn--icon bar__theme" data-testid="theme" data-action="theme" title="Switch between light and dark (T)" aria-label="Switch to the {} theme">◐</button><button type="button" class="btn btn--icon" data-testid="help" data-action="help" title="Keyboard shortcuts and presenter mode (?)" aria-label="Help: keyboard shortcuts" aria-haspopup="dialog">?</button></header>"#,
+        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" {c_seed} inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label>{}<button type="button" class="btn btn--icon bar__theme" data-testid="theme" {a_theme} title="Switch between light and dark (T)" aria-label="Switch to the {} theme">◐</button><button type="button" class="btn btn--icon" data-testid="help" {a_help} title="Keyboard shortcuts and presenter mode (?)" aria-label="Help: keyboard shortcuts" aria-haspopup="dialog">?</button></header>"#,
         state.seed,
         share_menu(),
         state.other_theme,
+        c_seed = Control::Seed.attr(),
+        a_theme = Command::ToggleTheme.attrs(),
+        a_help = Command::ToggleHelp.attrs(),
     );
     out
 }
 
-/// The downloads the Export menu offers: (`data-format`, label, what it is).
-pub const EXPORTS: [(&str, &str, &str); 5] = [
-    (
-        "trace",
-        "Trace (.json)",
-        "Every event of the run, versioned, for the native runner to check",
-    ),
-    (
-        "scenario",
-        "Scenario (.json)",
-        "The scenario with your faults and commands, to import again or run natively",
-    ),
-    (
-        "svg",
-        "Diagram (.svg)",
-        "The diagram as it looks now, styles included",
-    ),
-    (
-        "mermaid",
-        "Sequence (.mmd)",
-        "The run as a Mermaid sequenceDiagram",
-    ),
-    (
-        "asl",
-        "Step Functions (.asl.json)",
-        "The saga as an AWS Step Functions state machine",
-    ),
-];
-
 /// The bar's Share menu: a link to this moment, the downloads, and the Import picker.
 fn share_menu() -> String {
-    let mut out = String::from(concat!(
-        r#"<details class="menu bar__menu" data-testid="export"><summary class="btn btn--icon" title="Share, export, import" aria-label="Share, export, import"><svg class="menu__icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 15V3M7 8l5-5 5 5M5 13v7h14v-7"/></svg></summary><div class="menu__list" role="menu">"#,
-        r#"<button type="button" class="menu__item" role="menuitem" data-testid="share" data-action="share" title="Put a link to this moment of the run in the address bar and copy it">Copy a link to this moment</button><p class="menu__head">Download</p>"#,
-    ));
-    for (format, label, title) in EXPORTS {
+    let mut out = String::with_capacity(2048);
+    let _ = write!(
+        out,
+        concat!(
+            r#"<details class="menu bar__menu" data-testid="export"><summary class="btn btn--icon" title="Share, export, import" aria-label="Share, export, import"><svg class="menu__icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 15V3M7 8l5-5 5 5M5 13v7h14v-7"/></svg></summary><div class="menu__list" role="menu">"#,
+            r#"<button type="button" class="menu__item" role="menuitem" data-testid="share" {SHARE} title="Put a link to this moment of the run in the address bar and copy it">Copy a link to this moment</button><p class="menu__head">Download</p>"#,
+        ),
+        SHARE = Command::Share.attrs(),
+    );
+    for format in ExportFormat::ALL {
         let _ = write!(
             out,
-            r#"<button type="button" class="menu__item" role="menuitem" data-action="export" data-format="{format}" data-testid="export-{format}" title="{title}">{label}</button>"#
+            r#"<button type="button" class="menu__item" role="menuitem" {} data-testid="export-{}" title="{}">{}</button>"#,
+            Command::Export(format).attrs(),
+            format.as_str(),
+            format.title(),
+            format.label(),
         );
     }
-    out.push_str(r#"<p class="menu__head">Open</p><label class="menu__item" title="Open a scenario file (.json); you can also drop one on the page">Import a scenario…<input type="file" accept=".json,application/json" class="sr-only" data-testid="import" data-control="import"></label></div></details>"#);
+    let _ = write!(
+        out,
+        r#"<p class="menu__head">Open</p><label class="menu__item" title="Open a scenario file (.json); you can also drop one on the page">Import a scenario…<input type="file" accept=".json,application/json" class="sr-only" data-testid="import" {}></label></div></details>"#,
+        Control::Import.attr()
+    );
     out
 }
 
 /// The shared link, in a read-only field to copy by hand when the clipboard is out of reach.
 pub fn share_html(url: &str) -> String {
     format!(
-        r#"<div class="share" data-testid="share-panel"><label class="share__label">Link to this moment<input class="share__link" data-testid="share-link" readonly value="{}"></label><button type="button" class="btn btn--icon" data-action="close-share" aria-label="Hide the link">✕</button></div>"#,
-        escape(url)
+        r#"<div class="share" data-testid="share-panel"><label class="share__label">Link to this moment<input class="share__link" data-testid="share-link" readonly value="{}"></label><button type="button" class="btn btn--icon" {} aria-label="Hide the link">✕</button></div>"#,
+        escape(url),
+        Command::CloseShare.attrs(),
     )
 }
 
 /// The notice: a message for the person, with a button to hide it.
 pub fn notice_html(text: &str) -> String {
     format!(
-        r#"<div class="notice" role="status" data-testid="notice"><span class="notice__text">{}</span><button type="button" class="btn btn--icon" data-action="dismiss" aria-label="Dismiss">✕</button></div>"#,
-        escape(text)
+        r#"<div class="notice" role="status" data-testid="notice"><span class="notice__text">{}</span><button type="button" class="btn btn--icon" {} aria-label="Dismiss">✕</button></div>"#,
+        escape(text),
+        Command::DismissNotice.attrs(),
     )
 }
 
@@ -423,7 +408,7 @@ pub fn log_line_html(line: &Line, selected: bool) -> String {
     let mut out = String::with_capacity(256);
     let _ = write!(
         out,
-        r#"<li class="log__line log__line--{}{}{}" data-action="select-event" data-seq="{}" tabindex="0"{}><span class="log__time">{}</span>"#,
+        r#"<li class="log__line log__line--{}{}{}" {} tabindex="0"{}><span class="log__time">{}</span>"#,
         line.story.tone.as_str(),
         if line.story.minor {
             " log__line--minor"
@@ -431,7 +416,7 @@ pub fn log_line_html(line: &Line, selected: bool) -> String {
             ""
         },
         if selected { " log__line--selected" } else { "" },
-        line.seq,
+        Command::SelectEvent(line.seq).attrs(),
         attr_if(selected, r#" aria-current="true""#),
         seconds(line.at_ms),
     );
@@ -455,10 +440,10 @@ pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
         let on = r.id == selected;
         let _ = write!(
             out,
-            r#"<button type="button" class="saga-chip saga-{}{}" data-action="select-saga" data-saga="{}" data-outcome="{}" aria-pressed="{on}" title="{}"><span class="saga-chip__letter">{}</span>{}<span class="saga-chip__outcome" aria-label="{title}">{icon}</span></button>"#,
+            r#"<button type="button" class="saga-chip saga-{}{}" {} data-outcome="{}" aria-pressed="{on}" title="{}"><span class="saga-chip__letter">{}</span>{}<span class="saga-chip__outcome" aria-label="{title}">{icon}</span></button>"#,
             saga_colour(r.id),
             if on { " saga-chip--on" } else { "" },
-            r.id,
+            Command::SelectSaga(r.id).attrs(),
             r.outcome.as_str(),
             if several {
                 format!(
@@ -484,7 +469,8 @@ pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
         .unwrap_or_else(|| "⊘ Cancel".to_string());
     let _ = write!(
         out,
-        r#"<button type="button" class="btn btn--small" data-testid="cancel" data-action="cancel" data-saga="{selected}"{} title="The customer asks to cancel: before the pivot the saga compensates; after completion a cancellation saga runs">{}</button>"#,
+        r#"<button type="button" class="btn btn--small" data-testid="cancel" {}{} title="The customer asks to cancel: before the pivot the saga compensates; after completion a cancellation saga runs">{}</button>"#,
+        Command::Cancel(selected).attrs(),
         if can_cancel { "" } else { " disabled" },
         escape(&cancel_label),
     );
@@ -496,7 +482,8 @@ pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
     };
     let _ = write!(
         out,
-        r#"<button type="button" class="btn btn--small" data-testid="redrive" data-action="redrive"{} title="Move dead letters back to their queues and retry compensations that wait for a person">↺ Redrive{}</button>"#,
+        r#"<button type="button" class="btn btn--small" data-testid="redrive" {}{} title="Move dead letters back to their queues and retry compensations that wait for a person">↺ Redrive{}</button>"#,
+        Command::Redrive.attrs(),
         if waiting == 0 { " disabled" } else { "" },
         if waiting == 0 {
             String::new()
@@ -510,8 +497,9 @@ pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
         .any(|f| f.active && f.spec.kind() == FaultKind::Chaos);
     let _ = write!(
         out,
-        r#"<button type="button" class="btn btn--small btn--chaos{}" data-testid="chaos" data-action="chaos" aria-pressed="{chaos}" title="Random drops, duplicates, delays and errors drawn from the seed, for 20 s">⚄ Chaos{}</button></div>"#,
+        r#"<button type="button" class="btn btn--small btn--chaos{}" data-testid="chaos" {} aria-pressed="{chaos}" title="Random drops, duplicates, delays and errors drawn from the seed, for 20 s">⚄ Chaos{}</button></div>"#,
         if chaos { " btn--on" } else { "" },
+        Command::ToggleChaos.attrs(),
         if chaos { " on" } else { "" },
     );
     out
@@ -532,14 +520,16 @@ pub fn fault_menu_html(
     let mut out = String::with_capacity(4096);
     let _ = write!(
         out,
-        r#"<div class="fault-menu fault-menu--{side}" role="dialog" aria-label="{0}" data-testid="fault-menu" data-menu-for="{1}"><header class="fault-menu__head"><h2 class="fault-menu__title">⚡ {0}</h2><button type="button" class="btn btn--icon" data-action="close-menu" data-testid="fault-menu-close" aria-label="Close the fault menu">✕</button></header><p class="fault-menu__hint">Takes effect now, and from 0 s after Reset.</p><div class="fault-menu__grid">"#,
+        r#"<div class="fault-menu fault-menu--{side}" role="dialog" aria-label="{0}" data-testid="fault-menu" data-menu-for="{1}"><header class="fault-menu__head"><h2 class="fault-menu__title">⚡ {0}</h2><button type="button" class="btn btn--icon" {2} data-testid="fault-menu-close" aria-label="Close the fault menu">✕</button></header><p class="fault-menu__hint">Takes effect now, and from 0 s after Reset.</p><div class="fault-menu__grid">"#,
         escape(&title),
         key.test_id(),
+        Command::CloseMenu.attrs(),
     );
     for (i, choice) in menu(scenario, key).iter().enumerate() {
         let _ = write!(
             out,
-            r#"<button type="button" class="fault-btn" data-action="inject" data-choice="{i}" data-fault="{}" title="{}">{}</button>"#,
+            r#"<button type="button" class="fault-btn" {} data-fault="{}" title="{}">{}</button>"#,
+            Command::Inject(i).attrs(),
             choice.kind.as_str(),
             escape(&choice.spec.describe(scenario)),
             escape(&choice.label),
@@ -558,10 +548,10 @@ pub fn fault_menu_html(
         for f in active {
             let _ = write!(
                 out,
-                r#"<li class="fault-menu__item" title="{}"><span>⚡ {}</span><button type="button" class="btn btn--small" data-action="remove-fault" data-fault-id="{}">Remove</button></li>"#,
+                r#"<li class="fault-menu__item" title="{}"><span>⚡ {}</span><button type="button" class="btn btn--small" {}>Remove</button></li>"#,
                 escape(&f.spec.describe(scenario)),
                 escape(&chip_label(f, scenario)),
-                f.id,
+                Command::RemoveFault(f.id).attrs(),
             );
         }
         out.push_str("</ul>");
@@ -640,7 +630,11 @@ pub fn narration_html(line: Option<&Line>, selected: bool, scenario: &Scenario) 
         );
     }
     if selected {
-        out.push_str(r#"<button type="button" class="btn btn--small" data-action="live" data-testid="narration-live">Back to live</button>"#);
+        let _ = write!(
+            out,
+            r#"<button type="button" class="btn btn--small" {} data-testid="narration-live">Back to live</button>"#,
+            Command::Live.attrs()
+        );
     }
     out.push_str("</header>");
     let opening_story;
@@ -662,10 +656,10 @@ pub fn narration_html(line: Option<&Line>, selected: bool, scenario: &Scenario) 
     if let Some(idea) = story.idea {
         let _ = write!(
             out,
-            r#"<p class="narration__idea" data-idea="{0}"><strong>{0}</strong> — {1} <button type="button" class="btn btn--small narration__more" data-action="glossary" data-term="{2}" aria-haspopup="dialog">{0} — read more</button></p>"#,
+            r#"<p class="narration__idea" data-idea="{0}"><strong>{0}</strong> — {1} <button type="button" class="btn btn--small narration__more" {2} aria-haspopup="dialog">{0} — read more</button></p>"#,
             escape(idea.name()),
             escape(idea.explain()),
-            escape(glossary::idea_id(idea)),
+            Command::OpenGlossary(glossary::find(glossary::idea_id(idea)).map(|e| e.id)).attrs(),
         );
     }
     out.push_str("</section>");
@@ -718,44 +712,36 @@ pub fn invariants_html(report: &[InvariantStatus]) -> String {
     out
 }
 
-/// The tabs of the data panel.
-pub const TABS: [(&str, &str); 3] = [
-    ("tables", "Databases"),
-    ("dead-letters", "Dead letters"),
-    ("manual", "Manual intervention"),
-];
-
 /// The data panel: its tabs and the chosen tab's contents.
-pub fn data_html(tab: &str, snapshot: &Snapshot, scenario: &Scenario) -> String {
+pub fn data_html(tab: DataTab, snapshot: &Snapshot, scenario: &Scenario) -> String {
     let def = &scenario.definition;
     let dead = dead_letter_items(snapshot, def);
     let manual = manual_items(snapshot, def);
     let mut out = String::with_capacity(8 * 1024);
     out.push_str(r#"<div class="tabs" role="tablist">"#);
-    for (id, label) in TABS {
-        let count = match id {
-            "dead-letters" => format!(" ({})", dead.len()),
-            "manual" => format!(" ({})", manual.len()),
-            _ => String::new(),
+    for each in DataTab::ALL {
+        let count = match each {
+            DataTab::DeadLetters => format!(" ({})", dead.len()),
+            DataTab::Manual => format!(" ({})", manual.len()),
+            DataTab::Tables => String::new(),
         };
-        let on = id == tab;
+        let on = each == tab;
+        let (id, label) = (each.as_str(), each.label());
         let _ = write!(
             out,
-            r#"<button type="button" class="tabs__tab{}" role="tab" data-action="tab" data-tab="{id}" data-testid="tab-{id}" aria-selected="{on}">{label}{count}</button>"#,
+            r#"<button type="button" class="tabs__tab{}" role="tab" {} data-testid="tab-{id}" aria-selected="{on}">{label}{count}</button>"#,
             if on { " tabs__tab--on" } else { "" },
+            Command::Tab(each).attrs(),
         );
     }
-    let panel = TABS
-        .iter()
-        .find(|(id, _)| *id == tab)
-        .map_or("Data", |(_, label)| label);
+    let panel = tab.label();
     // Focusable: the panel scrolls, and a keyboard must be able to scroll it.
     let _ = write!(
         out,
         r#"</div><div class="data__body" role="tabpanel" aria-label="{panel}" tabindex="0">"#
     );
     match tab {
-        "dead-letters" => {
+        DataTab::DeadLetters => {
             if scenario.coordination == Coordination::Orchestration {
                 out.push_str(r#"<p class="data__note">Orchestration has no queues: a failing step is retried by the orchestrator, and when its retries run out the saga compensates or waits for manual intervention.</p>"#);
             } else if dead.is_empty() {
@@ -777,7 +763,7 @@ pub fn data_html(tab: &str, snapshot: &Snapshot, scenario: &Scenario) -> String 
                 out.push_str("</ul>");
             }
         }
-        "manual" => {
+        DataTab::Manual => {
             if manual.is_empty() {
                 out.push_str(r#"<p class="data__note">Nobody is waiting for a person. A saga lands here when it can neither finish by itself nor go back: a compensation that keeps failing (rollback incomplete), a pivot whose outcome stays unknown, a step after the pivot or the failure notice out of retries, or a dead letter. Fix the cause, then Redrive.</p>"#);
             } else {
@@ -790,7 +776,7 @@ pub fn data_html(tab: &str, snapshot: &Snapshot, scenario: &Scenario) -> String 
                 out.push_str("</ul>");
             }
         }
-        _ => {
+        DataTab::Tables => {
             out.push_str(r#"<div class="dbs" data-testid="databases">"#);
             out.push_str(&databases_html(&databases(snapshot, def)));
             out.push_str("</div>");
@@ -917,7 +903,8 @@ mod tests {
         assert!(html.contains(r#"data-testid="coordination" data-value="choreography""#));
         assert!(html.contains(r#"data-action="play" title="Play (Space)" disabled"#));
         assert!(html.contains(r#"value="42""#));
-        for (format, _, _) in EXPORTS {
+        for format in ExportFormat::ALL {
+            let format = format.as_str();
             assert!(html.contains(&format!(
                 r#"data-action="export" data-format="{format}" data-testid="export-{format}""#
             )));
@@ -1044,7 +1031,7 @@ mod tests {
     fn the_data_panel_has_three_tabs() {
         let sim = run("compensation-fails", Coordination::Orchestration);
         let snap = sim.snapshot();
-        let html = data_html("manual", &snap, sim.scenario());
+        let html = data_html(DataTab::Manual, &snap, sim.scenario());
         assert_eq!(html.matches(r#"role="tab""#).count(), 3);
         assert!(html.contains(
             r#"<div class="data__body" role="tabpanel" aria-label="Manual intervention" tabindex="0">"#
@@ -1056,7 +1043,8 @@ mod tests {
             banner.contains("Why: a compensation ran out of retries"),
             "{banner}"
         );
-        assert!(data_html("tables", &snap, sim.scenario()).contains(r#"data-testid="databases""#));
+        assert!(data_html(DataTab::Tables, &snap, sim.scenario())
+            .contains(r#"data-testid="databases""#));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::fmt::Write;
 use crate::engine::event::{Event, EventKind};
 use crate::engine::message::Task;
 
+use super::command::Command;
 use super::format::{escape, seconds};
 
 /// What an event is, for the colour of its tick on the timeline.
@@ -208,7 +209,11 @@ pub fn timeline_label(t: &Timeline, in_past: bool) -> String {
         seconds(at_ms)
     );
     if in_past {
-        out.push_str(r#"<span class="timeline__past">Looking back: play on to replay the same future, or change a fault to fork a new one</span><button type="button" class="btn btn--small" data-action="latest" data-testid="to-latest" title="Back to the latest moment (End)">Latest ⇥</button>"#);
+        let _ = write!(
+            out,
+            r#"<span class="timeline__past">Looking back: play on to replay the same future, or change a fault to fork a new one</span><button type="button" class="btn btn--small" {} data-testid="to-latest" title="Back to the latest moment (End)">Latest ⇥</button>"#,
+            Command::Latest.attrs()
+        );
     }
     out
 }
@@ -293,9 +298,9 @@ pub fn views_html(view: View, predict: bool, side_by_side: bool) -> String {
         let on = v == view && !side_by_side;
         let _ = write!(
             out,
-            r#"<button type="button" class="views__btn{}" data-action="view" data-view="{}" data-testid="view-{}" aria-pressed="{on}" title="Show the {} view (V)"{}>{}</button>"#,
+            r#"<button type="button" class="views__btn{}" {} data-testid="view-{}" aria-pressed="{on}" title="Show the {} view (V)"{}>{}</button>"#,
             if on { " views__btn--on" } else { "" },
-            v.as_str(),
+            Command::ShowView(v).attrs(),
             v.as_str(),
             v.label().to_lowercase(),
             if side_by_side { " disabled" } else { "" },
@@ -304,53 +309,11 @@ pub fn views_html(view: View, predict: bool, side_by_side: bool) -> String {
     }
     let _ = write!(
         out,
-        r#"</div><button type="button" class="btn btn--small views__predict{}" data-action="predict" data-testid="predict-toggle" aria-pressed="{predict}" title="Pause before key events and guess what happens next (Q)">? Predict</button>"#,
+        r#"</div><button type="button" class="btn btn--small views__predict{}" {} data-testid="predict-toggle" aria-pressed="{predict}" title="Pause before key events and guess what happens next (Q)">? Predict</button>"#,
         if predict { " btn--on" } else { "" },
+        Command::TogglePredict.attrs(),
     );
     out
-}
-
-/// What a key press does (outside form fields).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyAction {
-    /// Play or pause.
-    PlayPause,
-    /// One step forward.
-    Step,
-    /// One step back.
-    StepBack,
-    /// Slower.
-    Slower,
-    /// Faster.
-    Faster,
-    /// Preset number n (0-based).
-    Preset(usize),
-    /// Full screen on or off.
-    FullScreen,
-    /// Light or dark.
-    Theme,
-    /// The help overlay.
-    Help,
-    /// Presenter mode (large type).
-    Presenter,
-    /// The next view.
-    NextView,
-    /// Predict mode on or off.
-    Predict,
-    /// Orchestration and choreography side by side, or back.
-    SideBySide,
-    /// The other coordination style.
-    OtherStyle,
-    /// Reset.
-    Reset,
-    /// To the start of the run.
-    First,
-    /// To the latest moment.
-    Latest,
-    /// The glossary.
-    Glossary,
-    /// Focus on the diagram's nodes (to open a fault menu with Enter).
-    Services,
 }
 
 /// A keyboard shortcut, as the help overlay lists it.
@@ -438,30 +401,30 @@ pub const SHORTCUTS: &[Shortcut] = &[
     },
 ];
 
-/// The action of a key (`KeyboardEvent.key`), if it has one.
-pub fn key_action(key: &str) -> Option<KeyAction> {
+/// The command of a key (`KeyboardEvent.key`), if it has one.
+pub fn key_command(key: &str) -> Option<Command> {
     Some(match key {
-        " " | "Spacebar" => KeyAction::PlayPause,
-        "ArrowRight" => KeyAction::Step,
-        "ArrowLeft" => KeyAction::StepBack,
-        "[" => KeyAction::Slower,
-        "]" => KeyAction::Faster,
-        "f" | "F" => KeyAction::FullScreen,
-        "t" | "T" => KeyAction::Theme,
-        "?" => KeyAction::Help,
-        "p" | "P" => KeyAction::Presenter,
-        "v" | "V" => KeyAction::NextView,
-        "q" | "Q" => KeyAction::Predict,
-        "b" | "B" => KeyAction::SideBySide,
-        "c" | "C" => KeyAction::OtherStyle,
-        "r" | "R" => KeyAction::Reset,
-        "g" | "G" => KeyAction::Glossary,
-        "s" | "S" => KeyAction::Services,
-        "Home" => KeyAction::First,
-        "End" => KeyAction::Latest,
+        " " | "Spacebar" => Command::PlayPause,
+        "ArrowRight" => Command::Step,
+        "ArrowLeft" => Command::StepBack,
+        "[" => Command::Slower,
+        "]" => Command::Faster,
+        "f" | "F" => Command::FullScreen,
+        "t" | "T" => Command::ToggleTheme,
+        "?" => Command::ToggleHelp,
+        "p" | "P" => Command::TogglePresenter,
+        "v" | "V" => Command::NextView,
+        "q" | "Q" => Command::TogglePredict,
+        "b" | "B" => Command::ToggleSideBySide,
+        "c" | "C" => Command::OtherStyle,
+        "r" | "R" => Command::Reset,
+        "g" | "G" => Command::ToggleGlossary,
+        "s" | "S" => Command::Services,
+        "Home" => Command::First,
+        "End" => Command::Latest,
         _ => {
             let digit = key.parse::<usize>().ok().filter(|d| (1..=9).contains(d))?;
-            KeyAction::Preset(digit - 1)
+            Command::Number(digit - 1)
         }
     })
 }
@@ -469,7 +432,11 @@ pub fn key_action(key: &str) -> Option<KeyAction> {
 /// The help overlay: every shortcut, and presenter mode's switch.
 pub fn help_html(presenter: bool) -> String {
     let mut out = String::with_capacity(4096);
-    out.push_str(r#"<section class="overlay help" data-testid="help-overlay" role="dialog" aria-modal="true" aria-labelledby="help-title"><header class="overlay__head"><h2 id="help-title">Keyboard shortcuts</h2><button type="button" class="btn btn--icon" data-action="close-overlay" data-testid="close-help" aria-label="Close the help">✕</button></header><dl class="help__list">"#);
+    let _ = write!(
+        out,
+        r#"<section class="overlay help" data-testid="help-overlay" role="dialog" aria-modal="true" aria-labelledby="help-title"><header class="overlay__head"><h2 id="help-title">Keyboard shortcuts</h2><button type="button" class="btn btn--icon" {} data-testid="close-help" aria-label="Close the help">✕</button></header><dl class="help__list">"#,
+        Command::CloseOverlay.attrs()
+    );
     for s in SHORTCUTS {
         out.push_str("<div class=\"help__row\"><dt>");
         for (i, k) in s.keys.iter().enumerate() {
@@ -482,8 +449,9 @@ pub fn help_html(presenter: bool) -> String {
     }
     let _ = write!(
         out,
-        r#"</dl><p class="help__foot">Presenter mode is {}. Shortcuts work anywhere except in a text field; a whole class can be run from the keyboard.</p><button type="button" class="btn" data-action="presenter" data-testid="presenter" aria-pressed="{presenter}">{} presenter mode (P)</button></section>"#,
+        r#"</dl><p class="help__foot">Presenter mode is {}. Shortcuts work anywhere except in a text field; a whole class can be run from the keyboard.</p><button type="button" class="btn" {} data-testid="presenter" aria-pressed="{presenter}">{} presenter mode (P)</button></section>"#,
         if presenter { "on" } else { "off" },
+        Command::TogglePresenter.attrs(),
         if presenter { "Leave" } else { "Start" },
     );
     out
@@ -638,13 +606,13 @@ mod tests {
             "End",
         ];
         for k in keys {
-            assert!(key_action(k).is_some(), "{k:?}");
+            assert!(key_command(k).is_some(), "{k:?}");
         }
-        assert_eq!(key_action("1"), Some(KeyAction::Preset(0)));
-        assert_eq!(key_action("9"), Some(KeyAction::Preset(8)));
-        assert_eq!(key_action("0"), None);
-        assert_eq!(key_action("x"), None);
-        assert_eq!(key_action("Enter"), None);
+        assert_eq!(key_command("1"), Some(Command::Number(0)));
+        assert_eq!(key_command("9"), Some(Command::Number(8)));
+        assert_eq!(key_command("0"), None);
+        assert_eq!(key_command("x"), None);
+        assert_eq!(key_command("Enter"), None);
         let help = help_html(false);
         for s in SHORTCUTS {
             for k in s.keys {
