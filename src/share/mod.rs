@@ -12,3 +12,4 @@ pub mod base64url;
 pub mod export;
 pub mod link;
 pub mod mermaid;
+pub mod query;

@@ -13,9 +13,10 @@ use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 
 use super::focus_later;
-use super::player::{parse_seed, RunSettings, SPEEDS};
 use super::state::{Derived, Overlay, Run};
 use super::theme::Theme;
+use crate::player::RunSettings;
+use crate::share::query::{parse_seed, SPEEDS};
 
 /// What the handlers act on.
 #[derive(Clone, Copy)]

@@ -22,9 +22,9 @@ use crate::view::teach::{
 };
 use crate::view::tokens::tokens;
 
-use super::player::Player;
 use super::state::{Derived, Run};
 use super::{keep_drawn, Pane};
+use crate::player::Player;
 
 /// Whether the person asked for reduced motion (then tokens jump instead of gliding).
 fn reduced_motion() -> bool {

@@ -1,6 +1,6 @@
 //! Leptos components: they send commands to the engine and read its snapshots.
 //!
-//! The page owns one [`player::Player`] (inside [`state::Run`]); a clock turns real time into
+//! The page owns one [`crate::player::Player`] (inside [`state::Run`]); a clock turns real time into
 //! simulated time at the chosen speed; every component reads [`state::Derived`] values and sends
 //! commands through `Run`. Nothing here computes what to draw: that is [`crate::view`].
 
@@ -8,7 +8,6 @@ mod actions;
 mod diagram;
 mod log;
 mod panels;
-pub mod player;
 pub mod remember;
 mod share;
 pub mod state;
@@ -20,16 +19,15 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::player::{Player, PlayerError, RunSettings};
 use crate::share::link::{self, LinkState, Moment};
+use crate::share::query::{parse_link, speed_label, LinkParams, MAX_SPEED, SPEEDS};
 use crate::view::command::DataTab;
 use crate::view::format::capitalise;
 use crate::view::glossary::glossary_html;
 use crate::view::html::{bar_html, notice_html, share_html, BarState};
 use crate::view::teach::{help_html, key_command, View};
 use actions::Page;
-use player::{
-    parse_link, speed_label, LinkParams, Player, PlayerError, RunSettings, MAX_SPEED, SPEEDS,
-};
 use remember::Remembered;
 use state::{Derived, Overlay, Run};
 

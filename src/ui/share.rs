@@ -15,8 +15,8 @@ use crate::share::{asl, export, mermaid};
 use crate::view::command::ExportFormat;
 use crate::view::format::{capitalise, seconds};
 
-use super::player::{Player, CUSTOM};
 use super::state::Run;
+use crate::player::{Player, CUSTOM};
 
 /// The text after the address's `#`, if there is any.
 pub fn link_in_address() -> Option<String> {

@@ -18,7 +18,7 @@ use crate::view::svg::Focus;
 use crate::view::teach::{fork_notice, View};
 use crate::view::tokens::{tokens, Token};
 
-use super::player::{Player, PlayerError, RunSettings};
+use crate::player::{Player, PlayerError, RunSettings};
 
 /// How far predict mode looks ahead for the next key event, in engine steps.
 const LOOK_AHEAD_STEPS: usize = 20_000;

@@ -1,0 +1,639 @@
+//! The run the page shows: one simulation, its invariant monitor, its settings and the user's
+//! fault plan, driven by the page's clock.
+//!
+//! Plain Rust with no web dependency, so it is tested natively. The page keeps one `Player` and
+//! reaches the engine only through it: commands in (`inject`, `cancel`, `redrive`), time in
+//! (`advance`, `step`), snapshots out.
+
+use crate::engine::event::Event;
+use crate::engine::fault::{FaultKind, FaultSpec};
+use crate::engine::history::{History, Moment as RunMoment, CHECKPOINT_EVERY};
+use crate::engine::invariants::{self, InvariantStatus};
+use crate::engine::presets;
+use crate::engine::run::HORIZON_MS;
+use crate::engine::safeguard::Safeguard;
+use crate::engine::scenario::{
+    Command, Coordination, Safeguards, Scenario, ScenarioError, Storage,
+};
+use crate::engine::sim::{CommandError, Simulation};
+use crate::engine::snapshot::Snapshot;
+use crate::share::link::Moment;
+
+/// What a run is made of, besides the user's fault plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSettings {
+    /// The preset's id.
+    pub preset: &'static str,
+    /// Orchestration or choreography.
+    pub coordination: Coordination,
+    /// Per service or shared.
+    pub storage: Storage,
+    /// The seed.
+    pub seed: u64,
+    /// The safeguards switched in the bar; `None` keeps the preset's (or the scenario's) own.
+    pub safeguards: Option<Safeguards>,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self {
+            preset: "happy-path",
+            coordination: Coordination::Orchestration,
+            storage: Storage::PerService,
+            seed: 1,
+            safeguards: None,
+        }
+    }
+}
+
+/// Why the player could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlayerError {
+    /// No preset has that id.
+    #[error("there is no preset called {0:?}")]
+    NoSuchPreset(String),
+    /// The preset means something in one coordination style only.
+    #[error("the preset {0:?} runs in {style} only: switch to it", style = .1.as_str())]
+    OneStyleOnly(&'static str, Coordination),
+    /// The scenario was rejected.
+    #[error("the scenario is not valid: {0}")]
+    Scenario(#[from] ScenarioError),
+    /// The engine refused a command.
+    #[error("{0}")]
+    Command(#[from] CommandError),
+}
+
+/// One run, as the page drives it.
+#[derive(Debug, Clone)]
+pub struct Player {
+    settings: RunSettings,
+    plan: Vec<FaultSpec>,
+    /// The moment shown: the run and its invariant monitor.
+    at: RunMoment,
+    /// Simulated time with a fraction, so slow speeds still move smoothly.
+    clock_ms: f64,
+    /// Faults of this run that belong to the user's plan: (fault number in the run, plan entry).
+    planned: Vec<(usize, FaultSpec)>,
+    determinism_checked: bool,
+    /// A whole scenario the run is made from instead of a preset (opened from a link or a file).
+    base: Option<Scenario>,
+    /// The run's latest moment, while an earlier one is shown (after a step back or a seek).
+    latest: Option<Box<Latest>>,
+    /// Checkpoints and step boundaries of the run, for going back; rebuilt when needed.
+    tape: Option<History>,
+    /// How many of the scenario's commands are its own (those given while it ran come after).
+    own_commands: usize,
+    /// How many events the run's construction emitted (its start on the timeline).
+    start_events: u64,
+    /// Stop before the step that begins with this many events (predict mode's pause).
+    stop_before: Option<u64>,
+    /// The last fork, until the page has said so.
+    fork: Option<Fork>,
+}
+
+/// The run's latest moment, kept while the page shows an earlier one.
+#[derive(Debug, Clone)]
+struct Latest {
+    at: RunMoment,
+    clock_ms: f64,
+    determinism_checked: bool,
+}
+
+/// A new future: a command given at a past moment replaced what came after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fork {
+    /// When, in simulated time.
+    pub at_ms: u64,
+    /// How many events had happened.
+    pub events: u64,
+    /// How many events of the old future were discarded.
+    pub discarded: u64,
+}
+
+/// What `RunSettings::preset` says when the run is a whole scenario that no preset produces.
+pub const CUSTOM: &str = "custom";
+
+fn scenario_for(
+    settings: &RunSettings,
+    plan: &[FaultSpec],
+    base: Option<&Scenario>,
+) -> Result<Scenario, PlayerError> {
+    if let Some(base) = base {
+        let mut scenario = base.clone();
+        scenario.coordination = settings.coordination;
+        scenario.storage = settings.storage;
+        scenario.seed = settings.seed;
+        if let Some(safeguards) = &settings.safeguards {
+            scenario.safeguards = safeguards.clone();
+        }
+        scenario.faults.extend(plan.iter().cloned());
+        return Ok(scenario);
+    }
+    let preset = presets::find(settings.preset)
+        .ok_or_else(|| PlayerError::NoSuchPreset(settings.preset.to_string()))?;
+    if let Some(only) = preset.only.filter(|&only| only != settings.coordination) {
+        return Err(PlayerError::OneStyleOnly(preset.title, only));
+    }
+    let mut scenario = presets::scenario(
+        settings.preset,
+        settings.coordination,
+        settings.storage,
+        settings.seed,
+    )
+    .ok_or_else(|| PlayerError::NoSuchPreset(settings.preset.to_string()))?;
+    if let Some(safeguards) = &settings.safeguards {
+        scenario.safeguards = safeguards.clone();
+    }
+    scenario.faults.extend(plan.iter().cloned());
+    Ok(scenario)
+}
+
+impl Player {
+    /// A run of `settings` with the user's fault plan injected at time 0.
+    pub fn new(settings: RunSettings, plan: Vec<FaultSpec>) -> Result<Self, PlayerError> {
+        Player::build(settings, plan, None)
+    }
+
+    /// A run of a whole scenario (opened from a link or a file), paused at time 0. `preset` is
+    /// the preset it came from, if any; its faults and commands stay part of the scenario.
+    pub fn from_scenario(
+        scenario: Scenario,
+        preset: Option<&'static str>,
+    ) -> Result<Self, PlayerError> {
+        let settings = RunSettings {
+            preset: preset.unwrap_or(CUSTOM),
+            coordination: scenario.coordination,
+            storage: scenario.storage,
+            seed: scenario.seed,
+            safeguards: None,
+        };
+        Player::build(settings, Vec::new(), Some(scenario))
+    }
+
+    fn build(
+        settings: RunSettings,
+        plan: Vec<FaultSpec>,
+        base: Option<Scenario>,
+    ) -> Result<Self, PlayerError> {
+        let plan: Vec<FaultSpec> = plan
+            .into_iter()
+            .filter(|f| f.applies_to(settings.coordination))
+            .collect();
+        let scenario = scenario_for(&settings, &plan, base.as_ref())?;
+        let preset_faults = scenario.faults.len() - plan.len();
+        let own_commands = scenario.commands.len();
+        let at = RunMoment::start(Simulation::new(scenario)?);
+        let start_events = at.sim.event_count();
+        let planned = plan
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (preset_faults + i, f.clone()))
+            .collect();
+        let tape = History::new(&at);
+        let player = Player {
+            settings,
+            plan,
+            at,
+            clock_ms: 0.0,
+            planned,
+            determinism_checked: false,
+            base,
+            latest: None,
+            tape: Some(tape),
+            own_commands,
+            start_events,
+            stop_before: None,
+            fork: None,
+        };
+
+        Ok(player)
+    }
+
+    /// The same settings and plan, from time 0.
+    pub fn restarted(&self) -> Result<Self, PlayerError> {
+        Player::build(self.settings.clone(), self.plan.clone(), self.base.clone())
+    }
+
+    /// Runs forward to a link's moment, paused there (a run already past it stays where it is).
+    pub fn reach(&mut self, moment: Moment) {
+        match moment {
+            Moment::Start => {}
+            Moment::AtMs(t) => {
+                let ahead = (t as f64 - self.clock_ms).max(0.0);
+                self.advance(ahead);
+            }
+            Moment::Event(seq) => {
+                while self.at.sim.event_count() <= seq
+                    && self.at.sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
+                {
+                    if !self.step_once() {
+                        break;
+                    }
+                }
+                self.clock_ms = self.at.sim.now_ms() as f64;
+                self.after_change();
+            }
+        }
+    }
+
+    /// A new run with other settings. A new preset starts with an empty fault plan and its own
+    /// safeguards (they are part of what some presets show); a new style, storage, seed or
+    /// safeguard keeps the plan (minus faults the style has no use for).
+    pub fn reconfigured(&self, settings: RunSettings) -> Result<Self, PlayerError> {
+        if settings.preset == self.settings.preset {
+            Player::build(settings, self.plan.clone(), self.base.clone())
+        } else {
+            Player::new(
+                RunSettings {
+                    safeguards: None,
+                    ..settings
+                },
+                Vec::new(),
+            )
+        }
+    }
+
+    /// A new run from 0 s with `safeguard` switched on or off, and the same faults.
+    pub fn with_safeguard(&self, safeguard: Safeguard, on: bool) -> Result<Self, PlayerError> {
+        let safeguards = self.safeguards().with(safeguard, on);
+        self.reconfigured(RunSettings {
+            safeguards: Some(safeguards),
+            ..self.settings.clone()
+        })
+    }
+
+    /// The safeguards of this run.
+    pub fn safeguards(&self) -> &Safeguards {
+        &self.at.sim.scenario().safeguards
+    }
+
+    /// The settings of this run.
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
+    }
+
+    /// The user's fault plan: what a restart injects at time 0.
+    pub fn plan(&self) -> &[FaultSpec] {
+        &self.plan
+    }
+
+    /// The simulation (read only).
+    pub fn sim(&self) -> &Simulation {
+        &self.at.sim
+    }
+
+    /// Everything a view needs, now.
+    pub fn snapshot(&self) -> Snapshot {
+        self.at.sim.snapshot()
+    }
+
+    /// Simulated now, in whole milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.at.sim.now_ms()
+    }
+
+    /// How many events have happened.
+    pub fn event_count(&self) -> u64 {
+        self.at.sim.event_count()
+    }
+
+    /// Nothing more will happen without a new command.
+    pub fn is_settled(&self) -> bool {
+        self.at.sim.next_timer().is_none() || self.at.sim.now_ms() >= HORIZON_MS
+    }
+
+    /// Every invariant's status so far.
+    pub fn invariants(&self) -> Vec<InvariantStatus> {
+        self.at.monitor.report()
+    }
+
+    /// Whether a fault of this run came from the user's plan.
+    pub fn is_planned(&self, fault: usize) -> bool {
+        self.planned.iter().any(|(id, _)| *id == fault)
+    }
+
+    /// Runs one occurrence, then the monitor; `false` if nothing was due or predict mode asked
+    /// to stop before it.
+    fn step_once(&mut self) -> bool {
+        if self.at_stop() || !self.at.step() {
+            return false;
+        }
+        match &self.latest {
+            // Playing on from the past has caught up with the latest moment: it is the same run.
+            Some(l) if self.at.sim.event_count() >= l.at.sim.event_count() => self.latest = None,
+            Some(_) => {}
+            None => {
+                if let Some(tape) = &mut self.tape {
+                    tape.record(&self.at);
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether the run stands just before the step predict mode asked to stop at.
+    pub fn at_stop(&self) -> bool {
+        self.stop_before == Some(self.at.sim.event_count())
+    }
+
+    /// Stop before the step that begins with `events` events (or nowhere).
+    pub fn set_stop(&mut self, events: Option<u64>) {
+        self.stop_before = events;
+    }
+
+    /// Runs a copy of the run on (at most `max_steps` steps) and finds the first step with an
+    /// event `ask` has something to say about: returns how many events had happened before that
+    /// step and what `ask` said, in the step's order (one step can hold several key events).
+    /// `ask` gets the events before the one asked about, that event, and the copy after the step.
+    pub fn look_ahead<Q>(
+        &self,
+        max_steps: usize,
+        mut ask: impl FnMut(&[Event], &Event, &Simulation) -> Option<Q>,
+    ) -> Option<(u64, Vec<Q>)> {
+        let mut sim = self.at.sim.clone();
+        for _ in 0..max_steps {
+            if sim.now_ms() >= HORIZON_MS {
+                return None;
+            }
+            let before = sim.event_count();
+            if !sim.step() {
+                return None;
+            }
+            sim.discard_pending_events();
+            let trace = sim.trace();
+            let found: Vec<Q> = trace
+                .iter()
+                .enumerate()
+                .skip(usize::try_from(before).unwrap_or(usize::MAX))
+                .filter_map(|(i, e)| ask(trace.get(..i).unwrap_or_default(), e, &sim))
+                .collect();
+            if !found.is_empty() {
+                return Some((before, found));
+            }
+        }
+        None
+    }
+
+    // ---- time travel ------------------------------------------------------------------------
+
+    /// Whether an earlier moment than the latest is shown.
+    pub fn in_past(&self) -> bool {
+        self.latest.is_some()
+    }
+
+    /// Every event of the run up to its latest moment (the timeline), even while an earlier
+    /// moment is shown.
+    pub fn timeline(&self) -> &[Event] {
+        match &self.latest {
+            Some(l) => l.at.sim.trace(),
+            None => self.at.sim.trace(),
+        }
+    }
+
+    /// How many events the run's start has (events of faults injected at time 0).
+    pub fn start_events(&self) -> u64 {
+        self.start_events
+    }
+
+    /// The history, rebuilt by replaying the latest moment's run when a command made it stale.
+    fn tape(&mut self) -> Option<&History> {
+        if self.tape.is_none() {
+            let (scenario, until) = match &self.latest {
+                Some(l) => (l.at.sim.replay_scenario(), l.at.sim.now_ms()),
+                None => (self.at.sim.replay_scenario(), self.at.sim.now_ms()),
+            };
+            self.tape = History::replay(scenario, until, CHECKPOINT_EVERY)
+                .ok()
+                .map(|(history, _)| history);
+        }
+        self.tape.as_ref()
+    }
+
+    /// Shows the moment when `events` events had happened (rounded up to the end of the step
+    /// that produced the last of them). Going to the latest moment or beyond returns to it.
+    pub fn seek(&mut self, events: u64) {
+        let latest = self.timeline().len() as u64;
+        let target = events.max(self.start_events);
+        if target >= latest {
+            self.return_to_latest();
+            return;
+        }
+        if target == self.at.sim.event_count() && self.in_past() {
+            return;
+        }
+        let Some(moment) = self.tape().and_then(|t| t.seek(target)) else {
+            return;
+        };
+        if moment.sim.event_count() >= latest {
+            // The step holding the target was the last one: that is the latest moment.
+            self.return_to_latest();
+            return;
+        }
+        let shown = std::mem::replace(&mut self.at, moment);
+        if self.latest.is_none() {
+            self.latest = Some(Box::new(Latest {
+                at: shown,
+                clock_ms: self.clock_ms,
+                determinism_checked: self.determinism_checked,
+            }));
+        }
+        self.clock_ms = self.at.sim.now_ms() as f64;
+        self.determinism_checked = false;
+        self.after_change();
+    }
+
+    /// Goes back to where the last step forward began. `false` at the start of the run.
+    pub fn step_back(&mut self) -> bool {
+        let now = self.at.sim.event_count();
+        if now <= self.start_events {
+            return false;
+        }
+        let Some(target) = self.tape().map(|t| t.boundary_before(now)) else {
+            return false;
+        };
+        self.seek(target);
+        true
+    }
+
+    /// Shows the latest moment again.
+    pub fn return_to_latest(&mut self) {
+        if let Some(l) = self.latest.take() {
+            self.at = l.at;
+            self.clock_ms = l.clock_ms;
+            self.determinism_checked = l.determinism_checked;
+        }
+    }
+
+    /// The fork the last command made, once (for the page to say so).
+    pub fn take_fork(&mut self) -> Option<Fork> {
+        self.fork.take()
+    }
+
+    /// A command at a past moment: the future after it is discarded and this moment becomes the
+    /// latest, with the commands it had already run and none of the old future's.
+    fn fork_here(&mut self) {
+        let Some(latest) = self.latest.take() else {
+            return;
+        };
+        self.at.sim.forget_future_commands(self.own_commands);
+        let faults = self.at.sim.faults().len();
+        let gone: Vec<FaultSpec> = self
+            .planned
+            .iter()
+            .filter(|(id, _)| *id >= faults)
+            .map(|(_, f)| f.clone())
+            .collect();
+        self.planned.retain(|(id, _)| *id < faults);
+        for spec in gone {
+            if let Some(i) = self.plan.iter().rposition(|f| *f == spec) {
+                self.plan.remove(i);
+            }
+        }
+        self.fork = Some(Fork {
+            at_ms: self.at.sim.now_ms(),
+            events: self.at.sim.event_count(),
+            discarded: latest
+                .at
+                .sim
+                .event_count()
+                .saturating_sub(self.at.sim.event_count()),
+        });
+    }
+
+    fn after_change(&mut self) {
+        self.clock_ms = self.clock_ms.max(self.at.sim.now_ms() as f64);
+        if self.is_settled() && !self.determinism_checked {
+            self.determinism_checked = true;
+            // Invariant 1 asks every saga to have ended once nothing more is due: look once more.
+            self.at.monitor.observe(&self.at.sim);
+            let result = invariants::check_determinism(&self.at.sim);
+            self.at.monitor.record_determinism(&self.at.sim, result);
+        }
+    }
+
+    /// Moves simulated time on by `sim_ms` (real time × speed), running everything due.
+    /// Returns how many events happened.
+    pub fn advance(&mut self, sim_ms: f64) -> u64 {
+        let before = self.at.sim.event_count();
+        let target = (self.clock_ms + sim_ms.max(0.0)).min(HORIZON_MS as f64);
+        // Truncation is intended: the engine counts whole milliseconds.
+        let target_ms = target as u64;
+        while self.at.sim.next_timer().is_some_and(|t| t <= target_ms) {
+            if !self.step_once() {
+                break;
+            }
+        }
+        if self.at_stop() {
+            // Predict mode: wait just before the step it asks about.
+            self.clock_ms = self.clock_ms.max(self.at.sim.now_ms() as f64);
+        } else {
+            self.at.sim.advance_to(target_ms);
+            self.clock_ms = target;
+        }
+        self.after_change();
+        self.at.sim.event_count() - before
+    }
+
+    /// Runs the next occurrences until at least one event happens (or nothing is due).
+    /// Returns how many events happened.
+    pub fn step(&mut self) -> u64 {
+        let before = self.at.sim.event_count();
+        // An occurrence can be silent (a poll of an empty queue); a bound keeps this finite.
+        for _ in 0..10_000 {
+            if self.at.sim.now_ms() >= HORIZON_MS || !self.step_once() {
+                break;
+            }
+            if self.at.sim.event_count() > before {
+                break;
+            }
+        }
+        self.clock_ms = self.at.sim.now_ms() as f64;
+        self.after_change();
+        self.at.sim.event_count() - before
+    }
+
+    fn command(&mut self, command: Command) -> Result<(), PlayerError> {
+        if self.in_past() {
+            // Refuse a command that cannot apply before discarding anything.
+            let mut trial = self.at.sim.clone();
+            trial.handle_command(command.clone())?;
+            self.fork_here();
+        }
+        self.tape = None;
+        self.at.sim.handle_command(command)?;
+        self.at.sim.discard_pending_events();
+        self.at.monitor.observe(&self.at.sim);
+        self.determinism_checked = false;
+        self.after_change();
+        Ok(())
+    }
+
+    /// Injects a fault now and adds it to the plan, so a restart meets it from time 0.
+    /// Returns the fault's number in this run.
+    pub fn inject(&mut self, fault: FaultSpec) -> Result<usize, PlayerError> {
+        self.command(Command::InjectFault {
+            fault: fault.clone(),
+        })?;
+        let id = self.at.sim.faults().len().saturating_sub(1);
+        if fault.applies_to(self.settings.coordination) {
+            self.plan.push(fault.clone());
+            self.planned.push((id, fault));
+        }
+        Ok(id)
+    }
+
+    /// Removes an active fault; a fault from the user's plan leaves the plan too.
+    pub fn remove_fault(&mut self, fault: usize) -> Result<(), PlayerError> {
+        self.command(Command::RemoveFault { fault })?;
+        if let Some(pos) = self.planned.iter().position(|(id, _)| *id == fault) {
+            let (_, spec) = self.planned.remove(pos);
+            if let Some(i) = self.plan.iter().position(|f| *f == spec) {
+                self.plan.remove(i);
+            }
+        }
+        Ok(())
+    }
+
+    /// Switches chaos on (injecting `chaos`) or off (removing every active chaos fault).
+    pub fn set_chaos(&mut self, on: bool, chaos: FaultSpec) -> Result<(), PlayerError> {
+        if on {
+            self.inject(chaos).map(|_| ())
+        } else {
+            let active: Vec<usize> = self
+                .at
+                .sim
+                .faults()
+                .iter()
+                .filter(|f| f.active && f.spec.kind() == FaultKind::Chaos)
+                .map(|f| f.id)
+                .collect();
+            for id in active {
+                self.remove_fault(id)?;
+            }
+            self.plan.retain(|f| f.kind() != FaultKind::Chaos);
+            Ok(())
+        }
+    }
+
+    /// Whether a chaos fault is acting.
+    pub fn chaos_on(&self) -> bool {
+        self.at
+            .sim
+            .faults()
+            .iter()
+            .any(|f| f.active && f.spec.kind() == FaultKind::Chaos)
+    }
+
+    /// The customer cancels saga `saga`.
+    pub fn cancel(&mut self, saga: usize) -> Result<(), PlayerError> {
+        self.command(Command::Cancel { saga })
+    }
+
+    /// Dead letters go back to their queues; stuck compensations are tried again.
+    pub fn redrive(&mut self) -> Result<(), PlayerError> {
+        self.command(Command::Redrive)
+    }
+}
+
+#[cfg(test)]
+mod tests;

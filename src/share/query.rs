@@ -1,0 +1,187 @@
+//! The query string a link may carry (`?preset=card-declined&coordination=choreography&seed=7`)
+//! and the speed and seed fields: read leniently, so a mistyped value is reported and ignored
+//! rather than refusing the whole link.
+
+use crate::engine::presets;
+use crate::engine::scenario::{Coordination, Storage};
+
+/// The speeds the page offers, in percent of real time (25 = 0.25×).
+pub const SPEEDS: [u32; 5] = [25, 50, 100, 200, 400];
+
+/// The fastest speed a link may ask for (`?speed=100` is 100×), in percent, for demos and
+/// end-to-end tests.
+pub const MAX_SPEED: u32 = 10_000;
+
+/// Settings asked for by a link: `?preset=card-declined&coordination=choreography&storage=shared&seed=7&speed=4`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkParams {
+    /// A preset id.
+    pub preset: Option<&'static str>,
+    /// A style.
+    pub coordination: Option<Coordination>,
+    /// A storage mode.
+    pub storage: Option<Storage>,
+    /// A seed.
+    pub seed: Option<u64>,
+    /// A speed in percent (25 to [`MAX_SPEED`]).
+    pub speed: Option<u32>,
+    /// Start playing at once.
+    pub autoplay: bool,
+    /// Values it could not read, in words, so the page can say so.
+    pub problems: Vec<String>,
+}
+
+/// Reads a page's query string (with or without its `?`); a value it cannot read is left at its
+/// default and named in `problems`; parameters it does not know are left alone.
+pub fn parse_link(query: &str) -> LinkParams {
+    let mut out = LinkParams::default();
+    for pair in query.trim_start_matches('?').split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "preset" => out.preset = presets::find(value).map(|p| p.id),
+            "coordination" => {
+                out.coordination = match value {
+                    "orchestration" => Some(Coordination::Orchestration),
+                    "choreography" => Some(Coordination::Choreography),
+                    _ => None,
+                }
+            }
+            "storage" => {
+                out.storage = match value {
+                    "per_service" | "per-service" => Some(Storage::PerService),
+                    "shared" => Some(Storage::Shared),
+                    _ => None,
+                }
+            }
+            "seed" => out.seed = parse_seed(value).ok(),
+            "speed" => {
+                out.speed = parse_percent(value).filter(|s| (SPEEDS[0]..=MAX_SPEED).contains(s))
+            }
+            "play" => out.autoplay = value != "0",
+            _ => continue,
+        }
+        let read = match key {
+            "preset" => out.preset.is_some(),
+            "coordination" => out.coordination.is_some(),
+            "storage" => out.storage.is_some(),
+            "seed" => out.seed.is_some(),
+            "speed" => out.speed.is_some(),
+            _ => true,
+        };
+        if !read {
+            let shown: String = value.chars().take(40).collect();
+            out.problems
+                .push(format!("{key}={shown:?} is not understood"));
+        }
+    }
+    out
+}
+
+/// Reads a multiple such as `4`, `0.5` or `0.25` as a percentage (400, 50, 25); at most two
+/// decimals.
+pub fn parse_percent(text: &str) -> Option<u32> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.len() > 2 {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) || whole.len() > 5 {
+        return None;
+    }
+    let whole: u32 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: u32 = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<u32>().ok()? * 10,
+        _ => fraction.parse().ok()?,
+    };
+    Some(whole * 100 + fraction)
+}
+
+/// Speed in percent as people read it: `0.25×`, `1×`, `20×`.
+pub fn speed_label(percent: u32) -> String {
+    let (whole, fraction) = (percent / 100, percent % 100);
+    match fraction {
+        0 => format!("{whole}×"),
+        f if f % 10 == 0 => format!("{whole}.{}×", f / 10),
+        f => format!("{whole}.{f:02}×"),
+    }
+}
+
+/// Reads a seed typed by a person: a whole number, nothing else.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("Type a whole number for the seed.".to_string());
+    }
+    t.parse::<u64>().map_err(|_| {
+        format!(
+            "“{}” is not a seed: use a whole number from 0 to {}.",
+            t.chars().take(24).collect::<String>(),
+            u64::MAX
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_read_leniently() {
+        let l = parse_link(
+            "?preset=card-declined&coordination=choreography&storage=shared&seed=7&speed=20&play=1",
+        );
+        assert_eq!(l.preset, Some("card-declined"));
+        assert_eq!(l.coordination, Some(Coordination::Choreography));
+        assert_eq!(l.storage, Some(Storage::Shared));
+        assert_eq!(l.seed, Some(7));
+        assert_eq!(l.speed, Some(2_000));
+        assert!(l.autoplay);
+        let bad = parse_link("preset=nope&seed=-1&speed=1e9&coordination=x&junk");
+        assert_eq!(
+            LinkParams {
+                problems: Vec::new(),
+                ..bad.clone()
+            },
+            LinkParams::default()
+        );
+        assert_eq!(bad.problems.len(), 4, "{:?}", bad.problems);
+        assert!(bad.problems[0].contains("preset=\"nope\""));
+        assert!(l.problems.is_empty());
+    }
+
+    #[test]
+    fn speeds_are_read_and_written_in_percent() {
+        assert_eq!(parse_percent("4"), Some(400));
+        assert_eq!(parse_percent("0.5"), Some(50));
+        assert_eq!(parse_percent("0.25"), Some(25));
+        assert_eq!(parse_percent(".5"), Some(50));
+        assert_eq!(parse_percent("1.234"), None);
+        assert_eq!(parse_percent("x"), None);
+        assert_eq!(parse_percent(""), None);
+        assert_eq!(parse_percent("."), None);
+        for (pct, text) in [
+            (25, "0.25×"),
+            (50, "0.5×"),
+            (100, "1×"),
+            (400, "4×"),
+            (2_000, "20×"),
+        ] {
+            assert_eq!(speed_label(pct), text);
+            assert_eq!(parse_percent(text.trim_end_matches('×')), Some(pct));
+        }
+    }
+
+    #[test]
+    fn seeds_are_whole_numbers() {
+        assert_eq!(parse_seed(" 42 "), Ok(42));
+        assert!(parse_seed("4.2").is_err());
+        assert!(parse_seed("-1").is_err());
+        assert!(parse_seed("").is_err());
+        assert!(parse_seed("99999999999999999999999").is_err());
+    }
+}
