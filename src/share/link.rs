@@ -56,9 +56,10 @@ pub const MAX_LINK_BYTES: usize = 8 * 1024;
 /// The highest event number a link may point at.
 pub const MAX_EVENT_INDEX: u64 = 1_000_000;
 
-/// The moment of the run a link opens at.
+/// Where the playhead stands when a link opens: the start, a simulated time, or the moment an
+/// event happened. Written as `at=MS` or `ev=SEQ` (nothing for the start).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Moment {
+pub enum Playhead {
     /// Time 0, before anything has happened.
     #[default]
     Start,
@@ -69,16 +70,16 @@ pub enum Moment {
     Event(u64),
 }
 
-impl Moment {
+impl Playhead {
     /// Runs a simulation built from the link's scenario forward to this moment.
     ///
     /// `sim` should be fresh; a run already past the moment stays where it is. Events produced on
     /// the way are left for the caller to drain or discard.
     pub fn reach(self, sim: &mut Simulation) {
         match self {
-            Moment::Start => {}
-            Moment::AtMs(t) => sim.advance_to(t),
-            Moment::Event(seq) => {
+            Playhead::Start => {}
+            Playhead::AtMs(t) => sim.advance_to(t),
+            Playhead::Event(seq) => {
                 while sim.event_count() <= seq && sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
                 {
                     sim.step();
@@ -95,7 +96,7 @@ pub struct LinkState {
     /// safeguards, timings and retry policies.
     pub scenario: Scenario,
     /// Where in the run the link opens.
-    pub moment: Moment,
+    pub moment: Playhead,
     /// The preset the scenario came from, if any (the page shows it as selected).
     pub preset: Option<&'static Preset>,
 }
@@ -103,7 +104,7 @@ pub struct LinkState {
 impl LinkState {
     /// The link state of a run at a moment: its scenario with every command given so far (so the
     /// link reproduces the run exactly), and the preset it came from, if it came from one.
-    pub fn of_run(sim: &Simulation, moment: Moment) -> Self {
+    pub fn of_run(sim: &Simulation, moment: Playhead) -> Self {
         let scenario = sim.replay_scenario();
         let preset = detect_preset(&scenario);
         Self {
@@ -253,9 +254,9 @@ pub fn encode(state: &LinkState) -> Result<String, LinkError> {
         }
     }
     match state.moment {
-        Moment::Start => {}
-        Moment::AtMs(t) => params.push(("at", t.to_string())),
-        Moment::Event(seq) => params.push(("ev", seq.to_string())),
+        Playhead::Start => {}
+        Playhead::AtMs(t) => params.push(("at", t.to_string())),
+        Playhead::Event(seq) => params.push(("ev", seq.to_string())),
     }
     let text = params
         .iter()
@@ -547,7 +548,7 @@ pub fn decode(text: &str) -> Result<LinkState, LinkError> {
                     format!("{t} ms is after the end of a run ({HORIZON_MS} ms)"),
                 ));
             }
-            Moment::AtMs(t)
+            Playhead::AtMs(t)
         }
         (None, Some(ev)) => {
             let seq = number::<u64>(ev).map_err(|p| bad("ev", p))?;
@@ -559,9 +560,9 @@ pub fn decode(text: &str) -> Result<LinkState, LinkError> {
                     ),
                 ));
             }
-            Moment::Event(seq)
+            Playhead::Event(seq)
         }
-        (None, None) => Moment::Start,
+        (None, None) => Playhead::Start,
     };
     Ok(LinkState {
         scenario,
@@ -1122,7 +1123,7 @@ mod tests {
             let state = LinkState {
                 preset: detect_preset(&scenario),
                 scenario,
-                moment: Moment::Start,
+                moment: Playhead::Start,
             };
             let text = encode(&state).unwrap();
             assert!(text.contains("&f="), "{kind} is in the preset form: {text}");
@@ -1150,7 +1151,7 @@ mod tests {
                 let state = LinkState {
                     preset: detect_preset(&scenario),
                     scenario,
-                    moment: Moment::AtMs(1_500),
+                    moment: Playhead::AtMs(1_500),
                 };
                 assert_eq!(state.preset.map(|p| p.id), Some(preset.id));
                 let text = encode(&state).unwrap();
@@ -1191,7 +1192,7 @@ mod tests {
         let text = encode(&LinkState {
             preset: detect_preset(&own),
             scenario: own,
-            moment: Moment::Start,
+            moment: Playhead::Start,
         })
         .unwrap();
         assert!(text.starts_with("v=1&p=no-idempotency&"), "{text}");

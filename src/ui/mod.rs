@@ -21,7 +21,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::share::link::{self, LinkState, Moment};
+use crate::share::link::{self, LinkState, Playhead};
 use crate::view::format::capitalise;
 use crate::view::glossary::glossary_html;
 use crate::view::html::{bar_html, notice_html, share_html, BarState, TABS};
@@ -317,7 +317,7 @@ pub fn App() -> impl IntoView {
             return;
         }
         let encoded =
-            run.read(|p| link::encode(&LinkState::of_run(p.sim(), Moment::AtMs(p.now_ms()))));
+            run.read(|p| link::encode(&LinkState::of_run(p.sim(), Playhead::AtMs(p.now_ms()))));
         if let Some(Ok(link)) = encoded {
             remember::save(&Remembered {
                 version: remember::VERSION,

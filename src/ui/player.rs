@@ -7,7 +7,7 @@
 
 use crate::engine::event::Event;
 use crate::engine::fault::{FaultKind, FaultSpec};
-use crate::engine::history::{History, Moment as RunMoment, CHECKPOINT_EVERY};
+use crate::engine::history::{CheckedRun, History, CHECKPOINT_EVERY};
 use crate::engine::invariants::{self, InvariantStatus};
 use crate::engine::presets;
 use crate::engine::run::HORIZON_MS;
@@ -17,7 +17,7 @@ use crate::engine::scenario::{
 };
 use crate::engine::sim::{CommandError, Simulation};
 use crate::engine::snapshot::Snapshot;
-use crate::share::link::Moment;
+use crate::share::link::Playhead;
 
 /// The speeds the page offers, in percent of real time (25 = 0.25×).
 pub const SPEEDS: [u32; 5] = [25, 50, 100, 200, 400];
@@ -76,7 +76,7 @@ pub struct Player {
     settings: RunSettings,
     plan: Vec<FaultSpec>,
     /// The moment shown: the run and its invariant monitor.
-    at: RunMoment,
+    at: CheckedRun,
     /// Simulated time with a fraction, so slow speeds still move smoothly.
     clock_ms: f64,
     /// Faults of this run that belong to the user's plan: (fault number in the run, plan entry).
@@ -101,7 +101,7 @@ pub struct Player {
 /// The run's latest moment, kept while the page shows an earlier one.
 #[derive(Debug, Clone)]
 struct Latest {
-    at: RunMoment,
+    at: CheckedRun,
     clock_ms: f64,
     determinism_checked: bool,
 }
@@ -189,7 +189,7 @@ impl Player {
         let scenario = scenario_for(&settings, &plan, base.as_ref())?;
         let preset_faults = scenario.faults.len() - plan.len();
         let own_commands = scenario.commands.len();
-        let at = RunMoment::start(Simulation::new(scenario)?);
+        let at = CheckedRun::start(Simulation::new(scenario)?);
         let start_events = at.sim.event_count();
         let planned = plan
             .iter()
@@ -222,14 +222,14 @@ impl Player {
     }
 
     /// Runs forward to a link's moment, paused there (a run already past it stays where it is).
-    pub fn reach(&mut self, moment: Moment) {
+    pub fn reach(&mut self, moment: Playhead) {
         match moment {
-            Moment::Start => {}
-            Moment::AtMs(t) => {
+            Playhead::Start => {}
+            Playhead::AtMs(t) => {
                 let ahead = (t as f64 - self.clock_ms).max(0.0);
                 self.advance(ahead);
             }
-            Moment::Event(seq) => {
+            Playhead::Event(seq) => {
                 while self.at.sim.event_count() <= seq
                     && self.at.sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
                 {
@@ -894,7 +894,7 @@ mod tests {
         );
         // The new run is its own: replaying it gives it again.
         let again = Simulation::new(p.sim().replay_scenario()).unwrap();
-        let mut again = crate::engine::history::Moment::start(again);
+        let mut again = crate::engine::history::CheckedRun::start(again);
         while again.step() {}
         assert_eq!(again.sim.trace(), p.sim().trace());
         // Going back in the new future and on again stays in it.
@@ -1172,7 +1172,7 @@ mod tests {
         let p = player("no-semantic-lock", Coordination::Choreography)
             .with_safeguard(Safeguard::SemanticLock, true)
             .unwrap();
-        let text = link::encode(&LinkState::of_run(p.sim(), Moment::Start)).unwrap();
+        let text = link::encode(&LinkState::of_run(p.sim(), Playhead::Start)).unwrap();
         assert!(text.contains("p=no-semantic-lock"), "{text}");
         assert!(text.contains("sg=semantic_lock.on"), "{text}");
         let state = link::decode(&text).unwrap();
@@ -1183,7 +1183,7 @@ mod tests {
         let off = reopened
             .with_safeguard(Safeguard::Idempotency, false)
             .unwrap();
-        let text = link::encode(&LinkState::of_run(off.sim(), Moment::Start)).unwrap();
+        let text = link::encode(&LinkState::of_run(off.sim(), Playhead::Start)).unwrap();
         assert!(text.contains("idempotency.off"), "{text}");
     }
 
@@ -1255,7 +1255,7 @@ mod tests {
         })
         .unwrap();
         p.advance(900.0);
-        let moment = Moment::AtMs(p.now_ms());
+        let moment = Playhead::AtMs(p.now_ms());
         let text = encode(&LinkState::of_run(p.sim(), moment)).unwrap();
         let state = decode(&text).unwrap();
         let mut again = Player::from_scenario(state.scenario, state.preset.map(|x| x.id)).unwrap();
