@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo test --release --test share_fuzz -- --show-output` to see the counts.
 
+mod common;
 mod share_support;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! Shareable links: exact round trips, the same trace after opening, and clear rejections.
 
+mod common;
 mod share_support;
 
 use sagascope::engine::history::{CheckedRun, History};
