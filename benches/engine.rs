@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use sagascope::engine::history::{History, Moment};
+use sagascope::engine::history::{CheckedRun, History};
 use sagascope::engine::matrix::run_matrix;
 use sagascope::engine::presets::{self, PRESETS};
 use sagascope::engine::rng::Rng;
@@ -93,7 +93,7 @@ fn seek_times() -> (u64, Duration, Duration, Duration) {
         return (0, Duration::ZERO, Duration::ZERO, Duration::ZERO);
     };
     let build = Instant::now();
-    let mut moment = Moment::start(sim);
+    let mut moment = CheckedRun::start(sim);
     let mut history = History::new(&moment);
     while moment.step() {
         history.record(&moment);
@@ -110,7 +110,7 @@ fn seek_times() -> (u64, Duration, Duration, Duration) {
     let t = Instant::now();
     for &target in targets.iter().take(50) {
         if let Ok(replay) = Simulation::new(long_scenario()) {
-            let mut replay = Moment::start(replay);
+            let mut replay = CheckedRun::start(replay);
             while replay.sim.event_count() < target && replay.step() {}
             std::hint::black_box(replay);
         }

@@ -333,7 +333,7 @@ fn print_export(kind: ExportKind, scenario: Scenario, out: &mut dyn Write) -> Re
             let state = link::LinkState {
                 preset: link::detect_preset(&scenario),
                 scenario,
-                moment: link::Moment::Start,
+                moment: link::Playhead::Start,
             };
             link::encode(&state).map_err(|e| Failure::BadInput(e.to_string()))?
         }

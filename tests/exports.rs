@@ -2,6 +2,7 @@
 //! that is well formed for every preset, and a Mermaid sequence diagram with one arrow per
 //! message.
 
+mod common;
 mod share_support;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -3,95 +3,17 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
+use common::random::random_fault;
 use common::Harness;
 use sagascope::engine::rng::Rng;
 use sagascope::engine::scenario::ScheduledCommand;
 use sagascope::engine::{
-    Command, Coordination, FaultKind, FaultSpec, Outcome, SagaSpec, Scenario, ServiceId, Storage,
-    Task,
+    Command, Coordination, FaultKind, FaultSpec, Outcome, SagaSpec, Scenario, Storage, Task,
 };
 
 const SCHEDULES: u64 = 10_000;
-
-fn random_fault(rng: &mut Rng) -> FaultSpec {
-    let step = 1 + rng.index(5);
-    let times = 1 + rng.up_to(2) as u32;
-    let service = ServiceId::ALL[rng.index(4)];
-    let maybe_service = if rng.chance(50) { Some(service) } else { None };
-    // One draw beyond the kinds: a longer transient error.
-    let Some(&kind) = FaultKind::ALL.get(rng.index(FaultKind::ALL.len() + 1)) else {
-        return FaultSpec::TransientError {
-            step,
-            times: times + 2,
-            saga: None,
-        };
-    };
-    // No catch-all arm: a new kind does not compile until the schedules draw it.
-    match kind {
-        FaultKind::BusinessFailure => FaultSpec::BusinessFailure {
-            step: 2 + rng.index(3),
-            saga: None,
-        },
-        FaultKind::TransientError => FaultSpec::TransientError {
-            step,
-            times,
-            saga: None,
-        },
-        FaultKind::NoReply => FaultSpec::NoReply {
-            step,
-            times,
-            saga: None,
-        },
-        FaultKind::Ambiguous => FaultSpec::Ambiguous {
-            step,
-            times,
-            saga: None,
-        },
-        FaultKind::CompensationFails => FaultSpec::CompensationFails {
-            step: 1 + rng.index(3),
-            times: if rng.chance(80) { Some(times) } else { None },
-            saga: None,
-        },
-        FaultKind::Latency => FaultSpec::Latency {
-            service,
-            extra_ms: 500 + rng.up_to(3_000),
-        },
-        FaultKind::ServiceDown => FaultSpec::ServiceDown {
-            service,
-            for_ms: 500 + rng.up_to(6_000),
-        },
-        FaultKind::DatabaseDown => FaultSpec::DatabaseDown {
-            service,
-            for_ms: 500 + rng.up_to(5_000),
-        },
-        FaultKind::OrchestratorDown => FaultSpec::OrchestratorDown {
-            for_ms: 500 + rng.up_to(4_000),
-        },
-        FaultKind::Drop => FaultSpec::Drop {
-            service: maybe_service,
-            times,
-        },
-        FaultKind::Duplicate => FaultSpec::Duplicate {
-            service: maybe_service,
-            times,
-        },
-        FaultKind::Delay => FaultSpec::Delay {
-            service: maybe_service,
-            extra_ms: 200 + rng.up_to(5_000),
-            times,
-        },
-        FaultKind::Reorder => FaultSpec::Reorder {
-            service: maybe_service,
-            times: times + 1,
-        },
-        FaultKind::Poison => FaultSpec::Poison { service },
-        FaultKind::CrashAfterCommit => FaultSpec::CrashAfterCommit { service, times },
-        FaultKind::Chaos => FaultSpec::Chaos {
-            percent: 5 + rng.up_to(25) as u32,
-            for_ms: 1_000 + rng.up_to(10_000),
-        },
-    }
-}
 
 fn random_scenario(seed: u64) -> Scenario {
     let mut rng = Rng::new(seed);
@@ -241,21 +163,34 @@ fn compensation_order_matches_the_reference_model() {
     );
 }
 
+/// The shared generator draws every kind of fault, and so do the schedules built from it: a kind
+/// in `FaultKind::ALL` that is never drawn fails here (one the generator has no arm for does not
+/// compile).
 #[test]
-fn the_random_schedules_draw_every_kind_of_fault() {
+fn the_fault_generator_draws_every_kind() {
     let mut rng = Rng::new(7);
-    let mut seen = std::collections::BTreeSet::new();
-    for _ in 0..1_000 {
-        seen.insert(random_fault(&mut rng).kind());
-    }
-    let missing: Vec<FaultKind> = FaultKind::ALL
-        .into_iter()
-        .filter(|k| !seen.contains(k))
+    let drawn: BTreeSet<FaultKind> = (0..1_000).map(|_| random_fault(&mut rng).kind()).collect();
+    let scheduled: BTreeSet<FaultKind> = (0..SCHEDULES)
+        .flat_map(|seed| {
+            let scenario = random_scenario(seed);
+            let injected = scenario.commands.iter().filter_map(|c| match &c.command {
+                Command::InjectFault { fault } => Some(fault.kind()),
+                _ => None,
+            });
+            let planned = scenario.faults.iter().map(FaultSpec::kind);
+            planned.chain(injected).collect::<Vec<_>>()
+        })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "never drawn in 1000 faults: {missing:?}"
-    );
+    for (what, seen) in [
+        ("1000 generated faults", &drawn),
+        ("the property schedules", &scheduled),
+    ] {
+        let missing: Vec<FaultKind> = FaultKind::ALL
+            .into_iter()
+            .filter(|k| !seen.contains(k))
+            .collect();
+        assert!(missing.is_empty(), "never drawn in {what}: {missing:?}");
+    }
 }
 
 /// The random schedules through the monitor, listing what it flags by invariant (the engine's

@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo test --release --test share_fuzz -- --show-output` to see the counts.
 
+mod common;
 mod share_support;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,7 @@ use sagascope::engine::rng::Rng;
 use sagascope::engine::{Scenario, Simulation, Storage};
 use sagascope::share::base64url;
 use sagascope::share::export::TraceFile;
-use sagascope::share::link::{self, LinkError, LinkState, Moment};
+use sagascope::share::link::{self, LinkError, LinkState, Playhead};
 use share_support::{
     interactive_run, mutate, mutate_json, pick, random_preset, random_scenario, random_text, STYLES,
 };
@@ -88,9 +89,9 @@ fn valid_links(rng: &mut Rng) -> Vec<String> {
             i as usize % 5,
         );
         let moment = match i % 3 {
-            0 => Moment::Start,
-            1 => Moment::AtMs(sim.now_ms()),
-            _ => Moment::Event(sim.event_count() / 2),
+            0 => Playhead::Start,
+            1 => Playhead::AtMs(sim.now_ms()),
+            _ => Playhead::Event(sim.event_count() / 2),
         };
         let mut state = LinkState::of_run(&sim, moment);
         links.push(link::encode(&state).expect("encodes"));
@@ -100,7 +101,7 @@ fn valid_links(rng: &mut Rng) -> Vec<String> {
     for _ in 0..80 {
         let state = LinkState {
             scenario: random_scenario(rng),
-            moment: Moment::AtMs(rng.up_to(600_000)),
+            moment: Playhead::AtMs(rng.up_to(600_000)),
             preset: None,
         };
         links.push(link::encode(&state).expect("encodes"));

@@ -1,12 +1,13 @@
 //! Shareable links: exact round trips, the same trace after opening, and clear rejections.
 
+mod common;
 mod share_support;
 
-use sagascope::engine::history::{History, Moment as RunMoment};
+use sagascope::engine::history::{CheckedRun, History};
 use sagascope::engine::presets::{self, PRESETS};
 use sagascope::engine::rng::Rng;
 use sagascope::engine::{Coordination, Event, FaultKind, Scenario, Simulation, Storage};
-use sagascope::share::link::{self, LinkError, LinkState, Moment, MAX_LINK_BYTES};
+use sagascope::share::link::{self, LinkError, LinkState, Playhead, MAX_LINK_BYTES};
 use share_support::{interactive_run, random_fault, random_scenario, STORAGES, STYLES};
 
 const SEEDS: [u64; 3] = [0, 7, 1_234_567_890_123];
@@ -32,7 +33,7 @@ fn the_issue_example_is_a_short_readable_link() {
     .expect("preset");
     let state = LinkState {
         scenario: scenario.clone(),
-        moment: Moment::AtMs(5_230),
+        moment: Playhead::AtMs(5_230),
         preset: presets::find("restaurant-rejects"),
     };
     let text = link::encode(&state).expect("encodes");
@@ -58,9 +59,9 @@ fn every_preset_round_trips_exactly_with_interactive_commands() {
                 let sim = interactive_run(preset.id, style, storage, seed, &mut rng, i * 2);
                 let count = sim.event_count();
                 let moment = match i {
-                    0 => Moment::Start,
-                    1 => Moment::AtMs(sim.now_ms()),
-                    _ => Moment::Event(count.saturating_sub(1 + rng.up_to(count / 2))),
+                    0 => Playhead::Start,
+                    1 => Playhead::AtMs(sim.now_ms()),
+                    _ => Playhead::Event(count.saturating_sub(1 + rng.up_to(count / 2))),
                 };
                 let state = LinkState::of_run(&sim, moment);
                 assert_eq!(state.preset.map(|p| p.id), Some(preset.id));
@@ -98,7 +99,7 @@ fn a_decoded_link_replays_the_same_trace_bytes() {
             commands_given += sim.issued_commands().len();
             let original = trace_lines(sim.trace());
 
-            let at = link::encode(&LinkState::of_run(&sim, Moment::AtMs(sim.now_ms())))
+            let at = link::encode(&LinkState::of_run(&sim, Playhead::AtMs(sim.now_ms())))
                 .expect("encodes");
             let opened = link::decode(&at).expect("decodes");
             let mut replay = Simulation::new(opened.scenario).expect("valid");
@@ -111,7 +112,7 @@ fn a_decoded_link_replays_the_same_trace_bytes() {
             );
 
             let last = sim.event_count().saturating_sub(1);
-            let ev = link::encode(&LinkState::of_run(&sim, Moment::Event(last))).expect("ok");
+            let ev = link::encode(&LinkState::of_run(&sim, Playhead::Event(last))).expect("ok");
             let opened = link::decode(&ev).expect("decodes");
             let mut replay = Simulation::new(opened.scenario).expect("valid");
             opened.moment.reach(&mut replay);
@@ -132,9 +133,9 @@ fn random_scenarios_round_trip_as_whole_scenarios() {
         let state = LinkState {
             scenario,
             moment: if i % 2 == 0 {
-                Moment::AtMs(rng.up_to(600_000))
+                Playhead::AtMs(rng.up_to(600_000))
             } else {
-                Moment::Event(rng.up_to(1_000_000))
+                Playhead::Event(rng.up_to(1_000_000))
             },
             // A label only: the scenario is not the preset's.
             preset: (i % 3 == 0).then(|| &PRESETS[i % PRESETS.len()]),
@@ -165,7 +166,7 @@ fn a_scenario_too_big_for_a_link_is_refused_when_encoding() {
     }
     let state = LinkState {
         scenario: s,
-        moment: Moment::Start,
+        moment: Playhead::Start,
         preset: None,
     };
     match link::encode(&state) {
@@ -181,7 +182,7 @@ fn an_invalid_scenario_is_refused_when_encoding() {
     s.timing.network_ms = 0;
     let state = LinkState {
         scenario: s,
-        moment: Moment::Start,
+        moment: Playhead::Start,
         preset: None,
     };
     let e = link::encode(&state).expect_err("invalid").to_string();
@@ -201,7 +202,7 @@ fn an_address_a_hash_or_a_query_are_all_read() {
     ] {
         assert_eq!(link::decode(&wrapped).as_ref(), Ok(&plain), "{wrapped}");
     }
-    assert_eq!(plain.moment, Moment::Event(12));
+    assert_eq!(plain.moment, Playhead::Event(12));
     assert_eq!(plain.scenario.storage, Storage::Shared);
 }
 
@@ -252,7 +253,7 @@ fn tampered_links_say_what_is_wrong() {
         s.seed = 9;
         link::encode(&LinkState {
             scenario: s,
-            moment: Moment::AtMs(10),
+            moment: Playhead::AtMs(10),
             preset: None,
         })
         .expect("encodes")
@@ -401,20 +402,20 @@ fn moments_are_reached_exactly() {
     let trace = full.trace().to_vec();
     let seq = trace.len() as u64 / 2;
     let mut sim = Simulation::new(scenario.clone()).expect("valid");
-    Moment::Event(seq).reach(&mut sim);
+    Playhead::Event(seq).reach(&mut sim);
     assert!(sim.event_count() > seq);
     assert_eq!(sim.now_ms(), trace[seq as usize].at_ms);
     assert_eq!(sim.trace(), &trace[..sim.trace().len()]);
     // The same moment as the page's time travel rebuilds it.
     let start = Simulation::new(scenario.clone()).expect("valid");
-    let sought = History::new(&RunMoment::start(start))
+    let sought = History::new(&CheckedRun::start(start))
         .seek(seq + 1)
         .expect("seek");
     assert_eq!(sought.sim.trace(), sim.trace());
 
     let t = trace[seq as usize].at_ms;
     let mut sim = Simulation::new(scenario.clone()).expect("valid");
-    Moment::AtMs(t).reach(&mut sim);
+    Playhead::AtMs(t).reach(&mut sim);
     assert!(sim.trace().iter().all(|e| e.at_ms <= t));
     assert_eq!(
         sim.trace().len(),
@@ -423,7 +424,7 @@ fn moments_are_reached_exactly() {
 
     let mut sim = Simulation::new(scenario).expect("valid");
     let at_start = sim.event_count();
-    Moment::Start.reach(&mut sim);
+    Playhead::Start.reach(&mut sim);
     assert_eq!((sim.event_count(), sim.now_ms()), (at_start, 0));
 }
 
@@ -464,7 +465,7 @@ fn the_generator_draws_every_kind_and_each_rides_a_preset_link() {
         let state = LinkState {
             preset: link::detect_preset(&scenario),
             scenario,
-            moment: Moment::Start,
+            moment: Playhead::Start,
         };
         let text = link::encode(&state).unwrap();
         assert!(text.contains("&f="), "{kind}: {text}");

@@ -13,21 +13,22 @@ use super::sim::Simulation;
 /// How many events apart checkpoints are taken.
 pub const CHECKPOINT_EVERY: u64 = 256;
 
-/// A moment of a run: the simulation and what its invariant monitor has seen up to then.
+/// A run with its invariant monitor, checked after every step up to now: what the player
+/// steps, what a checkpoint keeps and what a seek rebuilds.
 #[derive(Debug, Clone)]
-pub struct Moment {
-    /// The run at that moment.
+pub struct CheckedRun {
+    /// The run.
     pub sim: Simulation,
-    /// The invariant monitor, having checked after every step up to then.
+    /// The invariant monitor, having checked after every step so far.
     pub monitor: Monitor,
 }
 
-impl Moment {
+impl CheckedRun {
     /// The start of a run: the simulation before its first step, checked once.
     pub fn start(sim: Simulation) -> Self {
         let mut monitor = Monitor::new();
         monitor.observe(&sim);
-        Moment { sim, monitor }
+        CheckedRun { sim, monitor }
     }
 
     /// Runs the next due occurrence and checks the invariants; `false` if nothing was due.
@@ -44,19 +45,19 @@ impl Moment {
 /// Checkpoints and step boundaries of one run.
 #[derive(Debug, Clone)]
 pub struct History {
-    checkpoints: Vec<Moment>,
+    checkpoints: Vec<CheckedRun>,
     every: u64,
     boundaries: Vec<u64>,
 }
 
 impl History {
     /// A history whose first checkpoint is `start` (a run before its first step).
-    pub fn new(start: &Moment) -> Self {
+    pub fn new(start: &CheckedRun) -> Self {
         Self::with_interval(start, CHECKPOINT_EVERY)
     }
 
     /// Like [`History::new`], with checkpoints every `every` events.
-    pub fn with_interval(start: &Moment, every: u64) -> Self {
+    pub fn with_interval(start: &CheckedRun, every: u64) -> Self {
         Self {
             boundaries: vec![start.sim.event_count()],
             checkpoints: vec![start.clone()],
@@ -70,8 +71,8 @@ impl History {
         scenario: Scenario,
         until_ms: u64,
         every: u64,
-    ) -> Result<(History, Moment), ScenarioError> {
-        let mut moment = Moment::start(Simulation::new(scenario)?);
+    ) -> Result<(History, CheckedRun), ScenarioError> {
+        let mut moment = CheckedRun::start(Simulation::new(scenario)?);
         let mut history = History::with_interval(&moment, every);
         while moment.sim.next_timer().is_some_and(|t| t <= until_ms) && moment.step() {
             history.record(&moment);
@@ -81,7 +82,7 @@ impl History {
 
     /// Call after each step of the run: notes where the step ended and takes a checkpoint when
     /// one is due.
-    pub fn record(&mut self, moment: &Moment) {
+    pub fn record(&mut self, moment: &CheckedRun) {
         let events = moment.sim.event_count();
         if self.boundaries.last().is_some_and(|&b| events > b) {
             self.boundaries.push(events);
@@ -123,7 +124,7 @@ impl History {
 
     /// The run as it was right after the step that produced event number `events - 1`
     /// (`events` = how many events had happened; never earlier than the run's start).
-    pub fn seek(&self, events: u64) -> Option<Moment> {
+    pub fn seek(&self, events: u64) -> Option<CheckedRun> {
         let base = self
             .checkpoints
             .iter()
@@ -142,10 +143,10 @@ mod tests {
     use crate::engine::presets;
     use crate::engine::{Coordination, Storage};
 
-    fn run_with_history(every: u64) -> (Moment, History) {
+    fn run_with_history(every: u64) -> (CheckedRun, History) {
         let scenario = presets::scenario("chaos", Coordination::Choreography, Storage::Shared, 3)
             .expect("preset");
-        let mut moment = Moment::start(Simulation::new(scenario).expect("valid"));
+        let mut moment = CheckedRun::start(Simulation::new(scenario).expect("valid"));
         let mut history = History::with_interval(&moment, every);
         while moment.step() {
             history.record(&moment);
@@ -161,7 +162,7 @@ mod tests {
         for target in [0, 1, 7, 16, 17, 40, total / 2, total] {
             let sought = history.seek(target).expect("seek");
             let mut replay =
-                Moment::start(Simulation::new(full.sim.scenario().clone()).expect("valid"));
+                CheckedRun::start(Simulation::new(full.sim.scenario().clone()).expect("valid"));
             while replay.sim.event_count() < target && replay.step() {}
             assert_eq!(sought.sim.trace(), replay.sim.trace(), "target {target}");
             assert_eq!(

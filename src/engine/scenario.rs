@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::definition::{DefinitionError, SagaDefinition, StepKind};
 use super::fault::FaultSpec;
 
+pub use super::coordination::Coordination;
+
+mod faults;
+
 /// The scenario format this engine reads and writes.
 pub const SCENARIO_VERSION: u32 = 1;
 
@@ -21,29 +25,6 @@ pub const MAX_FAULTS: usize = 64;
 pub const MAX_COMMANDS: usize = 256;
 /// Latest simulated moment a scenario may refer to (one hour).
 pub const MAX_TIME_MS: u64 = 3_600_000;
-
-/// How the saga's steps are coordinated.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Coordination {
-    /// A central orchestrator with a durable saga log (AWS Step Functions style).
-    #[default]
-    Orchestration,
-    /// Services react to each other's events over a bus (EventBridge / SNS / SQS style).
-    Choreography,
-}
-
-impl Coordination {
-    /// The stable lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Coordination::Orchestration => "orchestration",
-            Coordination::Choreography => "choreography",
-        }
-    }
-}
 
 /// Where the services keep their tables.
 #[derive(

@@ -7,7 +7,7 @@
 
 use crate::engine::event::Event;
 use crate::engine::fault::{FaultKind, FaultSpec};
-use crate::engine::history::{History, Moment as RunMoment, CHECKPOINT_EVERY};
+use crate::engine::history::{CheckedRun, History, CHECKPOINT_EVERY};
 use crate::engine::invariants::{self, InvariantStatus};
 use crate::engine::presets;
 use crate::engine::run::HORIZON_MS;
@@ -17,7 +17,7 @@ use crate::engine::scenario::{
 };
 use crate::engine::sim::{CommandError, Simulation};
 use crate::engine::snapshot::Snapshot;
-use crate::share::link::Moment;
+use crate::share::link::Playhead;
 
 /// What a run is made of, besides the user's fault plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub struct Player {
     settings: RunSettings,
     plan: Vec<FaultSpec>,
     /// The moment shown: the run and its invariant monitor.
-    at: RunMoment,
+    at: CheckedRun,
     /// Simulated time with a fraction, so slow speeds still move smoothly.
     clock_ms: f64,
     /// Faults of this run that belong to the user's plan: (fault number in the run, plan entry).
@@ -94,7 +94,7 @@ pub struct Player {
 /// The run's latest moment, kept while the page shows an earlier one.
 #[derive(Debug, Clone)]
 struct Latest {
-    at: RunMoment,
+    at: CheckedRun,
     clock_ms: f64,
     determinism_checked: bool,
 }
@@ -182,7 +182,7 @@ impl Player {
         let scenario = scenario_for(&settings, &plan, base.as_ref())?;
         let preset_faults = scenario.faults.len() - plan.len();
         let own_commands = scenario.commands.len();
-        let at = RunMoment::start(Simulation::new(scenario)?);
+        let at = CheckedRun::start(Simulation::new(scenario)?);
         let start_events = at.sim.event_count();
         let planned = plan
             .iter()
@@ -215,14 +215,14 @@ impl Player {
     }
 
     /// Runs forward to a link's moment, paused there (a run already past it stays where it is).
-    pub fn reach(&mut self, moment: Moment) {
+    pub fn reach(&mut self, moment: Playhead) {
         match moment {
-            Moment::Start => {}
-            Moment::AtMs(t) => {
+            Playhead::Start => {}
+            Playhead::AtMs(t) => {
                 let ahead = (t as f64 - self.clock_ms).max(0.0);
                 self.advance(ahead);
             }
-            Moment::Event(seq) => {
+            Playhead::Event(seq) => {
                 while self.at.sim.event_count() <= seq
                     && self.at.sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
                 {

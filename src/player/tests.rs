@@ -136,7 +136,7 @@ fn a_fault_at_a_past_moment_forks_a_new_future() {
     );
     // The new run is its own: replaying it gives it again.
     let again = Simulation::new(p.sim().replay_scenario()).unwrap();
-    let mut again = crate::engine::history::Moment::start(again);
+    let mut again = crate::engine::history::CheckedRun::start(again);
     while again.step() {}
     assert_eq!(again.sim.trace(), p.sim().trace());
     // Going back in the new future and on again stays in it.
@@ -414,7 +414,7 @@ fn a_switched_safeguard_is_remembered_in_the_link() {
     let p = player("no-semantic-lock", Coordination::Choreography)
         .with_safeguard(Safeguard::SemanticLock, true)
         .unwrap();
-    let text = link::encode(&LinkState::of_run(p.sim(), Moment::Start)).unwrap();
+    let text = link::encode(&LinkState::of_run(p.sim(), Playhead::Start)).unwrap();
     assert!(text.contains("p=no-semantic-lock"), "{text}");
     assert!(text.contains("sg=semantic_lock.on"), "{text}");
     let state = link::decode(&text).unwrap();
@@ -425,7 +425,7 @@ fn a_switched_safeguard_is_remembered_in_the_link() {
     let off = reopened
         .with_safeguard(Safeguard::Idempotency, false)
         .unwrap();
-    let text = link::encode(&LinkState::of_run(off.sim(), Moment::Start)).unwrap();
+    let text = link::encode(&LinkState::of_run(off.sim(), Playhead::Start)).unwrap();
     assert!(text.contains("idempotency.off"), "{text}");
 }
 
@@ -497,7 +497,7 @@ fn a_shared_link_reopens_the_same_run_at_the_same_moment() {
     })
     .unwrap();
     p.advance(900.0);
-    let moment = Moment::AtMs(p.now_ms());
+    let moment = Playhead::AtMs(p.now_ms());
     let text = encode(&LinkState::of_run(p.sim(), moment)).unwrap();
     let state = decode(&text).unwrap();
     let mut again = Player::from_scenario(state.scenario, state.preset.map(|x| x.id)).unwrap();

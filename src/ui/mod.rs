@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::player::{Player, PlayerError, RunSettings};
-use crate::share::link::{self, LinkState, Moment};
+use crate::share::link::{self, LinkState, Playhead};
 use crate::share::query::{parse_link, speed_label, LinkParams, MAX_SPEED, SPEEDS};
 use crate::view::command::DataTab;
 use crate::view::format::capitalise;
@@ -320,7 +320,7 @@ pub fn App() -> impl IntoView {
             return;
         }
         let encoded =
-            run.read(|p| link::encode(&LinkState::of_run(p.sim(), Moment::AtMs(p.now_ms()))));
+            run.read(|p| link::encode(&LinkState::of_run(p.sim(), Playhead::AtMs(p.now_ms()))));
         if let Some(Ok(link)) = encoded {
             remember::save(&Remembered {
                 version: remember::VERSION,

@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys;
 
 use crate::engine::scenario::{Scenario, MAX_SCENARIO_BYTES};
-use crate::share::link::{self, LinkState, Moment};
+use crate::share::link::{self, LinkState, Playhead};
 use crate::share::{asl, export, mermaid};
 use crate::view::command::ExportFormat;
 use crate::view::format::{capitalise, seconds};
@@ -70,7 +70,7 @@ pub fn opened_notice(what: &str, player: &Player) -> String {
 
 /// The link text for the run as it is now (its scenario, commands given so far, and now).
 fn current_link(run: Run) -> Result<String, String> {
-    run.peek(|p| link::encode(&LinkState::of_run(p.sim(), Moment::AtMs(p.now_ms()))))
+    run.peek(|p| link::encode(&LinkState::of_run(p.sim(), Playhead::AtMs(p.now_ms()))))
         .ok_or_else(|| "The run cannot be read right now.".to_string())?
         .map_err(|e| capitalise(&e.to_string()))
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod random;
+
 use sagascope::engine::event::EventKind;
 use sagascope::engine::invariants::{Monitor, Violation};
 use sagascope::engine::presets;

@@ -1,14 +1,15 @@
-//! Seeded generators for the share tests: valid faults, commands and scenarios, runs with
-//! commands given interactively, and mutations of valid text.
+//! Seeded generators for the share tests: valid commands and scenarios, runs with commands given
+//! interactively, and mutations of valid text. Faults come from the shared generator in
+//! `tests/common/random.rs`, so a test crate using this module declares `mod common;` too.
 
 #![allow(dead_code)]
 
 use sagascope::engine::presets::{self, Preset, PRESETS};
 use sagascope::engine::rng::Rng;
 use sagascope::engine::scenario::{RetryPolicy, ScheduledCommand};
-use sagascope::engine::{
-    Command, Coordination, FaultKind, FaultSpec, SagaSpec, Scenario, ServiceId, Simulation, Storage,
-};
+use sagascope::engine::{Command, Coordination, SagaSpec, Scenario, Simulation, Storage};
+
+pub use crate::common::random::random_fault;
 
 pub const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
 pub const STORAGES: [Storage; 2] = [Storage::PerService, Storage::Shared];
@@ -27,106 +28,6 @@ const NAMES: [&str; 8] = [
 
 pub fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> &'a T {
     &items[rng.index(items.len())]
-}
-
-fn service(rng: &mut Rng) -> ServiceId {
-    ServiceId::ALL[rng.index(4)]
-}
-
-fn maybe<T>(rng: &mut Rng, value: T) -> Option<T> {
-    rng.chance(50).then_some(value)
-}
-
-/// A valid fault for the restaurant saga, of any kind.
-pub fn random_fault(rng: &mut Rng) -> FaultSpec {
-    let times = 1 + rng.up_to(3) as u32;
-    let saga = if rng.chance(25) {
-        Some(rng.index(3))
-    } else {
-        None
-    };
-    // No catch-all arm: a new kind does not compile until the generator draws it.
-    match FaultKind::ALL[rng.index(FaultKind::ALL.len())] {
-        FaultKind::BusinessFailure => FaultSpec::BusinessFailure {
-            step: 1 + rng.index(4),
-            saga,
-        },
-        FaultKind::TransientError => FaultSpec::TransientError {
-            step: 1 + rng.index(5),
-            times,
-            saga,
-        },
-        FaultKind::NoReply => FaultSpec::NoReply {
-            step: 1 + rng.index(5),
-            times,
-            saga,
-        },
-        FaultKind::Ambiguous => FaultSpec::Ambiguous {
-            step: 1 + rng.index(5),
-            times,
-            saga,
-        },
-        FaultKind::CompensationFails => FaultSpec::CompensationFails {
-            step: 1 + rng.index(3),
-            times: if rng.chance(70) { Some(times) } else { None },
-            saga,
-        },
-        FaultKind::Latency => FaultSpec::Latency {
-            service: service(rng),
-            extra_ms: 1 + rng.up_to(3_000),
-        },
-        FaultKind::ServiceDown => FaultSpec::ServiceDown {
-            service: service(rng),
-            for_ms: 1 + rng.up_to(6_000),
-        },
-        FaultKind::DatabaseDown => FaultSpec::DatabaseDown {
-            service: service(rng),
-            for_ms: 1 + rng.up_to(5_000),
-        },
-        FaultKind::OrchestratorDown => FaultSpec::OrchestratorDown {
-            for_ms: 1 + rng.up_to(4_000),
-        },
-        FaultKind::Drop => {
-            let s = service(rng);
-            FaultSpec::Drop {
-                service: maybe(rng, s),
-                times,
-            }
-        }
-        FaultKind::Duplicate => {
-            let s = service(rng);
-            FaultSpec::Duplicate {
-                service: maybe(rng, s),
-                times,
-            }
-        }
-        FaultKind::Delay => {
-            let s = service(rng);
-            FaultSpec::Delay {
-                service: maybe(rng, s),
-                extra_ms: 1 + rng.up_to(5_000),
-                times,
-            }
-        }
-        FaultKind::Reorder => {
-            let s = service(rng);
-            FaultSpec::Reorder {
-                service: maybe(rng, s),
-                times,
-            }
-        }
-        FaultKind::Poison => FaultSpec::Poison {
-            service: service(rng),
-        },
-        FaultKind::CrashAfterCommit => FaultSpec::CrashAfterCommit {
-            service: service(rng),
-            times: 1 + rng.up_to(3) as u32,
-        },
-        FaultKind::Chaos => FaultSpec::Chaos {
-            percent: 1 + rng.up_to(40) as u32,
-            for_ms: 1 + rng.up_to(10_000),
-        },
-    }
 }
 
 /// A valid saga with an awkward name.
