@@ -303,18 +303,6 @@ impl Raw {
     }
 }
 
-fn fail_text(reason: FailReason) -> &'static str {
-    match reason {
-        FailReason::Transient => "transient error",
-        FailReason::DatabaseDown => "database down",
-        FailReason::Poison => "poison message",
-        FailReason::CompensationFault => "compensation fault",
-        FailReason::NoReply => "no reply",
-        FailReason::Chaos => "chaos",
-        FailReason::AwaitingEvents => "waiting for events",
-    }
-}
-
 /// Which outage a band stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Outage {
@@ -587,7 +575,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                 } else {
-                    self.finish(e, saga, *task, SpanOutcome::Failed, fail_text(*reason));
+                    self.finish(e, saga, *task, SpanOutcome::Failed, reason.label());
                 }
             }
             (EventKind::TimedOut { task, attempt }, Some(saga)) => {

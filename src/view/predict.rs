@@ -16,7 +16,7 @@
 use std::fmt::Write;
 
 use crate::engine::definition::{SagaDefinition, ServiceId, StepKind};
-use crate::engine::event::{CompensationReason, Event, EventKind, FailReason, Outcome};
+use crate::engine::event::{CompensationReason, Event, EventKind, Outcome};
 use crate::engine::message::{Message, MessageId, SagaId, Task};
 use crate::engine::scenario::{Coordination, Scenario};
 
@@ -531,18 +531,7 @@ fn failure_text(ctx: &Ctx<'_>, task: Task) -> Option<(String, bool)> {
     ctx.history().find_map(|e| match e.kind {
         EventKind::TaskFailed {
             task: t, reason, ..
-        } if t == task => Some((
-            match reason {
-                FailReason::Transient => "failed with a transient error".to_string(),
-                FailReason::DatabaseDown => "failed because its database is down".to_string(),
-                FailReason::Poison => "failed: the request cannot be processed".to_string(),
-                FailReason::CompensationFault => "failed".to_string(),
-                FailReason::NoReply => "never answered".to_string(),
-                FailReason::Chaos => "failed (a random error)".to_string(),
-                FailReason::AwaitingEvents => "waited for the events it must tell of".to_string(),
-            },
-            false,
-        )),
+        } if t == task => Some((reason.what_happened().to_string(), false)),
         EventKind::TimedOut { task: t, .. } if t == task => Some((
             format!(
                 "gave no reply within {}",

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::engine::definition::{SagaDefinition, ServiceId};
-use crate::engine::event::{Event, EventKind, FailReason, Outcome};
+use crate::engine::event::{Event, EventKind, Outcome};
 use crate::engine::message::{
     Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task,
 };
@@ -330,18 +330,6 @@ fn body_text(body: &Body, def: &SagaDefinition) -> String {
     }
 }
 
-fn fail_text(reason: FailReason) -> &'static str {
-    match reason {
-        FailReason::Transient => "error",
-        FailReason::DatabaseDown => "database down",
-        FailReason::Poison => "poison message",
-        FailReason::CompensationFault => "compensation failed",
-        FailReason::NoReply => "no reply",
-        FailReason::Chaos => "chaos error",
-        FailReason::AwaitingEvents => "waiting for events",
-    }
-}
-
 fn outcome_word(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Running => "running",
@@ -554,7 +542,7 @@ pub fn layout(input: &SequenceInput) -> SequenceLayout {
             } => service_note(
                 *service,
                 NoteKind::Failed,
-                format!("⚠ {}: {}", fail_text(*reason), task.label(def)),
+                format!("⚠ {}: {}", reason.label(), task.label(def)),
             ),
             EventKind::DuplicateIgnored { service, .. } => service_note(
                 *service,

@@ -846,12 +846,12 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
         "The message is not deleted, so the queue delivers it again after its visibility timeout."
     };
     match reason {
-        FailReason::Transient => story("↯", format!("{name}: {what} fails (transient error)"), Tone::Warn, nodes)
+        FailReason::Transient => story("↯", format!("{name}: {what} fails ({})", reason.label()), Tone::Warn, nodes)
             .why(format!("A temporary error, not a business refusal. {retry_why}"))
             .idea(retry),
         FailReason::DatabaseDown => {
             let shared = ctx.scenario.storage == Storage::Shared;
-            story("✖", format!("{name}: {what} fails: database down"), Tone::Warn, nodes)
+            story("✖", format!("{name}: {what} fails: {}", reason.label()), Tone::Warn, nodes)
                 .why(if shared {
                     format!("The shared database is down, so every service fails alike. {retry_why}")
                 } else {
@@ -859,7 +859,7 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
                 })
                 .idea(Idea::BlastRadius)
         }
-        FailReason::Poison => story("☣", format!("{name}: {what} fails (poison message)"), Tone::Warn, nodes)
+        FailReason::Poison => story("☣", format!("{name}: {what} fails ({})", reason.label()), Tone::Warn, nodes)
             .why(if ctx.orchestrated() {
                 "This request fails every time until the fault is fixed. The orchestrator retries until its attempts run out."
             } else {
@@ -872,7 +872,7 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
         FailReason::NoReply => story("…", format!("{name} takes {what} and never answers"), Tone::Warn, nodes)
             .why("The service hangs: no effect, no reply. Only a timeout can tell the caller something is wrong.")
             .idea(Idea::Timeout),
-        FailReason::Chaos => story("↯", format!("{name}: {what} fails (chaos)"), Tone::Warn, nodes)
+        FailReason::Chaos => story("↯", format!("{name}: {what} fails ({})", reason.label()), Tone::Warn, nodes)
             .why(format!("A random fault drawn from the seed. {retry_why}"))
             .idea(retry),
         FailReason::AwaitingEvents => story("…", format!("{name} waits before {what}"), Tone::Info, nodes)
