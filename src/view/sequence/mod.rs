@@ -1161,7 +1161,7 @@ mod tests {
             let svg = sequence_svg(&input(&sim, None));
             assert_eq!(svg.matches("seq-arrow--duplicate").count(), copies);
         }
-        let css = include_str!("../../style/sequence.css");
+        let css = include_str!("../../../style/sequence.css");
         assert!(css.contains(".seq-arrow--duplicate .seq-arrow__line { stroke-dasharray"));
     }
 
