@@ -14,11 +14,13 @@
 //! | `predict-continue` | | close the question and let the run go on |
 //!
 //! This file decides whether and what to ask ([`question`]) and holds what every question is
-//! built from; `questions.rs` builds the question of each topic, and `panel.rs` draws the
-//! question and score panels.
+//! built from; `undo.rs`, `retries.rs` and `ending.rs` build the question of each topic, and
+//! `panel.rs` draws the question and score panels.
 
+mod ending;
 mod panel;
-mod questions;
+mod retries;
+mod undo;
 
 pub use panel::{question_html, score_html};
 
@@ -31,9 +33,9 @@ use crate::engine::scenario::{Coordination, Scenario};
 
 use super::format::saga_letter;
 use super::story::Idea;
-use questions::{
-    compensate, compensation_order, dead_letter, duplicate, ending, recovery, redelivery, retry,
-};
+use ending::{ending, recovery};
+use retries::{dead_letter, duplicate, redelivery, retry};
+use undo::{compensate, compensation_order};
 
 /// A question asked before a key event.
 #[derive(Debug, Clone, PartialEq)]
