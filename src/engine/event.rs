@@ -136,6 +136,36 @@ pub enum FailReason {
     AwaitingEvents,
 }
 
+impl FailReason {
+    /// The reason as a short noun phrase, for a note on a diagram or a span's detail:
+    /// "⚠ database down: Charge card".
+    pub fn label(self) -> &'static str {
+        match self {
+            FailReason::Transient => "transient error",
+            FailReason::DatabaseDown => "database down",
+            FailReason::Poison => "poison message",
+            FailReason::CompensationFault => "compensation fault",
+            FailReason::NoReply => "no reply",
+            FailReason::Chaos => "chaos",
+            FailReason::AwaitingEvents => "waiting for events",
+        }
+    }
+
+    /// What the service did, as words that follow its name in a sentence:
+    /// "Payment service failed because its database is down".
+    pub fn what_happened(self) -> &'static str {
+        match self {
+            FailReason::Transient => "failed with a transient error",
+            FailReason::DatabaseDown => "failed because its database is down",
+            FailReason::Poison => "failed: the request cannot be processed",
+            FailReason::CompensationFault => "failed",
+            FailReason::NoReply => "never answered",
+            FailReason::Chaos => "failed (a random error)",
+            FailReason::AwaitingEvents => "waited for the events it must tell of",
+        }
+    }
+}
+
 /// Why compensation began.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -13,9 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::definition::{SagaDefinition, ServiceId};
-use crate::engine::event::{
-    ClearReason, CompensationReason, Event, EventKind, FailReason, LossReason,
-};
+use crate::engine::event::{ClearReason, CompensationReason, Event, EventKind, LossReason};
 use crate::engine::fault::FaultSpec;
 use crate::engine::message::{Body, MessageId, Node, Task};
 use crate::engine::scenario::{Command, Coordination, Scenario};
@@ -299,7 +297,7 @@ impl<'a> Diagram<'a> {
                 &format!(
                     "{prefix}{} failed: {}",
                     task.label(self.def),
-                    fail_reason(*reason)
+                    reason.label()
                 ),
             ),
             EventKind::TimedOut { task, attempt } => self.note(
@@ -430,18 +428,6 @@ impl<'a> Diagram<'a> {
                 );
             }
         }
-    }
-}
-
-fn fail_reason(reason: FailReason) -> &'static str {
-    match reason {
-        FailReason::Transient => "transient error",
-        FailReason::DatabaseDown => "database down",
-        FailReason::Poison => "poison message",
-        FailReason::CompensationFault => "compensation fault",
-        FailReason::NoReply => "took the request, will not answer",
-        FailReason::Chaos => "chaos",
-        FailReason::AwaitingEvents => "waiting for the events it must tell of",
     }
 }
 

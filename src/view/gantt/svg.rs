@@ -1,0 +1,363 @@
+//! Drawing the timeline: the laid-out rows, spans, axis and now-line as SVG markup.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use crate::engine::scenario::Coordination;
+use crate::view::format::{escape, saga_colour, saga_letter, seconds, Num};
+
+use super::*;
+
+/// The words an outcome reads as, for a span's kind.
+fn outcome_words(kind: SpanKind, outcome: SpanOutcome) -> &'static str {
+    match (kind, outcome) {
+        (SpanKind::Down, SpanOutcome::Running) => "still down",
+        (SpanKind::Down, _) => "back up",
+        (k, SpanOutcome::Running) if k.is_wait() => "still waiting",
+        (SpanKind::Timeout, _) => "timed out",
+        (k, _) if k.is_wait() => "over",
+        (_, SpanOutcome::Ok) => "done",
+        (_, SpanOutcome::Failed) => "failed",
+        (_, SpanOutcome::Refused) => "refused",
+        (_, SpanOutcome::TimedOut) => "timed out",
+        (_, SpanOutcome::Running) => "still running",
+    }
+}
+
+/// What a span says to a screen reader and in its tooltip.
+pub fn span_description(span: &Span, row: RowKey) -> String {
+    let mut text = String::new();
+    if let Some(saga) = span.saga {
+        let _ = write!(text, "Saga {}: ", saga_letter(saga));
+    }
+    let _ = write!(
+        text,
+        "{} on {}, {}, {} to {}",
+        span.label,
+        row.label(),
+        outcome_words(span.kind, span.outcome),
+        seconds(span.start_ms),
+        seconds(span.end_ms)
+    );
+    if !span.detail.is_empty() {
+        let _ = write!(text, " ({})", span.detail);
+    }
+    text
+}
+
+/// Rough width of a span's text, with its padding.
+fn text_width(text: &str) -> f64 {
+    text.chars().count() as f64 * SPAN_FONT * 0.6 + 8.0
+}
+
+fn text_fits(text: &str, width: f64) -> bool {
+    text_width(text) <= width
+}
+
+/// The whole timeline as an `<svg>` element.
+pub fn gantt_svg(input: &GanttInput) -> String {
+    let g = layout(input);
+    let mut out = String::with_capacity(8 * 1024 + g.spans.len() * 600);
+    let (w, h) = (Num(g.width), Num(g.height));
+    let _ = write!(
+        out,
+        r#"<svg class="gantt" data-testid="gantt-view" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" aria-label="Timeline of the run: one row per {}, time to the right">"#,
+        match input.scenario.coordination {
+            Coordination::Orchestration => "service and the orchestrator",
+            Coordination::Choreography => "service",
+        }
+    );
+    out.push_str(concat!(
+        r#"<defs><pattern id="gantt-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">"#,
+        r#"<line class="gantt__hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>"#
+    ));
+
+    // Rows and their labels.
+    out.push_str(r#"<g class="gantt__rows">"#);
+    let several = input.scenario.sagas.len() > 1;
+    for (i, row) in g.rows.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<rect class="gantt__row gantt__row--{}" data-row="{}" x="0" y="{}" width="{w}" height="{}"/>"#,
+            if i % 2 == 0 { "even" } else { "odd" },
+            row.key.as_str(),
+            Num(row.y),
+            Num(row.height)
+        );
+        let _ = write!(
+            out,
+            r#"<text class="gantt__row-label" x="10" y="{}">{}</text>"#,
+            Num(row.y + ROW_PAD + LANE_H / 2.0 + 4.0),
+            escape(row.key.label())
+        );
+        if several {
+            for (lane, saga) in row.lanes.iter().enumerate() {
+                if let Some(saga) = saga {
+                    let _ = write!(
+                        out,
+                        r#"<text class="gantt__lane-label saga-{}" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                        saga_colour(*saga),
+                        Num(LABEL_W - 8.0),
+                        Num(row.y
+                            + ROW_PAD
+                            + lane as f64 * (LANE_H + LANE_GAP)
+                            + LANE_H / 2.0
+                            + 4.0),
+                        saga_letter(*saga)
+                    );
+                }
+            }
+        }
+    }
+    out.push_str("</g>");
+
+    // Axis.
+    out.push_str(r#"<g class="gantt__axis" aria-hidden="true">"#);
+    for t in &g.axis {
+        let _ = write!(
+            out,
+            r#"<line class="gantt__tick" x1="{x}" y1="{}" x2="{x}" y2="{}"/><text class="gantt__tick-label" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
+            Num(AXIS_H - 6.0),
+            Num(g.height - BOTTOM_PAD),
+            Num(AXIS_H - 10.0),
+            escape(&t.label),
+            x = Num(t.x)
+        );
+    }
+    out.push_str("</g>");
+
+    // Spans.
+    out.push_str(r#"<g class="gantt__spans">"#);
+    // Where the next span on each lane begins, for labels drawn outside narrow spans.
+    let mut starts: HashMap<(usize, usize), Vec<f64>> = HashMap::new();
+    for s in &g.spans {
+        if let Some(lane) = s.lane {
+            starts.entry((s.row, lane)).or_default().push(s.x0);
+        }
+    }
+    for v in starts.values_mut() {
+        v.sort_by(f64::total_cmp);
+    }
+    for span in &g.spans {
+        let Some(row) = g.rows.get(span.row) else {
+            continue;
+        };
+        let room = match span.lane {
+            Some(lane) => starts
+                .get(&(span.row, lane))
+                .and_then(|v| v.iter().copied().find(|&x| x >= span.x1))
+                .unwrap_or(g.width),
+            // A band's label goes where no span of its row is drawn.
+            None => g
+                .spans
+                .iter()
+                .filter(|s| s.row == span.row && s.lane.is_some())
+                // Counting the label a narrow span may draw to its right.
+                .filter(|s| s.x1 + text_width(&s.label) > span.x0)
+                .map(|s| s.x0.max(span.x0))
+                .fold(span.x1, f64::min),
+        };
+        span_svg(&mut out, span, row.key, input.selected, room);
+    }
+    out.push_str("</g>");
+
+    let now_x = Num(g.now_x);
+    let _ = write!(
+        out,
+        r#"<g class="gantt__now" data-testid="gantt-now"><line class="gantt__now-line" x1="{now_x}" y1="{}" x2="{now_x}" y2="{}"/><text class="gantt__now-label" x="{now_x}" y="{}" text-anchor="{}">now {}</text></g>"#,
+        Num(AXIS_H - 4.0),
+        Num(g.height - BOTTOM_PAD),
+        Num(12.0),
+        if g.now_x > g.width - 60.0 {
+            "end"
+        } else {
+            "middle"
+        },
+        escape(&seconds(input.now_ms))
+    );
+    out.push_str("</svg>");
+    out
+}
+
+/// The mark that tells a span's outcome without colour.
+fn span_icon(span: &Span) -> &'static str {
+    match (span.kind, span.outcome) {
+        (_, SpanOutcome::Running) => "…",
+        (k, _) if k.is_wait() => "",
+        (_, outcome) => outcome.icon(),
+    }
+}
+
+/// Draws one span; `room` is the x where the next span on its lane begins (or the plot's end;
+/// for a band, where the first span of its row covers it).
+fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, room: f64) {
+    let is_selected = selected.is_some_and(|s| span.events.contains(&s));
+    let description = escape(&span_description(span, row));
+    let saga_class = span
+        .saga
+        .map(|s| format!(" saga-{}", saga_colour(s)))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        r#"<g class="gantt-span gantt-span--{kind} gantt-span--{outcome}{saga_class}{sel}" data-kind="{kind}" data-outcome="{outcome}" data-row="{row_name}" data-action="select-event" data-seq="{seq}" tabindex="0" role="button" aria-label="{description}"{current}><title>{description}</title>"#,
+        kind = span.kind.as_str(),
+        outcome = span.outcome.as_str(),
+        sel = if is_selected {
+            " gantt-span--selected"
+        } else {
+            ""
+        },
+        row_name = row.as_str(),
+        seq = span.seq,
+        current = if is_selected {
+            r#" aria-current="true""#
+        } else {
+            ""
+        },
+    );
+    let (x, y, w, h) = (
+        Num(span.x0),
+        Num(span.y),
+        Num(span.x1 - span.x0),
+        Num(span.height),
+    );
+    let _ = write!(
+        out,
+        r#"<rect class="gantt-span__box" x="{x}" y="{y}" width="{w}" height="{h}" rx="3"/>"#
+    );
+    if span.kind == SpanKind::Compensation {
+        let _ = write!(
+            out,
+            r#"<rect class="gantt-span__hatch" x="{x}" y="{y}" width="{w}" height="{h}" rx="3" fill="url(#gantt-hatch)"/>"#
+        );
+    }
+    if span.kind != SpanKind::Down {
+        let width = span.x1 - span.x0;
+        let icon = span_icon(span);
+        let full = format!("{icon} {}", span.label).trim_start().to_string();
+        let short = match span.kind {
+            SpanKind::Compensation => format!("{icon} undo").trim_start().to_string(),
+            _ => icon.to_string(),
+        };
+        let y = Num(span.y + span.height / 2.0 + 4.0);
+        if text_fits(&full, width) {
+            let _ = write!(
+                out,
+                r#"<text class="gantt-span__text" x="{}" y="{y}">{}</text>"#,
+                Num(span.x0 + 4.0),
+                escape(&full)
+            );
+        } else {
+            // Too narrow: a short mark inside, the label outside if the lane has room.
+            let short_fits = !short.is_empty() && text_fits(&short, width);
+            if short_fits {
+                let _ = write!(
+                    out,
+                    r#"<text class="gantt-span__text" x="{}" y="{y}">{}</text>"#,
+                    Num(span.x0 + 4.0),
+                    escape(&short)
+                );
+            }
+            let outside = if short_fits { span.label.clone() } else { full };
+            if text_fits(&outside, room - span.x1) {
+                let _ = write!(
+                    out,
+                    r#"<text class="gantt-span__text gantt-span__text--outside" x="{}" y="{y}">{}</text>"#,
+                    Num(span.x1 + 2.0),
+                    escape(&outside)
+                );
+            }
+        }
+    } else if text_fits(&span.label, room - span.x0) {
+        let _ = write!(
+            out,
+            r#"<text class="gantt-span__band-text" x="{}" y="{}">{}</text>"#,
+            Num(span.x0 + 4.0),
+            Num(span.y + span.height / 2.0 + 4.0),
+            escape(&span.label)
+        );
+    }
+    out.push_str("</g>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::event::EventKind;
+    use crate::view::gantt::testing::*;
+
+    #[test]
+    fn every_span_is_a_button_that_selects_its_event() {
+        for (name, r) in all_runs().into_iter().step_by(3) {
+            let g = r.layout();
+            let svg = gantt_svg(&r.input(None));
+            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{name}");
+            assert!(svg.contains(r#"data-testid="gantt-view""#), "{name}");
+            assert!(svg.contains(&format!(
+                r#"viewBox="0 0 {} {}" width="{}" height="{}""#,
+                Num(g.width),
+                Num(g.height),
+                Num(g.width),
+                Num(g.height)
+            )));
+            let n = g.spans.len();
+            assert_eq!(
+                svg.matches(r#"data-action="select-event""#).count(),
+                n,
+                "{name}"
+            );
+            assert_eq!(
+                svg.matches(r#"tabindex="0" role="button" aria-label=""#)
+                    .count(),
+                n
+            );
+            assert_eq!(svg.matches("<title>").count(), n, "{name}");
+            for s in &g.spans {
+                assert!(svg.contains(&format!(r#"data-seq="{}""#, s.seq)), "{name}");
+            }
+            assert!(!svg.contains("aria-current"), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_selected_event_highlights_its_span() {
+        let r = run("transient-payment", Coordination::Orchestration, None);
+        let g = r.layout();
+        let failed = r.events(|k| matches!(k, EventKind::TaskFailed { .. }))[1];
+        let holders: Vec<&Span> = g
+            .spans
+            .iter()
+            .filter(|s| s.events.contains(&failed.seq))
+            .collect();
+        assert_eq!(holders.len(), 1);
+        let svg = gantt_svg(&r.input(Some(failed.seq)));
+        assert_eq!(svg.matches(r#"aria-current="true""#).count(), 1);
+        let start = svg.find("gantt-span--selected").expect("selected");
+        let tail = &svg[start..];
+        let tag_end = tail.find('>').expect("tag");
+        assert!(tail[..tag_end].contains(&format!(r#"data-seq="{}""#, holders[0].seq)));
+        assert!(tail[..tag_end].contains(r#"aria-current="true""#));
+        // An event no span stands for highlights nothing.
+        let svg = gantt_svg(&r.input(Some(u64::MAX)));
+        assert!(!svg.contains("aria-current"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let mut r = run("card-declined", Coordination::Orchestration, None);
+        r.scenario.definition.steps[1].name = "Charge <b>card</b> & \"co\"".to_string();
+        let svg = gantt_svg(&r.input(None));
+        assert!(!svg.contains("<b>"));
+        assert!(svg.contains("Charge &lt;b&gt;card&lt;/b&gt; &amp; &quot;co&quot;"));
+    }
+
+    #[test]
+    fn the_now_line_is_drawn_at_now() {
+        let r = run("happy-path", Coordination::Choreography, Some(4_000));
+        let g = r.layout();
+        let svg = gantt_svg(&r.input(None));
+        assert!(svg.contains(&format!(r#"x1="{}""#, Num(g.now_x))));
+        assert!(svg.contains("now 4.00 s"));
+        assert!((g.now_x - (LABEL_W + 4_000.0 / g.ms_per_px)).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,489 @@
+//! Predict mode: before a key event the run pauses and asks what happens next, then shows and
+//! explains the answer; a score runs along.
+//!
+//! [`question`] is stateless: it decides from the trace so far whether the next event deserves a
+//! question. It asks at most one question per topic per saga (the first time the topic comes up)
+//! and none for bookkeeping events. One step of the engine can produce two key events (a refusal
+//! and the first compensation, in orchestration): ask about each event of the step in turn, each
+//! with the trace before it. The panel's buttons follow the `data-action` convention of
+//! [`super::html`]:
+//!
+//! | `data-action` | arguments | does |
+//! |---|---|---|
+//! | `predict-answer` | `data-choice` (index in [`Question::choices`]) | pick an answer |
+//! | `predict-continue` | | close the question and let the run go on |
+//!
+//! This file decides whether and what to ask ([`question`]) and holds what every question is
+//! built from; `undo.rs`, `retries.rs` and `ending.rs` build the question of each topic, and
+//! `panel.rs` draws the question and score panels.
+
+mod ending;
+mod panel;
+mod retries;
+mod undo;
+
+pub use panel::{question_html, score_html};
+
+use std::fmt::Write;
+
+use crate::engine::definition::{SagaDefinition, ServiceId, StepKind};
+use crate::engine::event::{Event, EventKind};
+use crate::engine::message::{Message, MessageId, SagaId, Task};
+use crate::engine::scenario::{Coordination, Scenario};
+
+use super::format::saga_letter;
+use super::story::Idea;
+use ending::{ending, recovery};
+use retries::{dead_letter, duplicate, redelivery, retry};
+use undo::{compensate, compensation_order};
+
+/// A question asked before a key event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// The key event's sequence number.
+    pub seq: u64,
+    /// A short stable id of what is asked ("compensation-order").
+    pub topic: &'static str,
+    /// The situation and the question.
+    pub prompt: String,
+    /// The answers to pick from, in the order shown.
+    pub choices: Vec<String>,
+    /// Index of the right answer in `choices`.
+    pub answer: usize,
+    /// Why the answer is right, in a sentence or three.
+    pub explanation: String,
+    /// The idea of the saga pattern the question is about.
+    pub idea: Option<Idea>,
+}
+
+/// How many predictions were right so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Score {
+    /// Right answers.
+    pub right: u32,
+    /// Questions answered.
+    pub asked: u32,
+}
+
+/// Topic: what a saga does when a step fails for good or the customer cancels.
+pub const TOPIC_COMPENSATE: &str = "compensate";
+/// Topic: which completed step is undone first.
+pub const TOPIC_COMPENSATION_ORDER: &str = "compensation-order";
+/// Topic: what happens after a failure a retry may fix (before the pivot, or a compensation).
+pub const TOPIC_RETRY: &str = "retry";
+/// Topic: a failure after the pivot (or of the failure notice): retried until done.
+pub const TOPIC_FORWARD_RECOVERY: &str = "forward-recovery";
+/// Topic: a message that keeps failing (choreography).
+pub const TOPIC_DEAD_LETTER: &str = "dead-letter";
+/// Topic: a repeat reaches a service that already did the task.
+pub const TOPIC_DUPLICATE: &str = "duplicate";
+/// Topic: how the saga ends.
+pub const TOPIC_OUTCOME: &str = "outcome";
+/// Topic: how the orchestrator finds its place after a crash.
+pub const TOPIC_RECOVERY: &str = "recovery";
+
+/// The question to ask before `next` happens, given everything that happened before it
+/// (`before`: the trace so far, every event with a smaller `seq`), or `None` when `next` is not a
+/// key event or a question on the same topic for the same saga came up earlier in `before`.
+/// `messages` are the run's messages (looked up by id, to name what a queue holds).
+pub fn question(
+    before: &[Event],
+    next: &Event,
+    scenario: &Scenario,
+    messages: &[Message],
+) -> Option<Question> {
+    let topic = topic_of(before, next, scenario)?;
+    // The first event of a topic for a saga got the question; later ones do not.
+    let asked = before.iter().enumerate().any(|(i, e)| {
+        e.saga == next.saga
+            && topic_of(before.get(..i).unwrap_or_default(), e, scenario) == Some(topic)
+    });
+    if asked {
+        return None;
+    }
+    let ctx = Ctx {
+        before,
+        next,
+        scenario,
+        messages,
+    };
+    let draft = match &next.kind {
+        EventKind::CompensationBegun { reason } => compensate(&ctx, *reason),
+        EventKind::TaskStarted { task, .. } => compensation_order(&ctx, *task),
+        EventKind::RetryScheduled {
+            task,
+            attempt,
+            delay_ms,
+        } => retry(&ctx, *task, *attempt, *delay_ms, topic),
+        EventKind::Received { queue, message, .. } => redelivery(&ctx, *queue, *message, topic),
+        EventKind::DeadLettered { queue, message } => dead_letter(&ctx, *queue, *message),
+        EventKind::DuplicateIgnored { task, service } => duplicate(&ctx, *task, *service),
+        EventKind::SagaEnded { outcome } => ending(&ctx, *outcome),
+        EventKind::OrchestratorRecovered { resumed, replayed } => recovery(*resumed, *replayed),
+        _ => None,
+    }?;
+    Some(draft.finish(next.seq, topic))
+}
+
+/// Which topic `event` would ask about, given the trace before it; `None` for events that
+/// never get a question.
+fn topic_of(before: &[Event], event: &Event, scenario: &Scenario) -> Option<&'static str> {
+    let def = &scenario.definition;
+    match &event.kind {
+        EventKind::CompensationBegun { .. } => Some(TOPIC_COMPENSATE),
+        EventKind::TaskStarted {
+            task: Task::Compensate(_),
+            ..
+        } => Some(TOPIC_COMPENSATION_ORDER),
+        EventKind::RetryScheduled { task, .. } => Some(retry_topic(*task, def)),
+        EventKind::Received {
+            queue,
+            receive_count,
+            ..
+        } if *receive_count > 1 && *receive_count <= scenario.queues.max_receive_count => {
+            let saga = event.saga?;
+            let task = last_task_on(before, saga, *queue, def)?;
+            Some(retry_topic(task, def))
+        }
+        EventKind::DeadLettered { .. } => Some(TOPIC_DEAD_LETTER),
+        EventKind::DuplicateIgnored { .. } => Some(TOPIC_DUPLICATE),
+        EventKind::SagaEnded { outcome } if outcome.is_final() => Some(TOPIC_OUTCOME),
+        EventKind::OrchestratorRecovered { .. } => Some(TOPIC_RECOVERY),
+        _ => None,
+    }
+}
+
+/// Retrying a step after the pivot (or the failure notice) is forward recovery; anything else
+/// is an ordinary retry.
+fn retry_topic(task: Task, def: &SagaDefinition) -> &'static str {
+    let after_pivot = match task {
+        Task::Action(step) => def
+            .steps
+            .get(step)
+            .is_some_and(|s| s.kind == StepKind::Retriable),
+        Task::FailureNotice => true,
+        Task::Compensate(_) => false,
+    };
+    if after_pivot {
+        TOPIC_FORWARD_RECOVERY
+    } else {
+        TOPIC_RETRY
+    }
+}
+
+/// The task a service last started for a saga.
+fn last_task_on(
+    before: &[Event],
+    saga: SagaId,
+    service: ServiceId,
+    def: &SagaDefinition,
+) -> Option<Task> {
+    before.iter().rev().find_map(|e| match e.kind {
+        EventKind::TaskStarted { task, .. }
+            if e.saga == Some(saga) && task.service(def) == Some(service) =>
+        {
+            Some(task)
+        }
+        _ => None,
+    })
+}
+
+/// What building a question needs.
+struct Ctx<'a> {
+    before: &'a [Event],
+    next: &'a Event,
+    scenario: &'a Scenario,
+    messages: &'a [Message],
+}
+
+impl Ctx<'_> {
+    fn def(&self) -> &SagaDefinition {
+        &self.scenario.definition
+    }
+
+    fn saga(&self) -> Option<SagaId> {
+        self.next.saga
+    }
+
+    fn letter(&self) -> char {
+        self.saga().map(saga_letter).unwrap_or('?')
+    }
+
+    fn customer(&self) -> String {
+        self.saga()
+            .and_then(|s| self.scenario.sagas.get(s))
+            .map(|s| s.customer.clone())
+            .unwrap_or_else(|| "The customer".to_string())
+    }
+
+    fn orchestrated(&self) -> bool {
+        self.scenario.coordination == Coordination::Orchestration
+    }
+
+    fn task(&self, task: Task) -> String {
+        task.label(self.def())
+    }
+
+    fn service(&self, task: Task) -> &'static str {
+        task.service(self.def())
+            .map(ServiceId::label)
+            .unwrap_or("A service")
+    }
+
+    /// This saga's earlier events, newest first.
+    fn history(&self) -> impl Iterator<Item = &Event> {
+        let saga = self.saga();
+        self.before.iter().rev().filter(move |e| e.saga == saga)
+    }
+
+    /// The steps this saga completed, in order (each once).
+    fn completed(&self) -> Vec<usize> {
+        let saga = self.saga();
+        let mut done: Vec<usize> = Vec::new();
+        for e in self.before.iter().filter(|e| e.saga == saga) {
+            if let EventKind::StepSucceeded {
+                task: Task::Action(step),
+            } = e.kind
+            {
+                if !done.contains(&step) {
+                    done.push(step);
+                }
+            }
+        }
+        done
+    }
+
+    fn step_names(&self, steps: &[usize]) -> String {
+        let names: Vec<String> = steps.iter().map(|&s| self.task(Task::Action(s))).collect();
+        list(&names)
+    }
+
+    fn message(&self, id: MessageId) -> Option<&Message> {
+        self.messages.iter().find(|m| m.id == id)
+    }
+}
+
+/// Names joined as people write them: "a, b and c".
+fn list(items: &[String]) -> String {
+    match items {
+        [] => "nothing".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A question before its choices are shuffled.
+struct Draft {
+    prompt: String,
+    right: String,
+    wrong: Vec<String>,
+    explanation: String,
+    idea: Idea,
+}
+
+/// Wrong answers used when a saga's definition offers too few specific ones.
+const FALLBACK: [&str; 3] = [
+    "Nothing: the saga just stops where it is",
+    "Start the whole saga again from the first step",
+    "Ask the customer what to do",
+];
+
+impl Draft {
+    /// Distinct choices (at least three), rotated by `seq` so the answer moves around.
+    fn finish(self, seq: u64, topic: &'static str) -> Question {
+        let mut choices = vec![self.right];
+        for c in self
+            .wrong
+            .into_iter()
+            .chain(FALLBACK.iter().map(|s| s.to_string()))
+        {
+            if choices.len() >= 4 || (choices.len() >= 3 && FALLBACK.contains(&c.as_str())) {
+                break;
+            }
+            if !c.is_empty() && !choices.contains(&c) {
+                choices.push(c);
+            }
+        }
+        let n = choices.len().max(1);
+        let turn = usize::try_from(seq % n as u64).unwrap_or(0);
+        choices.rotate_left(turn);
+        Question {
+            seq,
+            topic,
+            prompt: self.prompt,
+            answer: (n - turn) % n,
+            choices,
+            explanation: self.explanation,
+            idea: Some(self.idea),
+        }
+    }
+}
+
+/// Runs and walks the predict tests share.
+#[cfg(test)]
+mod testing {
+    use super::*;
+    use crate::engine::presets;
+    use crate::engine::scenario::Storage;
+    use crate::engine::sim::Simulation;
+
+    pub(super) const STYLES: [Coordination; 2] =
+        [Coordination::Orchestration, Coordination::Choreography];
+
+    pub(super) use crate::view::testing::played as run;
+
+    pub(super) fn run_with(
+        preset: &str,
+        c: Coordination,
+        storage: Storage,
+        seed: u64,
+    ) -> Simulation {
+        let scenario = presets::scenario(preset, c, storage, seed).expect("preset");
+        let mut sim = Simulation::new(scenario).expect("valid");
+        while sim.step() {}
+        sim
+    }
+
+    /// Every question the page would ask, walking the trace event by event.
+    pub(super) fn walk(sim: &Simulation) -> Vec<(Event, Question)> {
+        let trace = sim.trace();
+        (0..trace.len())
+            .filter_map(|i| {
+                question(&trace[..i], &trace[i], sim.scenario(), sim.messages())
+                    .map(|q| (trace[i].clone(), q))
+            })
+            .collect()
+    }
+
+    pub(super) fn right(q: &Question) -> &str {
+        &q.choices[q.answer]
+    }
+
+    pub(super) fn first<'a>(
+        qs: &'a [(Event, Question)],
+        topic: &str,
+    ) -> Option<&'a (Event, Question)> {
+        qs.iter().find(|(_, q)| q.topic == topic)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+    use crate::engine::event::CompensationReason;
+    use crate::engine::presets;
+    use crate::engine::scenario::Storage;
+    use crate::engine::sim::Simulation;
+
+    #[test]
+    fn every_preset_asks_few_distinct_well_formed_questions() {
+        let mut unknown_checked = 0;
+        for preset in presets::PRESETS {
+            for c in STYLES {
+                if !preset.runs_in(c) {
+                    continue;
+                }
+                for (storage, seed) in [
+                    (Storage::PerService, 1),
+                    (Storage::PerService, 7),
+                    (Storage::Shared, 3),
+                ] {
+                    let sim = run_with(preset.id, c, storage, seed);
+                    let run = format!("{} {c:?} {storage:?} seed {seed}", preset.id);
+                    unknown_checked += check_run(&sim, &run);
+                }
+            }
+        }
+        assert!(unknown_checked > 0, "no run gave up on a step");
+    }
+
+    /// Checks every question of a run; returns how many gave up on a step after its retries.
+    fn check_run(sim: &Simulation, run: &str) -> usize {
+        let trace = sim.trace();
+        let qs = walk(sim);
+        let mut seen: Vec<(Option<SagaId>, &str)> = Vec::new();
+        let mut gave_up = 0;
+        for (event, q) in &qs {
+            let key = (event.saga, q.topic);
+            assert!(!seen.contains(&key), "{run}: {key:?} asked twice");
+            seen.push(key);
+            assert_eq!(q.seq, event.seq);
+            assert!(q.answer < q.choices.len());
+            assert!(q.choices.len() >= 3, "{run}: {q:?}");
+            for (i, a) in q.choices.iter().enumerate() {
+                assert!(!a.is_empty());
+                assert!(q.choices[..i].iter().all(|b| b != a), "{run}: {q:?}");
+            }
+            assert!(q.prompt.ends_with('?'), "{run}: {}", q.prompt);
+            assert!(q.explanation.ends_with('.'), "{run}: {}", q.explanation);
+            assert!(q.idea.is_some());
+            // A saga that gives up on a step whose last attempt got no reply says so.
+            if let EventKind::CompensationBegun {
+                reason: CompensationReason::RetriesExhausted,
+            } = event.kind
+            {
+                let at = trace
+                    .iter()
+                    .position(|e| e.seq == event.seq)
+                    .expect("in trace");
+                let timed_out = trace[..at]
+                    .iter()
+                    .rev()
+                    .filter(|e| e.saga == event.saga)
+                    .find_map(|e| match e.kind {
+                        EventKind::TaskFailed { .. } => Some(false),
+                        EventKind::TimedOut { .. } => Some(true),
+                        _ => None,
+                    });
+                assert_eq!(
+                    q.prompt.contains("nobody knows"),
+                    timed_out == Some(true),
+                    "{run}: {}",
+                    q.prompt
+                );
+                gave_up += 1;
+            }
+        }
+        for saga in 0..sim.scenario().sagas.len() {
+            let n = qs.iter().filter(|(e, _)| e.saga == Some(saga)).count();
+            assert!(n <= 8, "{run}: {n} questions for saga {saga}");
+        }
+        gave_up
+    }
+
+    #[test]
+    fn the_answer_is_not_always_first() {
+        let mut positions = Vec::new();
+        for preset in [
+            "card-declined",
+            "slot-taken",
+            "transient-payment",
+            "poison-redrive",
+        ] {
+            for c in STYLES {
+                positions.extend(walk(&run(preset, c)).iter().map(|(_, q)| q.answer));
+            }
+        }
+        assert!(positions.contains(&0));
+        assert!(positions.iter().any(|&p| p != 0));
+    }
+
+    #[test]
+    fn bookkeeping_is_never_asked_about() {
+        let sim = run("slot-taken", Coordination::Choreography);
+        let trace = sim.trace();
+        for (i, e) in trace.iter().enumerate() {
+            if matches!(
+                e.kind,
+                EventKind::MessageArrived { .. }
+                    | EventKind::Enqueued { .. }
+                    | EventKind::Deleted { .. }
+                    | EventKind::OutboxWritten { .. }
+                    | EventKind::FaultFired { .. }
+            ) {
+                assert!(question(&trace[..i], e, sim.scenario(), sim.messages()).is_none());
+            }
+        }
+    }
+}

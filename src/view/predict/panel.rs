@@ -1,0 +1,205 @@
+//! The predict panels as markup: the question with its numbered choices (marked once one is
+//! picked) and the running score.
+
+use std::fmt::Write;
+
+use crate::view::format::escape;
+
+use super::{Question, Score};
+
+/// The question panel: the prompt and numbered choices; once `picked`, each choice marked right
+/// or wrong, the verdict and the explanation, and a button to go on. `score` is the running
+/// score, shown as it is.
+pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> String {
+    let mut out = String::new();
+    let verdict = picked.map(|p| if p == q.answer { "right" } else { "wrong" });
+    let _ = write!(
+        out,
+        r#"<section class="predict" data-testid="predict" role="dialog" aria-labelledby="predict-prompt" data-topic="{}" data-seq="{}""#,
+        escape(q.topic),
+        q.seq
+    );
+    if let Some(v) = verdict {
+        let _ = write!(out, r#" data-verdict="{v}""#);
+    }
+    out.push('>');
+    let _ = write!(
+        out,
+        r#"<header class="predict__head"><span class="predict__badge">Predict</span><span class="predict__tally">{}</span></header>"#,
+        escape(&tally(score))
+    );
+    let _ = write!(
+        out,
+        r#"<p class="predict__prompt" id="predict-prompt">{}</p><ol class="predict__choices">"#,
+        escape(&q.prompt)
+    );
+    for (i, choice) in q.choices.iter().enumerate() {
+        let mut attrs = String::new();
+        let mut mark = String::new();
+        if let Some(p) = picked {
+            let right = i == q.answer;
+            let _ = write!(
+                attrs,
+                r#" disabled data-mark="{}""#,
+                if right { "right" } else { "wrong" }
+            );
+            if p == i {
+                attrs.push_str(r#" data-picked="true""#);
+            }
+            let text = match (right, p == i) {
+                (true, true) => "✓ right: your answer",
+                (true, false) => "✓ right",
+                (false, true) => "✗ wrong: your answer",
+                (false, false) => "✗ wrong",
+            };
+            let _ = write!(mark, r#" <span class="predict__mark">{text}</span>"#);
+        }
+        let _ = write!(
+            out,
+            r#"<li><button type="button" class="predict__choice" data-action="predict-answer" data-choice="{i}" data-testid="predict-choice-{i}" aria-keyshortcuts="{}"{attrs}><span class="predict__num">{}.</span> <span class="predict__text">{}</span>{mark}</button></li>"#,
+            i + 1,
+            i + 1,
+            escape(choice)
+        );
+    }
+    out.push_str("</ol>");
+    out.push_str(
+        r#"<div class="predict__verdict" data-testid="predict-verdict" aria-live="polite">"#,
+    );
+    if let Some(p) = picked {
+        if p == q.answer {
+            out.push_str(r#"<p class="predict__result">✓ Right!</p>"#);
+        } else {
+            let answer = q.choices.get(q.answer).map(String::as_str).unwrap_or("");
+            let _ = write!(
+                out,
+                r#"<p class="predict__result">✗ Not quite. The answer: {}.</p>"#,
+                escape(answer)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<p class="predict__explanation">{}</p>"#,
+            escape(&q.explanation)
+        );
+        if let Some(idea) = q.idea {
+            let _ = write!(
+                out,
+                r#"<p class="predict__idea"><strong>{}</strong>: {}</p>"#,
+                escape(idea.name()),
+                escape(idea.explain())
+            );
+        }
+        out.push_str(r#"<button type="button" class="predict__continue" data-action="predict-continue" data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)</button>"#);
+    }
+    out.push_str("</div></section>");
+    out
+}
+
+/// "2 of 3 right".
+fn tally(score: Score) -> String {
+    format!("{} of {} right", score.right, score.asked)
+}
+
+/// The score panel; once the run is `finished`, a line that says so.
+pub fn score_html(score: Score, finished: bool) -> String {
+    let mut out = String::from(
+        r#"<div class="predict-score" data-testid="predict-score" aria-live="polite">"#,
+    );
+    if score.asked == 0 {
+        out.push_str(r#"<p class="predict-score__line">No predictions yet.</p>"#);
+    } else {
+        let _ = write!(
+            out,
+            r#"<p class="predict-score__line">Your score: {} of {}</p>"#,
+            score.right, score.asked
+        );
+    }
+    if finished {
+        out.push_str(r#"<p class="predict-score__end">The run has ended.</p>"#);
+    }
+    out.push_str("</div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::scenario::Coordination;
+    use crate::view::predict::testing::*;
+    use crate::view::predict::TOPIC_COMPENSATE;
+
+    fn sample() -> Question {
+        let sim = run("card-declined", Coordination::Orchestration);
+        let mut q = walk(&sim)
+            .into_iter()
+            .map(|(_, q)| q)
+            .find(|q| q.topic == TOPIC_COMPENSATE)
+            .expect("question");
+        q.prompt.push_str(" <b>&\"</b>");
+        q
+    }
+
+    #[test]
+    fn the_panel_asks_with_numbered_buttons() {
+        let q = sample();
+        let html = question_html(&q, None, Score { right: 1, asked: 2 });
+        assert!(html.starts_with(r#"<section class="predict" data-testid="predict" role="dialog""#));
+        assert!(!html.contains("data-verdict"));
+        assert!(!html.contains("predict-continue"));
+        assert!(html.contains("&lt;b&gt;&amp;&quot;&lt;/b&gt;"));
+        assert!(!html.contains("<b>"));
+        assert!(html.contains("1 of 2 right"));
+        assert!(html.contains(r#"aria-live="polite""#));
+        for (i, c) in q.choices.iter().enumerate() {
+            let button = format!(
+                r#"data-action="predict-answer" data-choice="{i}" data-testid="predict-choice-{i}" aria-keyshortcuts="{}">"#,
+                i + 1
+            );
+            assert!(html.contains(&button), "{html}");
+            assert!(html.contains(&format!(
+                r#"<span class="predict__num">{}.</span> <span class="predict__text">{}</span>"#,
+                i + 1,
+                escape(c)
+            )));
+        }
+    }
+
+    #[test]
+    fn a_pick_marks_every_choice_and_explains() {
+        let q = sample();
+        let wrong = (q.answer + 1) % q.choices.len();
+        let html = question_html(&q, Some(wrong), Score { right: 0, asked: 1 });
+        assert!(html.contains(r#"data-verdict="wrong""#));
+        assert!(html.contains("✗ Not quite. The answer: "));
+        assert!(html.contains(&escape(&q.explanation)));
+        assert!(html.contains(
+            r#"data-action="predict-continue" data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)"#
+        ));
+        assert_eq!(html.matches(r#"data-mark="right""#).count(), 1);
+        assert_eq!(
+            html.matches(r#"data-mark="wrong""#).count(),
+            q.choices.len() - 1
+        );
+        assert_eq!(html.matches("✗ wrong: your answer").count(), 1);
+        assert_eq!(html.matches("data-picked").count(), 1);
+        assert_eq!(html.matches(" disabled").count(), q.choices.len());
+
+        let html = question_html(&q, Some(q.answer), Score { right: 1, asked: 1 });
+        assert!(html.contains(r#"data-verdict="right""#));
+        assert!(html.contains("✓ Right!"));
+        assert!(html.contains("✓ right: your answer"));
+        assert!(html.contains("Compensation</strong>"));
+    }
+
+    #[test]
+    fn the_score_panel_counts_and_says_when_the_run_ended() {
+        let html = score_html(Score { right: 4, asked: 5 }, false);
+        assert!(html.contains(r#"data-testid="predict-score""#));
+        assert!(html.contains("Your score: 4 of 5"));
+        assert!(!html.contains("ended"));
+        let html = score_html(Score { right: 4, asked: 5 }, true);
+        assert!(html.contains("The run has ended."));
+        assert!(score_html(Score::default(), false).contains("No predictions yet"));
+    }
+}

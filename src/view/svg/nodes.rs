@@ -1,0 +1,513 @@
+//! Each kind of node of the diagram: a service, the orchestrator, the customer, the event bus, a
+//! queue and the dead-letter queue, with what the engine says of it now.
+
+use std::fmt::Write;
+
+use crate::engine::definition::ServiceId;
+use crate::engine::scenario::Coordination;
+use crate::view::format::{duration, escape, saga_colour, saga_letter, Num};
+use crate::view::layout::{NodeKey, Rect};
+use crate::view::saga_log::record_text;
+use crate::view::status::{service_status, status_icon, steps_of};
+use crate::view::tables::{dead_letter_items, queue_items};
+
+use super::parts::*;
+use super::*;
+
+pub(super) fn service_node(out: &mut String, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
+    let snap = state.snapshot;
+    let def = &state.scenario.definition;
+    let record = snap.sagas.get(state.saga);
+    let status = record
+        .map(|r| service_status(r, def, s))
+        .unwrap_or_default();
+    let view = snap.services.get(s.index());
+    let up = view.is_none_or(|v| v.up);
+    let db = view.is_none_or(|v| v.database_up);
+    let latency = view.map(|v| v.latency_ms).unwrap_or(0);
+    let class = format!(
+        "saga-node saga-node--service saga-node--{}{}",
+        status.as_str(),
+        if up && db { "" } else { " saga-node--down" }
+    );
+    let label = format!(
+        "{} service, {}: press Enter for its fault menu",
+        s.label(),
+        status.as_str()
+    );
+    open_node(
+        out,
+        state,
+        NodeKey::Service(s),
+        rect,
+        NodeHead {
+            class: &class,
+            status: Some(status.as_str()),
+            count: None,
+            label: &label,
+        },
+    );
+    text(out, "saga-node__title", 14.0, 26.0, None, s.label());
+    let width = rect.w - 20.0;
+    // Retries show on the header: the most attempts any of this service's tasks has made.
+    let tries = record
+        .map(|r| {
+            let steps = steps_of(def, s)
+                .into_iter()
+                .filter_map(|i| r.steps.get(i))
+                .map(|st| st.attempts.max(st.compensation_attempts));
+            let notice = (def.failure_notice.service() == s).then_some(r.notice.attempts);
+            steps.chain(notice).max().unwrap_or(0)
+        })
+        .unwrap_or(0);
+    let attempts = if tries > 1 {
+        format!(" ×{tries}")
+    } else {
+        String::new()
+    };
+    text(
+        out,
+        "saga-node__status",
+        14.0,
+        46.0,
+        None,
+        &format!("{} {}{attempts}", status_icon(status), status.as_str()),
+    );
+    let mut row = 0.0;
+    for i in steps_of(def, s) {
+        let Some(step) = def.steps.get(i) else {
+            continue;
+        };
+        let st = record
+            .and_then(|r| r.steps.get(i).copied())
+            .unwrap_or_default();
+        step_row(out, 56.0 + row * 32.0, width, i, &step.name, step.kind, st);
+        row += 1.0;
+    }
+    if def.failure_notice.service() == s {
+        let st = record.map(|r| r.notice).unwrap_or_default();
+        notice_row(out, 56.0 + row * 32.0, width, st);
+    }
+    fault_chips(out, state, NodeKey::Service(s), 10.0, rect.h - 50.0, width);
+    let store = snap.tables.store(s);
+    let mut facts = Vec::new();
+    if !up {
+        facts.push("✖ DOWN".to_string());
+    }
+    if !db {
+        facts.push("✖ database down".to_string());
+    }
+    if latency > 0 {
+        facts.push(format!("+{} latency", duration(latency)));
+    }
+    // Trouble first; the bookkeeping tables when there is room.
+    if facts.is_empty() {
+        match snap.coordination {
+            Coordination::Orchestration => {
+                facts.push(format!("{} idempotency keys", store.idempotency_keys.len()))
+            }
+            Coordination::Choreography => {
+                let pending = store.outbox.iter().filter(|r| !r.published).count();
+                facts.push(format!("outbox {pending} unsent"));
+                facts.push(format!("{} processed", store.processed_events.len()));
+            }
+        }
+    }
+    let facts_class = if up && db {
+        "saga-node__facts"
+    } else {
+        "saga-node__facts saga-node__facts--down"
+    };
+    text(
+        out,
+        facts_class,
+        14.0,
+        rect.h - 10.0,
+        None,
+        &facts.join(" · "),
+    );
+    out.push_str("</g>");
+}
+
+pub(super) fn orchestrator_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+    let o = &state.snapshot.orchestrator;
+    let (class, status) = if o.up {
+        ("saga-node saga-node--orchestrator", "running")
+    } else {
+        (
+            "saga-node saga-node--orchestrator saga-node--down",
+            "failed",
+        )
+    };
+    open_node(
+        out,
+        state,
+        NodeKey::Orchestrator,
+        rect,
+        NodeHead {
+            class,
+            status: Some(status),
+            count: None,
+            label: "Orchestrator: press Enter to crash it",
+        },
+    );
+    text(out, "saga-node__title", 16.0, 28.0, None, "Orchestrator");
+    text(
+        out,
+        "saga-node__status",
+        rect.w - 14.0,
+        28.0,
+        Some("end"),
+        // The process, not a saga: "running" here read as if a finished saga were still going.
+        if o.up {
+            "● up"
+        } else {
+            "✗ crashed: restarting"
+        },
+    );
+    text(
+        out,
+        "orch-log__head",
+        16.0,
+        54.0,
+        None,
+        &format!("Durable saga log · {} records", o.log_len),
+    );
+    let recent = &o.recent_log;
+    for (i, entry) in recent[recent.len().saturating_sub(5)..].iter().enumerate() {
+        text(
+            out,
+            "orch-log__line",
+            16.0,
+            78.0 + i as f64 * 21.0,
+            None,
+            &record_text(entry, &state.scenario.definition),
+        );
+    }
+    fault_chips(
+        out,
+        state,
+        NodeKey::Orchestrator,
+        rect.w - 170.0,
+        40.0,
+        156.0,
+    );
+    out.push_str("</g>");
+}
+
+pub(super) fn customer_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+    open_node(
+        out,
+        state,
+        NodeKey::Customer,
+        rect,
+        NodeHead {
+            class: "saga-node saga-node--customer",
+            status: None,
+            count: None,
+            label: "Customer: show its events",
+        },
+    );
+    text(
+        out,
+        "saga-node__title saga-node__title--small",
+        rect.w / 2.0,
+        23.0,
+        Some("middle"),
+        "Customer",
+    );
+    let names: Vec<String> = state
+        .snapshot
+        .sagas
+        .iter()
+        .map(|r| format!("{} {}", saga_letter(r.id), r.spec.customer))
+        .collect();
+    text(
+        out,
+        "saga-node__facts",
+        rect.w / 2.0,
+        rect.h - 12.0,
+        Some("middle"),
+        &names.join(" · "),
+    );
+    out.push_str("</g>");
+}
+
+pub(super) fn bus_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+    open_node(
+        out,
+        state,
+        NodeKey::Bus,
+        rect,
+        NodeHead {
+            class: "saga-node saga-node--bus",
+            status: None,
+            count: None,
+            label: "Event bus: press Enter for message faults",
+        },
+    );
+    text(out, "saga-node__title", 16.0, 27.0, None, "Event bus");
+    text(
+        out,
+        "saga-node__facts",
+        16.0,
+        rect.h - 12.0,
+        None,
+        "topics →",
+    );
+    let (mut x, mut y) = (130.0, 6.0);
+    for topic in state.topics {
+        let label = if topic.subscribers > 1 {
+            // Compact, so the pills still fit on the bus: "⇉2" reads as "to two queues".
+            format!("{} ×{} ⇉{}", topic.name, topic.count, topic.subscribers)
+        } else {
+            format!("{} ×{}", topic.name, topic.count)
+        };
+        let w = text_width(&label, 13.0) + 16.0;
+        if x + w > rect.w - 110.0 {
+            if y > 6.0 {
+                break;
+            }
+            x = 130.0;
+            y += 26.0;
+        }
+        let _ = write!(
+            out,
+            r#"<g class="topic{}" transform="translate({} {})"><rect class="topic__box" width="{}" height="22" rx="11"/>"#,
+            if topic.live { " topic--live" } else { "" },
+            Num(x),
+            Num(y),
+            Num(w),
+        );
+        text(out, "topic__text", 8.0, 16.0, None, &label);
+        out.push_str("</g>");
+        x += w + 6.0;
+    }
+    fault_chips(out, state, NodeKey::Bus, rect.w - 104.0, 8.0, 96.0);
+    out.push_str("</g>");
+}
+
+pub(super) fn queue_node(out: &mut String, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
+    let snap = state.snapshot;
+    let items = queue_items(snap, &state.scenario.definition, s);
+    let hidden: Vec<bool> = snap
+        .queues
+        .get(s.index())
+        .map(|q| q.iter().map(|m| m.visible_at_ms > snap.now_ms).collect())
+        .unwrap_or_default();
+    open_node(
+        out,
+        state,
+        NodeKey::Queue(s),
+        rect,
+        NodeHead {
+            class: "saga-node saga-node--queue",
+            status: None,
+            count: Some(items.len()),
+            label: &format!(
+                "{} queue, {} messages: show its events",
+                s.label(),
+                items.len()
+            ),
+        },
+    );
+    text(out, "queue__title", 10.0, 18.0, None, "▤ queue");
+    text(
+        out,
+        "queue__count",
+        rect.w - 10.0,
+        18.0,
+        Some("end"),
+        &items.len().to_string(),
+    );
+    for (i, item) in items.iter().take(6).enumerate() {
+        let busy = hidden.get(i).copied().unwrap_or(false);
+        let _ = write!(
+            out,
+            r#"<g class="queue__msg saga-fill-{}{}{}" transform="translate({:.1} 23)"><title>{} · {} · received {} time(s){}</title><rect width="16" height="18" rx="3"/>"#,
+            saga_colour(item.saga),
+            if busy { " queue__msg--hidden" } else { "" },
+            if item.receive_count > 1 {
+                " queue__msg--again"
+            } else {
+                ""
+            },
+            Num(10.0 + i as f64 * 19.0),
+            saga_letter(item.saga),
+            escape(&item.event),
+            item.receive_count,
+            if busy { " · being processed" } else { "" },
+        );
+        text(
+            out,
+            "queue__n",
+            8.0,
+            13.0,
+            Some("middle"),
+            &item.receive_count.to_string(),
+        );
+        out.push_str("</g>");
+    }
+    out.push_str("</g>");
+}
+
+pub(super) fn dead_letter_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+    let items = dead_letter_items(state.snapshot, &state.scenario.definition);
+    let class = if items.is_empty() {
+        "saga-node saga-node--dlq"
+    } else {
+        "saga-node saga-node--dlq saga-node--dlq-full"
+    };
+    open_node(
+        out,
+        state,
+        NodeKey::DeadLetters,
+        rect,
+        NodeHead {
+            class,
+            status: None,
+            count: Some(items.len()),
+            label: &format!(
+                "Dead-letter queue, {} messages: show its events",
+                items.len()
+            ),
+        },
+    );
+    text(
+        out,
+        "saga-node__title saga-node__title--small",
+        14.0,
+        24.0,
+        None,
+        "☠ Dead-letter queue",
+    );
+    let count = match items.len() {
+        0 => "empty".to_string(),
+        n => format!("{n} waiting"),
+    };
+    text(
+        out,
+        "saga-node__status",
+        rect.w - 14.0,
+        24.0,
+        Some("end"),
+        &count,
+    );
+    for (i, item) in items.iter().take(2).enumerate() {
+        text(
+            out,
+            "dlq__line",
+            14.0,
+            47.0 + i as f64 * 19.0,
+            None,
+            &format!(
+                "{} · {} ← {} queue ({} receives)",
+                saga_letter(item.saga),
+                item.event,
+                item.queue.label(),
+                item.receive_count
+            ),
+        );
+    }
+    if items.len() > 3 {
+        text(
+            out,
+            "dlq__line",
+            rect.w - 14.0,
+            85.0,
+            Some("end"),
+            &format!("+{} more", items.len() - 3),
+        );
+    }
+    out.push_str("</g>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::engine::presets;
+    use crate::engine::scenario::Storage;
+    use crate::engine::sim::Simulation;
+    use crate::view::svg::testing::*;
+
+    #[test]
+    fn service_and_step_statuses_follow_the_engine() {
+        let s = sim("card-declined", Coordination::Orchestration, 600_000);
+        let markup = svg(&s, 0, None);
+        assert!(tag_of(&markup, "service-payment").contains(r#"data-status="failed""#));
+        assert!(tag_of(&markup, "service-calendar").contains(r#"data-status="idle""#));
+        assert!(
+            markup.contains(r#"data-step="1" data-kind="compensatable" data-status="compensated""#)
+        );
+        assert!(markup.contains(r#"data-step="4" data-kind="pivot" data-status="idle""#));
+        assert!(markup.contains(r#"data-step="5" data-kind="retriable""#));
+        assert!(markup.contains(r#"data-notice="true" data-status="succeeded""#));
+    }
+
+    #[test]
+    fn the_selected_saga_decides_what_services_show() {
+        let s = sim("two-customers", Coordination::Orchestration, 600_000);
+        let first = svg(&s, 0, None);
+        let second = svg(&s, 1, None);
+        assert!(tag_of(&first, "service-calendar").contains(r#"data-status="succeeded""#));
+        assert!(tag_of(&second, "service-calendar").contains(r#"data-status="failed""#));
+    }
+
+    #[test]
+    fn the_orchestrator_shows_its_log() {
+        let s = sim("happy-path", Coordination::Orchestration, 2_000);
+        let markup = svg(&s, 0, None);
+        assert!(markup.contains("Durable saga log"));
+        assert!(markup.contains("heard Create reservation #1: done"));
+    }
+
+    #[test]
+    fn the_orchestrator_shows_whether_its_process_is_up() {
+        let mut s = sim("orchestrator-crash", Coordination::Orchestration, 0);
+        let mut crashed = false;
+        while s.step() {
+            if !s.snapshot().orchestrator.up {
+                crashed = true;
+                let markup = svg(&s, 0, None);
+                assert!(markup.contains("✗ crashed: restarting"));
+                assert!(tag_of(&markup, "orchestrator").contains(r#"data-status="failed""#));
+                break;
+            }
+        }
+        assert!(crashed, "the preset crashes the orchestrator");
+        while s.step() {}
+        let markup = svg(&s, 0, None);
+        // Up, not "running": the saga it ran has finished.
+        assert!(markup.contains("● up"));
+        assert!(!markup.contains("● running"));
+        assert!(tag_of(&markup, "orchestrator").contains(r#"data-status="running""#));
+    }
+
+    #[test]
+    fn dead_letters_are_drawn_with_their_contents() {
+        let s = sim("poison-redrive", Coordination::Choreography, 15_000);
+        let markup = svg(&s, 0, None);
+        assert!(tag_of(&markup, "dead-letter-queue").contains(r#"data-count="1""#));
+        assert!(
+            markup.contains("A · ReservationCreated ← Payment queue ("),
+            "{markup}"
+        );
+    }
+
+    #[test]
+    fn customer_names_are_escaped() {
+        let mut scenario = presets::scenario(
+            "happy-path",
+            Coordination::Orchestration,
+            Storage::PerService,
+            1,
+        )
+        .unwrap();
+        scenario.sagas[0].customer = "<script>".to_string();
+        let s = Simulation::new(scenario).unwrap();
+        let markup = svg(&s, 0, None);
+        assert!(!markup.contains("<script>"));
+        assert!(markup.contains("&lt;script&gt;"));
+    }
+}
