@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::engine::scenario::Coordination;
+use crate::view::command::Command;
 use crate::view::format::{escape, saga_colour, saga_letter, seconds, Num};
 
 use super::*;
@@ -199,7 +200,7 @@ fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, r
         .unwrap_or_default();
     let _ = write!(
         out,
-        r#"<g class="gantt-span gantt-span--{kind} gantt-span--{outcome}{saga_class}{sel}" data-kind="{kind}" data-outcome="{outcome}" data-row="{row_name}" data-action="select-event" data-seq="{seq}" tabindex="0" role="button" aria-label="{description}"{current}><title>{description}</title>"#,
+        r#"<g class="gantt-span gantt-span--{kind} gantt-span--{outcome}{saga_class}{sel}" data-kind="{kind}" data-outcome="{outcome}" data-row="{row_name}" {select} tabindex="0" role="button" aria-label="{description}"{current}><title>{description}</title>"#,
         kind = span.kind.as_str(),
         outcome = span.outcome.as_str(),
         sel = if is_selected {
@@ -208,7 +209,7 @@ fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, r
             ""
         },
         row_name = row.as_str(),
-        seq = span.seq,
+        select = Command::SelectEvent(span.seq).attrs(),
         current = if is_selected {
             r#" aria-current="true""#
         } else {

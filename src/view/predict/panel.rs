@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::view::command::Command;
 use crate::view::format::escape;
 
 use super::{Question, Score};
@@ -56,10 +57,11 @@ pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> Strin
         }
         let _ = write!(
             out,
-            r#"<li><button type="button" class="predict__choice" data-action="predict-answer" data-choice="{i}" data-testid="predict-choice-{i}" aria-keyshortcuts="{}"{attrs}><span class="predict__num">{}.</span> <span class="predict__text">{}</span>{mark}</button></li>"#,
+            r#"<li><button type="button" class="predict__choice" {answer} data-testid="predict-choice-{i}" aria-keyshortcuts="{}"{attrs}><span class="predict__num">{}.</span> <span class="predict__text">{}</span>{mark}</button></li>"#,
             i + 1,
             i + 1,
-            escape(choice)
+            escape(choice),
+            answer = Command::PredictAnswer(i).attrs(),
         );
     }
     out.push_str("</ol>");
@@ -90,7 +92,11 @@ pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> Strin
                 escape(idea.explain())
             );
         }
-        out.push_str(r#"<button type="button" class="predict__continue" data-action="predict-continue" data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)</button>"#);
+        let _ = write!(
+            out,
+            r#"<button type="button" class="predict__continue" {} data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)</button>"#,
+            Command::PredictContinue.attrs()
+        );
     }
     out.push_str("</div></section>");
     out

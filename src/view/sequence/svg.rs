@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::view::command::Command;
 use crate::view::format::{escape, saga_colour, seconds, Num};
 
 use super::*;
@@ -217,13 +218,13 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
             .unwrap_or_default();
         let _ = write!(
             out,
-            r#"<g class="seq-row seq-row--{kind} {extra}{}" data-action="select-event" data-seq="{}"{what}{saga} tabindex="0" role="button" aria-label="{}"{}>"#,
+            r#"<g class="seq-row seq-row--{kind} {extra}{}" {}{what}{saga} tabindex="0" role="button" aria-label="{}"{}>"#,
             if row.selected {
                 " seq-row--selected"
             } else {
                 ""
             },
-            row.seq,
+            Command::SelectEvent(row.seq).attrs(),
             escape(&aria(&layout, row)),
             if row.selected {
                 r#" aria-current="true""#
