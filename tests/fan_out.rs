@@ -155,3 +155,32 @@ fn the_notifier_learns_of_a_cancellation_after_completion() {
     assert_eq!(learned.undone_steps, vec![2, 1, 0]);
     assert_eq!(learned.failed_step, None);
 }
+
+/// Every message a consumer handled and deleted is in its service's processed-messages table
+/// (the page shows it), including those it only learned from: read from the trace, not from the
+/// consumer's own bookkeeping.
+#[test]
+fn every_message_a_consumer_handled_is_recorded_as_processed() {
+    use sagascope::engine::event::EventKind;
+    for preset in ["happy-path", "card-declined", "cancel-after-pivot"] {
+        let mut h = Harness::preset(preset, Coordination::Choreography);
+        h.drive();
+        let mut checked = 0;
+        for e in h.sim.trace() {
+            let EventKind::Deleted { queue, message } = e.kind else {
+                continue;
+            };
+            let event_id = h.sim.messages()[message as usize].event_id;
+            assert!(
+                h.sim
+                    .tables()
+                    .store(queue)
+                    .processed_events
+                    .contains(&event_id),
+                "{preset}: {queue:?} handled message {message} but does not record it"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 5, "{preset}: only {checked} deletions");
+    }
+}

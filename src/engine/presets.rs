@@ -5,7 +5,7 @@ use super::fault::FaultSpec;
 use super::scenario::{Command, Coordination, SagaSpec, Scenario, ScheduledCommand, Storage};
 
 /// A named scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Preset {
     /// Stable id (used in links and on the command line).
     pub id: &'static str,
@@ -16,7 +16,18 @@ pub struct Preset {
     /// The one coordination style it means anything in (an orchestrator crash needs an
     /// orchestrator; a crash between commit and publish needs an outbox and a relay).
     pub only: Option<Coordination>,
+    /// What it adds to the plain one-saga scenario (faults, commands, sagas, safeguards).
+    pub build: fn(&mut Scenario),
 }
+
+/// Presets are told apart by id (their builders are functions, which do not compare).
+impl PartialEq for Preset {
+    fn eq(&self, other: &Preset) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Preset {}
 
 impl Preset {
     /// Whether it runs in `coordination`.
@@ -25,127 +36,118 @@ impl Preset {
     }
 }
 
-const fn preset(id: &'static str, title: &'static str, description: &'static str) -> Preset {
+const fn preset(
+    id: &'static str,
+    title: &'static str,
+    description: &'static str,
+    build: fn(&mut Scenario),
+) -> Preset {
     Preset {
         id,
         title,
         description,
         only: None,
+        build,
     }
 }
 
 /// Every preset, in menu order.
 pub const PRESETS: [Preset; 24] = [
-    preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify."),
-    preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told."),
-    preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order."),
+    preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify.", happy_path),
+    preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told.", card_declined),
+    preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order.", slot_taken),
     preset(
         "restaurant-rejects",
         "Restaurant rejects",
-        "The pivot fails: release the slot, refund, cancel — exact reverse order.",
-    ),
+        "The pivot fails: release the slot, refund, cancel — exact reverse order.", restaurant_rejects),
     preset(
         "notifier-down",
         "Notifier down",
-        "After the pivot there is no going back: notification is retried until it works (forward recovery).",
-    ),
+        "After the pivot there is no going back: notification is retried until it works (forward recovery).", notifier_down),
     preset(
         "transient-payment",
         "Transient payment errors",
-        "Payment fails twice, then works: retries with exponential backoff.",
-    ),
+        "Payment fails twice, then works: retries with exponential backoff.", transient_payment),
     preset(
         "ambiguous-payment",
         "Ambiguous payment",
-        "The card is charged but the reply is lost: the retry is recognised by its idempotency key.",
-    ),
+        "The card is charged but the reply is lost: the retry is recognised by its idempotency key.", ambiguous_payment),
     Preset {
         id: "orchestrator-crash",
         title: "Orchestrator crash",
         description: "The orchestrator crashes mid-saga and resumes from its durable log.",
         only: Some(Coordination::Orchestration),
+        build: orchestrator_crash,
     },
     preset(
         "duplicate-event",
         "Duplicate message",
-        "A message to Payment is delivered twice: the idempotent consumer charges once.",
-    ),
+        "A message to Payment is delivered twice: the idempotent consumer charges once.", duplicate_event),
     preset(
         "poison-redrive",
         "Poison message and redrive",
-        "A message Payment cannot process goes to the dead-letter queue; after the fix it is redriven.",
-    ),
+        "A message Payment cannot process goes to the dead-letter queue; after the fix it is redriven.", poison_redrive),
     preset(
         "compensation-fails",
         "Compensation fails",
-        "The refund keeps failing: the saga ends rollback incomplete, listed for a person.",
-    ),
+        "The refund keeps failing: the saga ends rollback incomplete, listed for a person.", compensation_fails),
     preset(
         "cancel-before-pivot",
         "Customer cancels early",
-        "The customer cancels before confirmation: the saga aborts and compensates.",
-    ),
+        "The customer cancels before confirmation: the saga aborts and compensates.", cancel_before_pivot),
     preset(
         "cancel-after-completion",
         "Customer cancels later",
-        "The customer cancels a confirmed reservation: a cancellation saga undoes it.",
-    ),
+        "The customer cancels a confirmed reservation: a cancellation saga undoes it.", cancel_after_completion),
     preset(
         "two-customers",
         "Two customers, one slot",
-        "Two sagas want the same table: the second is refused and compensates.",
-    ),
+        "Two sagas want the same table: the second is refused and compensates.", two_customers),
     preset(
         "database-down",
         "Database down",
-        "Payment's database goes down while Ada is booking and Grace is paying: one service stops, or every service with a shared database.",
-    ),
+        "Payment's database goes down while Ada is booking and Grace is paying: one service stops, or every service with a shared database.", database_down),
     preset(
         "no-idempotency",
         "Idempotency switched off",
-        "Duplicates are processed twice: a double charge breaks an invariant.",
-    ),
+        "Duplicates are processed twice: a double charge breaks an invariant.", no_idempotency),
     preset(
         "no-semantic-lock",
         "Semantic lock switched off",
-        "Two sagas both take the same slot: the monitor says which invariant broke.",
-    ),
+        "Two sagas both take the same slot: the monitor says which invariant broke.", no_semantic_lock),
     preset(
         "chaos",
         "Chaos",
-        "Random drops, duplicates, delays and errors drawn from the seed; the invariants still hold.",
-    ),
+        "Random drops, duplicates, delays and errors drawn from the seed; the invariants still hold.", chaos),
     preset(
         "slow-payment",
         "Slow payment",
-        "Payment answers after the timeout: retries meet late replies, and idempotency keeps it to one charge.",
-    ),
+        "Payment answers after the timeout: retries meet late replies, and idempotency keeps it to one charge.", slow_payment),
     preset(
         "pivot-reply-lost",
         "Pivot reply lost",
-        "The restaurant confirms but the reply is lost: the saga is past its point of no return, so it asks again (the confirmation is idempotent) until it knows, then goes forward.",
-    ),
+        "The restaurant confirms but the reply is lost: the saga is past its point of no return, so it asks again (the confirmation is idempotent) until it knows, then goes forward.", pivot_reply_lost),
     preset(
         "cancel-too-early",
         "Cancel before the start",
-        "The customer cancels before the saga has begun: nothing is done, nothing charged, and both parties are told.",
-    ),
+        "The customer cancels before the saga has begun: nothing is done, nothing charged, and both parties are told.", cancel_too_early),
     preset(
         "cancel-after-pivot",
         "Cancel after the pivot",
-        "The customer cancels while the confirmation is under way: the saga may not turn back, so it completes and a cancellation saga undoes it.",
-    ),
+        "The customer cancels while the confirmation is under way: the saga may not turn back, so it completes and a cancellation saga undoes it.", cancel_after_pivot),
     Preset {
         id: "slow-consumer",
         title: "Slow consumer",
         description: "Payment takes longer than its queue's visibility timeout: the message is delivered again while the first delivery is still being handled, and the idempotent consumer drops the copy; switch idempotency off to see a double charge.",
         only: Some(Coordination::Choreography),
+        build: slow_consumer,
     },
     Preset {
         id: "dual-write",
         title: "Dual write",
         description: "Payment commits the charge, then crashes before publishing its event; with the outbox switched off the event is lost and the saga stalls. Switch the outbox on and the relay publishes it after the restart.",
         only: Some(Coordination::Choreography),
+        build: dual_write,
     },
 ];
 
@@ -172,137 +174,196 @@ pub fn scenario(
     s.coordination = coordination;
     s.storage = storage;
     s.seed = seed;
-    match id {
-        "happy-path" => {}
-        "card-declined" => s.faults.push(FaultSpec::BusinessFailure {
-            step: 2,
-            saga: None,
-        }),
-        "slot-taken" => s.faults.push(FaultSpec::BusinessFailure {
-            step: 3,
-            saga: None,
-        }),
-        "restaurant-rejects" => s.faults.push(FaultSpec::BusinessFailure {
-            step: 4,
-            saga: None,
-        }),
-        "notifier-down" => s.faults.push(FaultSpec::ServiceDown {
-            service: ServiceId::Notification,
-            for_ms: 9_000,
-        }),
-        "transient-payment" => s.faults.push(FaultSpec::TransientError {
-            step: 2,
-            times: 2,
-            saga: None,
-        }),
-        "ambiguous-payment" => s.faults.push(FaultSpec::Ambiguous {
-            step: 2,
-            times: 1,
-            saga: None,
-        }),
-        "orchestrator-crash" => s.commands.push(at(
-            2_500,
-            Command::InjectFault {
-                fault: FaultSpec::OrchestratorDown { for_ms: 3_000 },
-            },
-        )),
-        "duplicate-event" => s.faults.push(FaultSpec::Duplicate {
-            service: Some(ServiceId::Payment),
-            times: 1,
-        }),
-        "poison-redrive" => {
-            s.faults.push(FaultSpec::Poison {
-                service: ServiceId::Payment,
-            });
-            s.commands
-                .push(at(16_000, Command::RemoveFault { fault: 0 }));
-            s.commands.push(at(17_000, Command::Redrive));
-        }
-        "compensation-fails" => {
-            s.faults.push(FaultSpec::BusinessFailure {
-                step: 4,
-                saga: None,
-            });
-            s.faults.push(FaultSpec::CompensationFails {
-                step: 2,
-                times: None,
-                saga: None,
-            });
-        }
-        "cancel-before-pivot" => s.commands.push(at(1_200, Command::Cancel { saga: 0 })),
-        "cancel-after-completion" => s.commands.push(at(9_000, Command::Cancel { saga: 0 })),
-        "two-customers" | "no-semantic-lock" => {
-            let mut second = SagaSpec::new("Grace", "Fri 19:30 · table 4");
-            second.start_ms = 300;
-            second.party_size = 4;
-            second.amount_cents = 6_000;
-            s.sagas.push(second);
-            s.safeguards.semantic_lock = id != "no-semantic-lock";
-        }
-        "database-down" => {
-            // A lone saga waits at Payment for the whole outage and asks no other service for
-            // anything, so the storage would make no difference. A second customer keeps two
-            // services busy: when Payment's database fails Ada is past Payment (at Calendar) and
-            // Grace is about to pay. With a database per service only Grace waits; with the
-            // shared one Ada's Calendar fails as well.
-            let mut second = SagaSpec::new("Grace", "Fri 20:00 · table 7");
-            second.start_ms = 1_500;
-            second.party_size = 4;
-            second.amount_cents = 6_000;
-            s.sagas.push(second);
-            s.commands.push(at(
-                2_500,
-                Command::InjectFault {
-                    fault: FaultSpec::DatabaseDown {
-                        service: ServiceId::Payment,
-                        for_ms: 4_000,
-                    },
-                },
-            ));
-        }
-        "no-idempotency" => {
-            s.safeguards.idempotency = false;
-            s.faults.push(FaultSpec::Duplicate {
-                service: Some(ServiceId::Payment),
-                times: 1,
-            });
-        }
-        "chaos" => s.faults.push(FaultSpec::Chaos {
-            percent: 25,
-            for_ms: 20_000,
-        }),
-        // One charge command is slow enough to time out: its late reply meets the retry, is
-        // ignored as stale, and the retry is answered from the idempotency key. (A service slow
-        // every time would time out every attempt: replies count only for the attempt awaited.)
-        "pivot-reply-lost" => s.faults.push(FaultSpec::Ambiguous {
-            step: 4,
-            times: 1,
-            saga: None,
-        }),
-        "cancel-too-early" => {
-            s.sagas[0].start_ms = 1_500;
-            s.commands.push(at(600, Command::Cancel { saga: 0 }));
-        }
-        // The confirmation is sent at about 3.6 s (orchestration) and handled at about 3.9 s
-        // (choreography): a cancel at 4.3 s reaches a saga past its point of no return.
-        "cancel-after-pivot" => s.commands.push(at(4_300, Command::Cancel { saga: 0 })),
-        "slow-consumer" => s.faults.push(FaultSpec::Latency {
-            service: ServiceId::Payment,
-            extra_ms: 2_800,
-        }),
-        "dual-write" => {
-            s.safeguards.outbox = false;
-            s.faults.push(FaultSpec::CrashAfterCommit {
-                service: ServiceId::Payment,
-                times: 1,
-            });
-        }
-        "slow-payment" => s.faults.push(FaultSpec::Delay {
-            service: Some(ServiceId::Payment),
-            extra_ms: 2_500,
-            times: 1,
-        }),
-        _ => return None,
-    }
+    (preset.build)(&mut s);
     Some(s)
+}
+
+// ---- what each preset adds to the plain scenario -----------------------------------------------
+
+fn happy_path(_: &mut Scenario) {}
+
+fn card_declined(s: &mut Scenario) {
+    s.faults.push(FaultSpec::BusinessFailure {
+        step: 2,
+        saga: None,
+    });
+}
+
+fn slot_taken(s: &mut Scenario) {
+    s.faults.push(FaultSpec::BusinessFailure {
+        step: 3,
+        saga: None,
+    });
+}
+
+fn restaurant_rejects(s: &mut Scenario) {
+    s.faults.push(FaultSpec::BusinessFailure {
+        step: 4,
+        saga: None,
+    });
+}
+
+fn notifier_down(s: &mut Scenario) {
+    s.faults.push(FaultSpec::ServiceDown {
+        service: ServiceId::Notification,
+        for_ms: 9_000,
+    });
+}
+
+fn transient_payment(s: &mut Scenario) {
+    s.faults.push(FaultSpec::TransientError {
+        step: 2,
+        times: 2,
+        saga: None,
+    });
+}
+
+fn ambiguous_payment(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Ambiguous {
+        step: 2,
+        times: 1,
+        saga: None,
+    });
+}
+
+fn orchestrator_crash(s: &mut Scenario) {
+    s.commands.push(at(
+        2_500,
+        Command::InjectFault {
+            fault: FaultSpec::OrchestratorDown { for_ms: 3_000 },
+        },
+    ));
+}
+
+fn duplicate_event(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Duplicate {
+        service: Some(ServiceId::Payment),
+        times: 1,
+    });
+}
+
+fn poison_redrive(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Poison {
+        service: ServiceId::Payment,
+    });
+    s.commands
+        .push(at(16_000, Command::RemoveFault { fault: 0 }));
+    s.commands.push(at(17_000, Command::Redrive));
+}
+
+fn compensation_fails(s: &mut Scenario) {
+    s.faults.push(FaultSpec::BusinessFailure {
+        step: 4,
+        saga: None,
+    });
+    s.faults.push(FaultSpec::CompensationFails {
+        step: 2,
+        times: None,
+        saga: None,
+    });
+}
+
+fn cancel_before_pivot(s: &mut Scenario) {
+    s.commands.push(at(1_200, Command::Cancel { saga: 0 }));
+}
+
+fn cancel_after_completion(s: &mut Scenario) {
+    s.commands.push(at(9_000, Command::Cancel { saga: 0 }));
+}
+
+fn two_customers(s: &mut Scenario) {
+    let mut second = SagaSpec::new("Grace", "Fri 19:30 · table 4");
+    second.start_ms = 300;
+    second.party_size = 4;
+    second.amount_cents = 6_000;
+    s.sagas.push(second);
+}
+
+fn no_semantic_lock(s: &mut Scenario) {
+    two_customers(s);
+    s.safeguards.semantic_lock = false;
+}
+
+fn database_down(s: &mut Scenario) {
+    // A lone saga waits at Payment for the whole outage and asks no other service for
+    // anything, so the storage would make no difference. A second customer keeps two
+    // services busy: when Payment's database fails Ada is past Payment (at Calendar) and
+    // Grace is about to pay. With a database per service only Grace waits; with the
+    // shared one Ada's Calendar fails as well.
+    let mut second = SagaSpec::new("Grace", "Fri 20:00 · table 7");
+    second.start_ms = 1_500;
+    second.party_size = 4;
+    second.amount_cents = 6_000;
+    s.sagas.push(second);
+    s.commands.push(at(
+        2_500,
+        Command::InjectFault {
+            fault: FaultSpec::DatabaseDown {
+                service: ServiceId::Payment,
+                for_ms: 4_000,
+            },
+        },
+    ));
+}
+
+fn no_idempotency(s: &mut Scenario) {
+    s.safeguards.idempotency = false;
+    s.faults.push(FaultSpec::Duplicate {
+        service: Some(ServiceId::Payment),
+        times: 1,
+    });
+}
+
+fn chaos(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Chaos {
+        percent: 25,
+        for_ms: 20_000,
+    });
+}
+
+fn pivot_reply_lost(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Ambiguous {
+        step: 4,
+        times: 1,
+        saga: None,
+    });
+}
+
+fn cancel_too_early(s: &mut Scenario) {
+    if let Some(first) = s.sagas.first_mut() {
+        first.start_ms = 1_500;
+    }
+    s.commands.push(at(600, Command::Cancel { saga: 0 }));
+}
+
+/// The confirmation is sent at about 3.6 s (orchestration) and handled at about 3.9 s
+/// (choreography): a cancel at 4.3 s reaches a saga past its point of no return.
+fn cancel_after_pivot(s: &mut Scenario) {
+    s.commands.push(at(4_300, Command::Cancel { saga: 0 }));
+}
+
+fn slow_consumer(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Latency {
+        service: ServiceId::Payment,
+        extra_ms: 2_800,
+    });
+}
+
+fn dual_write(s: &mut Scenario) {
+    s.safeguards.outbox = false;
+    s.faults.push(FaultSpec::CrashAfterCommit {
+        service: ServiceId::Payment,
+        times: 1,
+    });
+}
+
+/// One charge command is slow enough to time out: its late reply meets the retry, is
+/// ignored as stale, and the retry is answered from the idempotency key. (A service slow
+/// every time would time out every attempt: replies count only for the attempt awaited.)
+fn slow_payment(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Delay {
+        service: Some(ServiceId::Payment),
+        extra_ms: 2_500,
+        times: 1,
+    });
 }
