@@ -635,5 +635,7 @@ impl Player {
     }
 }
 
+pub mod predict;
+
 #[cfg(test)]
 mod tests;

@@ -13,11 +13,12 @@ use crate::view::command::DataTab;
 use crate::view::format::capitalise;
 use crate::view::html::{lines_from, Line};
 use crate::view::layout::{Lane, NodeKey};
-use crate::view::predict::{question, Question, Score};
+use crate::view::predict::{question, Question};
 use crate::view::svg::Focus;
 use crate::view::teach::{fork_notice, View};
 use crate::view::tokens::{tokens, Token};
 
+use crate::player::predict::{self, AfterQuestion};
 use crate::player::{Player, PlayerError, RunSettings};
 
 /// How far predict mode looks ahead for the next key event, in engine steps.
@@ -35,20 +36,8 @@ pub enum Overlay {
     Glossary(Option<&'static str>),
 }
 
-/// Predict mode's state.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Predict {
-    /// Whether predict mode is on.
-    pub on: bool,
-    /// The questions about the step the run waits before (asked one after the other).
-    pub questions: Vec<Question>,
-    /// Whether the run has reached that step and the first question is shown.
-    pub asking: bool,
-    /// The answer picked for the question shown.
-    pub picked: Option<usize>,
-    /// The score of this run.
-    pub score: Score,
-}
+/// Predict mode's state, about the view's questions.
+pub type Predict = predict::Predict<Question>;
 
 /// The run and the clock: the only way the page reaches the engine.
 #[derive(Clone, Copy)]
@@ -217,12 +206,7 @@ impl Run {
                 }
                 self.twin.set_value(twin);
                 self.player.set_value(next);
-                self.predict.update(|p| {
-                    p.score = Score::default();
-                    p.questions.clear();
-                    p.asking = false;
-                    p.picked = None;
-                });
+                self.predict.update(Predict::new_run);
                 self.playing.set(false);
                 self.notice.set(None);
                 self.selection.clear();
@@ -402,12 +386,7 @@ impl Run {
 
     /// Predict mode on or off.
     pub fn set_predict(&self, on: bool) {
-        self.predict.update(|p| {
-            p.on = on;
-            p.questions.clear();
-            p.asking = false;
-            p.picked = None;
-        });
+        self.predict.update(|p| p.set_on(on));
         self.rearm();
         self.changed();
     }
@@ -427,11 +406,8 @@ impl Run {
         };
         let stop = found.as_ref().map(|(stop, _)| *stop);
         self.player.update_value(|p| p.set_stop(stop));
-        self.predict.update(|p| {
-            p.questions = found.map(|(_, q)| q).unwrap_or_default();
-            p.asking = false;
-            p.picked = None;
-        });
+        self.predict
+            .update(|p| p.arm(found.map(|(_, q)| q).unwrap_or_default()));
         if on && self.peek(Player::at_stop).unwrap_or(false) {
             self.ask();
         }
@@ -440,43 +416,25 @@ impl Run {
     /// The run has reached a key step: pause and show its first question.
     fn ask(&self) {
         self.playing.set(false);
-        self.predict.update(|p| p.asking = !p.questions.is_empty());
+        self.predict.update(|p| {
+            p.ask();
+        });
     }
 
     /// Picks an answer to the question shown (once).
     pub fn predict_answer(&self, choice: usize) {
         self.predict.update(|p| {
-            let Some(q) = p.questions.first() else {
-                return;
-            };
-            if !p.asking || p.picked.is_some() || choice >= q.choices.len() {
-                return;
-            }
-            p.picked = Some(choice);
-            p.score.asked += 1;
-            if choice == q.answer {
-                p.score.right += 1;
-            }
+            p.answer(choice);
         });
     }
 
     /// Closes the question shown: the next one of the same step, or the step runs and the run
     /// plays on to the next key event.
     pub fn predict_continue(&self) {
-        let more = self.predict.try_update(|p| {
-            if !p.asking {
-                return None;
-            }
-            if !p.questions.is_empty() {
-                p.questions.remove(0);
-            }
-            p.picked = None;
-            p.asking = !p.questions.is_empty();
-            Some(p.asking)
-        });
-        match more.flatten() {
-            Some(true) | None => {}
-            Some(false) => {
+        let after = self.predict.try_update(Predict::close_question);
+        match after {
+            Some(AfterQuestion::NothingAsked | AfterQuestion::NextQuestion) | None => {}
+            Some(AfterQuestion::StepRuns) => {
                 self.player.update_value(|p| {
                     p.set_stop(None);
                     p.step();

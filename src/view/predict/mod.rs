@@ -56,13 +56,15 @@ pub struct Question {
     pub idea: Option<Idea>,
 }
 
-/// How many predictions were right so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Score {
-    /// Right answers.
-    pub right: u32,
-    /// Questions answered.
-    pub asked: u32,
+pub use crate::player::predict::Score;
+
+impl crate::player::predict::Asked for Question {
+    fn choice_count(&self) -> usize {
+        self.choices.len()
+    }
+    fn right_choice(&self) -> usize {
+        self.answer
+    }
 }
 
 /// Topic: what a saga does when a step fails for good or the customer cancels.
