@@ -86,3 +86,71 @@ fn sent_equals_handled_plus_in_flight_plus_dead_lettered_plus_dropped() {
             + by(MessageState::Lost)
     );
 }
+
+/// A compensation that took effect but whose message comes back (the service crashed between
+/// its commit and deleting the message, and with idempotency off nothing remembers it was
+/// handled) until it is dead-lettered is a leftover: the refund was made, so the rollback is
+/// not incomplete and nobody is asked to see to it.
+#[test]
+fn a_dead_lettered_compensation_that_took_effect_is_a_leftover() {
+    use sagascope::engine::scenario::ScheduledCommand;
+    use sagascope::engine::{presets, FaultSpec, ServiceId, Storage};
+    let base = || {
+        let mut s = presets::scenario(
+            "slot-taken",
+            Coordination::Choreography,
+            Storage::PerService,
+            0,
+        )
+        .expect("preset");
+        s.safeguards.idempotency = false;
+        s.queues.max_receive_count = 1;
+        s
+    };
+    // When the charge was made: the crash must meet the refund, Payment's next commit.
+    let mut calm = Harness::new(base());
+    calm.drive();
+    let charged_at = calm
+        .sim
+        .trace()
+        .iter()
+        .find(|e| {
+            matches!(
+                e.kind,
+                EventKind::TaskApplied {
+                    task: Task::Action(1),
+                    ..
+                }
+            )
+        })
+        .map(|e| e.at_ms)
+        .expect("the card is charged");
+    let mut s = base();
+    s.commands.push(ScheduledCommand {
+        at_ms: charged_at + 1,
+        command: Command::InjectFault {
+            fault: FaultSpec::CrashAfterCommit {
+                service: ServiceId::Payment,
+                times: 1,
+            },
+        },
+    });
+    let mut h = Harness::new(s);
+    h.drive();
+    let refund_dead_lettered = h.count(|k| {
+        matches!(
+            k,
+            EventKind::DeadLettered {
+                queue: ServiceId::Payment,
+                ..
+            }
+        )
+    });
+    assert!(
+        refund_dead_lettered >= 1,
+        "the refund's message came back until dead-lettered"
+    );
+    assert_eq!(h.outcome(0), Outcome::Compensated);
+    assert_eq!(h.sim.sagas()[0].stuck, None);
+    assert_eq!(h.sim.tables().net_cents(0), 0, "charged and refunded");
+}
