@@ -83,8 +83,8 @@ export class AppPage {
 
   /** `orchestration` or `choreography`. */
   async setCoordination(style) {
-    await this.byTestId('coordination').locator(`[data-value="${style}"]`).click();
-    await this.page.waitForSelector(`[data-testid="coordination"][data-value="${style}"]`);
+    await this.coordinationOption(style).click();
+    await this.waitForCoordination(style);
   }
 
   /** `per_service` or `shared`. */
@@ -330,7 +330,7 @@ export class AppPage {
   /** Shows a view: `diagram`, `sequence` or `gantt`. */
   async setView(view) {
     await this.byTestId(`view-${view}`).click();
-    await this.page.waitForSelector(`[data-testid="view-${view}"][aria-pressed="true"]`);
+    await this.waitForView(view);
   }
 
   /** The view the main area shows (`diagram`, `sequence`, `gantt` or `side-by-side`). */
@@ -397,6 +397,405 @@ export class AppPage {
 
   /** The predict question panel. */
   get predictPanel() { return this.byTestId('predict'); }
+
+  /** The answers of the question shown (buttons `predict-choice-0`, `predict-choice-1`, …). */
+  predictChoices() { return this.predictPanel.locator('[data-testid^="predict-choice-"]'); }
+
+  /** The verdict of the question shown (`right`, `wrong`), or null before an answer. */
+  async predictVerdict() { return this.predictPanel.getAttribute('data-verdict'); }
+
+  /** The event the question shown is about (its data-seq). */
+  async predictSeq() { return this.predictPanel.getAttribute('data-seq'); }
+
+  /** The explanation shown once an answer is picked. */
+  predictExplanation() { return this.predictPanel.locator('.predict__explanation'); }
+
+  /** The score line under the questions. */
+  get predictScore() { return this.byTestId('predict-score'); }
+
+  /** Waits until predict mode is on or off (the toggle's aria-pressed). */
+  async waitForPredictOn(on) {
+    await this.page.waitForSelector(`[data-testid="predict-toggle"][aria-pressed="${on}"]`);
+  }
+
+  /** Waits until a question is shown or the score says the run has ended. */
+  async waitForQuestionOrEnd(timeout = 20_000) {
+    await this.page.waitForSelector('[data-testid="predict"], [data-testid="predict-score"]:has-text("The run has ended")', { timeout });
+  }
+
+  /** Whether the score says the run has ended. */
+  async predictEnded() { return (await this.predictScore.filter({ hasText: 'The run has ended' }).count()) > 0; }
+
+  /** Waits until the question shown has a verdict. */
+  async waitForVerdict() { await this.page.waitForSelector('[data-testid="predict"][data-verdict]'); }
+
+  /** Waits until no question with a verdict is shown. */
+  async waitForNoVerdict() {
+    await this.page.waitForFunction(() => !document.querySelector('[data-testid="predict"][data-verdict]'));
+  }
+
+  /** Waits until the question about event `seq` is answered and gone (another one, or none). */
+  async waitForQuestionClosed(seq) {
+    await this.page.waitForFunction((asked) => {
+      const p = document.querySelector('[data-testid="predict"]');
+      return !p || p.dataset.seq !== asked || !p.hasAttribute('data-verdict');
+    }, seq);
+  }
+
+  /**
+   * The parts of the answered question (tally, prompt, Continue) out of sight: outside the window
+   * or scrolled out of the panel's own box.
+   */
+  async predictPartsOutOfSight() {
+    return this.page.evaluate(() => {
+      const panel = document.querySelector('[data-testid="predict"]').parentElement.getBoundingClientRect();
+      const inside = (sel) => {
+        const r = document.querySelector(sel).getBoundingClientRect();
+        return r.top >= Math.max(0, panel.top) - 1 && r.bottom <= Math.min(innerHeight, panel.bottom) + 1;
+      };
+      return ['.predict__tally', '.predict__prompt', '[data-testid="predict-continue"]'].filter((sel) => !inside(sel));
+    });
+  }
+
+  // ---- glossary and help ----
+
+  /** The narration's "read more" button, which opens the glossary at the narrated idea. */
+  narrationGlossaryButton() { return this.byTestId('narration').locator('[data-action="glossary"]'); }
+
+  get glossary() { return this.byTestId('glossary'); }
+
+  /** The glossary entries marked as selected. */
+  glossarySelectedEntries() { return this.glossary.locator('[aria-current="true"]'); }
+
+  /** The glossary entry of a term. */
+  glossaryEntry(term) { return this.glossary.locator(`#glossary-${term}`); }
+
+  /** Every glossary entry: `{ term, links (hrefs), cites (count of <cite>) }`. */
+  async glossaryEntries() {
+    return this.glossary.locator('.glossary__entry').evaluateAll((es) => es.map((e) => ({
+      term: e.dataset.term,
+      links: [...e.querySelectorAll('.glossary__source a')].map((a) => a.getAttribute('href')),
+      cites: e.querySelectorAll('.glossary__source cite').length,
+    })));
+  }
+
+  /** The open help overlay's shortcuts: per row, the text of each of its keys. */
+  async helpRows() {
+    return this.byTestId('help-overlay').locator('.help__row').evaluateAll((rs) =>
+      rs.map((r) => [...r.querySelectorAll('kbd')].map((k) => k.textContent)),
+    );
+  }
+
+  // ---- focus ----
+
+  /** Takes the focus off whatever has it (back to the page). */
+  async blur() { await this.page.evaluate(() => document.activeElement?.blur()); }
+
+  /** The focused element's data-testid, else its data-action, else its tag name. */
+  async focusedName() {
+    return this.page.evaluate(() => {
+      const el = document.activeElement;
+      return el?.getAttribute('data-testid') ?? el?.getAttribute('data-action') ?? el?.tagName;
+    });
+  }
+
+  /** Whether the focus is on <body> (on nothing). */
+  async focusOnBody() { return this.page.evaluate(() => document.activeElement === document.body); }
+
+  /** Whether the focus is inside the element with that data-testid. */
+  async focusInside(testId) {
+    return this.page.evaluate((id) => Boolean(document.activeElement?.closest(`[data-testid="${id}"]`)), testId);
+  }
+
+  /** Waits until the focus is on the element with that data-testid. */
+  async waitForFocusOn(testId) {
+    await this.page.waitForFunction((id) => document.activeElement?.getAttribute('data-testid') === id, testId);
+  }
+
+  /** Waits until the focus is on a diagram node (`data-node`), on that one if named. */
+  async waitForFocusOnNode(node) {
+    await this.page.waitForFunction((n) => (n === null
+      ? document.activeElement?.hasAttribute('data-node')
+      : document.activeElement?.getAttribute('data-node') === n), node ?? null);
+  }
+
+  /** Waits until the focus is on a fault button (`data-fault`) of the fault menu. */
+  async waitForFocusOnFault() {
+    await this.page.waitForFunction(() => document.activeElement?.hasAttribute('data-fault'));
+  }
+
+  // ---- waiting ----
+
+  /** Lets `ms` of real time pass. */
+  async idle(ms) { await this.page.waitForTimeout(ms); }
+
+  async #waitForRoot(attr, value, options) {
+    await this.page.waitForSelector(`main.app[${attr}="${value}"]`, options);
+  }
+
+  /** Waits until an earlier moment than the latest is shown (true) or the latest (false). */
+  async waitForInPast(on) { await this.#waitForRoot('data-in-past', on); }
+
+  /** Waits until the clock runs (true) or stands (false). */
+  async waitForPlaying(on) { await this.#waitForRoot('data-playing', on); }
+
+  /** Waits until both styles are shown side by side (true) or one (false). */
+  async waitForSideBySide(on) { await this.#waitForRoot('data-side-by-side', on); }
+
+  /** Waits until presenter mode is on or off. */
+  async waitForPresenter(on) { await this.#waitForRoot('data-presenter', on); }
+
+  /** Waits until the moment shown has a number of events other than `n`, and returns it. */
+  async waitForEventsShownOtherThan(n) {
+    await this.page.waitForFunction(
+      (was) => Number(document.querySelector('[data-testid="timeline"]')?.getAttribute('aria-valuenow')) !== was,
+      n,
+    );
+    return this.eventsShown();
+  }
+
+  /** Waits until the moment shown has more than `n` events. */
+  async waitForEventsShownAbove(n) {
+    await this.page.waitForFunction(
+      (m) => Number(document.querySelector('[data-testid="timeline"]').getAttribute('aria-valuenow')) > m,
+      n,
+    );
+  }
+
+  /** Waits until the clock's text matches `pattern`. */
+  async waitForClock(pattern) {
+    await this.page.waitForFunction(
+      ([source, flags]) => new RegExp(source, flags).test(document.querySelector('[data-testid="clock"]').textContent),
+      [pattern.source, pattern.flags],
+    );
+  }
+
+  /** Waits until the speed list's value is above `percent`. */
+  async waitForSpeedAbove(percent) {
+    await this.page.waitForFunction((s) => Number(document.querySelector('[data-testid="speed"]').value) > s, percent);
+  }
+
+  /** Waits until the speed list's value is below `percent`. */
+  async waitForSpeedBelow(percent) {
+    await this.page.waitForFunction((s) => Number(document.querySelector('[data-testid="speed"]').value) < s, percent);
+  }
+
+  /** Waits until the selected preset is `id`. */
+  async waitForPreset(id) {
+    await this.page.waitForFunction((p) => document.querySelector('[data-testid="preset"]').value === p, id);
+  }
+
+  /** Waits until the coordination segment's value is `style`. */
+  async waitForCoordination(style) {
+    await this.page.waitForSelector(`[data-testid="coordination"][data-value="${style}"]`);
+  }
+
+  /** A button of the coordination segment: `orchestration`, `choreography` or `side-by-side`. */
+  coordinationOption(value) { return this.byTestId('coordination').locator(`[data-value="${value}"]`); }
+
+  /** Waits until the view button `view` is pressed. */
+  async waitForView(view) {
+    await this.page.waitForSelector(`[data-testid="view-${view}"][aria-pressed="true"]`);
+  }
+
+  /** Waits until the document's theme is set, to something other than `theme`. */
+  async waitForThemeOtherThan(theme) {
+    await this.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') !== t && document.documentElement.getAttribute('data-theme'), theme);
+  }
+
+  /** Waits until the document's theme is `theme`. */
+  async waitForTheme(theme) {
+    await this.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme);
+  }
+
+  /** Whether the page is in full screen. */
+  async fullScreen() { return this.page.evaluate(() => document.fullscreenElement !== null); }
+
+  /** Waits until the page is in full screen, or the notice says why it cannot be. */
+  async waitForFullScreenOrNotice() {
+    await this.page.waitForFunction(() => document.fullscreenElement !== null
+      || /full screen/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+  }
+
+  /** Waits until the page has left full screen. */
+  async waitForFullScreenLeft() { await this.page.waitForFunction(() => document.fullscreenElement === null); }
+
+  // ---- selection: the log, the strip and the views ----
+
+  /** The log line of the selected event (none while the narration is live). */
+  selectedLogLine() { return this.byTestId('event-log').locator('.log__line[aria-current="true"]'); }
+
+  /** The log line of event `seq`. */
+  logLine(seq) { return this.byTestId('event-log').locator(`.log__line[data-seq="${seq}"]`); }
+
+  /** The selected event's mark on the timeline strip. */
+  timelineSelection() { return this.timeline.locator('.timeline__selected'); }
+
+  /** Waits until the log's selected line is event `seq`. */
+  async waitForSelectedInLog(seq) {
+    await this.page.waitForFunction((s) => document.querySelector('.log__line[aria-current="true"]')?.dataset.seq === s, seq);
+  }
+
+  /** The diagram's drawing (hidden while another view shows). */
+  get diagramSvg() { return this.page.locator('svg.diagram__svg'); }
+
+  /** A view's drawing: `sequence-view` or `gantt-view`. */
+  viewSvg(view) { return this.byTestId(`${view}-view`); }
+
+  /** What a person clicks in a view to select an event: a sequence row's hit area, a Gantt span's box. */
+  viewTargets(view) {
+    const shape = { sequence: '[data-message] .seq-row__hit', gantt: '.gantt-span .gantt-span__box' }[view];
+    return this.viewSvg(view).locator(shape);
+  }
+
+  /** The event (data-seq) a target of [`viewTargets`] selects. */
+  async viewTargetSeq(target) { return target.locator('xpath=..').getAttribute('data-seq'); }
+
+  /** Every element of a view that selects an event (`data-action="select-event"`). */
+  viewEvents(view) { return this.viewSvg(view).locator('[data-action="select-event"]'); }
+
+  /** The elements of a view marked as the selected event. */
+  viewMarked(view) { return this.viewSvg(view).locator('[aria-current="true"]'); }
+
+  /** The data-seq of each element of a locator. */
+  static async seqs(locator) { return locator.evaluateAll((els) => els.map((e) => e.dataset.seq)); }
+
+  // ---- the sequence view's scrolling pane ----
+
+  /** The pane that scrolls the sequence view. */
+  get viewPane() { return this.page.locator('.diagram__alt'); }
+
+  /** The sequence view's band of lane heads. */
+  sequenceHeads() { return this.viewSvg('sequence').locator('.seq-heads'); }
+
+  /** Where the newest row and the Customer lane's head are, against the pane's visible box. */
+  async sequencePosition() {
+    return this.viewPane.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const rows = el.querySelectorAll('.seq-row');
+      const last = rows[rows.length - 1].getBoundingClientRect();
+      const head = el.querySelector('[data-testid="sequence-lane-customer"]').getBoundingClientRect();
+      return {
+        overflows: el.scrollHeight > el.clientHeight + 50,
+        scrollTop: el.scrollTop,
+        newestInView: last.top >= box.top && last.bottom <= box.bottom + 1,
+        headInView: head.top >= box.top - 1 && head.bottom <= box.top + 80,
+      };
+    });
+  }
+
+  /** Waits until the pane is scrolled to its end (and, if `scrolled`, away from its top). */
+  async waitForPaneAtEnd({ scrolled = false } = {}) {
+    await this.page.waitForFunction((away) => {
+      const el = document.querySelector('.diagram__alt');
+      return (!away || el.scrollTop > 0) && el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+    }, scrolled);
+  }
+
+  /** Turns the mouse wheel over the pane by `dy` pixels. */
+  async wheelPane(dy) {
+    const box = await this.viewPane.boundingBox();
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await this.page.mouse.wheel(0, dy);
+  }
+
+  /** Waits until the pane is scrolled to its top. */
+  async waitForPaneAtTop() {
+    await this.page.waitForFunction(() => document.querySelector('.diagram__alt').scrollTop === 0);
+  }
+
+  // ---- the pointer on the timeline strip ----
+
+  /** Moves the pointer to `fraction` of the strip and holds the button down. */
+  async pointerDownOnTimeline(fraction) {
+    const p = await this.timelinePoint(fraction);
+    await this.page.mouse.move(p.x, p.y);
+    await this.page.mouse.down();
+  }
+
+  /** Moves the pointer to `fraction` of the strip (in a few steps, as a hand does). */
+  async movePointerOnTimeline(fraction) {
+    const p = await this.timelinePoint(fraction);
+    await this.page.mouse.move(p.x, p.y, { steps: 3 });
+  }
+
+  async pointerUp() { await this.page.mouse.up(); }
+
+  // ---- side by side ----
+
+  /** A service node in one style's twin diagram. */
+  twinService(style, name) { return this.byTestId(`twin-${style}`).getByTestId(`service-${name}`); }
+
+  /** The open fault menu's buttons for a fault kind (`data-fault`). */
+  faultButtons(kind) { return this.byTestId('fault-menu').locator(`[data-fault="${kind}"]`); }
+
+  /** Waits until the side-by-side table shows `value` for a figure of one style. */
+  async waitForCompareFigure(figure, style, value, timeout) {
+    await this.page.waitForSelector(`[data-testid="compare"] td[data-figure="${figure}"][data-style="${style}"][data-value="${value}"]`, { timeout });
+  }
+
+  /** Waits until both styles' outcome cells show `outcome`. */
+  async waitForBothOutcomes(outcome, timeout = 20_000) {
+    await this.page.waitForFunction((o) => {
+      const cells = document.querySelectorAll('[data-testid="compare"] td[data-figure="outcome"]');
+      return cells.length === 2 && [...cells].every((c) => c.dataset.value === o);
+    }, outcome, { timeout });
+  }
+
+  /** The side-by-side table's cells outside the pane that scrolls it (`figure style`). */
+  async compareCellsOutOfView() {
+    return this.byTestId('compare').evaluate((table) => {
+      let pane = table.parentElement;
+      while (pane && getComputedStyle(pane).overflowY === 'visible') pane = pane.parentElement;
+      const view = (pane ?? document.documentElement).getBoundingClientRect();
+      return [...table.querySelectorAll('td[data-figure], th[data-figure]')]
+        .filter((cell) => {
+          const r = cell.getBoundingClientRect();
+          return r.top < view.top || r.bottom > view.bottom || r.left < view.left || r.right > view.right;
+        })
+        .map((cell) => `${cell.dataset.figure} ${cell.dataset.style ?? 'header'}`);
+    });
+  }
+
+  // ---- layout ----
+
+  /** The bar's visible controls that reach past the window's right edge (their names). */
+  async barControlsOffScreen() {
+    return this.page.evaluate(() => [...document.querySelectorAll('.app__bar :is(button, select, input, summary)')]
+      .filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > innerWidth)
+      .map((el) => el.getAttribute('data-testid') ?? el.getAttribute('aria-label') ?? el.textContent.trim()));
+  }
+
+  /** Where the bar ends and the stage lies, the narration's type size and the page's size. */
+  async layout() {
+    return this.page.evaluate(() => ({
+      bar: document.querySelector('.app__bar').getBoundingClientRect().bottom,
+      stage: document.querySelector('.stage').getBoundingClientRect().top,
+      stageBottom: document.querySelector('.stage').getBoundingClientRect().bottom,
+      narration: parseFloat(getComputedStyle(document.querySelector('.narration')).fontSize),
+      width: document.documentElement.scrollWidth,
+      height: document.documentElement.scrollHeight,
+    }));
+  }
+
+  /** The diagram toolbar's buttons that lie under its views switch or clock (`a under b (n px)`). */
+  async toolbarOverlaps() {
+    return this.page.evaluate(() => {
+      const boxes = (sel) => [...document.querySelectorAll(sel)].map((el) => ({ el, r: el.getBoundingClientRect() }));
+      const left = boxes('.toolbar__main button');
+      const right = boxes('.toolbar__views button, .toolbar__clock');
+      const name = (el) => el.getAttribute('data-testid') ?? el.getAttribute('data-action') ?? el.textContent.trim();
+      const out = [];
+      for (const a of left) {
+        for (const b of right) {
+          const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+          const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+          if (x > 1 && y > 1) out.push(`${name(a.el)} under ${name(b.el)} (${Math.round(x)} px)`);
+        }
+      }
+      return out;
+    });
+  }
 
   /** The Leptos root, `<main class="app">`. */
   get root() {
