@@ -111,6 +111,23 @@ export class AppPage {
   /** The `data-status` of step `n` (from 1). */
   async stepStatus(n) { return this.page.locator(`.saga-step[data-step="${n}"]`).first().getAttribute('data-status'); }
 
+  /** Waits until step `n` (from 1) has the `data-status` `status`. */
+  async waitForStepStatus(n, status) {
+    await this.page.waitForFunction(([step, want]) => {
+      const el = document.querySelector(`.saga-step[data-step="${step}"]`);
+      return el && el.getAttribute('data-status') === want;
+    }, [n, status]);
+  }
+
+  /** Waits until a service node is lit (the selected event concerns it). */
+  async waitForServiceLit(name) { await this.page.waitForSelector(`[data-testid="service-${name}"].is-lit`); }
+
+  /** The fault chips (active faults) drawn on a service node. */
+  faultChips(name) { return this.service(name).locator('[data-chip]'); }
+
+  /** The buttons that tell the sagas apart (one per saga when there are several). */
+  sagaButtons() { return this.page.locator('[data-action="select-saga"]'); }
+
   /** Opens a node's fault menu by clicking the node (a service name, or a data-testid). */
   async openFaultMenu(node) {
     const target = ['reservation', 'payment', 'calendar', 'notification'].includes(node)
@@ -146,6 +163,11 @@ export class AppPage {
 
   /** How many messages wait in the dead-letter queue (choreography). */
   async deadLetters() { return Number(await this.byTestId('dead-letter-queue').getAttribute('data-count')); }
+
+  /** Waits until `n` messages wait in the dead-letter queue. */
+  async waitForDeadLetters(n, timeout) {
+    await this.page.waitForSelector(`[data-testid="dead-letter-queue"][data-count="${n}"]`, { timeout });
+  }
 
   async redrive() { await this.byTestId('redrive').click(); }
 
@@ -257,7 +279,20 @@ export class AppPage {
     await this.showWholeLog();
     // textContent, not innerText: lines scrolled out of view are not rendered (the log's
     // `content-visibility: auto`), and innerText reads them as empty.
-    return this.byTestId('event-log').locator('.log__text').allTextContents();
+    return this.shownLogLines();
+  }
+
+  /** The lines of the event log as shown (only a node's lines while the log is filtered to it). */
+  async shownLogLines() { return this.byTestId('event-log').locator('.log__text').allTextContents(); }
+
+  /** Every line of the event log (a locator), or those containing `text`. */
+  logLineElements(text) {
+    return this.byTestId('event-log').locator('.log__line', text === undefined ? undefined : { hasText: text });
+  }
+
+  /** Waits until the log has more than `n` lines. */
+  async waitForLogLinesAbove(n) {
+    await this.page.waitForFunction((m) => document.querySelectorAll('[data-testid="event-log"] .log__line').length > m, n);
   }
 
   /** Waits until the log is scrolled to its end: the newest line in full view. */
@@ -525,6 +560,14 @@ export class AppPage {
   }
 
   // ---- waiting ----
+
+  /** The document's scroll size: `{ scrollWidth, scrollHeight }`. */
+  async pageSize() {
+    return this.page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      scrollHeight: document.documentElement.scrollHeight,
+    }));
+  }
 
   /** Lets `ms` of real time pass. */
   async idle(ms) { await this.page.waitForTimeout(ms); }
