@@ -9,12 +9,14 @@
 //   CHROMIUM       browser binary (default /usr/bin/chromium; playwright-core never downloads one)
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = process.env.SAGASCOPE_URL ?? 'http://127.0.0.1:8080/';
 export const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Launches the system Chromium, headless. */
 export function launchBrowser() {
@@ -147,6 +149,9 @@ export class AppPage {
     await this.closeFaultMenu();
   }
 
+  /** The open fault menu's buttons that remove an active fault. */
+  removeFaultButtons() { return this.byTestId('fault-menu').locator('[data-action="remove-fault"]'); }
+
   async closeFaultMenu() {
     await this.byTestId('fault-menu-close').click();
     await this.byTestId('fault-menu').waitFor({ state: 'detached' });
@@ -155,8 +160,8 @@ export class AppPage {
   /** Removes every active fault shown in a node's menu. */
   async removeFaults(node) {
     const menu = await this.openFaultMenu(node);
-    while ((await menu.locator('[data-action="remove-fault"]').count()) > 0) {
-      await menu.locator('[data-action="remove-fault"]').first().click();
+    while ((await this.removeFaultButtons().count()) > 0) {
+      await this.removeFaultButtons().first().click();
     }
     await this.closeFaultMenu();
   }
@@ -316,6 +321,12 @@ export class AppPage {
     return this.byTestId('event-log').locator('.log__line').evaluateAll((lines) => lines.map(
       (line) => [...line.children].map((part) => part.textContent.trim()).filter(Boolean).join('\n'),
     ));
+  }
+
+  /** Shows a tab of the data panel (`tables`, `dead-letters`, `manual`). */
+  async showTab(tab) {
+    await this.byTestId(`tab-${tab}`).click();
+    await this.page.waitForSelector(`[data-testid="tab-${tab}"][aria-selected="true"]`);
   }
 
   // ---- time travel ----
@@ -492,6 +503,9 @@ export class AppPage {
     });
   }
 
+  /** Waits until the verdict box has content (an answer was judged). */
+  async waitForVerdictShown() { await this.byTestId('predict-verdict').locator('*').first().waitFor(); }
+
   // ---- glossary and help ----
 
   /** The narration's "read more" button, which opens the glossary at the narrated idea. */
@@ -647,8 +661,8 @@ export class AppPage {
   }
 
   /** Waits until the document's theme is `theme`. */
-  async waitForTheme(theme) {
-    await this.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme);
+  async waitForTheme(theme, timeout) {
+    await this.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme, { timeout });
   }
 
   /** Whether the page is in full screen. */
@@ -840,6 +854,52 @@ export class AppPage {
     });
   }
 
+  // ---- accessibility (generic: the whole document) ----
+
+  /** Runs axe-core over the whole document; its violations, each with up to four targets. */
+  async axeViolations() {
+    if (!(await this.page.evaluate(() => 'axe' in window))) await this.page.addScriptTag({ path: AXE });
+    return this.page.evaluate(async () => {
+      const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
+      return violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        helpUrl: v.helpUrl,
+        count: v.nodes.length,
+        nodes: v.nodes.slice(0, 4).map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+      }));
+    });
+  }
+
+  /**
+   * The focused element (null on the page itself): `{ id, what, visible, focusVisible }`, `id` a
+   * mark it keeps across calls, `visible` whether it shows that it has focus.
+   */
+  async focusedControl() { return this.page.evaluate(focusedElement); }
+
+  /** Every visible, enabled control the page offers (buttons, form fields, [data-action]): `{ id, what, tabIndex }`. */
+  async controls() { return this.page.evaluate(visibleControls); }
+
+  /** The first running node's box (it pulses while its step runs). */
+  runningNodeBox() { return this.page.locator('.saga-node--running .saga-node__box').first(); }
+
+  /** The CSS animation-name of an element. */
+  static async animationName(locator) { return locator.evaluate((el) => getComputedStyle(el).animationName); }
+
+  /** Emulates `prefers-reduced-motion: reduce`. */
+  async reduceMotion() { await this.page.emulateMedia({ reducedMotion: 'reduce' }); }
+
+  /** Every element of the document that animates or has a transition (`<tag class="…">`). */
+  async movingElements() {
+    return this.page.evaluate(() => [...document.querySelectorAll('*')]
+      .filter((el) => {
+        const style = getComputedStyle(el);
+        return style.animationName !== 'none' || style.transitionDuration.split(',').some((d) => parseFloat(d) > 0);
+      })
+      .map((el) => `<${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}">`));
+  }
+
   /** The Leptos root, `<main class="app">`. */
   get root() {
     return this.page.locator('main.app');
@@ -875,4 +935,61 @@ export class AppPage {
   async close() {
     await this.page.context().close();
   }
+}
+
+// In-page functions (run with page.evaluate, so they may use nothing from this module).
+
+/** What the focused element is, and whether it shows that it has focus. */
+function focusedElement() {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  // A visually hidden field (the Import picker's file input) shows focus on its label.
+  const box = el.getBoundingClientRect();
+  const shown = box.width <= 1 || box.height <= 1 ? el.closest('label') ?? el : el;
+  const style = getComputedStyle(shown);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+    && !/rgba\(.*,\s*0\)$|transparent/.test(style.outlineColor);
+  const shadow = style.boxShadow !== 'none';
+  // SVG controls (the diagram's nodes and fault chips) show focus by stroking their shape in the
+  // focus colour instead of an outline.
+  let stroke = false;
+  if (el instanceof SVGElement) {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--focus)';
+    document.body.append(probe);
+    const focus = getComputedStyle(probe).color;
+    probe.remove();
+    stroke = [...el.querySelectorAll('rect, path, circle, polygon, ellipse')]
+      .some((shape) => getComputedStyle(shape).stroke === focus);
+  }
+  if (!el.dataset.a11yId) el.dataset.a11yId = String(window.__a11yNext = (window.__a11yNext ?? 0) + 1);
+  const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+  return {
+    id: el.dataset.a11yId,
+    what: `<${el.tagName.toLowerCase()}${el.dataset.testid ? ` data-testid="${el.dataset.testid}"` : ''}${el.dataset.action ? ` data-action="${el.dataset.action}"` : ''}> ${name}`,
+    visible: outline || shadow || stroke,
+    focusVisible: el.matches(':focus-visible'),
+  };
+}
+
+/** Every visible, enabled control the page offers: buttons, form fields, [data-action]. */
+function visibleControls() {
+  const selector = 'button, select, input, summary, a[href], [data-action], [role="button"]';
+  return [...document.querySelectorAll(selector)]
+    .filter((el) => !el.disabled && !el.closest('[inert], [hidden], details:not([open]) > :not(summary)'))
+    .filter((el) => {
+      // The Import picker's file input is visually hidden inside its label, but still focusable.
+      if (el.matches('input[type="file"]')) return true;
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    })
+    .map((el) => {
+      if (!el.dataset.a11yId) el.dataset.a11yId = String(window.__a11yNext = (window.__a11yNext ?? 0) + 1);
+      const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+      return {
+        id: el.dataset.a11yId,
+        what: `<${el.tagName.toLowerCase()}${el.dataset.testid ? ` data-testid="${el.dataset.testid}"` : ''}${el.dataset.action ? ` data-action="${el.dataset.action}"` : ''}> ${name}`,
+        tabIndex: el.tabIndex,
+      };
+    });
 }
