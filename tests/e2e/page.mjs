@@ -53,6 +53,18 @@ export class AppPage {
   }
 
   /**
+   * Opens BASE_URL in a fresh context without waiting for the app, which may never mount:
+   * `blockWasm` aborts every .wasm request; other options go to the context (`javaScriptEnabled`, …).
+   */
+  static async openBare(browser, { blockWasm = false, ...contextOptions } = {}) {
+    const context = await browser.newContext(contextOptions);
+    const app = new AppPage(await context.newPage());
+    if (blockWasm) await app.page.route('**/*.wasm', (route) => route.abort());
+    await app.page.goto(BASE_URL);
+    return app;
+  }
+
+  /**
    * Opens the page in a fresh 1280×720 context and waits for the app. Either a `path` relative to
    * BASE_URL, or link parameters: `{ preset, coordination, storage, seed, speed }`.
    */
@@ -270,6 +282,11 @@ export class AppPage {
   /** Whether every invariant holds. */
   async invariantsHold() { return (await this.byTestId('invariants').getAttribute('data-all-hold')) === 'true'; }
 
+  /** One invariant's `data-holds` (`true` or `false`), by its data-invariant-name. */
+  async invariantState(name) {
+    return this.byTestId('invariants').locator(`[data-invariant-name="${name}"]`).getAttribute('data-holds');
+  }
+
   /** The narration's text. */
   async narration() { return this.byTestId('narration').innerText(); }
 
@@ -366,6 +383,61 @@ export class AppPage {
   /** Waits until the moment shown has `n` events (aria-valuenow). */
   async waitForEventsShown(n, timeout = 10_000) {
     await this.page.waitForSelector(`[data-testid="timeline"][aria-valuenow="${n}"]`, { timeout });
+  }
+
+  /** Waits until the run is over: Step has nothing left to do and the clock stands. */
+  async waitForRunOver(timeout) {
+    await this.page.waitForFunction(
+      () => document.querySelector('[data-testid="step"]')?.disabled
+        && document.querySelector('main')?.dataset.playing === 'false',
+      null,
+      { timeout },
+    );
+  }
+
+  /** The timeline strip's inner width in pixels. */
+  async timelineWidth() { return this.timeline.evaluate((el) => el.clientWidth); }
+
+  /**
+   * Jumps `n` times to pseudo-random places of the strip, each timed in the page from the pointer
+   * press to the frame after the page has redrawn: `{ ms, fraction, now }` (now: aria-valuenow).
+   */
+  async timedJumps(n) {
+    return this.timeline.evaluate(async (el, count) => {
+      const rect = el.getBoundingClientRect();
+      const out = [];
+      let x = 0.37;
+      for (let i = 0; i < count; i += 1) {
+        x = (x * 7.31 + 0.13) % 1;
+        const clientX = rect.left + el.clientLeft + x * el.clientWidth;
+        const clientY = rect.top + rect.height / 2;
+        const t0 = performance.now();
+        el.dispatchEvent(new PointerEvent('pointerdown', { clientX, clientY, bubbles: true, pointerId: 1 }));
+        el.dispatchEvent(new PointerEvent('pointerup', { clientX, clientY, bubbles: true, pointerId: 1 }));
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        out.push({ ms: performance.now() - t0, fraction: x, now: Number(el.getAttribute('aria-valuenow')) });
+      }
+      return out;
+    }, n);
+  }
+
+  /**
+   * Presses ← `n` times, each timed in the page from the key to the frame after the page has
+   * redrawn: `{ ms, before, after }` (aria-valuenow before and after).
+   */
+  async timedStepsBack(n) {
+    return this.page.evaluate(async (count) => {
+      const el = document.querySelector('[data-testid="timeline"]');
+      const out = [];
+      for (let i = 0; i < count; i += 1) {
+        const before = Number(el.getAttribute('aria-valuenow'));
+        const t0 = performance.now();
+        document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        out.push({ ms: performance.now() - t0, before, after: Number(el.getAttribute('aria-valuenow')) });
+      }
+      return out;
+    }, n);
   }
 
   // ---- teaching ----
@@ -909,6 +981,35 @@ export class AppPage {
   byTestId(id) {
     return this.page.getByTestId(id);
   }
+
+  /** The loading placeholder as a status for assistive technology (`role="status"`). */
+  get bootStatus() {
+    return this.page.locator('body > .boot[role="status"]');
+  }
+
+  /** The text of the whole body. */
+  async bodyText() { return this.page.locator('body').innerText(); }
+
+  /** The document's title. */
+  async title() { return this.page.title(); }
+
+  /** The address in the address bar. */
+  url() { return this.page.url(); }
+
+  /** Changes only the address's `#` part, as pasting a link into the address bar of an open page does. */
+  async setLocationHash(hash) { await this.page.evaluate((h) => { window.location.hash = h; }, hash); }
+
+  /** Marks the document, to tell later whether it was reloaded ([`documentMarked`]). */
+  async markDocument() { await this.page.evaluate(() => { window.sagascopeNotReloaded = true; }); }
+
+  /** Whether the document still carries the mark of [`markDocument`] (it was not reloaded). */
+  async documentMarked() { return this.page.evaluate(() => window.sagascopeNotReloaded); }
+
+  /** Reloads the page (wait for the app with [`waitForMount`]). */
+  async reload() { await this.page.reload(); }
+
+  /** Overwrites the saved run and preferences (localStorage `sagascope.v1`) with `text`. */
+  async writeSavedState(text) { await this.page.evaluate((t) => localStorage.setItem('sagascope.v1', t), text); }
 
   /** The loading placeholder shown until the wasm app mounts. */
   get bootMessage() {
