@@ -86,7 +86,7 @@ describe('axe-core finds no serious or critical violation', () => {
       const more = app.narrationGlossaryButton();
       if (await more.count()) {
         await more.first().click();
-        const opened = await app.byTestId('glossary').waitFor({ timeout: 3_000 }).then(() => true, () => false);
+        const opened = await app.glossary.waitFor({ timeout: 3_000 }).then(() => true, () => false);
         if (opened) await assertAccessibleInBothThemes(app, 'with the glossary open');
       }
     });
@@ -136,7 +136,7 @@ describe('axe-core finds no serious or critical violation', () => {
       await app.waitUntilPaused(30_000);
       for (const view of ['sequence', 'gantt']) {
         await app.byTestId(`view-${view}`).click();
-        await app.byTestId(`${view}-view`).waitFor();
+        await app.viewSvg(view).waitFor();
         await assertAccessibleInBothThemes(app, `the ${view} view`);
       }
       await app.byTestId('view-diagram').click();
@@ -148,7 +148,7 @@ describe('axe-core finds no serious or critical violation', () => {
       await assertAccessibleInBothThemes(app, 'the help overlay');
       await app.press('Escape');
       await app.press('g');
-      await app.byTestId('glossary').waitFor();
+      await app.glossary.waitFor();
       await assertAccessibleInBothThemes(app, 'the glossary');
       await app.press('Escape');
       await app.coordinationOption('side-by-side').click();
@@ -162,7 +162,7 @@ describe('axe-core finds no serious or critical violation', () => {
     await withPage(browser, { preset: 'card-declined', speed: 20 }, async (app) => {
       await app.byTestId('predict-toggle').click();
       await app.play();
-      await app.byTestId('predict').waitFor({ timeout: 20_000 });
+      await app.predictPanel.waitFor({ timeout: 20_000 });
       await assertAccessibleInBothThemes(app, 'a predict question');
       await app.byTestId('predict-choice-0').click();
       await app.waitForVerdictShown();

@@ -299,13 +299,15 @@ export class AppPage {
   /** Every line of the event log, in order. */
   async logLines() {
     await this.showWholeLog();
-    // textContent, not innerText: lines scrolled out of view are not rendered (the log's
-    // `content-visibility: auto`), and innerText reads them as empty.
     return this.shownLogLines();
   }
 
   /** The lines of the event log as shown (only a node's lines while the log is filtered to it). */
-  async shownLogLines() { return this.byTestId('event-log').locator('.log__text').allTextContents(); }
+  async shownLogLines() {
+    // textContent, not innerText: lines scrolled out of view are not rendered (the log's
+    // `content-visibility: auto`), and innerText reads them as empty.
+    return this.byTestId('event-log').locator('.log__text').allTextContents();
+  }
 
   /** Every line of the event log (a locator), or those containing `text`. */
   logLineElements(text) {

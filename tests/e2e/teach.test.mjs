@@ -360,9 +360,9 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   await press('Escape', 'Esc');
   await app.byTestId('help-overlay').waitFor({ state: 'detached' });
   await press('g', 'G');
-  await app.byTestId('glossary').waitFor();
+  await app.glossary.waitFor();
   await press('Escape', 'Esc');
-  await app.byTestId('glossary').waitFor({ state: 'detached' });
+  await app.glossary.waitFor({ state: 'detached' });
 
   // F: full screen, or the notice says why not; F again leaves it.
   await press('f', 'F');
@@ -456,7 +456,7 @@ describe('the keyboard', () => {
       await app.waitForSideBySide(false);
       // The sequence view, predict mode on and off, a reset, and a replay of the same trace.
       await app.press('v');
-      await app.byTestId('sequence-view').waitFor();
+      await app.viewSvg('sequence').waitFor();
       await app.press('q');
       await app.waitForPredictOn(true);
       await app.press('q');
@@ -791,11 +791,11 @@ describe('overlays and layout', () => {
       for (const close of ['click', 'Escape']) {
         await more.focus();
         await app.press('Enter');
-        await app.byTestId('glossary').waitFor();
+        await app.glossary.waitFor();
         await app.waitForFocusOn('close-glossary');
         if (close === 'click') await app.byTestId('close-glossary').click();
         else await app.press('Escape');
-        await app.byTestId('glossary').waitFor({ state: 'detached' });
+        await app.glossary.waitFor({ state: 'detached' });
         await app.idle(100);
         assert.equal(await focused(), 'glossary', `after closing the glossary (${close}) the focus is on "read more"`);
 
