@@ -55,7 +55,7 @@ for (const coordination of ['orchestration', 'choreography']) {
       await withPage(browser, { coordination, speed: FAST }, async (app) => {
         assert.equal(await app.outcome(), 'running');
         await app.play();
-        await app.page.waitForTimeout(150);
+        await app.idle(150);
         await app.screenshot(`${coordination}-happy-path-running`);
         await app.waitForOutcome('completed');
         await app.waitUntilPaused();
@@ -116,10 +116,7 @@ for (const coordination of ['orchestration', 'choreography']) {
       await withPage(browser, { coordination, speed: 4 }, async (app) => {
         // Run until the reservation exists, then refuse the booking that comes next.
         await app.play();
-        await app.page.waitForFunction(() => {
-          const step = document.querySelector('.saga-step[data-step="1"]');
-          return step && step.getAttribute('data-status') === 'succeeded';
-        });
+        await app.waitForStepStatus(1, 'succeeded');
         await app.pause();
         assert.equal(await app.outcome(), 'running');
         await app.injectFault('calendar', 'business_failure');
@@ -140,7 +137,7 @@ describe('choreography', () => {
       await app.injectFault('payment', 'poison');
       await app.reset();
       await app.play();
-      await app.page.waitForSelector('[data-testid="dead-letter-queue"][data-count="1"]', { timeout: 20_000 });
+      await app.waitForDeadLetters(1, 20_000);
       await app.waitUntilPaused();
       assert.equal(await app.outcome(), 'awaiting-person', 'the saga waits for a person');
       assert.match(await app.byTestId('outcome').innerText(), /dead-letter queue/, 'and the banner says why');
@@ -150,7 +147,7 @@ describe('choreography', () => {
 
       await app.removeFaults('payment');
       await app.redrive();
-      await app.page.waitForSelector('[data-testid="dead-letter-queue"][data-count="0"]');
+      await app.waitForDeadLetters(0);
       await app.play();
       await app.waitForOutcome('completed');
       const lines = await app.logLines();
@@ -170,7 +167,7 @@ describe('the page', () => {
       await app.setCoordination('choreography');
       assert.equal(await app.outcome(), 'running');
       assert.match(await app.byTestId('clock').innerText(), /t = 0\.00 s/, 'a new run starts at 0 s');
-      assert.equal(await app.byTestId('event-log').locator('.log__line', { hasText: 'Saga A' }).count(), 0);
+      assert.equal(await app.logLineElements('Saga A').count(), 0);
       await app.byTestId('event-bus').waitFor();
       await app.setStorage('shared');
       assert.match(await app.byTestId('databases').innerText(), /Shared database/);
@@ -189,8 +186,8 @@ describe('the page', () => {
   test('an orchestration-only preset switches to orchestration and disables choreography', async () => {
     await withPage(browser, { coordination: 'choreography' }, async (app) => {
       await app.choosePreset('orchestrator-crash');
-      await app.page.waitForSelector('[data-testid="coordination"][data-value="orchestration"]');
-      assert.ok(await app.byTestId('coordination').locator('[data-value="choreography"]').isDisabled());
+      await app.waitForCoordination('orchestration');
+      assert.ok(await app.coordinationOption('choreography').isDisabled());
       assert.match(await app.byTestId('notice').innerText(), /needs an orchestrator/);
       await app.byTestId('orchestrator').waitFor();
     });
@@ -198,23 +195,23 @@ describe('the page', () => {
 
   test('Step shows one more event each time, and the log links to the diagram', async () => {
     await withPage(browser, {}, async (app) => {
-      const count = () => app.byTestId('event-log').locator('.log__line').count();
+      const count = () => app.logLineElements().count();
       assert.equal(await count(), 0);
       await app.step();
-      await app.page.waitForFunction(() => document.querySelectorAll('.log__line').length > 0);
+      await app.waitForLogLinesAbove(0);
       const first = await count();
       await app.step();
-      await app.page.waitForFunction((n) => document.querySelectorAll('.log__line').length > n, first);
+      await app.waitForLogLinesAbove(first);
       for (let i = 0; i < 10; i++) await app.step();
       // Select the command sent to Reservation: its node lights up.
-      const line = app.byTestId('event-log').locator('.log__line', { hasText: 'Orchestrator → Reservation' }).first();
+      const line = app.logLineElements('Orchestrator → Reservation').first();
       await line.click();
-      await app.page.waitForSelector('[data-testid="service-reservation"].is-lit');
+      await app.waitForServiceLit('reservation');
       assert.match(await app.narration(), /selected event/i);
       // Select a node: the log shows only its events.
       await app.service('payment').click();
       await app.byTestId('log-show-all').waitFor();
-      const texts = await app.byTestId('event-log').locator('.log__text').allTextContents();
+      const texts = await app.shownLogLines();
       assert.ok(texts.every((t) => /Payment|Charge card/.test(t)), texts.join('\n'));
       await app.closeFaultMenu();
       await app.showWholeLog();
@@ -224,32 +221,29 @@ describe('the page', () => {
 
   test('the keyboard reaches every control: Space plays, Enter opens a fault menu, Escape closes it', async () => {
     await withPage(browser, { speed: 4 }, async (app) => {
-      await app.page.keyboard.press('Space');
-      await app.page.waitForSelector('main.app[data-playing="true"]');
-      await app.page.keyboard.press('Space');
-      await app.page.waitForSelector('main.app[data-playing="false"]');
+      await app.press('Space');
+      await app.waitForPlaying(true);
+      await app.press('Space');
+      await app.waitForPlaying(false);
       await app.service('payment').focus();
-      await app.page.keyboard.press('Enter');
+      await app.press('Enter');
       await app.byTestId('fault-menu').waitFor();
-      await app.page.waitForFunction(() => document.activeElement?.hasAttribute('data-fault'));
-      await app.page.keyboard.press('Enter');
-      await app.page.locator('[data-testid="service-payment"] [data-chip]').waitFor();
-      await app.page.keyboard.press('Escape');
+      await app.waitForFocusOnFault();
+      await app.press('Enter');
+      await app.faultChips('payment').waitFor();
+      await app.press('Escape');
       await app.byTestId('fault-menu').waitFor({ state: 'detached' });
-      await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'service-payment');
+      await app.waitForFocusOn('service-payment');
     });
   });
 
   test('the page follows the dark colour scheme and fits 1280×720', async () => {
     await withPage(browser, { colorScheme: 'dark', preset: 'two-customers', coordination: 'choreography', speed: 20 }, async (app) => {
       await app.play();
-      await app.page.waitForTimeout(600);
-      const { scrollWidth, scrollHeight } = await app.page.evaluate(() => ({
-        scrollWidth: document.documentElement.scrollWidth,
-        scrollHeight: document.documentElement.scrollHeight,
-      }));
+      await app.idle(600);
+      const { scrollWidth, scrollHeight } = await app.pageSize();
       assert.ok(scrollWidth <= 1280 && scrollHeight <= 720, `page is ${scrollWidth}×${scrollHeight}`);
-      assert.equal(await app.page.locator('[data-action="select-saga"]').count(), 2, 'two sagas told apart');
+      assert.equal(await app.sagaButtons().count(), 2, 'two sagas told apart');
       await app.screenshot('dark-two-customers');
     });
   });

@@ -40,7 +40,7 @@ test('a shared link opens the same run at the same moment in a fresh page', asyn
     const here = await moment(app);
     const url = await app.share();
     assert.match(url, /#v=1&/);
-    assert.ok(app.page.url().endsWith(url.slice(url.indexOf('#'))), 'the address bar holds the link');
+    assert.ok(app.url().endsWith(url.slice(url.indexOf('#'))), 'the address bar holds the link');
     assert.match(await app.notice(), /Copy this link|Link copied/);
 
     const path = new URL(url).pathname + new URL(url).hash;
@@ -80,18 +80,18 @@ test('a link pasted into an open page opens its run; a bad one says why and keep
     assert.notDeepEqual(before, there);
 
     // Only the `#` part changes, as when a link is pasted into the address bar: no reload.
-    await app.page.evaluate(() => { window.sagascopeNotReloaded = true; });
-    await app.page.evaluate((hash) => { window.location.hash = hash; }, link);
+    await app.markDocument();
+    await app.setLocationHash(link);
     await app.waitForNotice(/Opened a shared link/);
     assert.deepEqual(await moment(app), there);
-    assert.equal(await app.page.evaluate(() => window.sagascopeNotReloaded), true, 'same page');
+    assert.equal(await app.documentMarked(), true, 'same page');
 
     for (const bad of ['#v=1&p=happy-path&c=zz&seed=1', '#v=1&s=eyJ2ZXJzaW9', '#v=9&p=happy-path']) {
-      await app.page.evaluate((hash) => { window.location.hash = hash; }, bad);
+      await app.setLocationHash(bad);
       await app.waitForNotice(/This link cannot be opened: .+\. The run stays as it was/);
       assert.deepEqual(await moment(app), there, `${bad} changes nothing`);
       // Back to the good link, so that the next bad one has a notice to replace.
-      await app.page.evaluate((hash) => { window.location.hash = hash; }, link);
+      await app.setLocationHash(link);
       await app.waitForNotice(/Opened a shared link/);
     }
   });
@@ -189,14 +189,14 @@ test('the last run and preferences come back after a reload; a damaged entry is 
     await app.byTestId('speed').selectOption('200');
     await stepTimes(app, 2);
     const before = await moment(app);
-    await app.page.reload();
+    await app.reload();
     await app.waitForMount();
     assert.deepEqual(await moment(app), before);
     assert.equal(await app.byTestId('speed').inputValue(), '200');
 
     for (const damaged of ['{not json', '{"version":0}', 'x'.repeat(20_000)]) {
-      await app.page.evaluate((text) => localStorage.setItem('sagascope.v1', text), damaged);
-      await app.page.reload();
+      await app.writeSavedState(damaged);
+      await app.reload();
       await app.waitForMount();
       assert.match(await app.notice(), /discarded/);
       assert.equal(await app.preset(), 'happy-path');

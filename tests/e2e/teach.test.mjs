@@ -33,12 +33,8 @@ async function moment(app) {
 }
 
 /** Waits until the moment shown has a number of events different from `n`, and returns it. */
-async function eventsOtherThan(app, n) {
-  await app.page.waitForFunction(
-    (was) => Number(document.querySelector('[data-testid="timeline"]')?.getAttribute('aria-valuenow')) !== was,
-    n,
-  );
-  return app.eventsShown();
+function eventsOtherThan(app, n) {
+  return app.waitForEventsShownOtherThan(n);
 }
 
 for (const coordination of ['orchestration', 'choreography']) {
@@ -61,7 +57,7 @@ for (const coordination of ['orchestration', 'choreography']) {
 
         // Click the strip at 30 %: the moment right after the event there.
         await app.clickTimeline(0.3);
-        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        await app.waitForInPast(true);
         const shown = await app.eventsShown();
         const under = Math.floor(0.3 * total) + 1;
         assert.ok(shown >= under - 1 && shown <= under + 3, `30 % of ${total} events lands on ${shown}`);
@@ -69,11 +65,11 @@ for (const coordination of ['orchestration', 'choreography']) {
         assert.equal(await app.outcome(), 'running');
         assert.deepEqual(await app.logEntries(), full.slice(0, shown), 'the log is exactly the prefix');
         // The event under the pointer is selected: in the log and on the strip.
-        const selected = app.byTestId('event-log').locator('.log__line[aria-current="true"]');
+        const selected = app.selectedLogLine();
         assert.equal(await selected.count(), 1);
         const seq = Number(await selected.getAttribute('data-seq'));
         assert.ok(Math.abs(seq - Math.floor(0.3 * total)) <= 1 && seq < shown, `selected #${seq}`);
-        assert.equal(await app.timeline.locator('.timeline__selected').count(), 1);
+        assert.equal(await app.timelineSelection().count(), 1);
         assert.match(await app.narration(), new RegExp(`#${seq}\\b`));
         await app.byTestId('to-latest').waitFor();
         await app.screenshot(`teach-${coordination}-scrubbed-back`);
@@ -95,7 +91,7 @@ for (const coordination of ['orchestration', 'choreography']) {
         assert.equal(await app.inPast(), false);
         // Playing on went back to live narration: no event held selected, the log at its end.
         assert.equal(await app.byTestId('narration-live').count(), 0, 'no "Back to live" left');
-        assert.equal(await app.byTestId('event-log').locator('.log__line[aria-current="true"]').count(), 0);
+        assert.equal(await app.selectedLogLine().count(), 0);
         await app.waitForLogAtEnd();
         assert.equal(await app.byTestId('to-latest').count(), 0);
         assert.equal(await app.eventsShown(), total);
@@ -106,14 +102,10 @@ for (const coordination of ['orchestration', 'choreography']) {
       await withPage(browser, { preset: 'transient-payment', coordination, speed: TOP }, async (app) => {
         await playToEnd(app, 'completed');
         const total = await app.eventsInRun();
-        const { mouse } = app.page;
-        const start = await app.timelinePoint(0.1);
-        await mouse.move(start.x, start.y);
-        await mouse.down();
+        await app.pointerDownOnTimeline(0.1);
         const seen = [await app.eventsShown()];
         for (const f of [0.25, 0.4, 0.55, 0.7, 0.85]) {
-          const p = await app.timelinePoint(f);
-          await mouse.move(p.x, p.y, { steps: 3 });
+          await app.movePointerOnTimeline(f);
           seen.push(await eventsOtherThan(app, seen.at(-1)));
         }
         for (let i = 1; i < seen.length; i += 1) {
@@ -121,20 +113,18 @@ for (const coordination of ['orchestration', 'choreography']) {
         }
         assert.ok(seen[0] <= Math.ceil(0.1 * total) + 3 && seen.at(-1) < total, seen.join(', '));
         // Back to the left while still holding the button: back in time.
-        const back = await app.timelinePoint(0.3);
-        await mouse.move(back.x, back.y, { steps: 3 });
+        await app.movePointerOnTimeline(0.3);
         const left = await eventsOtherThan(app, seen.at(-1));
         assert.ok(left < seen.at(-1), `moving left goes back: ${left}`);
         await app.screenshot(`teach-${coordination}-dragging`);
-        await mouse.up();
+        await app.pointerUp();
         // Released: moving over the strip no longer changes the moment.
-        const away = await app.timelinePoint(0.9);
-        await mouse.move(away.x, away.y, { steps: 3 });
-        await app.page.waitForTimeout(200);
+        await app.movePointerOnTimeline(0.9);
+        await app.idle(200);
         assert.equal(await app.eventsShown(), left, 'no drag after the button is up');
         assert.equal(await app.inPast(), true);
         await app.press('End');
-        await app.page.waitForSelector('main.app[data-in-past="false"]');
+        await app.waitForInPast(false);
         assert.equal(await app.eventsShown(), total);
       });
     });
@@ -163,7 +153,7 @@ for (const coordination of ['orchestration', 'choreography']) {
         await app.waitForEventsShown(moments[1].events);
         assert.deepEqual(await moment(app), moments[1]);
         await app.toLatest();
-        await app.page.waitForSelector('main.app[data-in-past="false"]');
+        await app.waitForInPast(false);
         assert.deepEqual(await moment(app), moments[5]);
       });
     });
@@ -178,7 +168,7 @@ for (const coordination of ['orchestration', 'choreography']) {
 
         // Go to the event that created the reservation, then back until Payment has not begun.
         await app.clickTimeline((created + 0.5) / total);
-        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        await app.waitForInPast(true);
         let log = await app.logEntries();
         while (log.some((l) => /Charge card begins|Payment charges/.test(l))) {
           const was = await app.eventsShown();
@@ -217,7 +207,7 @@ describe('time travel: removing a fault', () => {
         const old = await playToEnd(app, 'compensated');
         const total = await app.eventsInRun();
         await app.clickTimeline((AppPage.indexOf(old, /Reservation created for Ada/) + 0.5) / total);
-        await app.page.waitForSelector('main.app[data-in-past="true"]');
+        await app.waitForInPast(true);
         const at = await app.eventsShown();
         assert.ok(!(await app.logEntries()).some((l) => /refuses Charge card/.test(l)), 'before the refusal');
         await app.removeFaults('payment');
@@ -238,9 +228,7 @@ async function helpTable(app) {
   await app.press('?');
   const overlay = app.byTestId('help-overlay');
   await overlay.waitFor();
-  const rows = await overlay.locator('.help__row').evaluateAll((rs) =>
-    rs.map((r) => [...r.querySelectorAll('kbd')].map((k) => k.textContent)),
-  );
+  const rows = await app.helpRows();
   await app.press('Escape');
   await overlay.waitFor({ state: 'detached' });
   return rows;
@@ -257,7 +245,6 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
     await app.press(key);
     tried.add(label);
   };
-  const root = (attr, value) => app.page.waitForSelector(`main.app[${attr}="${value}"]`);
 
   /** Steps with → until the clock has left 0 s (the first events happen at 0 s). */
   const stepPastZero = async () => {
@@ -273,14 +260,14 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
     // Space on the focused Reset button resets (the button's own key), it does not play.
     await stepPastZero();
     await press(' ', 'Space');
-    await app.page.waitForFunction(() => /t = 0\.00 s/.test(document.querySelector('[data-testid="clock"]').textContent));
+    await app.waitForClock(/t = 0\.00 s/);
     assert.equal(await app.playing(), false);
   } else {
     await press(' ', 'Space');
-    await root('data-playing', 'true');
-    await app.page.waitForTimeout(300);
+    await app.waitForPlaying(true);
+    await app.idle(300);
     await press(' ', 'Space');
-    await root('data-playing', 'false');
+    await app.waitForPlaying(false);
   }
 
   // → and ←, Home and End.
@@ -292,20 +279,20 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   assert.ok(ahead > n);
   await press('ArrowLeft', '←');
   assert.equal(await eventsOtherThan(app, ahead), n, '← undoes →');
-  await root('data-in-past', 'true');
+  await app.waitForInPast(true);
   await press('Home');
   await app.waitForEventsShown(0);
   await press('End');
-  await root('data-in-past', 'false');
+  await app.waitForInPast(false);
   assert.equal(await app.eventsShown(), ahead);
 
   // [ and ]: the speed list moves one notch.
   const speed = await app.speed();
   await press(']');
-  await app.page.waitForFunction((s) => Number(document.querySelector('[data-testid="speed"]').value) > s, speed);
+  await app.waitForSpeedAbove(speed);
   const faster = await app.speed();
   await press('[');
-  await app.page.waitForFunction((s) => Number(document.querySelector('[data-testid="speed"]').value) < s, faster);
+  await app.waitForSpeedBelow(faster);
   assert.equal(await app.speed(), speed);
 
   // 1 … 9: the n-th preset.
@@ -313,59 +300,59 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   assert.ok(ids.length >= 9);
   for (const digit of [3, 9, 1]) {
     await press(String(digit), digit === 1 ? '1' : digit === 9 ? '9' : '…');
-    await app.page.waitForFunction((id) => document.querySelector('[data-testid="preset"]').value === id, ids[digit - 1]);
+    await app.waitForPreset(ids[digit - 1]);
   }
   tried.add('…');
 
   // R: the run starts again at 0 s.
   await stepPastZero();
   await press('r', 'R');
-  await app.page.waitForFunction(() => /t = 0\.00 s/.test(document.querySelector('[data-testid="clock"]').textContent));
+  await app.waitForClock(/t = 0\.00 s/);
   assert.equal(await app.eventsShown(), 0);
 
   // C: the other style, and back.
   const style = await app.coordination();
   const other = style === 'orchestration' ? 'choreography' : 'orchestration';
   await press('c', 'C');
-  await app.page.waitForSelector(`[data-testid="coordination"][data-value="${other}"]`);
+  await app.waitForCoordination(other);
   await press('c', 'C');
-  await app.page.waitForSelector(`[data-testid="coordination"][data-value="${style}"]`);
+  await app.waitForCoordination(style);
 
   // B: both styles side by side, and back.
   await press('b', 'B');
-  await root('data-side-by-side', 'true');
+  await app.waitForSideBySide(true);
   await app.byTestId('twin-orchestration').waitFor();
   await press('b', 'B');
-  await root('data-side-by-side', 'false');
+  await app.waitForSideBySide(false);
   assert.equal(await app.byTestId('side-by-side').count(), 0);
 
   // V: diagram → sequence → timeline → diagram.
   for (const [view, svg] of [['sequence', 'sequence-view'], ['gantt', 'gantt-view'], ['diagram', null]]) {
     await press('v', 'V');
-    await app.page.waitForSelector(`[data-testid="view-${view}"][aria-pressed="true"]`);
+    await app.waitForView(view);
     if (svg) assert.ok(await app.byTestId(svg).isVisible(), `${svg} shows`);
-    else assert.ok(await app.page.locator('svg.diagram__svg').isVisible(), 'the diagram shows');
+    else assert.ok(await app.diagramSvg.isVisible(), 'the diagram shows');
   }
 
   // Q: predict mode on and off.
   await press('q', 'Q');
-  await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
+  await app.waitForPredictOn(true);
   await press('q', 'Q');
-  await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="false"]');
+  await app.waitForPredictOn(false);
 
   // P: presenter mode on and off.
   await press('p', 'P');
-  await root('data-presenter', 'true');
+  await app.waitForPresenter(true);
   await press('p', 'P');
-  await root('data-presenter', 'false');
+  await app.waitForPresenter(false);
 
   // T: the other theme, and back.
   const theme = await app.themeInEffect();
   await press('t', 'T');
-  await app.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') !== t && document.documentElement.getAttribute('data-theme'), theme);
+  await app.waitForThemeOtherThan(theme);
   assert.notEqual(await app.themeInEffect(), theme);
   await press('t', 'T');
-  await app.page.waitForFunction((t) => document.documentElement.getAttribute('data-theme') === t, theme);
+  await app.waitForTheme(theme);
 
   // ? and Esc: the help; G and Esc: the glossary.
   await press('?');
@@ -373,25 +360,24 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   await press('Escape', 'Esc');
   await app.byTestId('help-overlay').waitFor({ state: 'detached' });
   await press('g', 'G');
-  await app.byTestId('glossary').waitFor();
+  await app.glossary.waitFor();
   await press('Escape', 'Esc');
-  await app.byTestId('glossary').waitFor({ state: 'detached' });
+  await app.glossary.waitFor({ state: 'detached' });
 
   // F: full screen, or the notice says why not; F again leaves it.
   await press('f', 'F');
-  await app.page.waitForFunction(() => document.fullscreenElement !== null
-    || /full screen/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
-  if (await app.page.evaluate(() => document.fullscreenElement !== null)) {
+  await app.waitForFullScreenOrNotice();
+  if (await app.fullScreen()) {
     await press('f', 'F');
-    await app.page.waitForFunction(() => document.fullscreenElement === null);
+    await app.waitForFullScreenLeft();
   }
 
   // S: the focus jumps to the diagram's services (from any view).
   await app.setView('sequence');
   await press('s', 'S');
-  await app.page.waitForFunction(() => document.activeElement?.hasAttribute('data-node'));
+  await app.waitForFocusOnNode();
   assert.equal(await app.view(), 'diagram', 'S shows the diagram');
-  await app.page.evaluate(() => document.activeElement?.blur());
+  await app.blur();
 
   // Tab and Enter: a service's fault menu; Esc closes it.
   await app.service('payment').focus();
@@ -400,7 +386,7 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   await app.press('Escape');
   await app.byTestId('fault-menu').waitFor({ state: 'detached' });
   // Escape gives the focus back to the node (on the next frame): wait for it before moving on.
-  await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-node') === 'service-payment');
+  await app.waitForFocusOnNode('service-payment');
   tried.add('Tab').add('Enter');
 
   // In a text field the keys are typed, not shortcuts.
@@ -420,7 +406,7 @@ describe('the keyboard', () => {
     await withPage(browser, { speed: 2 }, async (app) => {
       const table = await helpTable(app);
       assert.ok(table.length >= 10, 'the help lists the shortcuts');
-      const blur = () => app.page.evaluate(() => document.activeElement?.blur());
+      const blur = () => app.blur();
       const onPage = await checkEveryShortcut(app, blur);
       await app.screenshot('teach-keyboard-page');
 
@@ -441,38 +427,38 @@ describe('the keyboard', () => {
     await withPage(browser, { speed: TOP }, async (app) => {
       const ids = await app.presetIds();
       await app.press('2');
-      await app.page.waitForFunction((id) => document.querySelector('[data-testid="preset"]').value === id, ids[1]);
+      await app.waitForPreset(ids[1]);
       assert.equal(ids[1], 'card-declined');
       const atStart = await app.eventsShown();
       // Play, pause, look back, return, play to the end.
       await app.press(' ');
-      await app.page.waitForSelector('main.app[data-playing="true"]');
-      await app.page.waitForFunction(() => Number(document.querySelector('[data-testid="timeline"]').getAttribute('aria-valuenow')) > 8);
+      await app.waitForPlaying(true);
+      await app.waitForEventsShownAbove(8);
       await app.press(' ');
-      await app.page.waitForSelector('main.app[data-playing="false"]');
+      await app.waitForPlaying(false);
       await app.press('ArrowLeft');
-      await app.page.waitForSelector('main.app[data-in-past="true"]');
+      await app.waitForInPast(true);
       await app.press('End');
-      await app.page.waitForSelector('main.app[data-in-past="false"]');
+      await app.waitForInPast(false);
       await app.press(' ');
       await app.waitForOutcome('compensated');
       await app.waitUntilPaused();
       const single = await app.logEntries();
       // Both styles, played from the start.
       await app.press('b');
-      await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+      await app.waitForSideBySide(true);
       await app.press(' ');
-      await app.page.waitForSelector('[data-testid="compare"] td[data-figure="outcome"][data-style="choreography"][data-value="compensated"]', { timeout: 20_000 });
+      await app.waitForCompareFigure('outcome', 'choreography', 'compensated', 20_000);
       await app.waitUntilPaused();
       assert.deepEqual(await app.compareFigure('outcome'), { orchestration: 'compensated', choreography: 'compensated' });
       await app.screenshot('teach-keyboard-class');
       await app.press('b');
-      await app.page.waitForSelector('main.app[data-side-by-side="false"]');
+      await app.waitForSideBySide(false);
       // The sequence view, predict mode on and off, a reset, and a replay of the same trace.
       await app.press('v');
-      await app.byTestId('sequence-view').waitFor();
+      await app.viewSvg('sequence').waitFor();
       await app.press('q');
-      await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
+      await app.waitForPredictOn(true);
       await app.press('q');
       await app.press('r');
       await app.waitForEventsShown(atStart);
@@ -481,7 +467,7 @@ describe('the keyboard', () => {
       await app.waitForOutcome('compensated');
       await app.waitUntilPaused();
       assert.deepEqual(await app.logEntries(), single, 'the same run again');
-      assert.equal(await app.page.evaluate(() => document.activeElement === document.body), true, 'nothing was clicked');
+      assert.equal(await app.focusOnBody(), true, 'nothing was clicked');
     });
   });
 });
@@ -490,54 +476,30 @@ describe('the views', () => {
   test('the sequence view follows the run as it plays, with its lane heads kept in sight', async () => {
     await withPage(browser, { preset: 'poison-redrive', coordination: 'choreography', speed: TOP }, async (app) => {
       await app.setView('sequence');
-      const svg = app.byTestId('sequence-view');
-      const pane = app.page.locator('.diagram__alt');
       /** Where the newest row and the Customer lane's head are, against the pane's visible box. */
-      const where = () => pane.evaluate((el) => {
-        const box = el.getBoundingClientRect();
-        const rows = el.querySelectorAll('.seq-row');
-        const last = rows[rows.length - 1].getBoundingClientRect();
-        const head = el.querySelector('[data-testid="sequence-lane-customer"]').getBoundingClientRect();
-        return {
-          overflows: el.scrollHeight > el.clientHeight + 50,
-          scrollTop: el.scrollTop,
-          newestInView: last.top >= box.top && last.bottom <= box.bottom + 1,
-          headInView: head.top >= box.top - 1 && head.bottom <= box.top + 80,
-        };
-      });
+      const where = () => app.sequencePosition();
       await playToEnd(app, 'completed');
-      await app.page.waitForFunction(() => {
-        const el = document.querySelector('.diagram__alt');
-        return el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
-      });
+      await app.waitForPaneAtEnd();
       let seen = await where();
       assert.ok(seen.overflows, 'the run is longer than the pane');
       assert.ok(seen.newestInView, 'the newest row is in view');
       assert.ok(seen.headInView, 'the lane heads stay at the top');
-      assert.ok(await svg.locator('.seq-heads').isVisible());
+      assert.ok(await app.sequenceHeads().isVisible());
 
       // Scrolled back by the reader, the view stays put while stepping; playing follows again.
       await app.press('Home');
       await app.waitForEventsShown(1);
       // Enough steps for the rows to overflow the pane; the view follows them.
       for (let i = 0; i < 18; i += 1) await app.step();
-      await app.page.waitForFunction(() => {
-        const el = document.querySelector('.diagram__alt');
-        return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
-      });
-      const box = await pane.boundingBox();
-      await app.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await app.page.mouse.wheel(0, -5000);
-      await app.page.waitForFunction(() => document.querySelector('.diagram__alt').scrollTop === 0);
+      await app.waitForPaneAtEnd({ scrolled: true });
+      await app.wheelPane(-5000);
+      await app.waitForPaneAtTop();
       for (let i = 0; i < 3; i += 1) await app.step();
       seen = await where();
       assert.equal(seen.scrollTop, 0, 'stepping leaves the reader where they scrolled');
       assert.ok(seen.headInView);
       await playToEnd(app, 'completed');
-      await app.page.waitForFunction(() => {
-        const el = document.querySelector('.diagram__alt');
-        return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
-      });
+      await app.waitForPaneAtEnd({ scrolled: true });
       seen = await where();
       assert.ok(seen.newestInView && seen.headInView, 'playing follows the run again');
     });
@@ -546,37 +508,37 @@ describe('the views', () => {
   test('the sequence and Gantt views select events both ways with the log and the strip', async () => {
     await withPage(browser, { preset: 'slot-taken', coordination: 'choreography', speed: TOP }, async (app) => {
       const log = await playToEnd(app, 'compensated');
-      const selectedInLog = () => app.byTestId('event-log').locator('.log__line[aria-current="true"]').getAttribute('data-seq');
-      for (const [view, shape] of [['sequence', '[data-message] .seq-row__hit'], ['gantt', '.gantt-span .gantt-span__box']]) {
+      const selectedInLog = () => app.selectedLogLine().getAttribute('data-seq');
+      for (const view of ['sequence', 'gantt']) {
         await app.setView(view);
-        const svg = app.byTestId(`${view}-view`);
+        const svg = app.viewSvg(view);
         assert.ok(await svg.isVisible());
-        assert.ok(await app.page.locator('svg.diagram__svg').isHidden(), 'the diagram makes room');
-        const targets = svg.locator(shape);
+        assert.ok(await app.diagramSvg.isHidden(), 'the diagram makes room');
+        const targets = app.viewTargets(view);
         assert.ok((await targets.count()) >= 3, `${view} draws the run`);
         // Click one in the view: the log and the strip select it.
         const target = targets.nth(2);
-        const seq = await target.locator('xpath=..').getAttribute('data-seq');
+        const seq = await app.viewTargetSeq(target);
         await target.click();
-        await app.page.waitForFunction((s) => document.querySelector('.log__line[aria-current="true"]')?.dataset.seq === s, seq);
-        assert.equal(await svg.locator('[aria-current="true"]').first().getAttribute('data-seq'), seq);
-        assert.equal(await app.timeline.locator('.timeline__selected').count(), 1);
+        await app.waitForSelectedInLog(seq);
+        assert.equal(await app.viewMarked(view).first().getAttribute('data-seq'), seq);
+        assert.equal(await app.timelineSelection().count(), 1);
         // Select the log line of another row of the view: the view marks that row.
-        const drawn = await svg.locator('[data-action="select-event"]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+        const drawn = await AppPage.seqs(app.viewEvents(view));
         const other = drawn.at(-2);
         assert.notEqual(other, seq);
-        await app.byTestId('event-log').locator(`.log__line[data-seq="${other}"]`).click();
+        await app.logLine(other).click();
         assert.equal(await selectedInLog(), other);
-        const marked = await svg.locator('[aria-current="true"]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+        const marked = await AppPage.seqs(app.viewMarked(view));
         assert.ok(marked.length >= 1 && marked.every((m) => m === other), `marked ${marked}, selected ${other}`);
         await app.screenshot(`teach-view-${view}`);
         // The view follows the timeline: back in time, fewer rows.
-        const before = await svg.locator('[data-action="select-event"]').count();
+        const before = await app.viewEvents(view).count();
         await app.clickTimeline(0.25);
-        await app.page.waitForSelector('main.app[data-in-past="true"]');
-        assert.ok((await svg.locator('[data-action="select-event"]').count()) < before, `${view} shows the past`);
+        await app.waitForInPast(true);
+        assert.ok((await app.viewEvents(view).count()) < before, `${view} shows the past`);
         await app.press('End');
-        await app.page.waitForSelector('main.app[data-in-past="false"]');
+        await app.waitForInPast(false);
       }
     });
   });
@@ -586,13 +548,13 @@ describe('side by side', () => {
   test('an orchestration-only preset leaves side by side, and cannot enter it, saying why', async () => {
     await withPage(browser, { preset: 'card-declined' }, async (app) => {
       await app.press('b');
-      await app.page.waitForSelector('main.app[data-side-by-side="true"]');
-      await app.byTestId('preset').selectOption('orchestrator-crash');
-      await app.page.waitForSelector('main.app[data-side-by-side="false"]');
+      await app.waitForSideBySide(true);
+      await app.choosePreset('orchestrator-crash');
+      await app.waitForSideBySide(false);
       assert.equal(await app.coordination(), 'orchestration');
       assert.match(await app.byTestId('notice').innerText(), /needs an orchestrator/);
       await app.press('b');
-      await app.page.waitForFunction(() => /cannot run side by side/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+      await app.waitForNotice(/cannot run side by side/);
       assert.equal(await app.sideBySide(), false);
       assert.equal(await app.byTestId('twin-choreography').count(), 0);
     });
@@ -603,17 +565,14 @@ describe('side by side', () => {
   for (const [preset, outcome] of [['slot-taken', 'compensated'], ['transient-payment', 'completed']]) {
     test(`${preset}: both styles run together and the table compares their outcomes`, async () => {
       await withPage(browser, { preset, speed: TOP }, async (app) => {
-        await app.byTestId('coordination').locator('[data-value="side-by-side"]').click();
-        await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+        await app.coordinationOption('side-by-side').click();
+        await app.waitForSideBySide(true);
         await app.byTestId('twin-orchestration').waitFor();
         await app.byTestId('twin-choreography').waitFor();
         assert.equal(await app.view(), 'side-by-side');
         assert.ok(await app.byTestId('view-diagram').isDisabled(), 'the view switch rests meanwhile');
         await app.play();
-        await app.page.waitForFunction((o) => {
-          const cells = document.querySelectorAll('[data-testid="compare"] td[data-figure="outcome"]');
-          return cells.length === 2 && [...cells].every((c) => c.dataset.value === o);
-        }, outcome, { timeout: 20_000 });
+        await app.waitForBothOutcomes(outcome, 20_000);
         await app.waitUntilPaused();
         await app.waitForOutcome(outcome);
         assert.deepEqual(await app.compareFigure('outcome'), { orchestration: outcome, choreography: outcome });
@@ -629,26 +588,16 @@ describe('side by side', () => {
           assert.equal(Number(compensations[style]) > 0, undone, `${style} compensations`);
         }
         // At 1280 × 720 (a common projector) every figure of both runs shows without scrolling.
-        const hidden = await app.byTestId('compare').evaluate((table) => {
-          let pane = table.parentElement;
-          while (pane && getComputedStyle(pane).overflowY === 'visible') pane = pane.parentElement;
-          const view = (pane ?? document.documentElement).getBoundingClientRect();
-          return [...table.querySelectorAll('td[data-figure], th[data-figure]')]
-            .filter((cell) => {
-              const r = cell.getBoundingClientRect();
-              return r.top < view.top || r.bottom > view.bottom || r.left < view.left || r.right > view.right;
-            })
-            .map((cell) => `${cell.dataset.figure} ${cell.dataset.style ?? 'header'}`);
-        });
+        const hidden = await app.compareCellsOutOfView();
         assert.deepEqual(hidden, [], 'cells outside the visible pane');
         await app.screenshot(`teach-side-by-side-${preset}`);
 
         await app.setCoordination('choreography');
-        await app.page.waitForSelector('main.app[data-side-by-side="false"]');
+        await app.waitForSideBySide(false);
         assert.equal(await app.byTestId('twin-orchestration').count(), 0);
         assert.equal(await app.byTestId('twin-choreography').count(), 0);
         assert.equal(await app.byTestId('compare').count(), 0);
-        assert.ok(await app.page.locator('svg.diagram__svg').isVisible());
+        assert.ok(await app.diagramSvg.isVisible());
       });
     });
   }
@@ -656,14 +605,14 @@ describe('side by side', () => {
   test('side by side: scrubbing back replays both runs, and a fault at a past moment forks both', async () => {
     await withPage(browser, { preset: 'transient-payment', speed: TOP }, async (app) => {
       await app.press('b');
-      await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+      await app.waitForSideBySide(true);
       const full = await playToEnd(app, 'completed');
       const table = await app.compareTable();
       assert.deepEqual(table.outcome, { orchestration: 'completed', choreography: 'completed' });
       assert.ok(Number(table.retries.orchestration) > 0 && Number(table.retries.choreography) > 0, 'both retry');
 
       await app.clickTimeline(0.3);
-      await app.page.waitForSelector('main.app[data-in-past="true"]');
+      await app.waitForInPast(true);
       assert.deepEqual(await app.compareFigure('outcome'), { orchestration: 'running', choreography: 'running' }, 'both runs went back');
       await playToEnd(app, 'completed');
       assert.deepEqual(await app.compareTable(), table, 'both runs replay the same future');
@@ -671,10 +620,10 @@ describe('side by side', () => {
       // Back to when the reservation exists, and decline the card in the left twin's menu.
       const total = await app.eventsInRun();
       await app.clickTimeline((AppPage.indexOf(full, /Reservation created for Ada/) + 0.5) / total);
-      await app.page.waitForSelector('main.app[data-in-past="true"]');
+      await app.waitForInPast(true);
       assert.ok(!(await app.logEntries()).some((l) => /Payment charges/.test(l)));
-      await app.byTestId('twin-orchestration').getByTestId('service-payment').click();
-      await app.byTestId('fault-menu').locator('[data-fault="business_failure"]').first().click();
+      await app.twinService('orchestration', 'payment').click();
+      await app.faultButtons('business_failure').first().click();
       await app.waitForNotice(/A new future/);
       await app.closeFaultMenu();
       await playToEnd(app, 'compensated');
@@ -692,58 +641,54 @@ describe('predict mode', () => {
     test(`${coordination}: questions pause the run, answers are explained and scored, the trace is unchanged`, async () => {
       await withPage(browser, { preset: 'card-declined', coordination, speed: TOP }, async (app) => {
         await app.press('q');
-        await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
-        assert.match(await app.byTestId('predict-score').innerText(), /No predictions yet/);
+        await app.waitForPredictOn(true);
+        assert.match(await app.predictScore.innerText(), /No predictions yet/);
         await app.press(' ');
         let answered = 0;
         let right = 0;
-        const ended = app.byTestId('predict-score').filter({ hasText: 'The run has ended' });
         for (;;) {
-          await app.page.waitForSelector('[data-testid="predict"], [data-testid="predict-score"]:has-text("The run has ended")', { timeout: 20_000 });
-          if (await ended.count()) break;
+          await app.waitForQuestionOrEnd();
+          if (await app.predictEnded()) break;
           const panel = app.predictPanel;
           assert.equal(await app.playing(), false, 'the run waits for the answer');
           const shownAt = await app.eventsShown();
-          const choices = await panel.locator('[data-action="predict-answer"]').count();
+          const choices = await app.predictChoices().count();
           assert.ok(choices >= 2, 'a question has choices');
           if (answered === 0) {
             // Space before an answer does not skip the question.
             await app.press(' ');
-            await app.page.waitForTimeout(150);
+            await app.idle(150);
             assert.equal(await panel.count(), 1);
-            assert.equal(await panel.getAttribute('data-verdict'), null);
+            assert.equal(await app.predictVerdict(), null);
             await app.screenshot(`teach-predict-${coordination}-question`);
-            await app.page.evaluate(() => document.activeElement?.blur());
+            await app.blur();
           }
           const pick = answered % choices;
           await app.press(String(pick + 1));
-          await app.page.waitForSelector('[data-testid="predict"][data-verdict]');
-          const verdict = await panel.getAttribute('data-verdict');
+          await app.waitForVerdict();
+          const verdict = await app.predictVerdict();
           const mark = await app.byTestId(`predict-choice-${pick}`).getAttribute('data-mark');
           assert.equal(verdict, mark, 'the verdict is the mark of the choice picked');
           if (verdict === 'right') right += 1;
-          assert.ok((await panel.locator('.predict__explanation').innerText()).length > 20, 'an explanation');
+          assert.ok((await app.predictExplanation().innerText()).length > 20, 'an explanation');
           assert.equal(await app.eventsShown(), shownAt, 'nothing happens while answering');
           answered += 1;
           if (answered === 1) await app.screenshot(`teach-predict-${coordination}-verdict`);
           // Space closes the question: the next one (about another event, or unanswered) or the score.
-          const seq = await panel.getAttribute('data-seq');
+          const seq = await app.predictSeq();
           await app.press(' ');
-          await app.page.waitForFunction((asked) => {
-            const p = document.querySelector('[data-testid="predict"]');
-            return !p || p.dataset.seq !== asked || !p.hasAttribute('data-verdict');
-          }, seq);
+          await app.waitForQuestionClosed(seq);
           assert.ok(answered < 30, 'the questions end');
         }
         assert.ok(answered >= 2, `several questions were asked (${answered})`);
         assert.equal(await app.outcome(), 'compensated');
-        assert.match(await app.byTestId('predict-score').innerText(), new RegExp(`Your score: ${right} of ${answered}\\b`));
+        assert.match(await app.predictScore.innerText(), new RegExp(`Your score: ${right} of ${answered}\\b`));
         await app.screenshot(`teach-predict-${coordination}-score`);
         const predicted = await app.logEntries();
 
         // Without predict mode the same run gives the same trace.
         await app.press('q');
-        await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="false"]');
+        await app.waitForPredictOn(false);
         await app.reset();
         const plain = await playToEnd(app, 'compensated');
         assert.deepEqual(predicted, plain, 'predict mode does not change the run');
@@ -760,26 +705,19 @@ describe('predict mode', () => {
         await app.press('q');
         await app.press(' ');
         for (let asked = 0; ; asked += 1) {
-          await app.page.waitForSelector('[data-testid="predict"], [data-testid="predict-score"]:has-text("The run has ended")', { timeout: 20_000 });
+          await app.waitForQuestionOrEnd();
           if (!(await app.predictPanel.count())) break;
-          await app.page.evaluate(() => document.activeElement?.blur());
+          await app.blur();
           await app.press('1');
-          await app.page.waitForSelector('[data-testid="predict"][data-verdict]');
-          const cut = await app.page.evaluate(() => {
-            // In the window, and not scrolled out of the panel's own box.
-            const panel = document.querySelector('[data-testid="predict"]').parentElement.getBoundingClientRect();
-            const inside = (sel) => {
-              const r = document.querySelector(sel).getBoundingClientRect();
-              return r.top >= Math.max(0, panel.top) - 1 && r.bottom <= Math.min(innerHeight, panel.bottom) + 1;
-            };
-            return ['.predict__tally', '.predict__prompt', '[data-testid="predict-continue"]'].filter((sel) => !inside(sel));
-          });
+          await app.waitForVerdict();
+          // In the window, and not scrolled out of the panel's own box.
+          const cut = await app.predictPartsOutOfSight();
           if (cut.length) {
             problems.push(`${coordination}, question ${asked + 1}: ${cut.join(', ')} out of sight`);
             if (problems.length === 1) await app.screenshot('teach-predict-cut-off');
           }
           await app.press(' ');
-          await app.page.waitForFunction(() => !document.querySelector('[data-testid="predict"][data-verdict]'));
+          await app.waitForNoVerdict();
         }
       });
     }
@@ -791,22 +729,18 @@ describe('the glossary', () => {
   test('"read more" opens the glossary at the narrated idea, with sources, and closes again', async () => {
     await withPage(browser, { preset: 'card-declined', speed: TOP }, async (app) => {
       await playToEnd(app, 'compensated');
-      const more = app.byTestId('narration').locator('[data-action="glossary"]');
+      const more = app.narrationGlossaryButton();
       await more.waitFor();
       const term = await more.getAttribute('data-term');
       const clock = await app.clock();
       await more.click();
-      const glossary = app.byTestId('glossary');
+      const glossary = app.glossary;
       await glossary.waitFor();
       assert.equal(await app.glossarySelected(), term);
-      assert.equal(await glossary.locator('[aria-current="true"]').count(), 1);
-      assert.ok(await glossary.locator(`#glossary-${term}`).isVisible(), 'the entry is in view');
-      await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-glossary');
-      const entries = await glossary.locator('.glossary__entry').evaluateAll((es) => es.map((e) => ({
-        term: e.dataset.term,
-        links: [...e.querySelectorAll('.glossary__source a')].map((a) => a.getAttribute('href')),
-        cites: e.querySelectorAll('.glossary__source cite').length,
-      })));
+      assert.equal(await app.glossarySelectedEntries().count(), 1);
+      assert.ok(await app.glossaryEntry(term).isVisible(), 'the entry is in view');
+      await app.waitForFocusOn('close-glossary');
+      const entries = await app.glossaryEntries();
       assert.ok(entries.length >= 15, `${entries.length} entries`);
       for (const e of entries) {
         assert.ok(e.links.length + e.cites > 0, `${e.term} names a source`);
@@ -819,7 +753,7 @@ describe('the glossary', () => {
       assert.equal(await app.clock(), clock, 'the run is where it was');
       assert.equal(await app.outcome(), 'compensated');
       // G opens it with nothing marked; Escape closes it.
-      await app.page.evaluate(() => document.activeElement?.blur());
+      await app.blur();
       await app.press('g');
       await glossary.waitFor();
       assert.equal(await app.glossarySelected(), null);
@@ -831,11 +765,11 @@ describe('the glossary', () => {
   test('the help overlay lists the shortcuts and starts presenter mode', async () => {
     await withPage(browser, {}, async (app) => {
       await app.openHelp();
-      await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-help');
+      await app.waitForFocusOn('close-help');
       const presenter = app.byTestId('presenter');
       assert.equal(await presenter.getAttribute('aria-pressed'), 'false');
       await presenter.click();
-      await app.page.waitForSelector('main.app[data-presenter="true"]');
+      await app.waitForPresenter(true);
       assert.equal(await app.byTestId('presenter').getAttribute('aria-pressed'), 'true');
       await app.screenshot('teach-help-presenter');
       await app.byTestId('close-help').click();
@@ -852,30 +786,27 @@ describe('overlays and layout', () => {
   test('closing the glossary or the help gives the focus back to the button that opened it', async () => {
     await withPage(browser, { preset: 'card-declined', speed: TOP }, async (app) => {
       await playToEnd(app, 'compensated');
-      const focused = () => app.page.evaluate(() => {
-        const el = document.activeElement;
-        return el?.getAttribute('data-testid') ?? el?.getAttribute('data-action') ?? el?.tagName;
-      });
-      const more = app.byTestId('narration').locator('[data-action="glossary"]');
+      const focused = () => app.focusedName();
+      const more = app.narrationGlossaryButton();
       for (const close of ['click', 'Escape']) {
         await more.focus();
         await app.press('Enter');
-        await app.byTestId('glossary').waitFor();
-        await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-glossary');
+        await app.glossary.waitFor();
+        await app.waitForFocusOn('close-glossary');
         if (close === 'click') await app.byTestId('close-glossary').click();
         else await app.press('Escape');
-        await app.byTestId('glossary').waitFor({ state: 'detached' });
-        await app.page.waitForTimeout(100);
+        await app.glossary.waitFor({ state: 'detached' });
+        await app.idle(100);
         assert.equal(await focused(), 'glossary', `after closing the glossary (${close}) the focus is on "read more"`);
 
         await app.byTestId('help').focus();
         await app.press('Enter');
         await app.byTestId('help-overlay').waitFor();
-        await app.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'close-help');
+        await app.waitForFocusOn('close-help');
         if (close === 'click') await app.byTestId('close-help').click();
         else await app.press('Escape');
         await app.byTestId('help-overlay').waitFor({ state: 'detached' });
-        await app.page.waitForTimeout(100);
+        await app.idle(100);
         assert.equal(await focused(), 'help', `after closing the help (${close}) the focus is on "?"`);
       }
     });
@@ -888,7 +819,7 @@ describe('overlays and layout', () => {
       await app.openHelp();
       for (let i = 0; i < 4; i += 1) {
         await app.press('Tab');
-        const inside = await app.page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid="help-overlay"]')));
+        const inside = await app.focusInside('help-overlay');
         assert.ok(inside, `Tab ${i + 1} keeps the focus in the help`);
       }
     });
@@ -902,12 +833,10 @@ describe('overlays and layout', () => {
     await withPage(browser, { preset: 'card-declined' }, async (app) => {
       for (const both of [false, true]) {
         if (both) {
-          await app.byTestId('coordination').locator('[data-value="side-by-side"]').click();
-          await app.page.waitForSelector('main.app[data-side-by-side="true"]');
+          await app.coordinationOption('side-by-side').click();
+          await app.waitForSideBySide(true);
         }
-        const off = await app.page.evaluate(() => [...document.querySelectorAll('.app__bar :is(button, select, input, summary)')]
-          .filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > innerWidth)
-          .map((el) => el.getAttribute('data-testid') ?? el.getAttribute('aria-label') ?? el.textContent.trim()));
+        const off = await app.barControlsOffScreen();
         for (const name of off) problems.push(`${both ? 'both styles' : 'one style'}: ${name}`);
         if (off.length) await app.screenshot(`teach-bar-overflow-${both ? 'both' : 'one'}`);
       }
@@ -921,17 +850,10 @@ describe('overlays and layout', () => {
   // under the bar (about 420 px in presenter mode).
   test('presenter mode at 1920×1080: larger type, and the stage fills the screen under the bar', async () => {
     await withPage(browser, { viewport: { width: 1920, height: 1080 } }, async (app) => {
-      const layout = () => app.page.evaluate(() => ({
-        bar: document.querySelector('.app__bar').getBoundingClientRect().bottom,
-        stage: document.querySelector('.stage').getBoundingClientRect().top,
-        stageBottom: document.querySelector('.stage').getBoundingClientRect().bottom,
-        narration: parseFloat(getComputedStyle(document.querySelector('.narration')).fontSize),
-        width: document.documentElement.scrollWidth,
-        height: document.documentElement.scrollHeight,
-      }));
+      const layout = () => app.layout();
       const normal = await layout();
       await app.press('p');
-      await app.page.waitForSelector('main.app[data-presenter="true"]');
+      await app.waitForPresenter(true);
       const big = await layout();
       await app.screenshot('teach-presenter-1920');
       assert.ok(big.narration > normal.narration, `larger type: ${normal.narration} → ${big.narration} px`);
@@ -953,23 +875,9 @@ describe('overlays and layout', () => {
           for (const predict of [false, true]) {
             if (predict) {
               await app.press('q');
-              await app.page.waitForSelector('[data-testid="predict-toggle"][aria-pressed="true"]');
+              await app.waitForPredictOn(true);
             }
-            const overlaps = await app.page.evaluate(() => {
-              const boxes = (sel) => [...document.querySelectorAll(sel)].map((el) => ({ el, r: el.getBoundingClientRect() }));
-              const left = boxes('.toolbar__main button');
-              const right = boxes('.toolbar__views button, .toolbar__clock');
-              const name = (el) => el.getAttribute('data-testid') ?? el.getAttribute('data-action') ?? el.textContent.trim();
-              const out = [];
-              for (const a of left) {
-                for (const b of right) {
-                  const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
-                  const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
-                  if (x > 1 && y > 1) out.push(`${name(a.el)} under ${name(b.el)} (${Math.round(x)} px)`);
-                }
-              }
-              return out;
-            });
+            const overlaps = await app.toolbarOverlaps();
             if (overlaps.length) await app.screenshot(`teach-toolbar-overlap-${preset}-${coordination}`);
             for (const o of overlaps) problems.push(`${preset}, ${coordination}, predict ${predict ? 'on' : 'off'}: ${o}`);
           }
