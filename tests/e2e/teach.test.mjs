@@ -780,9 +780,9 @@ describe('the glossary', () => {
 });
 
 describe('overlays and layout', () => {
-  // Fails on the page as it is (reported): closing the glossary or the help (✕ or Escape) drops
-  // the focus on <body> instead of giving it back to the button that opened the dialog, as the
-  // fault menu does for its node; a keyboard user must Tab through the whole page again.
+  // Closing the glossary or the help (✕ or Escape) gives the focus back to the button that opened
+  // the dialog, as the fault menu does for its node: a keyboard user need not Tab through the
+  // whole page again.
   test('closing the glossary or the help gives the focus back to the button that opened it', async () => {
     await withPage(browser, { preset: 'card-declined', speed: TOP }, async (app) => {
       await playToEnd(app, 'compensated');
@@ -812,8 +812,8 @@ describe('overlays and layout', () => {
     });
   });
 
-  // Fails on the page as it is (reported): the help is a dialog with aria-modal="true", yet Tab
-  // moves the focus out of it to the controls behind it.
+  // The help is a dialog with aria-modal="true": Tab must not move the focus out of it to the
+  // controls behind it.
   test('Tab stays inside the help dialog', async () => {
     await withPage(browser, {}, async (app) => {
       await app.openHelp();
@@ -825,9 +825,9 @@ describe('overlays and layout', () => {
     });
   });
 
-  // Fails on the page as it is (reported): at 1280×720 the bar is about 110 px too wide, so the
-  // Share menu, the theme switch and the new ? (help) button sit off screen and the page scrolls
-  // sideways (saga.test.mjs's "fits 1280×720" test fails for the same reason).
+  // At 1280×720 every control of the bar (the Share menu, the theme switch, the ? help button)
+  // must be on screen, without the page scrolling sideways (saga.test.mjs's "fits 1280×720" test
+  // checks the page as a whole).
   test('every control of the bar is on screen at 1280×720, with one style or both', async () => {
     const problems = [];
     await withPage(browser, { preset: 'card-declined' }, async (app) => {
@@ -844,10 +844,9 @@ describe('overlays and layout', () => {
     assert.deepEqual(problems, [], 'a control of the bar is off screen');
   });
 
-  // Fails on the page as it is (reported): main.app's grid has rows `auto auto minmax(0, 1fr)`
-  // but five children (bar, notice, share, overlay, stage), so the empty share box takes the
-  // free height and the stage is pushed down: at 1920×1080 a blank band of about 290 px lies
-  // under the bar (about 420 px in presenter mode).
+  // main.app's grid once had rows `auto auto minmax(0, 1fr)` for five children (bar, notice,
+  // share, overlay, stage): the empty share box took the free height and pushed the stage down,
+  // leaving a blank band under the bar at 1920×1080. The stage must start right under the bar.
   test('presenter mode at 1920×1080: larger type, and the stage fills the screen under the bar', async () => {
     await withPage(browser, { viewport: { width: 1920, height: 1080 } }, async (app) => {
       const layout = () => app.layout();
@@ -865,8 +864,8 @@ describe('overlays and layout', () => {
     });
   });
 
-  // Fails on the page as it is (reported): at 1280×720 with predict mode on, the wider
-  // "? Predict on" button pushes the view switch over the diagram toolbar's Chaos button.
+  // At 1280×720 with predict mode on, the wider "? Predict on" button must not push the view
+  // switch over the diagram toolbar's Chaos button.
   test('the diagram toolbar fits at 1280×720 with predict mode on or off', async () => {
     const problems = [];
     for (const preset of ['happy-path', 'two-customers']) {
