@@ -272,7 +272,7 @@ impl View {
         match self {
             View::Diagram => "Diagram",
             View::Sequence => "Sequence",
-            View::Gantt => "Timeline",
+            View::Gantt => "Gantt",
         }
     }
 
@@ -302,7 +302,7 @@ pub fn views_html(view: View, predict: bool, side_by_side: bool) -> String {
             if on { " views__btn--on" } else { "" },
             Command::ShowView(v).attrs(),
             v.as_str(),
-            v.label().to_lowercase(),
+            v.label(),
             if side_by_side { " disabled" } else { "" },
             v.label(),
         );
@@ -361,7 +361,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
     },
     Shortcut {
         keys: &["V"],
-        does: "Next view: diagram, sequence, timeline",
+        does: "Next view: diagram, sequence, Gantt",
     },
     Shortcut {
         keys: &["Q"],
