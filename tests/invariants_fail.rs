@@ -304,3 +304,26 @@ fn invariant_8_a_pivot_whose_every_attempt_went_unanswered_is_not_compensated() 
         assert!(!h.broken().contains(&8), "{:#?}", h.violations);
     }
 }
+
+/// The check from scratch (what the exhaustive sweep and the runner use) finds what the live
+/// monitor found, on runs where invariants break.
+#[test]
+fn the_check_from_scratch_finds_what_the_monitor_found() {
+    for (id, style) in [
+        ("no-idempotency", Coordination::Orchestration),
+        ("no-idempotency", Coordination::Choreography),
+        ("no-semantic-lock", Coordination::Orchestration),
+    ] {
+        let mut h = Harness::new(preset(id, style));
+        h.drive();
+        let live = h.broken();
+        assert!(!live.is_empty(), "{id} {style:?} breaks an invariant");
+        let mut scratch: Vec<u8> = sagascope::engine::invariants::check(&h.sim, true)
+            .iter()
+            .map(|v| v.invariant.number())
+            .collect();
+        scratch.sort_unstable();
+        scratch.dedup();
+        assert_eq!(scratch, live, "{id} {style:?}");
+    }
+}

@@ -173,3 +173,51 @@ fn with_the_outbox_no_crash_after_commit_breaks_an_invariant() {
     }
     assert!(crashes > 100, "the crashes happened: {crashes}");
 }
+
+#[test]
+fn the_relay_of_a_crashed_service_waits_for_its_restart() {
+    // The outbox row is committed before the crash, but a relay is part of its service: nothing
+    // is published from Payment while it is down, only once it is back.
+    let mut h = Harness::new(crash_after_payment_commits(
+        Coordination::Choreography,
+        true,
+    ));
+    h.drive();
+    let trace = h.sim.trace();
+    let down = trace
+        .iter()
+        .position(|e| {
+            matches!(
+                e.kind,
+                EventKind::ServiceDown {
+                    service: ServiceId::Payment
+                }
+            )
+        })
+        .expect("Payment crashed");
+    let up = trace
+        .iter()
+        .position(|e| {
+            matches!(
+                e.kind,
+                EventKind::ServiceUp {
+                    service: ServiceId::Payment
+                }
+            )
+        })
+        .expect("Payment restarted");
+    let published_while_down = trace[down..up]
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::MessageSent {
+                    from: sagascope::engine::message::Node::Service(ServiceId::Payment),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(published_while_down, 0, "nothing leaves a crashed service");
+    assert_eq!(h.outcome(0), Outcome::Completed);
+}
