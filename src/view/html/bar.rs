@@ -1,15 +1,13 @@
 //! The bar on top of the page: preset, style, storage, safeguards, playback, speed, seed and theme.
 
-use std::fmt::Write;
-
 use crate::engine::presets::{self, PRESETS};
 use crate::engine::safeguard::Safeguard;
 use crate::engine::scenario::{Coordination, Safeguards, Storage};
 
 use super::attr_if;
+use super::markup::Html;
 use super::share::share_menu;
 use crate::view::command::{Command, Control, StyleChoice};
-use crate::view::format::escape;
 
 /// What the bar shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,28 +39,36 @@ pub struct BarState {
 }
 
 fn segment(
-    out: &mut String,
-    test_id: &str,
-    label: &str,
+    out: &mut Html,
+    test_id: &'static str,
+    label: &'static str,
     current: Command,
-    options: &[(Command, &str, &str, bool)],
+    options: &[(Command, &'static str, &'static str, bool)],
 ) {
-    let _ = write!(
-        out,
-        r#"<div class="seg" role="group" aria-label="{label}" data-testid="{test_id}" data-value="{}">"#,
-        segment_value(current),
-    );
+    out.push(r#"<div class="seg" role="group" aria-label=""#)
+        .push(label)
+        .push(r#"" data-testid=""#)
+        .push(test_id)
+        .push(r#"" data-value=""#)
+        .push(segment_value(current))
+        .push(r#"">"#);
     for (command, text, title, disabled) in options {
         let on = *command == current;
-        let _ = write!(
-            out,
-            r#"<button type="button" class="seg__btn{}" {} aria-pressed="{on}" title="{title}"{}>{text}</button>"#,
-            attr_if(on, " seg__btn--on"),
-            command.attrs(),
-            attr_if(*disabled, " disabled"),
-        );
+        out.push(r#"<button type="button" class="seg__btn"#)
+            .push(attr_if(on, " seg__btn--on"))
+            .push(r#"" "#)
+            .push_command(*command)
+            .push(r#" aria-pressed=""#)
+            .push_plain(on)
+            .push(r#"" title=""#)
+            .push(title)
+            .push(r#"""#)
+            .push(attr_if(*disabled, " disabled"))
+            .push(">")
+            .push(text)
+            .push("</button>");
     }
-    out.push_str("</div>");
+    out.push("</div>");
 }
 
 /// The `data-value` a segmented switch shows as chosen.
@@ -81,7 +87,7 @@ pub fn safeguard_test_id(safeguard: Safeguard) -> String {
 
 /// The bar's Safeguards menu: one switch per safeguard, showing its state; the menu's button says
 /// how many are off.
-fn safeguards_menu(safeguards: &Safeguards) -> String {
+fn safeguards_menu(safeguards: &Safeguards) -> Html {
     let off: Vec<&str> = Safeguard::ALL
         .into_iter()
         .filter(|s| !safeguards.get(*s))
@@ -96,68 +102,74 @@ fn safeguards_menu(safeguards: &Safeguards) -> String {
         let noun = if n == 1 { "safeguard" } else { "safeguards" };
         format!("{n} {noun} off: {}", off.join(", "))
     };
-    let mut out = String::with_capacity(2048);
-    let _ = write!(
-        out,
-        r#"<details class="menu bar__menu bar__safeguards" data-testid="safeguards" data-off="{}"><summary class="btn btn--icon{}" title="{summary}" aria-label="{summary}"><svg class="menu__icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6z"/>{}</svg>{}</summary><div class="menu__list" role="group" aria-label="Safeguards"><p class="menu__head">Safeguards</p>"#,
-        off.len(),
-        attr_if(!off.is_empty(), " btn--warn"),
-        if off.is_empty() {
+    let mut out = Html::with_capacity(2048);
+    out.push(r#"<details class="menu bar__menu bar__safeguards" data-testid="safeguards" data-off=""#)
+        .push_plain(off.len())
+        .push(r#""><summary class="btn btn--icon"#)
+        .push(attr_if(!off.is_empty(), " btn--warn"))
+        .push(r#"""#)
+        .push_attr("title", &summary)
+        .push_attr("aria-label", &summary)
+        .push(r#"><svg class="menu__icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6z"/>"#)
+        .push(if off.is_empty() {
             r#"<path d="M9 12l2 2 4-4"/>"#
         } else {
             r#"<path d="M12 8v5M12 16v.5"/>"#
-        },
-        if off.is_empty() {
-            String::new()
-        } else {
-            format!(r#"<span class="bar__count">{}</span>"#, off.len())
-        },
-    );
+        })
+        .push("</svg>");
+    if !off.is_empty() {
+        out.push(r#"<span class="bar__count">"#)
+            .push_plain(off.len())
+            .push("</span>");
+    }
+    out.push(r#"</summary><div class="menu__list" role="group" aria-label="Safeguards"><p class="menu__head">Safeguards</p>"#);
     for safeguard in Safeguard::ALL {
         let on = safeguards.get(safeguard);
-        let _ = write!(
-            out,
-            r#"<button type="button" class="menu__item menu__switch" data-testid="{}" {} aria-pressed="{on}" title="{}"><span>{}</span><span class="menu__state menu__state--{}">{}</span></button>"#,
-            safeguard_test_id(safeguard),
-            Command::ToggleSafeguard(safeguard).attrs(),
-            escape(safeguard.explanation()),
-            escape(safeguard.label()),
-            if on { "on" } else { "off" },
-            if on { "On" } else { "Off" },
-        );
+        out.push(r#"<button type="button" class="menu__item menu__switch""#)
+            .push_attr("data-testid", &safeguard_test_id(safeguard))
+            .push(" ")
+            .push_command(Command::ToggleSafeguard(safeguard))
+            .push(r#" aria-pressed=""#)
+            .push_plain(on)
+            .push(r#"""#)
+            .push_attr("title", safeguard.explanation())
+            .push("><span>")
+            .push_text(safeguard.label())
+            .push(r#"</span><span class="menu__state menu__state--"#)
+            .push(if on { "on" } else { "off" })
+            .push(r#"">"#)
+            .push(if on { "On" } else { "Off" })
+            .push("</span></button>");
     }
-    out.push_str(r#"<p class="menu__note">Switching one starts the run again from 0 s, with your faults.</p></div></details>"#);
+    out.push(r#"<p class="menu__note">Switching one starts the run again from 0 s, with your faults.</p></div></details>"#);
     out
 }
 
 /// The bar on top: preset, coordination, storage, safeguards, play, pause, step, reset, speed,
 /// seed, theme.
 pub fn bar_html(state: &BarState) -> String {
-    let mut out = String::with_capacity(6 * 1024);
-    out.push_str(r#"<header class="bar"><h1 class="bar__brand" title="Sagascope: see the saga pattern work and fail"><svg class="bar__logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="5" cy="6" r="3"/><circle cx="19" cy="6" r="3"/><circle cx="12" cy="18" r="3"/><path d="M8 6h8M6.5 8.5l4 7M17.5 8.5l-4 7"/></svg><span>Sagascope</span></h1>"#);
+    let mut out = Html::with_capacity(6 * 1024);
+    out.push(r#"<header class="bar"><h1 class="bar__brand" title="Sagascope: see the saga pattern work and fail"><svg class="bar__logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="5" cy="6" r="3"/><circle cx="19" cy="6" r="3"/><circle cx="12" cy="18" r="3"/><path d="M8 6h8M6.5 8.5l4 7M17.5 8.5l-4 7"/></svg><span>Sagascope</span></h1>"#);
     let current = presets::find(state.preset);
-    let _ = write!(
-        out,
-        r#"<label class="bar__preset"><span class="sr-only">Preset</span><select data-testid="preset" {} title="{}">"#,
-        Control::Preset.attr(),
-        escape(current.map(|p| p.description).unwrap_or_default())
-    );
+    out.push(r#"<label class="bar__preset"><span class="sr-only">Preset</span><select data-testid="preset" "#)
+        .push_control(Control::Preset)
+        .push_attr("title", current.map(|p| p.description).unwrap_or_default())
+        .push(">");
     for p in PRESETS {
-        let _ = write!(
-            out,
-            r#"<option value="{}" title="{}"{}>{}{}</option>"#,
-            p.id,
-            escape(p.description),
-            attr_if(p.id == state.preset, " selected"),
-            escape(p.title),
-            match p.only {
+        out.push("<option")
+            .push_attr("value", p.id)
+            .push_attr("title", p.description)
+            .push(attr_if(p.id == state.preset, " selected"))
+            .push(">")
+            .push_text(p.title)
+            .push(match p.only {
                 Some(Coordination::Orchestration) => " (orchestration only)",
                 Some(Coordination::Choreography) => " (choreography only)",
                 None => "",
-            },
-        );
+            })
+            .push("</option>");
     }
-    out.push_str("</select></label>");
+    out.push("</select></label>");
     let only = current.and_then(|p| p.only);
     let orchestration_only = only == Some(Coordination::Orchestration);
     let choreography_only = only == Some(Coordination::Choreography);
@@ -223,45 +235,52 @@ pub fn bar_html(state: &BarState) -> String {
             ),
         ],
     );
-    out.push_str(&safeguards_menu(&state.safeguards));
-    let _ = write!(
-        out,
-        r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" {a_play} title="Play (Space)"{}><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn btn--icon" data-testid="pause" {a_pause} title="Pause (Space)" aria-label="Pause"{}><span aria-hidden="true">❚❚</span></button><button type="button" class="btn btn--icon" data-testid="step-back" {a_step_back} title="One step back (←)" aria-label="Step back"{}><span aria-hidden="true">⇤</span></button><button type="button" class="btn" data-testid="step" {a_step} title="Run until the next event (→)"{}><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn btn--icon" data-testid="reset" {a_reset} title="Reset: start this run again from 0 s, with your faults (R)" aria-label="Reset"><span aria-hidden="true">↺</span></button></div>"#,
-        attr_if(state.playing, " disabled"),
-        attr_if(!state.playing, " disabled"),
-        attr_if(!state.can_step_back, " disabled"),
-        attr_if(state.settled, " disabled"),
-        a_play = Command::Play.attrs(),
-        a_pause = Command::Pause.attrs(),
-        a_step_back = Command::StepBack.attrs(),
-        a_step = Command::Step.attrs(),
-        a_reset = Command::Reset.attrs(),
-    );
-    let _ = write!(
-        out,
-        r#"<label class="bar__field" title="Speed: simulated time per real time"><span class="sr-only">Speed</span><select data-testid="speed" {}>"#,
-        Control::Speed.attr()
-    );
+    out.push_html(&safeguards_menu(&state.safeguards))
+        .push(r#"<div class="bar__transport" role="group" aria-label="Playback"><button type="button" class="btn btn--primary" data-testid="play" "#)
+        .push_command(Command::Play)
+        .push(r#" title="Play (Space)""#)
+        .push(attr_if(state.playing, " disabled"))
+        .push(r#"><span aria-hidden="true">▶</span> Play</button><button type="button" class="btn btn--icon" data-testid="pause" "#)
+        .push_command(Command::Pause)
+        .push(r#" title="Pause (Space)" aria-label="Pause""#)
+        .push(attr_if(!state.playing, " disabled"))
+        .push(r#"><span aria-hidden="true">❚❚</span></button><button type="button" class="btn btn--icon" data-testid="step-back" "#)
+        .push_command(Command::StepBack)
+        .push(r#" title="One step back (←)" aria-label="Step back""#)
+        .push(attr_if(!state.can_step_back, " disabled"))
+        .push(r#"><span aria-hidden="true">⇤</span></button><button type="button" class="btn" data-testid="step" "#)
+        .push_command(Command::Step)
+        .push(r#" title="Run until the next event (→)""#)
+        .push(attr_if(state.settled, " disabled"))
+        .push(r#"><span aria-hidden="true">⇥</span> Step</button><button type="button" class="btn btn--icon" data-testid="reset" "#)
+        .push_command(Command::Reset)
+        .push(r#" title="Reset: start this run again from 0 s, with your faults (R)" aria-label="Reset"><span aria-hidden="true">↺</span></button></div>"#)
+        .push(r#"<label class="bar__field" title="Speed: simulated time per real time"><span class="sr-only">Speed</span><select data-testid="speed" "#)
+        .push_control(Control::Speed)
+        .push(">");
     for (pct, label) in &state.speeds {
-        let _ = write!(
-            out,
-            r#"<option value="{pct}"{}>{label}</option>"#,
-            attr_if(*pct == state.speed.0, " selected"),
-        );
+        out.push("<option")
+            .push_attr("value", &pct.to_string())
+            .push(attr_if(*pct == state.speed.0, " selected"))
+            .push(">")
+            .push_text(label)
+            .push("</option>");
     }
-    let _ = write!(
-        out,
-        r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" {c_seed} inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value="{}"></label>{}<button type="button" class="btn btn--icon bar__theme" data-testid="theme" {a_theme} title="Switch between light and dark (T)" aria-label="Switch to the {} theme">◐</button><button type="button" class="btn btn--icon" data-testid="help" {a_help} title="Keyboard shortcuts and presenter mode (?)" aria-label="Help: keyboard shortcuts" aria-haspopup="dialog">?</button></header>"#,
-        state.seed,
-        share_menu(),
-        state.other_theme,
-        c_seed = Control::Seed.attr(),
-        a_theme = Command::ToggleTheme.attrs(),
-        a_help = Command::ToggleHelp.attrs(),
-    );
-    out
+    out.push(r#"</select></label><label class="bar__field"><span class="bar__label">Seed</span><input class="bar__seed" data-testid="seed" "#)
+        .push_control(Control::Seed)
+        .push(r#" inputmode="numeric" autocomplete="off" spellcheck="false" title="The only source of randomness: the same seed replays the same run" value=""#)
+        .push_plain(state.seed)
+        .push(r#""></label>"#)
+        .push_html(&share_menu())
+        .push(r#"<button type="button" class="btn btn--icon bar__theme" data-testid="theme" "#)
+        .push_command(Command::ToggleTheme)
+        .push(r#" title="Switch between light and dark (T)" aria-label="Switch to the "#)
+        .push(state.other_theme)
+        .push(r#" theme">◐</button><button type="button" class="btn btn--icon" data-testid="help" "#)
+        .push_command(Command::ToggleHelp)
+        .push(r#" title="Keyboard shortcuts and presenter mode (?)" aria-label="Help: keyboard shortcuts" aria-haspopup="dialog">?</button></header>"#);
+    out.into_string()
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

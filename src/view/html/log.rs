@@ -1,13 +1,12 @@
 //! The event log: every event of a run told as a line, and each line as markup.
 
-use std::fmt::Write;
-
 use crate::engine::message::SagaId;
 use crate::engine::sim::Simulation;
 
 use super::attr_if;
+use super::markup::Html;
 use crate::view::command::Command;
-use crate::view::format::{escape, saga_colour, saga_letter, seconds};
+use crate::view::format::{saga_colour, saga_letter, seconds};
 use crate::view::layout::NodeKey;
 use crate::view::story::{tell, Story, StoryContext};
 
@@ -59,47 +58,43 @@ pub fn lines_from(sim: &Simulation, from: usize) -> Vec<Line> {
         .collect()
 }
 
-pub(super) fn saga_badge(out: &mut String, saga: Option<SagaId>) {
+pub(super) fn saga_badge(out: &mut Html, saga: Option<SagaId>) {
     match saga {
         Some(s) => {
-            let _ = write!(
-                out,
-                r#"<span class="badge saga-{}">{}</span>"#,
-                saga_colour(s),
-                saga_letter(s)
-            );
+            out.push(r#"<span class="badge saga-"#)
+                .push_plain(saga_colour(s))
+                .push(r#"">"#)
+                .push_text(&saga_letter(s).to_string())
+                .push("</span>");
         }
-        None => out.push_str(r#"<span class="badge badge--none"></span>"#),
+        None => {
+            out.push(r#"<span class="badge badge--none"></span>"#);
+        }
     }
 }
 
 /// One line of the event log.
 pub fn log_line_html(line: &Line, selected: bool) -> String {
-    let mut out = String::with_capacity(256);
-    let _ = write!(
-        out,
-        r#"<li class="log__line log__line--{}{}{}" {} tabindex="0"{}><span class="log__time">{}</span>"#,
-        line.story.tone.as_str(),
-        if line.story.minor {
-            " log__line--minor"
-        } else {
-            ""
-        },
-        if selected { " log__line--selected" } else { "" },
-        Command::SelectEvent(line.seq).attrs(),
-        attr_if(selected, r#" aria-current="true""#),
-        seconds(line.at_ms),
-    );
+    let mut out = Html::with_capacity(256);
+    out.push(r#"<li class="log__line log__line--"#)
+        .push(line.story.tone.as_str())
+        .push(attr_if(line.story.minor, " log__line--minor"))
+        .push(attr_if(selected, " log__line--selected"))
+        .push(r#"" "#)
+        .push_command(Command::SelectEvent(line.seq))
+        .push(r#" tabindex="0""#)
+        .push(attr_if(selected, r#" aria-current="true""#))
+        .push(r#"><span class="log__time">"#)
+        .push_text(&seconds(line.at_ms))
+        .push("</span>");
     saga_badge(&mut out, line.saga);
-    let _ = write!(
-        out,
-        r#"<span class="log__icon" aria-hidden="true">{}</span><span class="log__text">{}</span></li>"#,
-        line.story.icon,
-        escape(&line.story.text)
-    );
-    out
+    out.push(r#"<span class="log__icon" aria-hidden="true">"#)
+        .push_text(line.story.icon)
+        .push(r#"</span><span class="log__text">"#)
+        .push_text(&line.story.text)
+        .push("</span></li>");
+    out.into_string()
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,9 @@
 //! narration, the invariant monitor and the data tabs. This module only gathers them, so
 //! `crate::view::html::X` names each of them.
 //!
+//! Each panel builds its markup with [`Html`], which grows only by static markup, escaped text,
+//! numbers and command attributes, so a person's text cannot reach the page un-escaped.
+//!
 //! Pure functions, tested natively. An interactive element names what it does with the
 //! attributes of a [`Command`](crate::view::command::Command)
 //! ([`Command::attrs`](crate::view::command::Command::attrs)), a form control with a
@@ -14,6 +17,7 @@ mod data;
 mod fault_menu;
 mod invariants;
 mod log;
+mod markup;
 mod narration;
 mod notice;
 mod outcome;
@@ -25,6 +29,7 @@ pub use data::data_html;
 pub use fault_menu::fault_menu_html;
 pub use invariants::invariants_html;
 pub use log::{lines, lines_from, log_line_html, Line};
+pub use markup::{Html, Plain};
 pub use narration::{narrated, narration_html};
 pub use notice::notice_html;
 pub use outcome::outcome_html;

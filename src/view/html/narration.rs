@@ -1,12 +1,11 @@
 //! The narration: which event it tells, and that event (or the preset's opening) as markup.
 
-use std::fmt::Write;
-
 use crate::engine::scenario::Scenario;
 
 use super::log::Line;
+use super::markup::Html;
 use crate::view::command::Command;
-use crate::view::format::{escape, saga_letter, seconds};
+use crate::view::format::{saga_letter, seconds};
 use crate::view::glossary;
 use crate::view::story::opening;
 
@@ -20,36 +19,30 @@ pub fn narrated(lines: &[Line], selected: Option<u64>) -> Option<&Line> {
 
 /// The narration of an event (or the preset's opening when nothing has happened yet).
 pub fn narration_html(line: Option<&Line>, selected: bool, scenario: &Scenario) -> String {
-    let mut out = String::with_capacity(1024);
-    let _ = write!(
-        out,
-        r#"<section class="narration" data-testid="narration"><header class="panel__head"><h2 class="panel__title">{}</h2>"#,
-        if selected {
+    let mut out = Html::with_capacity(1024);
+    out.push(r#"<section class="narration" data-testid="narration"><header class="panel__head"><h2 class="panel__title">"#)
+        .push(if selected {
             "Selected event"
         } else {
             "What's happening"
-        }
-    );
+        })
+        .push("</h2>");
     if let Some(line) = line {
-        let saga = line
-            .saga
-            .map(|s| format!(" · saga {}", saga_letter(s)))
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"<span class="panel__meta">#{} · {}{saga}</span>"#,
-            line.seq,
-            seconds(line.at_ms)
-        );
+        out.push(r#"<span class="panel__meta">#"#)
+            .push_plain(line.seq)
+            .push(" · ")
+            .push_text(&seconds(line.at_ms));
+        if let Some(s) = line.saga {
+            out.push(" · saga ").push_text(&saga_letter(s).to_string());
+        }
+        out.push("</span>");
     }
     if selected {
-        let _ = write!(
-            out,
-            r#"<button type="button" class="btn btn--small" {} data-testid="narration-live">Back to live</button>"#,
-            Command::Live.attrs()
-        );
+        out.push(r#"<button type="button" class="btn btn--small" "#)
+            .push_command(Command::Live)
+            .push(r#" data-testid="narration-live">Back to live</button>"#);
     }
-    out.push_str("</header>");
+    out.push("</header>");
     let opening_story;
     let story = match line {
         Some(line) => &line.story,
@@ -58,27 +51,34 @@ pub fn narration_html(line: Option<&Line>, selected: bool, scenario: &Scenario) 
             &opening_story
         }
     };
-    let _ = write!(
-        out,
-        r#"<p class="narration__what narration__what--{}"><span class="narration__icon" aria-hidden="true">{}</span>{}</p><p class="narration__why">{}</p>"#,
-        story.tone.as_str(),
-        story.icon,
-        escape(&story.text),
-        escape(&story.why),
-    );
+    out.push(r#"<p class="narration__what narration__what--"#)
+        .push(story.tone.as_str())
+        .push(r#""><span class="narration__icon" aria-hidden="true">"#)
+        .push_text(story.icon)
+        .push("</span>")
+        .push_text(&story.text)
+        .push(r#"</p><p class="narration__why">"#)
+        .push_text(&story.why)
+        .push("</p>");
     if let Some(idea) = story.idea {
-        let _ = write!(
-            out,
-            r#"<p class="narration__idea" data-idea="{0}"><strong>{0}</strong> — {1} <button type="button" class="btn btn--small narration__more" {2} aria-haspopup="dialog">{0} — read more</button></p>"#,
-            escape(idea.name()),
-            escape(idea.explain()),
-            Command::OpenGlossary(glossary::find(glossary::idea_id(idea)).map(|e| e.id)).attrs(),
-        );
+        let name = Html::text(idea.name());
+        out.push(r#"<p class="narration__idea""#)
+            .push_attr("data-idea", idea.name())
+            .push("><strong>")
+            .push_html(&name)
+            .push("</strong> — ")
+            .push_text(idea.explain())
+            .push(r#" <button type="button" class="btn btn--small narration__more" "#)
+            .push_command(Command::OpenGlossary(
+                glossary::find(glossary::idea_id(idea)).map(|e| e.id),
+            ))
+            .push(r#" aria-haspopup="dialog">"#)
+            .push_html(&name)
+            .push(" — read more</button></p>");
     }
-    out.push_str("</section>");
-    out
+    out.push("</section>");
+    out.into_string()
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

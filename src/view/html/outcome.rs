@@ -5,7 +5,8 @@ use std::fmt::Write;
 use crate::engine::event::Outcome;
 use crate::engine::snapshot::Snapshot;
 
-use crate::view::format::{escape, saga_colour, saga_letter};
+use super::markup::Html;
+use crate::view::format::{saga_colour, saga_letter};
 use crate::view::status::outcome_text;
 
 /// The outcome banner (`data-testid="outcome"`, `data-outcome`).
@@ -28,31 +29,39 @@ pub fn outcome_html(snapshot: &Snapshot) -> String {
             }
         }
     }
-    let mut out = String::with_capacity(1024);
-    let _ = write!(
-        out,
-        r#"<section class="outcome outcome--{0}" data-testid="outcome" data-outcome="{0}"><span class="outcome__icon" aria-hidden="true">{icon}</span><div class="outcome__body"><strong class="outcome__title">{title}</strong><span class="outcome__text">{1}</span></div>"#,
-        outcome.as_str(),
-        escape(&text),
-    );
+    let mut out = Html::with_capacity(1024);
+    out.push(r#"<section class="outcome outcome--"#)
+        .push(outcome.as_str())
+        .push(r#"" data-testid="outcome" data-outcome=""#)
+        .push(outcome.as_str())
+        .push(r#""><span class="outcome__icon" aria-hidden="true">"#)
+        .push_text(icon)
+        .push(r#"</span><div class="outcome__body"><strong class="outcome__title">"#)
+        .push_text(title)
+        .push(r#"</strong><span class="outcome__text">"#)
+        .push_text(&text)
+        .push("</span></div>");
     if snapshot.sagas.len() > 1 {
-        out.push_str(r#"<ul class="outcome__sagas">"#);
+        out.push(r#"<ul class="outcome__sagas">"#);
         for r in &snapshot.sagas {
             let (icon, title, _) = outcome_text(r.outcome);
-            let _ = write!(
-                out,
-                r#"<li class="outcome__saga saga-{}" data-outcome="{}">{} {icon} {title}</li>"#,
-                saga_colour(r.id),
-                r.outcome.as_str(),
-                saga_letter(r.id),
-            );
+            out.push(r#"<li class="outcome__saga saga-"#)
+                .push_plain(saga_colour(r.id))
+                .push(r#"" data-outcome=""#)
+                .push(r.outcome.as_str())
+                .push(r#"">"#)
+                .push_text(&saga_letter(r.id).to_string())
+                .push(" ")
+                .push_text(icon)
+                .push(" ")
+                .push_text(title)
+                .push("</li>");
         }
-        out.push_str("</ul>");
+        out.push("</ul>");
     }
-    out.push_str("</section>");
-    out
+    out.push("</section>");
+    out.into_string()
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

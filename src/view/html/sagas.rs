@@ -1,92 +1,107 @@
 //! The toolbar above the diagram: one chip per saga, and the actions that are not faults.
 
-use std::fmt::Write;
-
 use crate::engine::event::Outcome;
 use crate::engine::fault::FaultKind;
 use crate::engine::message::SagaId;
 use crate::engine::scenario::Coordination;
 use crate::engine::snapshot::Snapshot;
 
+use super::markup::Html;
 use crate::view::command::Command;
-use crate::view::format::{escape, saga_colour, saga_letter};
+use crate::view::format::{saga_colour, saga_letter};
 use crate::view::status::outcome_text;
 
 /// The toolbar above the diagram: one chip per saga, and the actions that are not faults.
 pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
-    let mut out = String::with_capacity(2048);
-    out.push_str(r#"<div class="toolbar__sagas" role="group" aria-label="Sagas">"#);
+    let mut out = Html::with_capacity(2048);
+    out.push(r#"<div class="toolbar__sagas" role="group" aria-label="Sagas">"#);
     let several = snapshot.sagas.len() > 1;
     for r in &snapshot.sagas {
         let (icon, title, _) = outcome_text(r.outcome);
         let on = r.id == selected;
-        let _ = write!(
-            out,
-            r#"<button type="button" class="saga-chip saga-{}{}" {} data-outcome="{}" aria-pressed="{on}" title="{}"><span class="saga-chip__letter">{}</span>{}<span class="saga-chip__outcome" aria-label="{title}">{icon}</span></button>"#,
-            saga_colour(r.id),
-            if on { " saga-chip--on" } else { "" },
-            Command::SelectSaga(r.id).attrs(),
-            r.outcome.as_str(),
-            if several {
-                format!(
-                    "Show saga {}'s steps on the services ({title})",
-                    saga_letter(r.id)
-                )
-            } else {
-                format!("Saga {}: {title}", saga_letter(r.id))
-            },
-            saga_letter(r.id),
-            escape(&r.spec.customer),
-        );
+        let letter = saga_letter(r.id).to_string();
+        out.push(r#"<button type="button" class="saga-chip saga-"#)
+            .push_plain(saga_colour(r.id))
+            .push(if on { " saga-chip--on" } else { "" })
+            .push(r#"" "#)
+            .push_command(Command::SelectSaga(r.id))
+            .push(r#" data-outcome=""#)
+            .push(r.outcome.as_str())
+            .push(r#"" aria-pressed=""#)
+            .push_plain(on)
+            .push(r#"" title=""#);
+        if several {
+            out.push("Show saga ")
+                .push_text(&letter)
+                .push("'s steps on the services (")
+                .push(title)
+                .push(")");
+        } else {
+            out.push("Saga ").push_text(&letter).push(": ").push(title);
+        }
+        out.push(r#""><span class="saga-chip__letter">"#)
+            .push_text(&letter)
+            .push("</span>")
+            .push_text(&r.spec.customer)
+            .push(r#"<span class="saga-chip__outcome" aria-label=""#)
+            .push(title)
+            .push(r#"">"#)
+            .push(icon)
+            .push("</span></button>");
     }
-    out.push_str(r#"</div><div class="toolbar__actions">"#);
+    out.push(r#"</div><div class="toolbar__actions">"#);
     let record = snapshot.sagas.get(selected);
     let can_cancel = record.is_some_and(|r| {
         r.started
             && !r.cancel_requested
             && matches!(r.outcome, Outcome::Running | Outcome::Completed)
     });
-    let cancel_label = record
-        .map(|r| format!("⊘ {} cancels ({})", r.spec.customer, saga_letter(r.id)))
-        .unwrap_or_else(|| "⊘ Cancel".to_string());
-    let _ = write!(
-        out,
-        r#"<button type="button" class="btn btn--small" data-testid="cancel" {}{} title="The customer asks to cancel: before the pivot the saga compensates; after completion a cancellation saga runs">{}</button>"#,
-        Command::Cancel(selected).attrs(),
-        if can_cancel { "" } else { " disabled" },
-        escape(&cancel_label),
-    );
+    out.push(r#"<button type="button" class="btn btn--small" data-testid="cancel" "#)
+        .push_command(Command::Cancel(selected))
+        .push(if can_cancel { "" } else { " disabled" })
+        .push(r#" title="The customer asks to cancel: before the pivot the saga compensates; after completion a cancellation saga runs">"#);
+    match record {
+        Some(r) => {
+            out.push("⊘ ")
+                .push_text(&r.spec.customer)
+                .push(" cancels (")
+                .push_text(&saga_letter(r.id).to_string())
+                .push(")");
+        }
+        None => {
+            out.push("⊘ Cancel");
+        }
+    }
+    out.push("</button>");
     // In choreography a saga waits for a person because its message was dead-lettered: count
     // the messages; in orchestration, the sagas whose compensation ran out of retries.
     let waiting = match snapshot.coordination {
         Coordination::Choreography => snapshot.dead_letters.len(),
         Coordination::Orchestration => snapshot.manual_intervention.len(),
     };
-    let _ = write!(
-        out,
-        r#"<button type="button" class="btn btn--small" data-testid="redrive" {}{} title="Move dead letters back to their queues and retry compensations that wait for a person">↺ Redrive{}</button>"#,
-        Command::Redrive.attrs(),
-        if waiting == 0 { " disabled" } else { "" },
-        if waiting == 0 {
-            String::new()
-        } else {
-            format!(" ({waiting})")
-        },
-    );
+    out.push(r#"<button type="button" class="btn btn--small" data-testid="redrive" "#)
+        .push_command(Command::Redrive)
+        .push(if waiting == 0 { " disabled" } else { "" })
+        .push(r#" title="Move dead letters back to their queues and retry compensations that wait for a person">↺ Redrive"#);
+    if waiting > 0 {
+        out.push(" (").push_plain(waiting).push(")");
+    }
+    out.push("</button>");
     let chaos = snapshot
         .faults
         .iter()
         .any(|f| f.active && f.spec.kind() == FaultKind::Chaos);
-    let _ = write!(
-        out,
-        r#"<button type="button" class="btn btn--small btn--chaos{}" data-testid="chaos" {} aria-pressed="{chaos}" title="Random drops, duplicates, delays and errors drawn from the seed, for 20 s">⚄ Chaos{}</button></div>"#,
-        if chaos { " btn--on" } else { "" },
-        Command::ToggleChaos.attrs(),
-        if chaos { " on" } else { "" },
-    );
-    out
+    out.push(r#"<button type="button" class="btn btn--small btn--chaos"#)
+        .push(if chaos { " btn--on" } else { "" })
+        .push(r#"" data-testid="chaos" "#)
+        .push_command(Command::ToggleChaos)
+        .push(r#" aria-pressed=""#)
+        .push_plain(chaos)
+        .push(r#"" title="Random drops, duplicates, delays and errors drawn from the seed, for 20 s">⚄ Chaos"#)
+        .push(if chaos { " on" } else { "" })
+        .push("</button></div>");
+    out.into_string()
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
