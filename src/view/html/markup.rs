@@ -1,0 +1,139 @@
+//! [`Html`]: markup that grows only by static markup, escaped text, numbers and the attributes
+//! of a command, so a panel cannot write a person's text into the page un-escaped by accident.
+
+use std::fmt::{self, Write};
+
+use crate::view::command::{Command, Control};
+use crate::view::format::escape;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A value whose printed form is safe in markup as it is (numbers and booleans).
+pub trait Plain: fmt::Display + sealed::Sealed {}
+
+macro_rules! plain {
+    ($($t:ty),*) => {
+        $(
+            impl sealed::Sealed for $t {}
+            impl Plain for $t {}
+        )*
+    };
+}
+
+plain!(u8, u16, u32, u64, usize, i32, i64, bool);
+
+/// A piece of HTML: static markup, escaped text, numbers and command attributes, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Html(String);
+
+impl Html {
+    /// Empty markup with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Html(String::with_capacity(capacity))
+    }
+
+    /// Text, escaped.
+    pub fn text(text: &str) -> Self {
+        Html(escape(text))
+    }
+
+    /// Static markup written in the source.
+    pub fn trusted(markup: &'static str) -> Self {
+        Html(markup.to_string())
+    }
+
+    /// Markup another view module built and escaped itself (the data tab's tables): the one
+    /// way in for markup that is not static, so each use is easy to find.
+    pub fn from_view(markup: String) -> Self {
+        Html(markup)
+    }
+
+    /// Appends static markup.
+    pub fn push(&mut self, markup: &'static str) -> &mut Self {
+        self.0.push_str(markup);
+        self
+    }
+
+    /// Appends text, escaped.
+    pub fn push_text(&mut self, text: &str) -> &mut Self {
+        self.0.push_str(&escape(text));
+        self
+    }
+
+    /// Appends an attribute, ` name="value"`, its value escaped.
+    pub fn push_attr(&mut self, name: &'static str, value: &str) -> &mut Self {
+        let _ = write!(self.0, r#" {name}="{}""#, escape(value));
+        self
+    }
+
+    /// Appends a number or a boolean as it prints.
+    pub fn push_plain(&mut self, value: impl Plain) -> &mut Self {
+        let _ = write!(self.0, "{value}");
+        self
+    }
+
+    /// Appends other markup.
+    pub fn push_html(&mut self, markup: &Html) -> &mut Self {
+        self.0.push_str(&markup.0);
+        self
+    }
+
+    /// Appends the attributes that name a command ([`Command::attrs`]).
+    pub fn push_command(&mut self, command: Command) -> &mut Self {
+        self.0.push_str(&command.attrs());
+        self
+    }
+
+    /// Appends the attribute that names a form control ([`Control::attr`]).
+    pub fn push_control(&mut self, control: Control) -> &mut Self {
+        self.0.push_str(&control.attr());
+        self
+    }
+
+    /// The markup, to hand to the page.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// The markup so far.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Html {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_static_markup_is_not() {
+        let mut html = Html::trusted("<p");
+        html.push_attr("title", r#"a "b" <c>"#)
+            .push(">")
+            .push_text("x & 'y'")
+            .push_plain(42u64)
+            .push_plain(true)
+            .push_html(&Html::text("<i>"))
+            .push("</p>");
+        assert_eq!(
+            html.into_string(),
+            r#"<p title="a &quot;b&quot; &lt;c&gt;">x &amp; &#39;y&#39;42true&lt;i&gt;</p>"#
+        );
+    }
+
+    #[test]
+    fn commands_write_their_attributes() {
+        let mut html = Html::with_capacity(16);
+        html.push_command(Command::Play);
+        assert_eq!(html.as_str(), Command::Play.attrs());
+        assert_eq!(Html::from_view(html.as_str().to_string()), html);
+    }
+}
