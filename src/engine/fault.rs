@@ -148,11 +148,26 @@ pub enum FaultSpec {
     },
 }
 
-/// What kind of fault a [`FaultSpec`] is: the vocabulary the menus, links, the matrix and the
-/// tests share. Adding a kind means adding it here, to [`FaultKind::ALL`] and to each `match`
-/// that the compiler then points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FaultKind {
+/// Declares [`FaultKind`] and [`FaultKind::ALL`] from one list, so that no kind can be left out
+/// of `ALL` (the menus, the fault matrix and the tests' generator all walk it).
+macro_rules! fault_kinds {
+    ($($(#[$doc:meta])* $kind:ident,)*) => {
+        /// What kind of fault a [`FaultSpec`] is: the vocabulary the menus, links, the matrix and
+        /// the tests share. Adding a kind means adding it to this list (which puts it in
+        /// [`FaultKind::ALL`] too) and to each `match` that the compiler then points at.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum FaultKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl FaultKind {
+            /// Every kind, in menu order.
+            pub const ALL: [FaultKind; [$(FaultKind::$kind),*].len()] = [$(FaultKind::$kind),*];
+        }
+    };
+}
+
+fault_kinds! {
     /// [`FaultSpec::BusinessFailure`].
     BusinessFailure,
     /// [`FaultSpec::TransientError`].
@@ -188,26 +203,6 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
-    /// Every kind, in menu order.
-    pub const ALL: [FaultKind; 16] = [
-        FaultKind::BusinessFailure,
-        FaultKind::TransientError,
-        FaultKind::NoReply,
-        FaultKind::Ambiguous,
-        FaultKind::CompensationFails,
-        FaultKind::Latency,
-        FaultKind::ServiceDown,
-        FaultKind::DatabaseDown,
-        FaultKind::OrchestratorDown,
-        FaultKind::Drop,
-        FaultKind::Duplicate,
-        FaultKind::Delay,
-        FaultKind::Reorder,
-        FaultKind::Poison,
-        FaultKind::CrashAfterCommit,
-        FaultKind::Chaos,
-    ];
-
     /// The stable snake_case name: the `data-fault` attribute and the JSON `kind`.
     pub fn as_str(self) -> &'static str {
         match self {
