@@ -327,3 +327,49 @@ fn the_check_from_scratch_finds_what_the_monitor_found() {
         assert_eq!(scratch, live, "{id} {style:?}");
     }
 }
+
+/// What the page's monitor panel and the runner's summary read from the monitor (whether all
+/// hold, the first violation of each, every invariant's status, how many checks ran) says the
+/// same as the violations its checks returned, on a clean run and on a broken one.
+#[test]
+fn the_monitor_reports_what_its_checks_found() {
+    let mut clean = Harness::new(preset("happy-path", Coordination::Orchestration));
+    clean.drive();
+    assert!(clean.monitor.all_hold());
+    assert_eq!(clean.monitor.violations().count(), 0);
+    assert!(clean.monitor.checks() > 10, "checked after every event");
+    let report = clean.monitor.report();
+    assert_eq!(report.len(), Invariant::ALL.len());
+    assert!(report.iter().all(|s| s.holds && s.broken_at.is_none()));
+    let determinism = Invariant::Deterministic.number();
+    assert!(
+        !report
+            .iter()
+            .any(|s| s.invariant == determinism && s.checked),
+        "determinism is unchecked until a replay is recorded"
+    );
+    clean
+        .monitor
+        .record_determinism(&clean.sim, check_determinism(&clean.sim));
+    let report = clean.monitor.report();
+    assert!(report.iter().all(|s| s.checked && s.holds));
+
+    let mut broken = Harness::new(preset("no-idempotency", Coordination::Orchestration));
+    broken.drive();
+    let found = broken.broken();
+    assert!(!found.is_empty());
+    assert!(!broken.monitor.all_hold());
+    let mut first: Vec<u8> = broken
+        .monitor
+        .violations()
+        .map(|v| v.invariant.number())
+        .collect();
+    first.sort_unstable();
+    assert_eq!(first, found, "one first violation per broken invariant");
+    for status in broken.monitor.report() {
+        let is_broken = found.contains(&status.invariant);
+        assert_eq!(status.holds, !is_broken, "invariant {}", status.invariant);
+        assert_eq!(status.broken_at.is_some(), is_broken);
+        assert_eq!(status.detail.is_some(), is_broken);
+    }
+}
