@@ -127,7 +127,7 @@ mod tests {
             for c in STYLES {
                 let sim = run(preset, c);
                 let qs = walk(&sim);
-                let (event, q) = first(&qs, TOPIC_OUTCOME).expect("outcome question");
+                let (event, q) = first(&qs, Topic::Outcome).expect("outcome question");
                 assert!(matches!(event.kind, EventKind::SagaEnded { .. }));
                 assert!(
                     right(q).starts_with(outcome),
@@ -149,7 +149,7 @@ mod tests {
     fn a_crashed_orchestrator_asks_about_its_log() {
         let sim = run("orchestrator-crash", Coordination::Orchestration);
         let qs = walk(&sim);
-        let (event, q) = first(&qs, TOPIC_RECOVERY).expect("recovery question");
+        let (event, q) = first(&qs, Topic::Recovery).expect("recovery question");
         let EventKind::OrchestratorRecovered { replayed, .. } = event.kind else {
             panic!("asked before {event:?}");
         };

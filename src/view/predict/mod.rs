@@ -43,7 +43,7 @@ pub struct Question {
     /// The key event's sequence number.
     pub seq: u64,
     /// A short stable id of what is asked ("compensation-order").
-    pub topic: &'static str,
+    pub topic: Topic,
     /// The situation and the question.
     pub prompt: String,
     /// The answers to pick from, in the order shown.
@@ -67,22 +67,42 @@ impl crate::player::predict::Asked for Question {
     }
 }
 
-/// Topic: what a saga does when a step fails for good or the customer cancels.
-pub const TOPIC_COMPENSATE: &str = "compensate";
-/// Topic: which completed step is undone first.
-pub const TOPIC_COMPENSATION_ORDER: &str = "compensation-order";
-/// Topic: what happens after a failure a retry may fix (before the pivot, or a compensation).
-pub const TOPIC_RETRY: &str = "retry";
-/// Topic: a failure after the pivot (or of the failure notice): retried until done.
-pub const TOPIC_FORWARD_RECOVERY: &str = "forward-recovery";
-/// Topic: a message that keeps failing (choreography).
-pub const TOPIC_DEAD_LETTER: &str = "dead-letter";
-/// Topic: a repeat reaches a service that already did the task.
-pub const TOPIC_DUPLICATE: &str = "duplicate";
-/// Topic: how the saga ends.
-pub const TOPIC_OUTCOME: &str = "outcome";
-/// Topic: how the orchestrator finds its place after a crash.
-pub const TOPIC_RECOVERY: &str = "recovery";
+/// What a predict question is about (one question per topic and saga).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Topic {
+    /// What a saga does when a step fails for good or the customer cancels.
+    Compensate,
+    /// Which completed step is undone first.
+    CompensationOrder,
+    /// What happens after a failure a retry may fix (before the pivot, or a compensation).
+    Retry,
+    /// A failure after the pivot (or of the failure notice): it only goes forward.
+    ForwardRecovery,
+    /// A message that keeps failing (choreography).
+    DeadLetter,
+    /// A repeat reaches a service that already did the task.
+    Duplicate,
+    /// How the saga ends.
+    Outcome,
+    /// How the orchestrator finds its place after a crash.
+    Recovery,
+}
+
+impl Topic {
+    /// A short stable id (`compensation-order`), written into the panel's markup.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Compensate => "compensate",
+            Topic::CompensationOrder => "compensation-order",
+            Topic::Retry => "retry",
+            Topic::ForwardRecovery => "forward-recovery",
+            Topic::DeadLetter => "dead-letter",
+            Topic::Duplicate => "duplicate",
+            Topic::Outcome => "outcome",
+            Topic::Recovery => "recovery",
+        }
+    }
+}
 
 /// The question to ask before `next` happens, given everything that happened before it
 /// (`before`: the trace so far, every event with a smaller `seq`), or `None` when `next` is not a
@@ -129,14 +149,14 @@ pub fn question(
 
 /// Which topic `event` would ask about, given the trace before it; `None` for events that
 /// never get a question.
-fn topic_of(before: &[Event], event: &Event, scenario: &Scenario) -> Option<&'static str> {
+fn topic_of(before: &[Event], event: &Event, scenario: &Scenario) -> Option<Topic> {
     let def = &scenario.definition;
     match &event.kind {
-        EventKind::CompensationBegun { .. } => Some(TOPIC_COMPENSATE),
+        EventKind::CompensationBegun { .. } => Some(Topic::Compensate),
         EventKind::TaskStarted {
             task: Task::Compensate(_),
             ..
-        } => Some(TOPIC_COMPENSATION_ORDER),
+        } => Some(Topic::CompensationOrder),
         EventKind::RetryScheduled { task, .. } => Some(retry_topic(*task, def)),
         EventKind::Received {
             queue,
@@ -147,17 +167,17 @@ fn topic_of(before: &[Event], event: &Event, scenario: &Scenario) -> Option<&'st
             let task = last_task_on(before, saga, *queue, def)?;
             Some(retry_topic(task, def))
         }
-        EventKind::DeadLettered { .. } => Some(TOPIC_DEAD_LETTER),
-        EventKind::DuplicateIgnored { .. } => Some(TOPIC_DUPLICATE),
-        EventKind::SagaEnded { outcome } if outcome.is_final() => Some(TOPIC_OUTCOME),
-        EventKind::OrchestratorRecovered { .. } => Some(TOPIC_RECOVERY),
+        EventKind::DeadLettered { .. } => Some(Topic::DeadLetter),
+        EventKind::DuplicateIgnored { .. } => Some(Topic::Duplicate),
+        EventKind::SagaEnded { outcome } if outcome.is_final() => Some(Topic::Outcome),
+        EventKind::OrchestratorRecovered { .. } => Some(Topic::Recovery),
         _ => None,
     }
 }
 
 /// Retrying a step after the pivot (or the failure notice) is forward recovery; anything else
 /// is an ordinary retry.
-fn retry_topic(task: Task, def: &SagaDefinition) -> &'static str {
+fn retry_topic(task: Task, def: &SagaDefinition) -> Topic {
     let after_pivot = match task {
         Task::Action(step) => def
             .steps
@@ -167,9 +187,9 @@ fn retry_topic(task: Task, def: &SagaDefinition) -> &'static str {
         Task::Compensate(_) => false,
     };
     if after_pivot {
-        TOPIC_FORWARD_RECOVERY
+        Topic::ForwardRecovery
     } else {
-        TOPIC_RETRY
+        Topic::Retry
     }
 }
 
@@ -292,7 +312,7 @@ const FALLBACK: [&str; 3] = [
 
 impl Draft {
     /// Distinct choices (at least three), rotated by `seq` so the answer moves around.
-    fn finish(self, seq: u64, topic: &'static str) -> Question {
+    fn finish(self, seq: u64, topic: Topic) -> Question {
         let mut choices = vec![self.right];
         for c in self
             .wrong
@@ -361,10 +381,7 @@ mod testing {
         &q.choices[q.answer]
     }
 
-    pub(super) fn first<'a>(
-        qs: &'a [(Event, Question)],
-        topic: &str,
-    ) -> Option<&'a (Event, Question)> {
+    pub(super) fn first(qs: &[(Event, Question)], topic: Topic) -> Option<&(Event, Question)> {
         qs.iter().find(|(_, q)| q.topic == topic)
     }
 }
@@ -404,7 +421,7 @@ mod tests {
     fn check_run(sim: &Simulation, run: &str) -> usize {
         let trace = sim.trace();
         let qs = walk(sim);
-        let mut seen: Vec<(Option<SagaId>, &str)> = Vec::new();
+        let mut seen: Vec<(Option<SagaId>, Topic)> = Vec::new();
         let mut gave_up = 0;
         for (event, q) in &qs {
             let key = (event.saga, q.topic);

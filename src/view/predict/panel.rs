@@ -17,7 +17,7 @@ pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> Strin
     let _ = write!(
         out,
         r#"<section class="predict" data-testid="predict" role="dialog" aria-labelledby="predict-prompt" data-topic="{}" data-seq="{}""#,
-        escape(q.topic),
+        q.topic.as_str(),
         q.seq
     );
     if let Some(v) = verdict {
@@ -133,14 +133,14 @@ mod tests {
     use super::*;
     use crate::engine::scenario::Coordination;
     use crate::view::predict::testing::*;
-    use crate::view::predict::TOPIC_COMPENSATE;
+    use crate::view::predict::Topic;
 
     fn sample() -> Question {
         let sim = run("card-declined", Coordination::Orchestration);
         let mut q = walk(&sim)
             .into_iter()
             .map(|(_, q)| q)
-            .find(|q| q.topic == TOPIC_COMPENSATE)
+            .find(|q| q.topic == Topic::Compensate)
             .expect("question");
         q.prompt.push_str(" <b>&\"</b>");
         q

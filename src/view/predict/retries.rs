@@ -33,7 +33,7 @@ pub(super) fn retry(
     task: Task,
     attempt: u32,
     delay_ms: u64,
-    topic: &'static str,
+    topic: Topic,
 ) -> Option<Draft> {
     let letter = ctx.letter();
     let what = ctx.task(task);
@@ -49,7 +49,7 @@ pub(super) fn retry(
         seconds(delay_ms)
     );
     let at_once = format!("Try {what} again at once, without waiting");
-    if topic == TOPIC_FORWARD_RECOVERY {
+    if topic == Topic::ForwardRecovery {
         let pivot = ctx
             .def()
             .pivot()
@@ -135,7 +135,7 @@ pub(super) fn redelivery(
     ctx: &Ctx<'_>,
     queue: ServiceId,
     message: MessageId,
-    topic: &'static str,
+    topic: Topic,
 ) -> Option<Draft> {
     let saga = ctx.saga()?;
     let letter = ctx.letter();
@@ -169,7 +169,7 @@ pub(super) fn redelivery(
         "It is lost, and the saga waits for ever".to_string(),
         "It goes straight to the dead-letter queue".to_string(),
     ];
-    if !failed_event.is_empty() && topic == TOPIC_RETRY {
+    if !failed_event.is_empty() && topic == Topic::Retry {
         wrong.push(format!(
             "{service} publishes {failed_event} and the saga compensates"
         ));
@@ -180,7 +180,7 @@ pub(super) fn redelivery(
         "Queues deliver at least once: a message not deleted within its visibility timeout comes back, here after {visibility}. After {} receives it would go to the dead-letter queue.",
         ctx.scenario.queues.max_receive_count
     );
-    if topic == TOPIC_FORWARD_RECOVERY {
+    if topic == Topic::ForwardRecovery {
         explanation.push_str(" The saga is past its pivot, so it only goes forward.");
     }
     Some(Draft {
@@ -190,7 +190,7 @@ pub(super) fn redelivery(
         right: format!("After the visibility timeout ({visibility}) the queue delivers it again"),
         wrong,
         explanation,
-        idea: if topic == TOPIC_FORWARD_RECOVERY {
+        idea: if topic == Topic::ForwardRecovery {
             Idea::ForwardRecovery
         } else {
             Idea::AtLeastOnce
@@ -296,7 +296,7 @@ mod tests {
     fn transient_payment_errors_ask_about_the_retry() {
         let sim = run("transient-payment", Coordination::Orchestration);
         let qs = walk(&sim);
-        let (event, q) = first(&qs, TOPIC_RETRY).expect("a retry question");
+        let (event, q) = first(&qs, Topic::Retry).expect("a retry question");
         let EventKind::RetryScheduled { delay_ms, .. } = event.kind else {
             panic!("asked before {event:?}");
         };
@@ -310,11 +310,14 @@ mod tests {
         );
         assert_eq!(q.idea, Some(Idea::Backoff));
         // Asked once, although the payment fails twice.
-        assert_eq!(qs.iter().filter(|(_, q)| q.topic == TOPIC_RETRY).count(), 1);
+        assert_eq!(
+            qs.iter().filter(|(_, q)| q.topic == Topic::Retry).count(),
+            1
+        );
 
         let sim = run("transient-payment", Coordination::Choreography);
         let qs = walk(&sim);
-        let (event, q) = first(&qs, TOPIC_RETRY).expect("a redelivery question");
+        let (event, q) = first(&qs, Topic::Retry).expect("a redelivery question");
         assert!(matches!(
             event.kind,
             EventKind::Received {
@@ -335,19 +338,19 @@ mod tests {
     fn a_timeout_after_the_pivot_is_forward_recovery() {
         let sim = run("notifier-down", Coordination::Orchestration);
         let qs = walk(&sim);
-        let (_, q) = first(&qs, TOPIC_FORWARD_RECOVERY).expect("forward recovery");
+        let (_, q) = first(&qs, Topic::ForwardRecovery).expect("forward recovery");
         assert!(q.prompt.contains("no reply within 2 s"), "{}", q.prompt);
         assert!(q.choices.iter().any(|c| c.starts_with("Compensate")));
         assert!(q.explanation.contains("Confirm reservation was the pivot"));
         assert_eq!(q.idea, Some(Idea::ForwardRecovery));
-        assert!(first(&qs, TOPIC_RETRY).is_none());
+        assert!(first(&qs, Topic::Retry).is_none());
     }
 
     #[test]
     fn a_poison_message_asks_about_dead_lettering() {
         let sim = run("poison-redrive", Coordination::Choreography);
         let qs = walk(&sim);
-        let (event, q) = first(&qs, TOPIC_DEAD_LETTER).expect("dead-letter question");
+        let (event, q) = first(&qs, Topic::DeadLetter).expect("dead-letter question");
         assert!(matches!(event.kind, EventKind::DeadLettered { .. }));
         assert!(right(q).contains("dead-letter queue"));
         assert!(q.prompt.contains("Payment's queue"), "{}", q.prompt);
@@ -365,7 +368,7 @@ mod tests {
         ] {
             let sim = run("duplicate-event", c);
             let qs = walk(&sim);
-            let (_, q) = first(&qs, TOPIC_DUPLICATE).expect("duplicate question");
+            let (_, q) = first(&qs, Topic::Duplicate).expect("duplicate question");
             assert!(right(q).contains(key), "{c:?}: {}", right(q));
             assert!(q
                 .choices

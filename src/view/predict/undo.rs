@@ -243,7 +243,7 @@ mod tests {
         for c in STYLES {
             let sim = run("card-declined", c);
             let qs = walk(&sim);
-            let (event, q) = first(&qs, TOPIC_COMPENSATE).expect("a compensate question");
+            let (event, q) = first(&qs, Topic::Compensate).expect("a compensate question");
             assert!(matches!(event.kind, EventKind::CompensationBegun { .. }));
             assert!(right(q).contains("compensate"), "{c:?}: {}", right(q));
             assert!(
@@ -289,7 +289,7 @@ mod tests {
             for c in STYLES {
                 let sim = run(preset, c);
                 let qs = walk(&sim);
-                let (event, q) = first(&qs, TOPIC_COMPENSATION_ORDER).expect("an order question");
+                let (event, q) = first(&qs, Topic::CompensationOrder).expect("an order question");
                 let saga = event.saga.expect("saga");
                 let newest = newest_completed(&sim, saga);
                 let expected = Task::Compensate(newest).label(&sim.scenario().definition);
@@ -302,7 +302,7 @@ mod tests {
         // Restaurant rejects: three steps done, the newest is the booking.
         let sim = run("restaurant-rejects", Coordination::Orchestration);
         let qs = walk(&sim);
-        let (_, q) = first(&qs, TOPIC_COMPENSATION_ORDER).expect("order");
+        let (_, q) = first(&qs, Topic::CompensationOrder).expect("order");
         assert_eq!(right(q), "Release slot");
         assert!(q.choices.iter().any(|c| c == "Cancel reservation"));
         assert!(q
@@ -314,7 +314,7 @@ mod tests {
     fn a_declined_card_has_nothing_to_refund() {
         let sim = run("card-declined", Coordination::Orchestration);
         let qs = walk(&sim);
-        let (_, q) = first(&qs, TOPIC_COMPENSATION_ORDER).expect("order");
+        let (_, q) = first(&qs, Topic::CompensationOrder).expect("order");
         assert_eq!(right(q), "Cancel reservation");
         assert!(q.choices.iter().any(|c| c == "Refund payment"));
         assert!(
