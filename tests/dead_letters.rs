@@ -23,15 +23,8 @@ fn a_poison_message_is_dead_lettered_after_max_receives() {
         Some(Task::Action(1)),
         "listed for intervention"
     );
-    assert_eq!(
-        h.outcome(0),
-        Outcome::AwaitingPerson,
-        "a dead letter waits for a person, it does not run for ever"
-    );
-    assert_eq!(
-        h.sim.sagas()[0].stuck_reason,
-        Some(sagascope::engine::AttentionReason::DeadLettered)
-    );
+    // A dead letter waits for a person; it does not run for ever.
+    h.assert_awaiting_person(0, sagascope::engine::AttentionReason::DeadLettered);
 }
 
 #[test]

@@ -31,13 +31,9 @@ fn a_dead_lettered_step_after_the_pivot_waits_for_a_person() {
     let mut h = Harness::new(s);
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
+    h.assert_awaiting_person(0, AttentionReason::ForwardStepExhausted);
     let saga = &h.sim.sagas()[0];
     assert_eq!(saga.stuck, Some(Task::Action(4)));
-    assert_eq!(
-        saga.stuck_reason,
-        Some(AttentionReason::ForwardStepExhausted)
-    );
     assert!(
         h.compensations(0).is_empty(),
         "nothing undone after the pivot"
@@ -53,13 +49,9 @@ fn a_dead_lettered_failure_notice_waits_for_a_person() {
     let mut h = Harness::new(s);
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
+    h.assert_awaiting_person(0, AttentionReason::FailureNoticeExhausted);
     let saga = &h.sim.sagas()[0];
     assert_eq!(saga.stuck, Some(Task::FailureNotice));
-    assert_eq!(
-        saga.stuck_reason,
-        Some(AttentionReason::FailureNoticeExhausted)
-    );
 }
 
 #[test]
@@ -107,11 +99,7 @@ fn a_poison_message_stops_only_its_own_saga() {
     let mut h = Harness::new(s);
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
-    assert_eq!(
-        h.sim.sagas()[0].stuck_reason,
-        Some(AttentionReason::DeadLettered)
-    );
+    h.assert_awaiting_person(0, AttentionReason::DeadLettered);
     assert_eq!(h.outcome(1), Outcome::Completed, "the other saga goes on");
     assert_eq!(h.sim.sagas()[1].stuck, None);
     assert_eq!(h.sim.dead_letters().len(), 1);

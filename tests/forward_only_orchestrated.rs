@@ -46,13 +46,9 @@ fn a_step_after_the_pivot_out_of_retries_waits_for_a_person() {
     let mut h = Harness::new(notifier_down("happy-path", Some(3)));
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
+    h.assert_awaiting_person(0, AttentionReason::ForwardStepExhausted);
     let saga = &h.sim.sagas()[0];
     assert_eq!(saga.stuck, Some(NOTIFY));
-    assert_eq!(
-        saga.stuck_reason,
-        Some(AttentionReason::ForwardStepExhausted)
-    );
     assert_eq!(saga.steps[4].attempts, 3);
     assert_eq!(compensation_begun(&h), 0, "never compensated");
     let t = h.sim.tables();
@@ -116,13 +112,9 @@ fn a_failure_notice_that_cannot_be_delivered_waits_for_a_person() {
     let mut h = Harness::new(notifier_down("card-declined", Some(2)));
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
+    h.assert_awaiting_person(0, AttentionReason::FailureNoticeExhausted);
     let saga = &h.sim.sagas()[0];
     assert_eq!(saga.stuck, Some(Task::FailureNotice));
-    assert_eq!(
-        saga.stuck_reason,
-        Some(AttentionReason::FailureNoticeExhausted)
-    );
     assert_eq!(saga.notice.attempts, 2);
     assert_eq!(h.compensations(0), vec![1], "the rollback itself is done");
     assert!(h.sim.tables().notifications.is_empty());
@@ -184,10 +176,6 @@ fn with_one_attempt_no_late_done_comes_in_time_and_a_person_decides() {
     let mut h = Harness::new(slow_notifier(1));
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
-    assert_eq!(
-        h.sim.sagas()[0].stuck_reason,
-        Some(AttentionReason::ForwardStepExhausted)
-    );
+    h.assert_awaiting_person(0, AttentionReason::ForwardStepExhausted);
     assert_eq!(compensation_begun(&h), 0);
 }

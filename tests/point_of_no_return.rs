@@ -69,13 +69,9 @@ fn compensation_begun(h: &Harness) -> usize {
 fn a_pivot_whose_replies_are_lost_waits_for_a_person_and_is_never_compensated() {
     let h = pivot_replies_lost();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
+    h.assert_awaiting_person(0, AttentionReason::PivotOutcomeUnknown);
     let saga = &h.sim.sagas()[0];
     assert_eq!(saga.stuck, Some(PIVOT));
-    assert_eq!(
-        saga.stuck_reason,
-        Some(AttentionReason::PivotOutcomeUnknown)
-    );
     let max = h.sim.scenario().retry.step.max_attempts.expect("bounded");
     assert_eq!(
         saga.steps[3].attempts, max,
@@ -99,11 +95,7 @@ fn a_pivot_that_never_answers_is_not_compensated_either() {
     }]));
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
-    assert_eq!(
-        h.sim.sagas()[0].stuck_reason,
-        Some(AttentionReason::PivotOutcomeUnknown)
-    );
+    h.assert_awaiting_person(0, AttentionReason::PivotOutcomeUnknown);
     assert_eq!(compensation_begun(&h), 0);
     assert_eq!(
         h.sim.tables().reservations[&0].status,

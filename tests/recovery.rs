@@ -310,11 +310,7 @@ fn a_pivot_whose_reply_died_in_a_crash_stays_unknown_whatever_the_resends_hear()
         h.sim.tables().reservations[&0].status,
         ReservationStatus::Confirmed
     );
-    assert_eq!(h.outcome(0), Outcome::AwaitingPerson);
-    assert_eq!(
-        h.sim.sagas()[0].stuck_reason,
-        Some(AttentionReason::PivotOutcomeUnknown)
-    );
+    h.assert_awaiting_person(0, AttentionReason::PivotOutcomeUnknown);
     assert_eq!(
         h.count(|k| matches!(k, EventKind::CompensationBegun { .. })),
         0,

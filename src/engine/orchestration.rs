@@ -14,6 +14,9 @@
 //! was sent and never refused is undone when the saga goes back (an undo that finds nothing does
 //! nothing, and its reply says so), and a "done" that arrives too late to decide anything is
 //! still logged ([`LogRecord::HeardLate`]): the step took effect.
+//!
+//! One file on purpose, though long: the log's records, the memory they fold into and the
+//! decisions that write them are one state machine, and each rule reads across all three.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -347,7 +347,16 @@ impl Command {
     /// The attributes that make an element send this command: `data-action="…"` and its
     /// argument, if it has one.
     pub fn attrs(self) -> String {
-        let arg = match self {
+        // Every argument is an id, a number or a fixed word: nothing to escape.
+        match self.arg() {
+            Some((name, value)) => format!(r#"data-action="{}" {name}="{value}""#, self.name()),
+            None => format!(r#"data-action="{}""#, self.name()),
+        }
+    }
+
+    /// The command's argument as the markup writes it: the attribute's name and its value.
+    pub fn arg(self) -> Option<(&'static str, String)> {
+        match self {
             Command::ShowView(view) => Some(("data-view", view.as_str().to_string())),
             Command::PredictAnswer(n) | Command::Number(n) | Command::Inject(n) => {
                 Some(("data-choice", n.to_string()))
@@ -394,11 +403,6 @@ impl Command {
             | Command::Services
             | Command::Live
             | Command::ShowAll => None,
-        };
-        // Every value above is an id, a number or a fixed word: nothing to escape.
-        match arg {
-            Some((name, value)) => format!(r#"data-action="{}" {name}="{value}""#, self.name()),
-            None => format!(r#"data-action="{}""#, self.name()),
         }
     }
 

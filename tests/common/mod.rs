@@ -9,7 +9,9 @@ use sagascope::engine::event::EventKind;
 use sagascope::engine::invariants::{Monitor, Violation};
 use sagascope::engine::presets;
 use sagascope::engine::run::HORIZON_MS;
-use sagascope::engine::{Coordination, FaultSpec, Outcome, Scenario, Simulation, Storage, Task};
+use sagascope::engine::{
+    AttentionReason, Coordination, FaultSpec, Outcome, Scenario, Simulation, Storage, Task,
+};
 
 /// Both coordination styles, for tests that must hold in each.
 pub const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
@@ -126,6 +128,16 @@ impl Harness {
             self.violations.is_empty(),
             "invariants broke: {:#?}",
             &self.violations[..self.violations.len().min(5)]
+        );
+    }
+
+    /// Asserts that saga `saga` waits for a person, for `reason`.
+    pub fn assert_awaiting_person(&self, saga: usize, reason: AttentionReason) {
+        assert_eq!(self.outcome(saga), Outcome::AwaitingPerson, "saga {saga}");
+        assert_eq!(
+            self.sim.sagas()[saga].stuck_reason,
+            Some(reason),
+            "saga {saga}"
         );
     }
 

@@ -50,7 +50,7 @@ fn segment(
         .push(r#"" data-testid=""#)
         .push(test_id)
         .push(r#"" data-value=""#)
-        .push(segment_value(current))
+        .push_text(&current.arg().map(|(_, value)| value).unwrap_or_default())
         .push(r#"">"#);
     for (command, text, title, disabled) in options {
         let on = *command == current;
@@ -69,15 +69,6 @@ fn segment(
             .push("</button>");
     }
     out.push("</div>");
-}
-
-/// The `data-value` a segmented switch shows as chosen.
-fn segment_value(command: Command) -> &'static str {
-    match command {
-        Command::Style(choice) => choice.as_str(),
-        Command::Storage(storage) => storage.as_str(),
-        _ => "",
-    }
 }
 
 /// The `data-testid` of a safeguard's switch (`safeguard-semantic-lock`).
