@@ -115,6 +115,16 @@ pub enum LossReason {
     ReceiverDown,
 }
 
+impl LossReason {
+    /// Why the message was lost, as words that follow "lost: ".
+    pub fn label(self) -> &'static str {
+        match self {
+            LossReason::Dropped => "dropped on the way",
+            LossReason::ReceiverDown => "the receiver is down",
+        }
+    }
+}
+
 /// Why a task failed without a business reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -178,6 +188,22 @@ pub enum CompensationReason {
     CancelledBeforePivot,
     /// The customer cancelled a completed reservation: the cancellation saga.
     CancelledAfterCompletion,
+}
+
+impl CompensationReason {
+    /// Why the saga turned back, as a clause: "compensation begins: a step was refused".
+    pub fn label(self) -> &'static str {
+        match self {
+            CompensationReason::BusinessFailure => "a step was refused",
+            CompensationReason::RetriesExhausted => "a step ran out of retries",
+            CompensationReason::CancelledBeforePivot => {
+                "the customer cancelled before confirmation"
+            }
+            CompensationReason::CancelledAfterCompletion => {
+                "the customer cancelled a confirmed reservation"
+            }
+        }
+    }
 }
 
 /// Why a fault stopped acting.

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::definition::{SagaDefinition, ServiceId};
-use crate::engine::event::{ClearReason, CompensationReason, Event, EventKind, LossReason};
+use crate::engine::event::{ClearReason, Event, EventKind};
 use crate::engine::fault::FaultSpec;
 use crate::engine::message::{Body, MessageId, Node, Task};
 use crate::engine::scenario::{Command, Coordination, Scenario};
@@ -251,10 +251,7 @@ impl<'a> Diagram<'a> {
                 self.arrow(Lifeline::of(*from), arrow, Lifeline::of(*to), &text);
             }
             EventKind::MessageLost { message, reason } => {
-                let why = match reason {
-                    LossReason::Dropped => "dropped on the way",
-                    LossReason::ReceiverDown => "the receiver is down",
-                };
+                let why = reason.label();
                 let label = self.message_label(*message);
                 let over = self
                     .sent
@@ -327,7 +324,7 @@ impl<'a> Diagram<'a> {
             }
             EventKind::CompensationBegun { reason } => self.note(
                 &[coordinator],
-                &format!("{prefix}compensation begins: {}", compensation_reason(*reason)),
+                &format!("{prefix}compensation begins: {}", reason.label()),
             ),
             EventKind::SagaEnded { outcome } => self.note(
                 &[Lifeline::Customer],
@@ -427,17 +424,6 @@ impl<'a> Diagram<'a> {
                     &format!("shared database {what}: every service"),
                 );
             }
-        }
-    }
-}
-
-fn compensation_reason(reason: CompensationReason) -> &'static str {
-    match reason {
-        CompensationReason::BusinessFailure => "a step was refused",
-        CompensationReason::RetriesExhausted => "a step ran out of retries",
-        CompensationReason::CancelledBeforePivot => "the customer cancelled before confirmation",
-        CompensationReason::CancelledAfterCompletion => {
-            "the customer cancelled a confirmed reservation"
         }
     }
 }

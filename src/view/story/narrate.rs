@@ -79,9 +79,10 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             let m = ctx.message(*message);
             let what = m.map(|m| ctx.body(&m.body)).unwrap_or_else(|| format!("message {message}"));
             let nodes = m.map(|m| vec![NodeKey::of(m.from), NodeKey::of(m.to)]).unwrap_or_default();
-            let (why, text) = match reason {
-                LossReason::Dropped => ("an injected fault dropped it", format!("{what} is lost on the way")),
-                LossReason::ReceiverDown => ("its receiver is down", format!("{what} is lost: the receiver is down")),
+            let text = format!("{what} is lost: {}", reason.label());
+            let why = match reason {
+                LossReason::Dropped => "an injected fault dropped it",
+                LossReason::ReceiverDown => "its receiver is down",
             };
             let s = story("✗", text, Tone::Warn, nodes).message(*message);
             if ctx.orchestrated() {
@@ -212,10 +213,13 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         }
         EventKind::CompensationBegun { reason } => {
             let (text, idea) = match reason {
-                CompensationReason::BusinessFailure => ("Compensation begins: a step was refused", Idea::Compensation),
-                CompensationReason::RetriesExhausted => ("Compensation begins: a step ran out of retries", Idea::Compensation),
-                CompensationReason::CancelledBeforePivot => ("Compensation begins: the customer cancelled", Idea::Cancellation),
-                CompensationReason::CancelledAfterCompletion => ("A cancellation saga begins: undo the confirmed reservation", Idea::Cancellation),
+                CompensationReason::BusinessFailure | CompensationReason::RetriesExhausted => {
+                    (format!("Compensation begins: {}", reason.label()), Idea::Compensation)
+                }
+                CompensationReason::CancelledBeforePivot => (format!("Compensation begins: {}", reason.label()), Idea::Cancellation),
+                CompensationReason::CancelledAfterCompletion => {
+                    (format!("A cancellation saga begins: {}", reason.label()), Idea::Cancellation)
+                }
             };
             let nodes = if ctx.orchestrated() { vec![NodeKey::Orchestrator] } else { Vec::new() };
             story("↶", format!("Saga {letter}: {text}"), Tone::Undo, nodes)
