@@ -126,7 +126,7 @@ impl Simulation {
     }
 
     /// Marks one firing of fault `id`, retiring it when used up.
-    pub(crate) fn fire(&mut self, id: usize, saga: Option<SagaId>) {
+    pub(super) fn fire(&mut self, id: usize, saga: Option<SagaId>) {
         let used_up = match self.faults.get_mut(id) {
             Some(fault) => {
                 fault.fired += 1;

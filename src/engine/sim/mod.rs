@@ -10,11 +10,15 @@
 //! and dispatch it, and every event is stamped here. Around the loop, one file per job:
 //! `sagas` (each saga as seen from outside, and its steps' statuses), `commands` (the inputs a
 //! run takes, recorded for replay), `network` (messages on their way, meeting message faults),
-//! `faults` (injecting, firing and clearing faults) and `services` (a service serving a task).
+//! `faults` (injecting, firing and clearing faults), `services` (a service serving a task), and
+//! the two coordination styles at work: `orchestrated` (the orchestrator's decisions) and
+//! `choreographed` (the bus, the consumers and the outbox relay).
 
+mod choreographed;
 mod commands;
 mod faults;
 mod network;
+mod orchestrated;
 mod sagas;
 mod services;
 
@@ -75,20 +79,20 @@ pub struct Simulation {
     agenda: BTreeMap<(u64, u8, u64), Occurrence>,
     issued: Vec<ScheduledCommand>,
     agenda_seq: u64,
-    pub(crate) rng: Rng,
+    rng: Rng,
     pending_events: VecDeque<Event>,
-    pub(crate) trace: Vec<Event>,
-    pub(crate) keep_trace: bool,
+    trace: Vec<Event>,
+    keep_trace: bool,
     pub(crate) sagas: Vec<SagaRecord>,
     pub(crate) messages: Vec<Message>,
     pub(crate) tables: Tables,
-    pub(crate) faults: Vec<ActiveFault>,
+    faults: Vec<ActiveFault>,
     pub(crate) orchestrator: Orchestrator,
-    pub(crate) queues: [Vec<QueuedMessage>; 4],
-    pub(crate) dead_letters: Vec<(ServiceId, QueuedMessage)>,
-    pub(crate) effects: Vec<Effect>,
-    pub(crate) service_down: [u32; 4],
-    pub(crate) database_down: [u32; 4],
+    queues: [Vec<QueuedMessage>; 4],
+    dead_letters: Vec<(ServiceId, QueuedMessage)>,
+    effects: Vec<Effect>,
+    service_down: [u32; 4],
+    database_down: [u32; 4],
     next_event_id: u32,
     pub(crate) defect: Option<super::defect::Defect>,
 }

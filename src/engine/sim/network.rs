@@ -15,7 +15,7 @@ impl Simulation {
     }
 
     /// Sends a message, applying the message faults that match it. Returns the message id.
-    pub(crate) fn send(
+    pub(super) fn send(
         &mut self,
         saga: SagaId,
         from: Node,
@@ -147,13 +147,13 @@ impl Simulation {
         id
     }
 
-    pub(crate) fn set_message_state(&mut self, id: MessageId, state: MessageState) {
+    pub(super) fn set_message_state(&mut self, id: MessageId, state: MessageState) {
         if let Some(m) = self.messages.get_mut(id as usize) {
             m.state = state;
         }
     }
 
-    pub(crate) fn lose(&mut self, id: MessageId, reason: LossReason) {
+    pub(super) fn lose(&mut self, id: MessageId, reason: LossReason) {
         self.set_message_state(id, MessageState::Lost);
         let saga = self.messages.get(id as usize).map(|m| m.saga);
         self.emit(

@@ -103,7 +103,7 @@ pub struct Effect {
 }
 
 impl Simulation {
-    pub(crate) fn note_attempt(&mut self, saga: SagaId, task: Task, attempt: u32) {
+    pub(super) fn note_attempt(&mut self, saga: SagaId, task: Task, attempt: u32) {
         let Some(record) = self.sagas.get_mut(saga) else {
             return;
         };
@@ -127,7 +127,7 @@ impl Simulation {
         self.emit(Some(saga), EventKind::TaskStarted { task, attempt });
     }
 
-    pub(crate) fn note_result(&mut self, saga: SagaId, task: Task, result: TaskResult) {
+    pub(super) fn note_result(&mut self, saga: SagaId, task: Task, result: TaskResult) {
         let status = match (task, result) {
             (Task::Compensate(_), TaskResult::Done) => StepStatus::Compensated,
             (_, TaskResult::Done) => StepStatus::Succeeded,
@@ -149,7 +149,7 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn set_status(&mut self, saga: SagaId, task: Task, status: StepStatus) {
+    pub(super) fn set_status(&mut self, saga: SagaId, task: Task, status: StepStatus) {
         if let Some(state) = self
             .sagas
             .get_mut(saga)
@@ -160,7 +160,7 @@ impl Simulation {
     }
 
     /// Sets a saga's outcome; `Running` reopens it (a cancellation saga, a redrive) silently.
-    pub(crate) fn end_saga(&mut self, saga: SagaId, outcome: Outcome) {
+    pub(super) fn end_saga(&mut self, saga: SagaId, outcome: Outcome) {
         let now = self.now_ms;
         if crate::engine::defect::withholds_outcome(self.defect, outcome) {
             return;
@@ -178,7 +178,7 @@ impl Simulation {
     }
 
     /// Lists a saga for a person (`Some`: the stuck task and why) or takes it off the list.
-    pub(crate) fn mark_stuck(&mut self, saga: SagaId, stuck: Option<(Task, AttentionReason)>) {
+    pub(super) fn mark_stuck(&mut self, saga: SagaId, stuck: Option<(Task, AttentionReason)>) {
         if let Some(record) = self.sagas.get_mut(saga) {
             record.stuck = stuck.map(|(task, _)| task);
             record.stuck_reason = stuck.map(|(_, reason)| reason);

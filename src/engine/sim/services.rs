@@ -37,7 +37,7 @@ impl Simulation {
     /// A service runs a task for a saga: faults first, then idempotency, then the operation.
     /// `money` is what the request says happened to the customer's money (the failure notice's
     /// facts reach the notifier this way, never from Payment's ledger).
-    pub(crate) fn serve(
+    pub(super) fn serve(
         &mut self,
         service: ServiceId,
         saga: SagaId,
