@@ -131,6 +131,22 @@ fn a_cancel_with_a_command_out_aborts_on_its_timeout_without_retrying() {
     h.assert_invariants_hold();
     assert_eq!(h.outcome(0), Outcome::Compensated);
     assert_eq!(h.sim.sagas()[0].steps[1].attempts, 1, "not retried");
+    // It waits for the answer (here, the timeout) before it turns back: the step out may still
+    // take effect, and the compensation must come after it.
+    let position = |pred: &dyn Fn(&EventKind) -> bool| {
+        h.sim
+            .trace()
+            .iter()
+            .position(|e| pred(&e.kind))
+            .expect("in the trace")
+    };
+    let cancelled = position(&|k| matches!(k, EventKind::CancelRequested));
+    let timed_out = position(&|k| matches!(k, EventKind::TimedOut { .. }));
+    let turned_back = position(&|k| matches!(k, EventKind::CompensationBegun { .. }));
+    assert!(
+        cancelled < timed_out && timed_out < turned_back,
+        "cancel #{cancelled}, timeout #{timed_out}, compensation #{turned_back}"
+    );
     assert_eq!(h.compensations(0), vec![1]);
     assert_eq!(
         h.sim.tables().reservations[&0].status,

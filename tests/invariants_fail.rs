@@ -6,11 +6,13 @@ mod common;
 
 use common::{Harness, STYLES};
 use sagascope::engine::defect::Defect;
+use sagascope::engine::event::EventKind;
 use sagascope::engine::invariants::{check_determinism, Invariant};
 use sagascope::engine::presets;
 use sagascope::engine::scenario::ScheduledCommand;
+use sagascope::engine::tables::LedgerKind;
 use sagascope::engine::{
-    Command, Coordination, FaultSpec, Operation, SagaSpec, Scenario, ServiceId, Storage,
+    Command, Coordination, FaultSpec, Operation, SagaSpec, Scenario, ServiceId, Storage, Task,
 };
 
 fn preset(id: &str, style: Coordination) -> Scenario {
@@ -114,6 +116,53 @@ fn invariant_2_a_compensation_for_a_step_that_never_happened() {
     assert!(v.detail.contains("never"), "{}", v.detail);
 }
 
+/// Without idempotency a duplicated refund is refunded twice: the same compensation took effect
+/// a second time, which invariant 2 names as such (not only as an undo out of order).
+#[test]
+fn invariant_2_without_idempotency_a_duplicated_refund_refunds_twice() {
+    for style in STYLES {
+        let mut scenario = preset("restaurant-rejects", style);
+        scenario.safeguards.idempotency = false;
+        let mut h = Harness::new(scenario);
+        // Payment has charged and answered; its next message is the refund: deliver it twice.
+        h.step_until(|h| {
+            h.count(
+                |k| matches!(k, EventKind::TaskStarted { task, .. } if *task == Task::Action(3)),
+            ) > 0
+        });
+        h.sim
+            .handle_command(Command::InjectFault {
+                fault: FaultSpec::Duplicate {
+                    service: Some(ServiceId::Payment),
+                    times: 1,
+                },
+            })
+            .expect("a duplicate");
+        h.drive();
+        let refunds = h
+            .sim
+            .tables()
+            .ledger
+            .iter()
+            .filter(|r| r.kind == LedgerKind::Refunded)
+            .count();
+        assert_eq!(refunds, 2, "{style:?}: refunded twice");
+        assert!(
+            h.broken()
+                .contains(&Invariant::UndoOnlyWhatWasDone.number()),
+            "{style:?}: {:?}",
+            h.broken()
+        );
+        let v = first(&h, Invariant::UndoOnlyWhatWasDone);
+        assert_eq!(
+            v.step,
+            Some(2),
+            "{style:?}: the refund, step 2's undo: {v:?}"
+        );
+        assert!(v.detail.contains("twice"), "{style:?}: {}", v.detail);
+    }
+}
+
 #[test]
 fn invariant_3_an_action_applied_twice() {
     for style in STYLES {
@@ -154,6 +203,30 @@ fn invariant_4_one_attempt_more_than_the_policy_allows() {
     assert!(v.detail.contains("4 times"), "{}", v.detail);
 }
 
+/// In choreography the limit is the queue's: a message received for processing more often than
+/// its maximum receive count.
+#[test]
+fn invariant_4_one_receive_more_than_the_queue_allows() {
+    let mut scenario = preset("happy-path", Coordination::Choreography);
+    scenario.faults.push(FaultSpec::TransientError {
+        step: 2,
+        times: 10,
+        saga: None,
+    });
+    let max = scenario.queues.max_receive_count;
+    let h = breaks_only(
+        scenario,
+        Defect::ExtraAttempt,
+        Invariant::AttemptsWithinLimit,
+    );
+    let v = first(&h, Invariant::AttemptsWithinLimit);
+    assert!(
+        v.detail.contains(&format!("{} times (max {max})", max + 1)),
+        "{}",
+        v.detail
+    );
+}
+
 #[test]
 fn invariant_5_a_message_lost_with_no_fault_to_blame() {
     let h = breaks_only(
@@ -163,6 +236,21 @@ fn invariant_5_a_message_lost_with_no_fault_to_blame() {
     );
     let v = first(&h, Invariant::NoMessageLost);
     assert!(v.detail.contains("no fault"), "{}", v.detail);
+}
+
+/// A service that was down and is back up no longer excuses a loss: "the receiver is down" must
+/// be true when the message arrives.
+#[test]
+fn invariant_5_a_message_lost_to_an_outage_that_is_over() {
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    // Payment is down for the first moments only, long before the charge is sent.
+    scenario.faults.push(FaultSpec::ServiceDown {
+        service: ServiceId::Payment,
+        for_ms: 50,
+    });
+    let h = breaks_only(scenario, Defect::LoseOnArrival, Invariant::NoMessageLost);
+    let v = first(&h, Invariant::NoMessageLost);
+    assert!(v.detail.contains("ReceiverDown"), "{}", v.detail);
 }
 
 #[test]
@@ -287,22 +375,95 @@ fn invariant_8_lets_a_pivot_that_answered_every_attempt_with_an_error_be_compens
     assert!(!h.broken().contains(&8), "{:#?}", h.violations);
 }
 
+/// The pivot never answers: the engine waits for a person; a defective engine that compensates
+/// instead crosses the point of no return, and invariant 8 alone says so.
 #[test]
 fn invariant_8_a_pivot_whose_every_attempt_went_unanswered_is_not_compensated() {
-    // The engine as it stands compensates here; the monitor says so.
     let mut scenario = preset("happy-path", Coordination::Orchestration);
     scenario.faults.push(FaultSpec::NoReply {
         step: 4,
         times: 3,
         saga: None,
     });
-    let mut h = Harness::new(scenario);
-    h.drive();
-    if h.outcome(0) == sagascope::engine::Outcome::Compensated {
-        assert!(h.broken().contains(&8), "{:#?}", h.violations);
-    } else {
-        assert!(!h.broken().contains(&8), "{:#?}", h.violations);
-    }
+    let mut clean = Harness::new(scenario.clone());
+    clean.drive();
+    clean.assert_awaiting_person(0, sagascope::engine::AttentionReason::PivotOutcomeUnknown);
+    let h = breaks_only(
+        scenario,
+        Defect::CompensateUnknownPivot,
+        Invariant::PointOfNoReturn,
+    );
+    assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
+}
+
+/// Only the pivot's own transient error says that one of its attempts did nothing: a stale
+/// transient error from another step, arriving while the pivot's first attempt is unanswered,
+/// must not make the monitor forget that attempt.
+#[test]
+fn invariant_8_is_not_fooled_by_another_steps_transient_error() {
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.retry.step.max_attempts = Some(2);
+    // The charge's first attempt fails, and its error is held up until the pivot is out.
+    scenario.faults.push(FaultSpec::TransientError {
+        step: 2,
+        times: 1,
+        saga: None,
+    });
+    // The pivot's first attempt does nothing and never answers; its second fails.
+    scenario.faults.push(FaultSpec::NoReply {
+        step: 4,
+        times: 1,
+        saga: None,
+    });
+    scenario.faults.push(FaultSpec::TransientError {
+        step: 4,
+        times: 1,
+        saga: None,
+    });
+    let run = |defect: Option<Defect>| {
+        let mut h = Harness::new(scenario.clone());
+        if let Some(d) = defect {
+            h.sim.inject_defect(d);
+        }
+        h.step_until(|h| {
+            h.count(
+                |k| matches!(k, EventKind::TaskStarted { task, .. } if *task == Task::Action(1)),
+            ) > 0
+        });
+        h.sim
+            .handle_command(Command::InjectFault {
+                fault: FaultSpec::Delay {
+                    service: Some(ServiceId::Payment),
+                    extra_ms: 4_000,
+                    times: 1,
+                },
+            })
+            .expect("a delay");
+        h.drive();
+        h
+    };
+    let clean = run(None);
+    clean.assert_awaiting_person(0, sagascope::engine::AttentionReason::PivotOutcomeUnknown);
+    assert!(clean.broken().is_empty(), "{:#?}", clean.violations);
+    let stale_error_after_the_pivot = clean.sim.trace().iter().any(|e| {
+        matches!(e.kind, EventKind::ReplyStale { .. })
+            && clean.sim.trace().iter().any(|p| {
+                p.at_ms < e.at_ms
+                    && matches!(p.kind, EventKind::TaskStarted { task, attempt: 1 } if task == Task::Action(3))
+            })
+    });
+    assert!(
+        stale_error_after_the_pivot,
+        "the charge's stale error arrives after the pivot is out"
+    );
+    let broken = run(Some(Defect::CompensateUnknownPivot));
+    assert_eq!(broken.outcome(0), sagascope::engine::Outcome::Compensated);
+    assert_eq!(
+        broken.broken(),
+        vec![Invariant::PointOfNoReturn.number()],
+        "{:#?}",
+        broken.violations
+    );
 }
 
 /// The check from scratch (what the exhaustive sweep and the runner use) finds what the live

@@ -174,3 +174,47 @@ fn a_reply_carries_the_token_of_the_command_it_answers() {
         "every command has its own token"
     );
 }
+
+/// After a restart the orchestrator sends the command it awaited again under the same token. The
+/// original's answer and the re-sent copy's answer then both arrive: the first decides, the
+/// second is a duplicate of an answer already heard, not a stale answer to an old attempt.
+#[test]
+fn the_second_answer_to_a_resent_command_is_a_duplicate() {
+    let mut scenario = happy_path();
+    // Payment is slow, so that the orchestrator is back before either answer arrives.
+    scenario.faults.push(FaultSpec::Latency {
+        service: ServiceId::Payment,
+        extra_ms: 400,
+    });
+    let mut h = Harness::new(scenario);
+    h.step_until(|h| {
+        h.sim
+            .orchestrator()
+            .log
+            .iter()
+            .any(|e| matches!(e.record, LogRecord::Requested { task, .. } if task == CHARGE))
+    });
+    h.sim
+        .handle_command(sagascope::engine::Command::InjectFault {
+            fault: FaultSpec::OrchestratorDown { for_ms: 100 },
+        })
+        .expect("a crash");
+    h.drive();
+    h.assert_invariants_hold();
+    assert_eq!(h.outcome(0), Outcome::Completed);
+    let charges: Vec<u32> = h
+        .sim
+        .orchestrator()
+        .log
+        .iter()
+        .filter_map(|e| match e.record {
+            LogRecord::Requested { task, token, .. } if task == CHARGE => Some(token),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(charges.len(), 2, "sent, then re-sent after the restart");
+    assert_eq!(charges[0], charges[1], "under the same token");
+    assert!(stale(&h).is_empty(), "{:?}", stale(&h));
+    assert_eq!(h.count(|k| matches!(k, EventKind::ReplyIgnored { .. })), 1);
+    assert_eq!(h.sim.tables().ledger.len(), 1, "one charge");
+}

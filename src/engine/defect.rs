@@ -26,17 +26,24 @@ pub enum Defect {
     CancelWhatNeverExisted,
     /// Every notification is written twice [3: each action at most once].
     NotifyTwice,
-    /// The orchestrator allows one attempt more than its retry policy [4: attempts].
+    /// The orchestrator allows one attempt more than its retry policy, and a queue one receive
+    /// more than its maximum [4: attempts].
     ExtraAttempt,
     /// The first attempt of every command to Payment is lost with no fault to blame
     /// [5: no message lost].
     LoseMessage,
+    /// Payment, up and running, turns away the first command it receives as if it were down
+    /// [5: no message lost].
+    LoseOnArrival,
     /// Network delays draw on a counter outside the scenario, so a replay differs
     /// [7: determinism].
     HiddenState,
     /// The orchestrator compensates a saga whose pivot has just succeeded
     /// [8: the point of no return].
     CompensateAfterPivot,
+    /// The orchestrator compensates a saga whose pivot ran out of attempts with its outcome
+    /// unknown (it may have taken effect) [8: the point of no return].
+    CompensateUnknownPivot,
     /// The failure notice claims the opposite of what the ledger says
     /// [9: the outcome matches the data].
     UntruthfulNotice,
@@ -57,10 +64,25 @@ pub(crate) fn attempts_counted(defect: Option<Defect>, attempts: u32) -> u32 {
     }
 }
 
+/// [`Defect::ExtraAttempt`]: the receives a queue allows before it dead-letters a message.
+pub(crate) fn receives_allowed(defect: Option<Defect>, max_receives: u32) -> u32 {
+    match defect {
+        Some(Defect::ExtraAttempt) => max_receives.saturating_add(1),
+        _ => max_receives,
+    }
+}
+
 /// [`Defect::LoseMessage`]: whether this message vanishes on the way.
 pub(crate) fn loses(defect: Option<Defect>, to: Node, body: &Body) -> bool {
     defect == Some(Defect::LoseMessage)
         && to == Node::Service(ServiceId::Payment)
+        && matches!(body, Body::Command { attempt: 1, .. })
+}
+
+/// [`Defect::LoseOnArrival`]: whether a service that is up turns this command away.
+pub(crate) fn turns_away(defect: Option<Defect>, service: ServiceId, body: &Body) -> bool {
+    defect == Some(Defect::LoseOnArrival)
+        && service == ServiceId::Payment
         && matches!(body, Body::Command { attempt: 1, .. })
 }
 
@@ -79,6 +101,12 @@ pub(crate) fn hidden_delay_ms(defect: Option<Defect>) -> u64 {
 /// succeeded.
 pub(crate) fn compensates_after(defect: Option<Defect>, step: usize, pivot: usize) -> bool {
     defect == Some(Defect::CompensateAfterPivot) && step == pivot
+}
+
+/// [`Defect::CompensateUnknownPivot`]: whether the orchestrator turns back when the pivot's
+/// outcome is unknown.
+pub(crate) fn compensates_unknown_pivot(defect: Option<Defect>) -> bool {
+    defect == Some(Defect::CompensateUnknownPivot)
 }
 
 /// [`Defect::IgnoreCancel`]: whether a cancel request goes nowhere.
