@@ -177,11 +177,6 @@ pub(super) fn ends_properly(
                         "{}: a poison message for it is still in force (fault {f})",
                         saga_name(id)
                     ));
-                } else if let Some(f) = watch.failing_compensation.iter().find(|f| active(f)) {
-                    exemptions.push(format!(
-                        "{}: a compensation that fails for ever still fails for it (fault {f})",
-                        saga_name(id)
-                    ));
                 } else {
                     found.push(Violation::new(
                         Invariant::EndsProperly,

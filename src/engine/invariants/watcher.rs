@@ -73,9 +73,10 @@ pub(super) struct SagaWatch {
     series: BTreeMap<Task, Series>,
     /// The last time the saga was listed for a person (seq), and for what.
     pub last_manual: Option<(u64, Task, AttentionReason)>,
-    /// Faults that never end by themselves and have hit this saga.
+    /// Poison messages that have hit this saga: the one fault that can leave a saga running at
+    /// rest. (A compensation that fails for ever cannot: within its retry policy the saga ends
+    /// rollback incomplete, or the queue dead-letters it; retried for ever, the run never rests.)
     pub poisoned_by: BTreeSet<usize>,
-    pub failing_compensation: BTreeSet<usize>,
     pub ended: Option<Outcome>,
 }
 
@@ -445,9 +446,6 @@ impl Watcher {
                     (Some(FaultSpec::Drop { .. }), _) => self.unused_drop_firings += 1,
                     (Some(FaultSpec::Poison { .. }), Some(s)) => {
                         self.saga(s).poisoned_by.insert(*fault);
-                    }
-                    (Some(FaultSpec::CompensationFails { times: None, .. }), Some(s)) => {
-                        self.saga(s).failing_compensation.insert(*fault);
                     }
                     _ => {}
                 }
