@@ -114,6 +114,15 @@ fn invariant_2_a_compensation_for_a_step_that_never_happened() {
     let v = first(&h, Invariant::UndoOnlyWhatWasDone);
     assert_eq!(v.saga, Some(0));
     assert!(v.detail.contains("never"), "{}", v.detail);
+    // Seen twice over: in the trace (the compensation changed something) and in the tables (a
+    // cancelled row appeared that no creation preceded).
+    assert!(
+        h.violations
+            .iter()
+            .any(|v| v.detail.contains("is cancelled but was never created")),
+        "{:#?}",
+        h.violations
+    );
 }
 
 /// Without idempotency a duplicated refund is refunded twice: the same compensation took effect
