@@ -62,7 +62,7 @@ pub fn apply(page: Page, command: Command, origin: Option<String>) {
                 focus_later("[data-testid=\"predict-choice-0\"]".to_string());
             } else if asking {
                 run.predict_continue();
-            } else if run.playing.get_untracked() {
+            } else if run.clock.playing.get_untracked() {
                 run.pause();
             } else {
                 run.play();
@@ -74,18 +74,18 @@ pub fn apply(page: Page, command: Command, origin: Option<String>) {
         Command::Latest => run.to_latest(),
         Command::Reset => run.reset(),
         Command::Slower | Command::Faster => {
-            let now = run.speed.get_untracked();
+            let now = run.clock.speed.get_untracked();
             let next = if command == Command::Faster {
                 SPEEDS.iter().copied().find(|&s| s > now)
             } else {
                 SPEEDS.iter().rev().copied().find(|&s| s < now)
             };
             if let Some(speed) = next {
-                run.speed.set(speed);
+                run.clock.speed.set(speed);
             }
         }
-        Command::ShowView(view) => run.view.set(view),
-        Command::NextView => run.view.update(|v| *v = v.next()),
+        Command::ShowView(view) => run.layout.view.set(view),
+        Command::NextView => run.layout.view.update(|v| *v = v.next()),
         Command::TogglePredict => run.set_predict(!run.predict.with_untracked(|p| p.on)),
         Command::PredictAnswer(choice) => {
             run.predict_answer(choice);
@@ -101,26 +101,26 @@ pub fn apply(page: Page, command: Command, origin: Option<String>) {
             }
         }
         Command::PredictContinue => run.predict_continue(),
-        Command::OpenGlossary(term) => run.open_overlay(Overlay::Glossary(term), origin),
+        Command::OpenGlossary(term) => run.layout.open_overlay(Overlay::Glossary(term), origin),
         Command::ToggleGlossary => {
-            if matches!(run.overlay.get_untracked(), Overlay::Glossary(_)) {
-                run.close_overlay();
+            if matches!(run.layout.overlay.get_untracked(), Overlay::Glossary(_)) {
+                run.layout.close_overlay();
             } else {
-                run.open_overlay(Overlay::Glossary(None), origin);
+                run.layout.open_overlay(Overlay::Glossary(None), origin);
             }
         }
         Command::ToggleHelp => {
-            if run.overlay.get_untracked() == Overlay::Help {
-                run.close_overlay();
+            if run.layout.overlay.get_untracked() == Overlay::Help {
+                run.layout.close_overlay();
             } else {
-                run.open_overlay(Overlay::Help, origin);
+                run.layout.open_overlay(Overlay::Help, origin);
             }
         }
-        Command::CloseOverlay => run.close_overlay(),
-        Command::TogglePresenter => run.presenter.update(|p| *p = !*p),
+        Command::CloseOverlay => run.layout.close_overlay(),
+        Command::TogglePresenter => run.layout.presenter.update(|p| *p = !*p),
         Command::ToggleTheme => theme.toggle(),
         Command::FullScreen => toggle_full_screen(run),
-        Command::DismissNotice => run.notice.set(None),
+        Command::DismissNotice => run.layout.notice.set(None),
         Command::Share => super::share::share(run, shared),
         Command::CloseShare => shared.set(None),
         Command::Export(format) => super::share::export(run, format),
@@ -138,7 +138,7 @@ pub fn apply(page: Page, command: Command, origin: Option<String>) {
             run.set_side_by_side(false);
             run.reconfigure(|s| RunSettings { coordination, ..s });
         }
-        Command::ToggleSideBySide => run.set_side_by_side(!run.side_by_side.get_untracked()),
+        Command::ToggleSideBySide => run.set_side_by_side(!run.layout.side_by_side.get_untracked()),
         Command::Storage(storage) => run.reconfigure(|s| RunSettings { storage, ..s }),
         Command::ToggleSafeguard(safeguard) => {
             run.replace(|p| p.with_safeguard(safeguard, !p.safeguards().get(safeguard)));
@@ -165,7 +165,7 @@ pub fn apply(page: Page, command: Command, origin: Option<String>) {
         Command::CloseMenu => sel.menu.set(None),
         Command::SelectNode(key) => activate(run, derived, key),
         Command::Services => {
-            run.view.set(View::Diagram);
+            run.layout.view.set(View::Diagram);
             focus_later("[data-node]".to_string());
         }
         Command::Live => sel.event.set(None),
@@ -191,7 +191,7 @@ fn toggle_full_screen(run: Run) {
         .map(|el| el.request_fullscreen().is_err())
         .unwrap_or(true);
     if refused {
-        run.notice.set(Some(
+        run.layout.notice.set(Some(
             "This browser does not allow full screen here; its own full-screen key (often F11) still works.".to_string(),
         ));
     }
@@ -201,7 +201,7 @@ fn toggle_full_screen(run: Run) {
 /// side, and says so).
 pub fn pick_preset(run: Run, preset: &'static presets::Preset) {
     let settings = run.peek(|p| p.settings().clone()).unwrap_or_default();
-    let was_both = run.side_by_side.get_untracked();
+    let was_both = run.layout.side_by_side.get_untracked();
     if preset.only.is_some() {
         run.set_side_by_side(false);
     }
@@ -216,7 +216,7 @@ pub fn pick_preset(run: Run, preset: &'static presets::Preset) {
                 Coordination::Orchestration => "needs an orchestrator",
                 Coordination::Choreography => "needs an outbox and a relay",
             };
-            run.notice.set(Some(format!(
+            run.layout.notice.set(Some(format!(
                 "“{}” {why}, so it runs in {} only.",
                 preset.title,
                 only.as_str()
@@ -315,7 +315,7 @@ pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
         }
         Control::Speed => {
             if let Ok(speed) = value.parse::<u32>() {
-                run.speed.set(speed);
+                run.clock.speed.set(speed);
             }
         }
         Control::Seed => match parse_seed(&value) {
@@ -323,7 +323,8 @@ pub fn control_changed(page: Page, target: Option<web_sys::EventTarget>) {
             Ok(seed) => run.reconfigure(|s| RunSettings { seed, ..s }),
             Err(message) => {
                 field.set_value(&settings.seed.to_string());
-                run.notice
+                run.layout
+                    .notice
                     .set(Some(format!("{message} The seed stays {}.", settings.seed)));
             }
         },

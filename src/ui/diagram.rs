@@ -22,7 +22,7 @@ use crate::view::teach::{
 };
 use crate::view::tokens::tokens;
 
-use super::state::{Derived, Run};
+use super::state::{Clock, Derived, Layout, Run, Selection};
 use super::{keep_drawn, Pane};
 use crate::player::Player;
 
@@ -78,7 +78,7 @@ fn whole_diagram(p: &Player, now_ms: f64, jump: bool) -> String {
 
 /// Both styles side by side, orchestration on the left, and the comparison below.
 fn side_by_side_html(run: Run, jump: bool) -> String {
-    let now = run.now_ms.get() as f64;
+    let now = run.clock.now_ms.get() as f64;
     let main = run.read(|p| {
         (
             p.sim().scenario().coordination,
@@ -87,7 +87,7 @@ fn side_by_side_html(run: Run, jump: bool) -> String {
             p.is_settled(),
         )
     });
-    let twin = run.read_twin(|p| {
+    let twin = run.reader.read_twin(|p| {
         (
             whole_diagram(p, now, jump),
             figures(p.sim().trace(), p.sim().sagas().len(), p.now_ms()),
@@ -130,7 +130,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     let markup = Memo::new(move |_| {
         // Side by side draws both runs itself: the main diagram's nodes (and their test ids)
         // would only be there twice, hidden.
-        if run.side_by_side.get() {
+        if run.layout.side_by_side.get() {
             return String::new();
         }
         let scenario = derived.scenario.get();
@@ -175,22 +175,22 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     });
     let tokens = move || {
         let lit = derived.focus.with(|f| f.as_ref().and_then(|f| f.message));
-        let now = run.now_ms.get() as f64;
+        let now = run.clock.now_ms.get() as f64;
         derived.tokens.with(|t| tokens_svg(t, now, lit, jump))
     };
     let showing = move || {
-        if run.side_by_side.get() {
+        if run.layout.side_by_side.get() {
             "side-by-side"
         } else {
-            run.view.get().as_str()
+            run.layout.view.get().as_str()
         }
     };
     // The other views, drawn only while shown.
     let alternative = Signal::derive(move || {
-        if run.side_by_side.get() {
+        if run.layout.side_by_side.get() {
             return side_by_side_html(run, jump);
         }
-        let view = run.view.get();
+        let view = run.layout.view.get();
         if view == View::Diagram {
             return String::new();
         }
@@ -219,7 +219,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     // The selection made elsewhere scrolls into view in the sequence and Gantt views.
     Effect::new(move |_| {
         sel.event.track();
-        if run.view.get() == View::Diagram {
+        if run.layout.view.get() == View::Diagram {
             return;
         }
         request_animation_frame(|| {
@@ -234,9 +234,9 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     });
     let views = Signal::derive(move || {
         views_html(
-            run.view.get(),
+            run.layout.view.get(),
             run.predict.with(|p| p.on),
-            run.side_by_side.get(),
+            run.layout.side_by_side.get(),
         )
     });
     let predict = Signal::derive(move || {
@@ -263,7 +263,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                 <Pane class="toolbar__main" markup=toolbar />
                 <Pane class="toolbar__views" markup=views />
                 <output class="toolbar__clock" data-testid="clock" aria-label="Simulated time">
-                    {move || format!("t = {}", seconds(run.now_ms.get()))}
+                    {move || format!("t = {}", seconds(run.clock.now_ms.get()))}
                 </output>
             </div>
             <svg class="defs" width="0" height="0" aria-hidden="true" focusable="false">
@@ -285,7 +285,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                     <g class="diagram__nodes" node_ref=nodes inner_html=first></g>
                     <g class="tokens" inner_html=tokens></g>
                 </svg>
-                <AltPane run=run markup=alternative />
+                <AltPane clock=run.clock layout=run.layout selection=run.selection markup=alternative />
                 <Pane class="diagram__menu" markup=fault_menu />
                 <Pane class="diagram__predict" markup=predict />
             </div>
@@ -298,8 +298,13 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
 /// present as the run plays (time runs down the page), unless the reader has scrolled away from
 /// the end; playing or opening the view follows it again.
 #[component]
-fn AltPane(run: Run, markup: Signal<String>) -> impl IntoView {
-    let sel = run.selection;
+fn AltPane(
+    clock: Clock,
+    layout: Layout,
+    selection: Selection,
+    markup: Signal<String>,
+) -> impl IntoView {
+    let sel = selection;
     let alt = NodeRef::<leptos::html::Div>::new();
     let alt_first = keep_drawn(alt, markup);
     let follow = StoredValue::new(true);
@@ -308,13 +313,13 @@ fn AltPane(run: Run, markup: Signal<String>) -> impl IntoView {
     // and the browser clamping the position while the rows are redrawn, say nothing.)
     let reader = StoredValue::new(false);
     Effect::new(move |_| {
-        let view = run.view.get();
-        if run.playing.get() {
+        let view = layout.view.get();
+        if clock.playing.get() {
             follow.set_value(true);
             reader.set_value(false);
         }
         markup.track();
-        if view != View::Sequence || run.side_by_side.get_untracked() {
+        if view != View::Sequence || layout.side_by_side.get_untracked() {
             return;
         }
         request_animation_frame(move || {
@@ -329,7 +334,7 @@ fn AltPane(run: Run, markup: Signal<String>) -> impl IntoView {
         });
     });
     Effect::new(move |previous: Option<View>| {
-        let view = run.view.get();
+        let view = layout.view.get();
         if previous != Some(view) {
             follow.set_value(true);
         }

@@ -11,7 +11,7 @@ use crate::view::command::Command;
 use crate::view::html::log_line_html;
 use crate::view::layout::NodeKey;
 
-use super::state::{Derived, Run};
+use super::state::{Derived, Reader, Selection};
 use super::Pane;
 
 /// What the list shows, to tell an append from a redraw.
@@ -25,11 +25,11 @@ struct Shown {
 
 /// The log.
 #[component]
-pub fn EventLog(run: Run, derived: Derived) -> impl IntoView {
-    let sel = run.selection;
+pub fn EventLog(reader: Reader, selection: Selection, derived: Derived) -> impl IntoView {
+    let sel = selection;
     let list = NodeRef::<Ol>::new();
     Effect::new(move |previous: Option<Option<Shown>>| {
-        let generation = run.generation.get();
+        let generation = reader.generation.get();
         let filter = sel.node.get();
         let selected = sel.event.get();
         let el = list.get()?;

@@ -108,8 +108,8 @@ fn first_run(link: &LinkParams) -> Result<(Player, Option<String>), PlayerError>
 /// Escape closes what is open, innermost first: an overlay, then the fault menu (giving the
 /// focus back to what opened them).
 fn escape_pressed(run: Run) {
-    if run.overlay.get_untracked() != Overlay::None {
-        run.close_overlay();
+    if run.layout.overlay.get_untracked() != Overlay::None {
+        run.layout.close_overlay();
         return;
     }
     if let Some(node) = run.selection.menu.get_untracked() {
@@ -292,30 +292,32 @@ pub fn App() -> impl IntoView {
         })
         .unwrap_or(100);
     let run = Run::new(player, speed);
-    run.notice.set((!notes.is_empty()).then(|| notes.join(" ")));
-    let derived = Derived::new(run, initial, initial_scenario);
+    run.layout
+        .notice
+        .set((!notes.is_empty()).then(|| notes.join(" ")));
+    let derived = Derived::new(run.reader, run.selection, initial, initial_scenario);
     let theme = theme::Theme::new();
     if let Some(kept) = &remembered {
         theme.restore(kept.theme.as_deref());
         if let Some(tab) = DataTab::parse(&kept.tab) {
             run.selection.tab.set(tab);
         }
-        run.presenter.set(kept.presenter);
+        run.layout.presenter.set(kept.presenter);
         if let Some(view) = View::parse(&kept.view) {
-            run.view.set(view);
+            run.layout.view.set(view);
         }
     }
 
     // Remember the run (as a link to its present moment) and the preferences whenever the run
     // pauses, changes while paused, or a preference changes.
     Effect::new(move |_| {
-        let playing = run.playing.get();
-        run.generation.track();
-        let speed = run.speed.get();
+        let playing = run.clock.playing.get();
+        run.reader.generation.track();
+        let speed = run.clock.speed.get();
         let tab = run.selection.tab.get();
         let theme = theme.picked();
-        let presenter = run.presenter.get();
-        let view = run.view.get();
+        let presenter = run.layout.presenter.get();
+        let view = run.layout.view.get();
         if playing {
             return;
         }
@@ -338,7 +340,7 @@ pub fn App() -> impl IntoView {
     // Dropping the previous `Interval` (when `playing` changes) cancels it.
     Effect::new(move |previous: Option<Option<Interval>>| {
         drop(previous);
-        if !run.playing.get() {
+        if !run.clock.playing.get() {
             return None;
         }
         let mut last = real_now_ms();
@@ -369,7 +371,7 @@ pub fn App() -> impl IntoView {
             return;
         }
         if ev.key() == "Tab" {
-            if run.overlay.get_untracked() != Overlay::None {
+            if run.layout.overlay.get_untracked() != Overlay::None {
                 keep_tab_in_overlay(&ev);
             }
             return;
@@ -398,7 +400,7 @@ pub fn App() -> impl IntoView {
         Signal::derive(move || shared.get().map(|url| share_html(&url)).unwrap_or_default());
     // A new run makes the shown link stale.
     Effect::new(move |previous: Option<u64>| {
-        let generation = run.generation.get();
+        let generation = run.reader.generation.get();
         if previous.is_some_and(|g| g != generation) {
             shared.set(None);
         }
@@ -407,7 +409,7 @@ pub fn App() -> impl IntoView {
     let dropping = RwSignal::new(false);
     let bar = Signal::derive(move || {
         let settings = run.read(|p| p.settings().clone()).unwrap_or_default();
-        let speed = run.speed.get();
+        let speed = run.clock.speed.get();
         let mut speeds: Vec<u32> = SPEEDS.to_vec();
         if !speeds.contains(&speed) {
             speeds.push(speed);
@@ -417,12 +419,12 @@ pub fn App() -> impl IntoView {
             coordination: settings.coordination,
             storage: settings.storage,
             seed: settings.seed,
-            playing: run.playing.get(),
+            playing: run.clock.playing.get(),
             settled: run.read(Player::is_settled).unwrap_or(true),
             speed: (speed, speed_label(speed)),
             speeds: speeds.into_iter().map(|s| (s, speed_label(s))).collect(),
             other_theme: theme.other(),
-            side_by_side: run.side_by_side.get(),
+            side_by_side: run.layout.side_by_side.get(),
             can_step_back: run
                 .read(|p| p.sim().event_count() > p.start_events())
                 .unwrap_or(false),
@@ -430,20 +432,21 @@ pub fn App() -> impl IntoView {
         })
     });
     let notice = Signal::derive(move || {
-        run.notice
+        run.layout
+            .notice
             .get()
             .map(|t| notice_html(&t))
             .unwrap_or_default()
     });
     let coordination = move || derived.scenario.with(|s| s.coordination.as_str());
-    let overlay = Signal::derive(move || match run.overlay.get() {
+    let overlay = Signal::derive(move || match run.layout.overlay.get() {
         Overlay::None => String::new(),
-        Overlay::Help => help_html(run.presenter.get()),
+        Overlay::Help => help_html(run.layout.presenter.get()),
         Overlay::Glossary(term) => glossary_html(term),
     });
     // An overlay opened at an entry scrolls to it.
     Effect::new(move |_| {
-        if let Overlay::Glossary(Some(term)) = run.overlay.get() {
+        if let Overlay::Glossary(Some(term)) = run.layout.overlay.get() {
             request_animation_frame(move || {
                 if let Ok(Some(el)) = document().query_selector(&format!("#glossary-{term}")) {
                     el.scroll_into_view();
@@ -454,12 +457,12 @@ pub fn App() -> impl IntoView {
     view! {
         <main
             class="app"
-            class:app--presenter=move || run.presenter.get()
-            data-presenter=move || run.presenter.get().to_string()
+            class:app--presenter=move || run.layout.presenter.get()
+            data-presenter=move || run.layout.presenter.get().to_string()
             data-in-past=move || run.in_past().to_string()
-            data-side-by-side=move || run.side_by_side.get().to_string()
+            data-side-by-side=move || run.layout.side_by_side.get().to_string()
             data-coordination=coordination
-            data-playing=move || run.playing.get().to_string()
+            data-playing=move || run.clock.playing.get().to_string()
             class:app--dropping=move || dropping.get()
             on:dragover=move |ev: DragEvent| {
                 ev.prevent_default();
@@ -496,9 +499,9 @@ pub fn App() -> impl IntoView {
             <Pane class="app__overlay" markup=overlay />
             <div class="stage">
                 <diagram::Diagram run=run derived=derived />
-                <panels::Side run=run derived=derived />
-                <panels::Data run=run derived=derived />
-                <log::EventLog run=run derived=derived />
+                <panels::Side reader=run.reader selection=run.selection derived=derived />
+                <panels::Data selection=run.selection derived=derived />
+                <log::EventLog reader=run.reader selection=run.selection derived=derived />
             </div>
         </main>
     }

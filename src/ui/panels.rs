@@ -5,13 +5,13 @@ use leptos::prelude::*;
 
 use crate::view::html::{data_html, invariants_html, narrated, narration_html, outcome_html};
 
-use super::state::{Derived, Run};
+use super::state::{Derived, Reader, Selection};
 use super::Pane;
 
 /// The outcome banner, the narration and the invariant monitor.
 #[component]
-pub fn Side(run: Run, derived: Derived) -> impl IntoView {
-    let sel = run.selection;
+pub fn Side(reader: Reader, selection: Selection, derived: Derived) -> impl IntoView {
+    let sel = selection;
     let outcome = Signal::derive(move || derived.snapshot.with(outcome_html));
     let narration = Signal::derive(move || {
         let selected = sel.event.get();
@@ -21,7 +21,8 @@ pub fn Side(run: Run, derived: Derived) -> impl IntoView {
             .with(|lines| narration_html(narrated(lines, selected), selected.is_some(), &scenario))
     });
     let invariants = Signal::derive(move || {
-        run.read(|p| invariants_html(&p.invariants()))
+        reader
+            .read(|p| invariants_html(&p.invariants()))
             .unwrap_or_default()
     });
     view! {
@@ -37,8 +38,8 @@ pub fn Side(run: Run, derived: Derived) -> impl IntoView {
 
 /// The data panel: databases, dead letters, the manual-intervention queue.
 #[component]
-pub fn Data(run: Run, derived: Derived) -> impl IntoView {
-    let sel = run.selection;
+pub fn Data(selection: Selection, derived: Derived) -> impl IntoView {
+    let sel = selection;
     let markup = Signal::derive(move || {
         let tab = sel.tab.get();
         let scenario = derived.scenario.get();

@@ -42,9 +42,9 @@ pub fn open_link_in_place(run: Run, text: &str) {
         Ok(player) => {
             let notice = opened_notice("a shared link", &player);
             run.replace(move |_| Ok(player));
-            run.notice.set(Some(notice));
+            run.layout.notice.set(Some(notice));
         }
-        Err(problem) => run.notice.set(Some(format!(
+        Err(problem) => run.layout.notice.set(Some(format!(
             "This link cannot be opened: {problem}. The run stays as it was."
         ))),
     }
@@ -81,7 +81,8 @@ pub fn share(run: Run, shown: RwSignal<Option<String>>) {
     let text = match current_link(run) {
         Ok(text) => text,
         Err(message) => {
-            run.notice
+            run.layout
+                .notice
                 .set(Some(format!("This run cannot be shared: {message}")));
             return;
         }
@@ -97,7 +98,7 @@ pub fn share(run: Run, shown: RwSignal<Option<String>>) {
         Err(_) => fragment,
     };
     shown.set(Some(url.clone()));
-    run.notice.set(Some(
+    run.layout.notice.set(Some(
         "Copy this link: it opens this run at this moment.".to_string(),
     ));
     let navigator = window().navigator();
@@ -107,7 +108,7 @@ pub fn share(run: Run, shown: RwSignal<Option<String>>) {
         return;
     }
     let copied = Closure::once(move |_: JsValue| {
-        run.notice.set(Some(
+        run.layout.notice.set(Some(
             "Link copied: it opens this run at this moment.".to_string(),
         ));
     });
@@ -163,14 +164,14 @@ pub fn export(run: Run, format: ExportFormat) {
         }
     });
     let Some(Some((text, name, mime))) = made else {
-        run.notice.set(Some(
+        run.layout.notice.set(Some(
             "The diagram is not on screen to download: show the Diagram view and try again."
                 .to_string(),
         ));
         return;
     };
     if let Err(e) = download(&text, &name, mime) {
-        run.notice.set(Some(format!(
+        run.layout.notice.set(Some(format!(
             "The download of {name} failed: {}",
             describe(&e)
         )));
@@ -313,7 +314,7 @@ pub fn import_file(run: Run, file: Option<web_sys::File>) {
     let name = file.name();
     let size = file.size();
     if size > MAX_SCENARIO_BYTES as f64 {
-        run.notice.set(Some(format!(
+        run.layout.notice.set(Some(format!(
             "{name} was not opened: it is {size} bytes; a scenario file has at most {MAX_SCENARIO_BYTES}. The run stays as it was."
         )));
         return;
@@ -321,7 +322,7 @@ pub fn import_file(run: Run, file: Option<web_sys::File>) {
     let read_name = name.clone();
     let read = Closure::once(move |text: JsValue| {
         let Some(text) = text.as_string() else {
-            run.notice.set(Some(format!(
+            run.layout.notice.set(Some(format!(
                 "{read_name} was not opened: it is not text. The run stays as it was."
             )));
             return;
@@ -329,7 +330,7 @@ pub fn import_file(run: Run, file: Option<web_sys::File>) {
         open_scenario_text(run, &read_name, &text);
     });
     let failed = Closure::once(move |e: JsValue| {
-        run.notice.set(Some(format!(
+        run.layout.notice.set(Some(format!(
             "{name} could not be read: {}. The run stays as it was.",
             describe(&e)
         )));
@@ -352,9 +353,9 @@ pub fn open_scenario_text(run: Run, name: &str, text: &str) {
         Ok(player) => {
             let notice = opened_notice(name, &player);
             run.replace(move |_| Ok(player));
-            run.notice.set(Some(notice));
+            run.layout.notice.set(Some(notice));
         }
-        Err(problem) => run.notice.set(Some(format!(
+        Err(problem) => run.layout.notice.set(Some(format!(
             "{name} was not opened: {problem}. The run stays as it was."
         ))),
     }

@@ -1,5 +1,8 @@
 //! The page's state: one [`Player`] owned by the page, the signals that say when it changed, and
-//! what the person has selected. Components receive these `Copy` handles as props.
+//! what the person has selected, as small `Copy` handles: [`Reader`] (reading the run),
+//! [`Clock`], [`Layout`] and [`Selection`]. A component that only shows receives the handles it
+//! reads; one that sends commands receives [`Run`], which bundles them with the methods that
+//! change the run.
 
 use std::sync::Arc;
 
@@ -39,24 +42,52 @@ pub enum Overlay {
 /// Predict mode's state, about the view's questions.
 pub type Predict = predict::Predict<Question>;
 
-/// The run and the clock: the only way the page reaches the engine.
+/// Reading the run: the player (and its twin, side by side) and the signals that say it changed.
+/// Components that only show the run receive this, not [`Run`].
 #[derive(Clone, Copy)]
-pub struct Run {
+pub struct Reader {
     player: StoredValue<Player>,
+    /// The same run in the other coordination style, when both are shown side by side.
+    twin: StoredValue<Option<Player>>,
     /// Bumped whenever the run changed in a way views show (events, commands, a new run).
     revision: RwSignal<u64>,
+    /// Bumped for every new run (reset, new settings), so views know to start afresh.
+    pub generation: RwSignal<u64>,
+}
+
+impl Reader {
+    /// Reads the player and subscribes to its changes.
+    pub fn read<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
+        self.revision.track();
+        self.player.try_with_value(f)
+    }
+
+    /// Reads the twin run (side by side) and subscribes to changes.
+    pub fn read_twin<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
+        self.revision.track();
+        self.twin.try_with_value(|t| t.as_ref().map(f)).flatten()
+    }
+
+    /// Reads the player without subscribing.
+    pub fn peek<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
+        self.player.try_with_value(f)
+    }
+}
+
+/// The clock: simulated now, whether it runs, and how fast.
+#[derive(Clone, Copy)]
+pub struct Clock {
     /// Simulated now, for moving tokens.
     pub now_ms: RwSignal<u64>,
     /// Whether the clock is running.
     pub playing: RwSignal<bool>,
     /// Simulated time per real time, in percent (100 = real time).
     pub speed: RwSignal<u32>,
-    /// A message for the person (bad input, a refused command), shown until dismissed.
-    pub notice: RwSignal<Option<String>>,
-    /// What the person has selected.
-    pub selection: Selection,
-    /// Bumped for every new run (reset, new settings), so views know to start afresh.
-    pub generation: RwSignal<u64>,
+}
+
+/// How the page is laid out around the run.
+#[derive(Clone, Copy)]
+pub struct Layout {
     /// The view the main area shows.
     pub view: RwSignal<View>,
     /// Presenter mode: large type.
@@ -65,36 +96,13 @@ pub struct Run {
     pub overlay: RwSignal<Overlay>,
     /// Finds the control that opened the overlay again, to give it the focus back on closing.
     overlay_opener: StoredValue<Option<String>>,
-    /// Predict mode.
-    pub predict: RwSignal<Predict>,
-    /// The same run in the other coordination style, when both are shown side by side.
-    twin: StoredValue<Option<Player>>,
     /// Whether both styles are shown side by side.
     pub side_by_side: RwSignal<bool>,
+    /// A message for the person (bad input, a refused command), shown until dismissed.
+    pub notice: RwSignal<Option<String>>,
 }
 
-impl Run {
-    /// Wraps a player.
-    pub fn new(player: Player, speed: u32) -> Self {
-        Run {
-            now_ms: RwSignal::new(player.now_ms()),
-            player: StoredValue::new(player),
-            revision: RwSignal::new(0),
-            playing: RwSignal::new(false),
-            speed: RwSignal::new(speed),
-            notice: RwSignal::new(None),
-            selection: Selection::new(),
-            generation: RwSignal::new(0),
-            view: RwSignal::new(View::Diagram),
-            presenter: RwSignal::new(false),
-            overlay: RwSignal::new(Overlay::None),
-            overlay_opener: StoredValue::new(None),
-            predict: RwSignal::new(Predict::default()),
-            twin: StoredValue::new(None),
-            side_by_side: RwSignal::new(false),
-        }
-    }
-
+impl Layout {
     /// Opens an overlay over the page (focus goes to its close button), remembering the control
     /// that had the focus.
     pub fn open_overlay(&self, overlay: Overlay, opener: Option<String>) {
@@ -120,47 +128,87 @@ impl Run {
             super::focus_later(selector);
         }
     }
+}
 
-    /// Reads the twin run (side by side) and subscribes to changes.
-    pub fn read_twin<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
-        self.revision.track();
-        self.twin.try_with_value(|t| t.as_ref().map(f)).flatten()
+/// The run and everything around it: the only way the page changes the engine. Components that
+/// send commands receive this; those that only show receive the narrow handles it is made of.
+#[derive(Clone, Copy)]
+pub struct Run {
+    /// Reading the run.
+    pub reader: Reader,
+    /// The clock.
+    pub clock: Clock,
+    /// The page's layout.
+    pub layout: Layout,
+    /// What the person has selected.
+    pub selection: Selection,
+    /// Predict mode.
+    pub predict: RwSignal<Predict>,
+}
+
+impl Run {
+    /// Wraps a player.
+    pub fn new(player: Player, speed: u32) -> Self {
+        Run {
+            clock: Clock {
+                now_ms: RwSignal::new(player.now_ms()),
+                playing: RwSignal::new(false),
+                speed: RwSignal::new(speed),
+            },
+            reader: Reader {
+                player: StoredValue::new(player),
+                twin: StoredValue::new(None),
+                revision: RwSignal::new(0),
+                generation: RwSignal::new(0),
+            },
+            layout: Layout {
+                view: RwSignal::new(View::Diagram),
+                presenter: RwSignal::new(false),
+                overlay: RwSignal::new(Overlay::None),
+                overlay_opener: StoredValue::new(None),
+                side_by_side: RwSignal::new(false),
+                notice: RwSignal::new(None),
+            },
+            selection: Selection::new(),
+            predict: RwSignal::new(Predict::default()),
+        }
     }
 
     /// Reads the player and subscribes to its changes.
     pub fn read<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
-        self.revision.track();
-        self.player.try_with_value(f)
+        self.reader.read(f)
     }
 
     /// Reads the player without subscribing.
     pub fn peek<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
-        self.player.try_with_value(f)
+        self.reader.peek(f)
     }
 
     fn changed(&self) {
         if let Some(now) = self.peek(Player::now_ms) {
-            self.now_ms.set(now);
+            self.clock.now_ms.set(now);
         }
-        self.revision.update(|r| *r += 1);
+        self.reader.revision.update(|r| *r += 1);
     }
 
     /// Sends a command to the run (inject, remove, cancel, redrive). A command at a past moment
     /// forks a new future, and the page says so.
     pub fn act(&self, f: impl FnOnce(&mut Player) -> Result<(), PlayerError>) {
         let result = self
+            .reader
             .player
             .try_update_value(|p| f(p).map(|()| p.take_fork()))
             .unwrap_or(Ok(None));
         match result {
             Ok(fork) => {
-                self.notice
+                self.layout
+                    .notice
                     .set(fork.map(|f| fork_notice(f.at_ms, f.events, f.discarded)));
                 if fork.is_some() {
                     self.sync_twin();
                 }
             }
-            Err(e) => self.notice.set(Some(capitalise(&e.to_string()))),
+            Err(e) => self.layout.notice.set(Some(capitalise(&e.to_string()))),
         }
         self.rearm();
         self.changed();
@@ -168,7 +216,7 @@ impl Run {
 
     /// Changes the twin run only (side by side), quietly.
     pub fn with_twin(&self, f: impl FnOnce(&mut Player)) {
-        self.twin.update_value(|t| {
+        self.reader.twin.update_value(|t| {
             if let Some(t) = t {
                 f(t);
             }
@@ -178,8 +226,8 @@ impl Run {
     /// Sends the same command to both runs when they are side by side (one fault plan); the
     /// twin's refusals are not the page's news (a fault may not apply to its style).
     pub fn act_both(&self, f: impl Fn(&mut Player) -> Result<(), PlayerError>) {
-        if self.side_by_side.get_untracked() {
-            self.twin.update_value(|t| {
+        if self.layout.side_by_side.get_untracked() {
+            self.reader.twin.update_value(|t| {
                 if let Some(t) = t {
                     let _ignored = f(t);
                 }
@@ -190,34 +238,35 @@ impl Run {
 
     /// Replaces the run with a new one made from the current one (reset, new settings).
     pub fn replace(&self, f: impl FnOnce(&Player) -> Result<Player, PlayerError>) {
-        let Some(result) = self.player.try_with_value(f) else {
+        let Some(result) = self.reader.player.try_with_value(f) else {
             return;
         };
         match result {
             Ok(next) => {
                 let sagas = next.sim().sagas().len();
                 let twin = self
+                    .layout
                     .side_by_side
                     .get_untracked()
                     .then(|| twin_of(&next).ok())
                     .flatten();
-                if self.side_by_side.get_untracked() && twin.is_none() {
-                    self.side_by_side.set(false);
+                if self.layout.side_by_side.get_untracked() && twin.is_none() {
+                    self.layout.side_by_side.set(false);
                 }
-                self.twin.set_value(twin);
-                self.player.set_value(next);
+                self.reader.twin.set_value(twin);
+                self.reader.player.set_value(next);
                 self.predict.update(Predict::new_run);
-                self.playing.set(false);
-                self.notice.set(None);
+                self.clock.playing.set(false);
+                self.layout.notice.set(None);
                 self.selection.clear();
-                self.generation.update(|g| *g += 1);
+                self.reader.generation.update(|g| *g += 1);
                 if self.selection.saga.get_untracked() >= sagas {
                     self.selection.saga.set(0);
                 }
                 self.rearm();
                 self.changed();
             }
-            Err(e) => self.notice.set(Some(capitalise(&e.to_string()))),
+            Err(e) => self.layout.notice.set(Some(capitalise(&e.to_string()))),
         }
     }
 
@@ -237,12 +286,13 @@ impl Run {
             self.replace(Player::restarted);
         }
         self.back_to_live();
-        self.playing.set(true);
+        self.clock.playing.set(true);
     }
 
     fn settled_untracked(&self) -> bool {
         let main = self.peek(Player::is_settled).unwrap_or(false);
         let twin = self
+            .reader
             .twin
             .try_with_value(|t| t.as_ref().is_none_or(Player::is_settled))
             .unwrap_or(true);
@@ -259,18 +309,18 @@ impl Run {
 
     /// Pauses.
     pub fn pause(&self) {
-        self.playing.set(false);
+        self.clock.playing.set(false);
     }
 
     /// Runs until the next event, paused.
     pub fn step(&self) {
-        self.playing.set(false);
+        self.clock.playing.set(false);
         self.back_to_live();
         if self.peek(Player::at_stop).unwrap_or(false) {
             self.ask();
             return;
         }
-        if self.player.try_update_value(|p| p.step()).is_some() {
+        if self.reader.player.try_update_value(|p| p.step()).is_some() {
             self.sync_twin();
             self.changed();
         }
@@ -283,16 +333,21 @@ impl Run {
 
     /// Goes back one step, paused.
     pub fn step_back(&self) {
-        self.playing.set(false);
-        if self.player.try_update_value(Player::step_back) == Some(true) {
+        self.clock.playing.set(false);
+        if self.reader.player.try_update_value(Player::step_back) == Some(true) {
             self.moved();
         }
     }
 
     /// Shows the moment when `events` events had happened, paused.
     pub fn seek(&self, events: u64) {
-        self.playing.set(false);
-        if self.player.try_update_value(|p| p.seek(events)).is_some() {
+        self.clock.playing.set(false);
+        if self
+            .reader
+            .player
+            .try_update_value(|p| p.seek(events))
+            .is_some()
+        {
             self.moved();
         }
     }
@@ -300,6 +355,7 @@ impl Run {
     /// Shows the latest moment of the run again.
     pub fn to_latest(&self) {
         if self
+            .reader
             .player
             .try_update_value(Player::return_to_latest)
             .is_some()
@@ -324,30 +380,31 @@ impl Run {
     /// Shows both coordination styles side by side (one seed, one fault plan, one clock), or
     /// one again. Both runs start again from 0 s.
     pub fn set_side_by_side(&self, on: bool) {
-        if on == self.side_by_side.get_untracked() {
+        if on == self.layout.side_by_side.get_untracked() {
             return;
         }
         if on {
             let twin = self.peek(twin_of);
             match twin {
                 Some(Ok(_)) => {
-                    self.side_by_side.set(true);
+                    self.layout.side_by_side.set(true);
                     self.replace(Player::restarted);
                 }
                 Some(Err(PlayerError::OneStyleOnly(title, only))) => {
-                    self.notice.set(Some(format!(
+                    self.layout.notice.set(Some(format!(
                         "“{title}” runs in {} only, so it cannot run side by side.",
                         only.as_str()
                     )))
                 }
                 Some(Err(e)) => self
+                    .layout
                     .notice
                     .set(Some(format!("Side by side needs both styles: {e}."))),
                 None => {}
             }
         } else {
-            self.side_by_side.set(false);
-            self.twin.set_value(None);
+            self.layout.side_by_side.set(false);
+            self.reader.twin.set_value(None);
             self.changed();
         }
     }
@@ -355,13 +412,14 @@ impl Run {
     /// Brings the twin run to the main run's moment (going back in its own history when it is
     /// ahead); returns how many events the twin ran on.
     fn sync_twin(&self) -> u64 {
-        if !self.side_by_side.get_untracked() {
+        if !self.layout.side_by_side.get_untracked() {
             return 0;
         }
         let Some(now) = self.peek(Player::now_ms) else {
             return 0;
         };
-        self.twin
+        self.reader
+            .twin
             .try_update_value(|t| {
                 let Some(twin) = t else {
                     return 0;
@@ -405,7 +463,7 @@ impl Run {
             None
         };
         let stop = found.as_ref().map(|(stop, _)| *stop);
-        self.player.update_value(|p| p.set_stop(stop));
+        self.reader.player.update_value(|p| p.set_stop(stop));
         self.predict
             .update(|p| p.arm(found.map(|(_, q)| q).unwrap_or_default()));
         if on && self.peek(Player::at_stop).unwrap_or(false) {
@@ -415,7 +473,7 @@ impl Run {
 
     /// The run has reached a key step: pause and show its first question.
     fn ask(&self) {
-        self.playing.set(false);
+        self.clock.playing.set(false);
         self.predict.update(|p| {
             p.ask();
         });
@@ -435,7 +493,7 @@ impl Run {
         match after {
             Some(AfterQuestion::NothingAsked | AfterQuestion::NextQuestion) | None => {}
             Some(AfterQuestion::StepRuns) => {
-                self.player.update_value(|p| {
+                self.reader.player.update_value(|p| {
                     p.set_stop(None);
                     p.step();
                 });
@@ -443,7 +501,7 @@ impl Run {
                 self.rearm();
                 self.changed();
                 if !self.predict.with_untracked(|p| p.asking) && !self.settled_untracked() {
-                    self.playing.set(true);
+                    self.clock.playing.set(true);
                 }
             }
         }
@@ -451,23 +509,23 @@ impl Run {
 
     /// One tick of the clock: `real_ms` of real time has passed.
     pub fn tick(&self, real_ms: f64) {
-        let speed = self.speed.get_untracked();
-        let Some((added, now, stopped)) = self.player.try_update_value(|p| {
+        let speed = self.clock.speed.get_untracked();
+        let Some((added, now, stopped)) = self.reader.player.try_update_value(|p| {
             let added = p.advance(real_ms * f64::from(speed) / 100.0);
             (added, p.now_ms(), p.at_stop())
         }) else {
             return;
         };
         let twin_added = self.sync_twin();
-        self.now_ms.set(now);
+        self.clock.now_ms.set(now);
         let settled = self.settled_untracked();
         if added > 0 || twin_added > 0 || settled || stopped {
-            self.revision.update(|r| *r += 1);
+            self.reader.revision.update(|r| *r += 1);
         }
         if stopped {
             self.ask();
         } else if settled {
-            self.playing.set(false);
+            self.clock.playing.set(false);
         }
     }
 }
@@ -543,14 +601,21 @@ pub struct Derived {
 
 impl Derived {
     /// Derives from a run; `initial` stands in while the run cannot be read (after unmounting).
-    pub fn new(run: Run, initial: Snapshot, initial_scenario: Scenario) -> Self {
+    pub fn new(
+        reader: Reader,
+        selection: Selection,
+        initial: Snapshot,
+        initial_scenario: Scenario,
+    ) -> Self {
         let snapshot = Memo::new(move |previous: Option<&Snapshot>| {
-            run.read(Player::snapshot)
+            reader
+                .read(Player::snapshot)
                 .or_else(|| previous.cloned())
                 .unwrap_or_else(|| initial.clone())
         });
         let scenario = Memo::new(move |previous: Option<&Scenario>| {
-            run.read(|p| p.sim().scenario().clone())
+            reader
+                .read(|p| p.sim().scenario().clone())
                 .or_else(|| previous.cloned())
                 .unwrap_or_else(|| initial_scenario.clone())
         });
@@ -562,21 +627,22 @@ impl Derived {
         // telling them: a new list always counts as a change.
         let lines = Memo::new_with_compare(
             move |_: Option<&Arc<Vec<Line>>>| {
-                run.read(|p| {
-                    let trace = p.sim().trace();
-                    told.update_value(|(events, lines_told)| {
-                        let same = events.iter().zip(trace).take_while(|(a, b)| a == b).count();
-                        events.truncate(same);
-                        lines_told.truncate(same);
-                        if same < trace.len() {
-                            let fresh = lines_from(p.sim(), same);
-                            events.extend(trace.iter().skip(same).cloned());
-                            lines_told.extend(fresh);
-                        }
-                    });
-                    told.with_value(|(_, l)| Arc::new(l.clone()))
-                })
-                .unwrap_or_default()
+                reader
+                    .read(|p| {
+                        let trace = p.sim().trace();
+                        told.update_value(|(events, lines_told)| {
+                            let same = events.iter().zip(trace).take_while(|(a, b)| a == b).count();
+                            events.truncate(same);
+                            lines_told.truncate(same);
+                            if same < trace.len() {
+                                let fresh = lines_from(p.sim(), same);
+                                events.extend(trace.iter().skip(same).cloned());
+                                lines_told.extend(fresh);
+                            }
+                        });
+                        told.with_value(|(_, l)| Arc::new(l.clone()))
+                    })
+                    .unwrap_or_default()
             },
             |_, _| true,
         );
@@ -585,7 +651,7 @@ impl Derived {
             snapshot.with(|s| tokens(&s.in_flight, &scenario.definition, scenario.coordination))
         });
         let focus = Memo::new(move |_| {
-            let seq = run.selection.event.get()?;
+            let seq = selection.event.get()?;
             let (nodes, message) = lines.with(|lines| {
                 lines
                     .get(usize::try_from(seq).unwrap_or(usize::MAX))
@@ -594,14 +660,15 @@ impl Derived {
                     .map(|l| (l.story.nodes.clone(), l.story.message))
             })?;
             let edge = message.and_then(|id| {
-                run.read(|p| {
-                    p.sim()
-                        .messages()
-                        .iter()
-                        .find(|m| m.id == id)
-                        .map(|m| (m.from, m.to, Lane::of(&m.body)))
-                })
-                .flatten()
+                reader
+                    .read(|p| {
+                        p.sim()
+                            .messages()
+                            .iter()
+                            .find(|m| m.id == id)
+                            .map(|m| (m.from, m.to, Lane::of(&m.body)))
+                    })
+                    .flatten()
             });
             Some(Focus {
                 nodes,
