@@ -169,6 +169,14 @@ fn invariant_2_without_idempotency_a_duplicated_refund_refunds_twice() {
             "{style:?}: the refund, step 2's undo: {v:?}"
         );
         assert!(v.detail.contains("twice"), "{style:?}: {}", v.detail);
+        // The ledger says so too: one charge, two refunds (invariant 6, from the tables).
+        assert!(
+            h.violations
+                .iter()
+                .any(|v| v.detail.contains("was refunded 2 times for 1 charge")),
+            "{style:?}: {:#?}",
+            h.violations
+        );
     }
 }
 
@@ -260,6 +268,18 @@ fn invariant_5_a_message_lost_to_an_outage_that_is_over() {
     let h = breaks_only(scenario, Defect::LoseOnArrival, Invariant::NoMessageLost);
     let v = first(&h, Invariant::NoMessageLost);
     assert!(v.detail.contains("ReceiverDown"), "{}", v.detail);
+}
+
+/// Only a drop or chaos explains a dropped message: another fault in force (here Notification's
+/// added latency) does not.
+#[test]
+fn invariant_5_an_unrelated_fault_does_not_excuse_a_loss() {
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::Latency {
+        service: ServiceId::Notification,
+        extra_ms: 10,
+    });
+    breaks_only(scenario, Defect::LoseMessage, Invariant::NoMessageLost);
 }
 
 #[test]
