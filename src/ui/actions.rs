@@ -12,8 +12,10 @@ use crate::view::faults::{menu, CHAOS};
 use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 
+use super::derived::Derived;
 use super::focus_later;
-use super::state::{Derived, Overlay, Run};
+use super::handles::Overlay;
+use super::state::Run;
 use super::theme::Theme;
 use crate::player::RunSettings;
 use crate::share::query::{parse_seed, SPEEDS};

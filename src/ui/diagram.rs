@@ -22,7 +22,9 @@ use crate::view::teach::{
 };
 use crate::view::tokens::tokens;
 
-use super::state::{Clock, Derived, Layout, Run, Selection};
+use super::derived::Derived;
+use super::handles::{Clock, Layout, Selection};
+use super::state::Run;
 use super::{keep_drawn, Pane};
 use crate::player::Player;
 

@@ -11,7 +11,8 @@ use crate::view::command::Command;
 use crate::view::html::log_line_html;
 use crate::view::layout::NodeKey;
 
-use super::state::{Derived, Reader, Selection};
+use super::derived::Derived;
+use super::handles::{Reader, Selection};
 use super::Pane;
 
 /// What the list shows, to tell an append from a redraw.

@@ -1,11 +1,13 @@
 //! Leptos components: they send commands to the engine and read its snapshots.
 //!
 //! The page owns one [`crate::player::Player`] (inside [`state::Run`]); a clock turns real time into
-//! simulated time at the chosen speed; every component reads [`state::Derived`] values and sends
+//! simulated time at the chosen speed; every component reads [`derived::Derived`] values and sends
 //! commands through `Run`. Nothing here computes what to draw: that is [`crate::view`].
 
 mod actions;
+mod derived;
 mod diagram;
+pub mod handles;
 mod log;
 mod panels;
 pub mod remember;
@@ -28,8 +30,10 @@ use crate::view::glossary::glossary_html;
 use crate::view::html::{bar_html, notice_html, share_html, BarState};
 use crate::view::teach::{help_html, key_command, View};
 use actions::Page;
+use derived::Derived;
+use handles::Overlay;
 use remember::Remembered;
-use state::{Derived, Overlay, Run};
+use state::Run;
 
 /// How often the clock ticks while playing, in real milliseconds.
 const TICK_MS: u32 = 40;

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::view::html::{data_html, invariants_html, narrated, narration_html, outcome_html};
 
-use super::state::{Derived, Reader, Selection};
+use super::derived::Derived;
+use super::handles::{Reader, Selection};
 use super::Pane;
 
 /// The outcome banner, the narration and the invariant monitor.

@@ -1,134 +1,21 @@
-//! The page's state: one [`Player`] owned by the page, the signals that say when it changed, and
-//! what the person has selected, as small `Copy` handles: [`Reader`] (reading the run),
-//! [`Clock`], [`Layout`] and [`Selection`]. A component that only shows receives the handles it
-//! reads; one that sends commands receives [`Run`], which bundles them with the methods that
-//! change the run.
-
-use std::sync::Arc;
+//! The run the page owns: one [`Player`] (and its twin, side by side) behind [`Run`], the handle
+//! that bundles the narrow ones of `handles.rs` with the methods that change the run: commands,
+//! play and pause, time travel, side by side and predict mode.
 
 use leptos::prelude::*;
 
-use crate::engine::event::Event;
-use crate::engine::message::SagaId;
-use crate::engine::scenario::Scenario;
-use crate::engine::snapshot::Snapshot;
-use crate::view::command::DataTab;
 use crate::view::format::capitalise;
-use crate::view::html::{lines_from, Line};
-use crate::view::layout::{Lane, NodeKey};
 use crate::view::predict::{question, Question};
-use crate::view::svg::Focus;
 use crate::view::teach::{fork_notice, View};
-use crate::view::tokens::{tokens, Token};
 
+use super::handles::{Clock, Layout, Overlay, Reader, Selection};
 use crate::player::predict::{self, AfterQuestion};
 use crate::player::{Player, PlayerError, RunSettings};
 
 /// How far predict mode looks ahead for the next key event, in engine steps.
 const LOOK_AHEAD_STEPS: usize = 20_000;
-
-/// A panel over the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Overlay {
-    /// Nothing.
-    #[default]
-    None,
-    /// The keyboard shortcuts.
-    Help,
-    /// The glossary, open at an entry.
-    Glossary(Option<&'static str>),
-}
-
 /// Predict mode's state, about the view's questions.
 pub type Predict = predict::Predict<Question>;
-
-/// Reading the run: the player (and its twin, side by side) and the signals that say it changed.
-/// Components that only show the run receive this, not [`Run`].
-#[derive(Clone, Copy)]
-pub struct Reader {
-    player: StoredValue<Player>,
-    /// The same run in the other coordination style, when both are shown side by side.
-    twin: StoredValue<Option<Player>>,
-    /// Bumped whenever the run changed in a way views show (events, commands, a new run).
-    revision: RwSignal<u64>,
-    /// Bumped for every new run (reset, new settings), so views know to start afresh.
-    pub generation: RwSignal<u64>,
-}
-
-impl Reader {
-    /// Reads the player and subscribes to its changes.
-    pub fn read<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
-        self.revision.track();
-        self.player.try_with_value(f)
-    }
-
-    /// Reads the twin run (side by side) and subscribes to changes.
-    pub fn read_twin<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
-        self.revision.track();
-        self.twin.try_with_value(|t| t.as_ref().map(f)).flatten()
-    }
-
-    /// Reads the player without subscribing.
-    pub fn peek<R>(&self, f: impl FnOnce(&Player) -> R) -> Option<R> {
-        self.player.try_with_value(f)
-    }
-}
-
-/// The clock: simulated now, whether it runs, and how fast.
-#[derive(Clone, Copy)]
-pub struct Clock {
-    /// Simulated now, for moving tokens.
-    pub now_ms: RwSignal<u64>,
-    /// Whether the clock is running.
-    pub playing: RwSignal<bool>,
-    /// Simulated time per real time, in percent (100 = real time).
-    pub speed: RwSignal<u32>,
-}
-
-/// How the page is laid out around the run.
-#[derive(Clone, Copy)]
-pub struct Layout {
-    /// The view the main area shows.
-    pub view: RwSignal<View>,
-    /// Presenter mode: large type.
-    pub presenter: RwSignal<bool>,
-    /// The panel shown over the page.
-    pub overlay: RwSignal<Overlay>,
-    /// Finds the control that opened the overlay again, to give it the focus back on closing.
-    overlay_opener: StoredValue<Option<String>>,
-    /// Whether both styles are shown side by side.
-    pub side_by_side: RwSignal<bool>,
-    /// A message for the person (bad input, a refused command), shown until dismissed.
-    pub notice: RwSignal<Option<String>>,
-}
-
-impl Layout {
-    /// Opens an overlay over the page (focus goes to its close button), remembering the control
-    /// that had the focus.
-    pub fn open_overlay(&self, overlay: Overlay, opener: Option<String>) {
-        if self.overlay.get_untracked() == Overlay::None {
-            self.overlay_opener.set_value(opener);
-        }
-        self.overlay.set(overlay);
-        let close = match overlay {
-            Overlay::Help => "close-help",
-            Overlay::Glossary(_) => "close-glossary",
-            Overlay::None => return,
-        };
-        super::focus_later(format!("[data-testid=\"{close}\"]"));
-    }
-
-    /// Closes the overlay and gives the focus back to the control that opened it.
-    pub fn close_overlay(&self) {
-        if self.overlay.get_untracked() == Overlay::None {
-            return;
-        }
-        self.overlay.set(Overlay::None);
-        if let Some(selector) = self.overlay_opener.try_update_value(Option::take).flatten() {
-            super::focus_later(selector);
-        }
-    }
-}
 
 /// The run and everything around it: the only way the page changes the engine. Components that
 /// send commands receive this; those that only show receive the narrow handles it is made of.
@@ -530,40 +417,6 @@ impl Run {
     }
 }
 
-/// What the person has selected.
-#[derive(Clone, Copy)]
-pub struct Selection {
-    /// The saga whose statuses the nodes show.
-    pub saga: RwSignal<SagaId>,
-    /// An event picked in the log (its sequence number).
-    pub event: RwSignal<Option<u64>>,
-    /// A node picked in the diagram: the log shows only its events.
-    pub node: RwSignal<Option<NodeKey>>,
-    /// The node whose fault menu is open.
-    pub menu: RwSignal<Option<NodeKey>>,
-    /// The data panel's tab.
-    pub tab: RwSignal<DataTab>,
-}
-
-impl Selection {
-    /// Nothing selected.
-    pub fn new() -> Self {
-        Selection {
-            saga: RwSignal::new(0),
-            event: RwSignal::new(None),
-            node: RwSignal::new(None),
-            menu: RwSignal::new(None),
-            tab: RwSignal::new(DataTab::Tables),
-        }
-    }
-
-    /// Forgets everything that belonged to the previous run.
-    pub fn clear(&self) {
-        self.event.set(None);
-        self.menu.set(None);
-    }
-}
-
 /// The same settings and fault plan in the other coordination style.
 fn twin_of(player: &Player) -> Result<Player, PlayerError> {
     use crate::engine::scenario::Coordination;
@@ -576,112 +429,4 @@ fn twin_of(player: &Player) -> Result<Player, PlayerError> {
         coordination: other,
         ..settings
     })
-}
-
-impl Default for Selection {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Values derived from the run, computed once per change and shared by every component.
-#[derive(Clone, Copy)]
-pub struct Derived {
-    /// The snapshot.
-    pub snapshot: Memo<Snapshot>,
-    /// The scenario being run (changes only with a new run).
-    pub scenario: Memo<Scenario>,
-    /// Every event, told.
-    pub lines: Memo<Arc<Vec<Line>>>,
-    /// The messages in flight, as tokens.
-    pub tokens: Memo<Vec<Token>>,
-    /// What the selected event points at.
-    pub focus: Memo<Option<Focus>>,
-}
-
-impl Derived {
-    /// Derives from a run; `initial` stands in while the run cannot be read (after unmounting).
-    pub fn new(
-        reader: Reader,
-        selection: Selection,
-        initial: Snapshot,
-        initial_scenario: Scenario,
-    ) -> Self {
-        let snapshot = Memo::new(move |previous: Option<&Snapshot>| {
-            reader
-                .read(Player::snapshot)
-                .or_else(|| previous.cloned())
-                .unwrap_or_else(|| initial.clone())
-        });
-        let scenario = Memo::new(move |previous: Option<&Scenario>| {
-            reader
-                .read(|p| p.sim().scenario().clone())
-                .or_else(|| previous.cloned())
-                .unwrap_or_else(|| initial_scenario.clone())
-        });
-        // Telling thousands of events on every change would be slow: the events told last time
-        // are kept, and only those past the part the run still shares with them are told again
-        // (the run grows, goes back to an earlier moment, or forks from one).
-        let told = StoredValue::new((Vec::<Event>::new(), Vec::<Line>::new()));
-        // Comparing thousands of lines to learn whether they changed would cost as much as
-        // telling them: a new list always counts as a change.
-        let lines = Memo::new_with_compare(
-            move |_: Option<&Arc<Vec<Line>>>| {
-                reader
-                    .read(|p| {
-                        let trace = p.sim().trace();
-                        told.update_value(|(events, lines_told)| {
-                            let same = events.iter().zip(trace).take_while(|(a, b)| a == b).count();
-                            events.truncate(same);
-                            lines_told.truncate(same);
-                            if same < trace.len() {
-                                let fresh = lines_from(p.sim(), same);
-                                events.extend(trace.iter().skip(same).cloned());
-                                lines_told.extend(fresh);
-                            }
-                        });
-                        told.with_value(|(_, l)| Arc::new(l.clone()))
-                    })
-                    .unwrap_or_default()
-            },
-            |_, _| true,
-        );
-        let tokens = Memo::new(move |_| {
-            let scenario = scenario.get();
-            snapshot.with(|s| tokens(&s.in_flight, &scenario.definition, scenario.coordination))
-        });
-        let focus = Memo::new(move |_| {
-            let seq = selection.event.get()?;
-            let (nodes, message) = lines.with(|lines| {
-                lines
-                    .get(usize::try_from(seq).unwrap_or(usize::MAX))
-                    .filter(|l| l.seq == seq)
-                    .or_else(|| lines.iter().find(|l| l.seq == seq))
-                    .map(|l| (l.story.nodes.clone(), l.story.message))
-            })?;
-            let edge = message.and_then(|id| {
-                reader
-                    .read(|p| {
-                        p.sim()
-                            .messages()
-                            .iter()
-                            .find(|m| m.id == id)
-                            .map(|m| (m.from, m.to, Lane::of(&m.body)))
-                    })
-                    .flatten()
-            });
-            Some(Focus {
-                nodes,
-                message,
-                edge,
-            })
-        });
-        Derived {
-            snapshot,
-            scenario,
-            lines,
-            tokens,
-            focus,
-        }
-    }
 }
