@@ -36,7 +36,7 @@ fn without_the_semantic_lock_both_take_the_slot_and_invariant_6_breaks() {
         let first = h
             .violations
             .iter()
-            .find(|v| v.invariant == 6)
+            .find(|v| v.invariant == sagascope::engine::Invariant::MoneyAddsUp)
             .expect("a violation");
         assert!(
             first.detail.contains("held by sagas 1 and 2"),

@@ -218,6 +218,7 @@ fn invariant_4_one_attempt_more_than_the_policy_allows() {
     let v = first(&h, Invariant::AttemptsWithinLimit);
     assert_eq!(v.step, Some(2));
     assert!(v.detail.contains("4 times"), "{}", v.detail);
+    assert!(v.detail.contains("step 2 (Charge card)"), "{}", v.detail);
 }
 
 /// In choreography the limit is the queue's: a message received for processing more often than

@@ -151,12 +151,6 @@ impl TryFrom<u8> for Invariant {
     }
 }
 
-impl PartialEq<u8> for Invariant {
-    fn eq(&self, n: &u8) -> bool {
-        self.number() == *n
-    }
-}
-
 impl std::fmt::Display for Invariant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({})", self.number(), self.short_name())
