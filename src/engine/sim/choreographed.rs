@@ -43,13 +43,7 @@ impl Handled {
 impl Simulation {
     /// The bus receives a publish and fans it out to every subscribed queue.
     pub(super) fn bus_receive(&mut self, message: Message) {
-        self.set_message_state(message.id, MessageState::Handled);
-        self.emit(
-            Some(message.saga),
-            EventKind::MessageArrived {
-                message: message.id,
-            },
-        );
+        self.arrived(&message);
         let Body::Event { name } = message.body else {
             return;
         };

@@ -153,6 +153,17 @@ impl Simulation {
         }
     }
 
+    /// A message reached its receiver, which takes it.
+    pub(super) fn arrived(&mut self, message: &Message) {
+        self.set_message_state(message.id, MessageState::Handled);
+        self.emit(
+            Some(message.saga),
+            EventKind::MessageArrived {
+                message: message.id,
+            },
+        );
+    }
+
     pub(super) fn lose(&mut self, id: MessageId, reason: LossReason) {
         self.set_message_state(id, MessageState::Lost);
         let saga = self.messages.get(id as usize).map(|m| m.saga);
@@ -175,11 +186,7 @@ impl Simulation {
             Node::Bus => self.bus_receive(message),
             Node::Queue(service) => self.enqueue(service, message),
             Node::Customer => {
-                self.set_message_state(id, MessageState::Handled);
-                self.emit(
-                    Some(message.saga),
-                    EventKind::MessageArrived { message: id },
-                );
+                self.arrived(&message);
             }
         }
     }

@@ -63,11 +63,7 @@ impl Simulation {
             }
             return;
         }
-        self.set_message_state(id, MessageState::Handled);
-        self.emit(
-            Some(message.saga),
-            EventKind::MessageArrived { message: id },
-        );
+        self.arrived(&message);
         self.orchestrator_handle(message);
     }
 
@@ -592,11 +588,7 @@ impl Simulation {
             self.lose(id, LossReason::ReceiverDown);
             return;
         }
-        self.set_message_state(id, MessageState::Handled);
-        self.emit(
-            Some(message.saga),
-            EventKind::MessageArrived { message: id },
-        );
+        self.arrived(&message);
         let Body::Command {
             task,
             attempt,
@@ -682,11 +674,7 @@ impl Simulation {
         }
         for id in std::mem::take(&mut self.orchestrator.held) {
             if let Some(message) = self.messages.get(id as usize).cloned() {
-                self.set_message_state(id, MessageState::Handled);
-                self.emit(
-                    Some(message.saga),
-                    EventKind::MessageArrived { message: id },
-                );
+                self.arrived(&message);
                 self.orchestrator_handle(message);
             }
         }
