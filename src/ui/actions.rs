@@ -13,7 +13,7 @@ use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 
 use super::derived::Derived;
-use super::focus_later;
+use super::focus::{focus_later, selector_of};
 use super::handles::Overlay;
 use super::state::Run;
 use super::theme::Theme;
@@ -283,7 +283,7 @@ pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
         // A choice made in a menu closes it; closing only tidies up, the command goes ahead.
         let _ignored = menu.remove_attribute("open");
     }
-    apply(page, command, super::selector_of(&found));
+    apply(page, command, selector_of(&found));
     true
 }
 

@@ -96,7 +96,7 @@ impl Layout {
             Overlay::Glossary(_) => "close-glossary",
             Overlay::None => return,
         };
-        super::focus_later(format!("[data-testid=\"{close}\"]"));
+        super::focus::focus_later(format!("[data-testid=\"{close}\"]"));
     }
 
     /// Closes the overlay and gives the focus back to the control that opened it.
@@ -106,7 +106,7 @@ impl Layout {
         }
         self.overlay.set(Overlay::None);
         if let Some(selector) = self.overlay_opener.try_update_value(Option::take).flatten() {
-            super::focus_later(selector);
+            super::focus::focus_later(selector);
         }
     }
 }
