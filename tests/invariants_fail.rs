@@ -283,6 +283,25 @@ fn invariant_5_an_unrelated_fault_does_not_excuse_a_loss() {
     breaks_only(scenario, Defect::LoseMessage, Invariant::NoMessageLost);
 }
 
+/// A message that leaves and is never delivered, and that no event says was lost: the trace and
+/// the world no longer account for the same messages.
+#[test]
+fn invariant_5_a_message_that_vanishes_without_a_trace() {
+    let h = breaks_only(
+        preset("happy-path", Coordination::Orchestration),
+        Defect::VanishMessage,
+        Invariant::NoMessageLost,
+    );
+    let v = first(&h, Invariant::NoMessageLost);
+    assert!(v.detail.contains("vanished"), "{}", v.detail);
+    // The tally accounts for every message the trace shows sent: one of them in flight.
+    assert!(
+        v.detail.contains(" handled + 1 in flight, but"),
+        "{}",
+        v.detail
+    );
+}
+
 #[test]
 fn invariant_5_a_dropped_message_is_blamed_on_its_fault() {
     let mut scenario = preset("happy-path", Coordination::Orchestration);

@@ -35,6 +35,10 @@ pub enum Defect {
     /// Payment, up and running, turns away the first command it receives as if it were down
     /// [5: no message lost].
     LoseOnArrival,
+    /// The first command to Payment (orchestration) leaves and never arrives, and nothing says it
+    /// was lost
+    /// [5: no message lost].
+    VanishMessage,
     /// Network delays draw on a counter outside the scenario, so a replay differs
     /// [7: determinism].
     HiddenState,
@@ -83,6 +87,13 @@ pub(crate) fn loses(defect: Option<Defect>, to: Node, body: &Body) -> bool {
 pub(crate) fn turns_away(defect: Option<Defect>, service: ServiceId, body: &Body) -> bool {
     defect == Some(Defect::LoseOnArrival)
         && service == ServiceId::Payment
+        && matches!(body, Body::Command { attempt: 1, .. })
+}
+
+/// [`Defect::VanishMessage`]: whether this message, once sent, is never delivered nor lost.
+pub(crate) fn vanishes(defect: Option<Defect>, to: Node, body: &Body) -> bool {
+    defect == Some(Defect::VanishMessage)
+        && to == Node::Service(ServiceId::Payment)
         && matches!(body, Body::Command { attempt: 1, .. })
 }
 

@@ -88,7 +88,7 @@ impl Simulation {
         );
         if dropped {
             self.lose(id, LossReason::Dropped);
-        } else {
+        } else if !crate::engine::defect::vanishes(self.defect, to, &body) {
             self.schedule_seq(depart_ms + delay, Occurrence::Arrive(id));
         }
         if duplicate && !dropped {
