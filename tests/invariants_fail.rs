@@ -302,6 +302,23 @@ fn invariant_5_a_message_that_vanishes_without_a_trace() {
     );
 }
 
+/// In choreography: a duplicated event that a queue took in (the trace says so) and never holds.
+#[test]
+fn invariant_5_a_queued_message_that_vanishes_without_a_trace() {
+    let mut scenario = preset("happy-path", Coordination::Choreography);
+    scenario.faults.push(FaultSpec::Duplicate {
+        service: Some(ServiceId::Payment),
+        times: 1,
+    });
+    let h = breaks_only(scenario, Defect::VanishMessage, Invariant::NoMessageLost);
+    let v = first(&h, Invariant::NoMessageLost);
+    assert!(
+        v.detail.contains("messages queued, the queues hold"),
+        "{}",
+        v.detail
+    );
+}
+
 #[test]
 fn invariant_5_a_dropped_message_is_blamed_on_its_fault() {
     let mut scenario = preset("happy-path", Coordination::Orchestration);

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::definition::{Operation, ServiceId};
 use super::event::Outcome;
-use super::message::{Body, Node, SagaId, Task};
+use super::message::{Body, Message, Node, SagaId, Task};
 use super::sim::Simulation;
 use super::tables::{Applied, NotificationRow, ReservationRow, ReservationStatus};
 
@@ -35,9 +35,9 @@ pub enum Defect {
     /// Payment, up and running, turns away the first command it receives as if it were down
     /// [5: no message lost].
     LoseOnArrival,
-    /// The first command to Payment (orchestration) leaves and never arrives, and nothing says it
-    /// was lost
-    /// [5: no message lost].
+    /// The first command to Payment (orchestration) leaves and never arrives, and a duplicated
+    /// event (choreography) is taken into a queue and never held there; nothing says either was
+    /// lost [5: no message lost].
     VanishMessage,
     /// Network delays draw on a counter outside the scenario, so a replay differs
     /// [7: determinism].
@@ -95,6 +95,11 @@ pub(crate) fn vanishes(defect: Option<Defect>, to: Node, body: &Body) -> bool {
     defect == Some(Defect::VanishMessage)
         && to == Node::Service(ServiceId::Payment)
         && matches!(body, Body::Command { attempt: 1, .. })
+}
+
+/// [`Defect::VanishMessage`]: whether a queue drops this message as it takes it in.
+pub(crate) fn vanishes_from_queue(defect: Option<Defect>, message: &Message) -> bool {
+    defect == Some(Defect::VanishMessage) && message.duplicate
 }
 
 static HIDDEN_DRAWS: AtomicU64 = AtomicU64::new(0);

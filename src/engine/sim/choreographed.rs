@@ -71,6 +71,9 @@ impl Simulation {
                 message: message.id,
             },
         );
+        if crate::engine::defect::vanishes_from_queue(self.defect, &message) {
+            return;
+        }
         self.queues[service.index()].push(QueuedMessage {
             message: message.id,
             saga: message.saga,
