@@ -3,11 +3,8 @@
 //! The narration links each event's idea to an entry ([`for_idea`]); [`glossary_html`] draws the
 //! panel that lists them all, with the selected one marked so the page can scroll to it.
 
-use std::fmt::Write;
-
 use super::command::Command;
-
-use super::format::escape;
+use super::html::Html;
 use super::story::Idea;
 
 /// Where an entry's idea is written down.
@@ -373,44 +370,46 @@ pub fn for_idea(idea: Idea) -> &'static Entry {
 
 /// The glossary panel: every entry with its sources, the selected one marked.
 pub fn glossary_html(selected: Option<&str>) -> String {
-    let mut out = String::with_capacity(16 * 1024);
-    let _ = write!(
-        out,
-        r#"<div class="glossary" data-testid="glossary" role="dialog" aria-modal="true" aria-label="Glossary"><header class="glossary__head"><h2 class="glossary__title">Glossary</h2><button type="button" class="btn btn--small" {} data-testid="close-glossary" aria-label="Close the glossary">✕ Close</button></header><div class="glossary__body">"#,
-        Command::CloseOverlay.attrs()
-    );
+    let mut out = Html::with_capacity(16 * 1024);
+    out.push(r#"<div class="glossary" data-testid="glossary" role="dialog" aria-modal="true" aria-label="Glossary"><header class="glossary__head"><h2 class="glossary__title">Glossary</h2><button type="button" class="btn btn--small" "#)
+        .push_command(Command::CloseOverlay)
+        .push(r#" data-testid="close-glossary" aria-label="Close the glossary">✕ Close</button></header><div class="glossary__body">"#);
     for entry in ENTRIES {
         let on = selected == Some(entry.id);
-        let _ = write!(
-            out,
-            r#"<section id="glossary-{0}" class="glossary__entry{1}" data-term="{0}"{2}><h3 class="glossary__term">{3}</h3><p class="glossary__text">{4}</p><ul class="glossary__sources">"#,
-            escape(entry.id),
-            if on { " glossary__entry--selected" } else { "" },
-            if on { r#" aria-current="true""# } else { "" },
-            escape(entry.term),
-            escape(entry.text),
-        );
+        out.push("<section")
+            .push_attr("id", &format!("glossary-{}", entry.id))
+            .push(if on {
+                r#" class="glossary__entry glossary__entry--selected""#
+            } else {
+                r#" class="glossary__entry""#
+            })
+            .push_attr("data-term", entry.id)
+            .push(if on { r#" aria-current="true""# } else { "" })
+            .push(r#"><h3 class="glossary__term">"#)
+            .push_text(entry.term)
+            .push(r#"</h3><p class="glossary__text">"#)
+            .push_text(entry.text)
+            .push(r#"</p><ul class="glossary__sources">"#);
         for source in entry.sources {
-            out.push_str(r#"<li class="glossary__source">"#);
+            out.push(r#"<li class="glossary__source">"#);
             match source.url {
                 Some(url) => {
-                    let _ = write!(
-                        out,
-                        r#"<a href="{}" target="_blank" rel="noopener">{}</a>"#,
-                        escape(url),
-                        escape(source.title)
-                    );
+                    out.push("<a")
+                        .push_attr("href", url)
+                        .push(r#" target="_blank" rel="noopener">"#)
+                        .push_text(source.title)
+                        .push("</a>");
                 }
                 None => {
-                    let _ = write!(out, "<cite>{}</cite>", escape(source.title));
+                    out.push("<cite>").push_text(source.title).push("</cite>");
                 }
             }
-            let _ = write!(out, ". {}.</li>", escape(source.detail));
+            out.push(". ").push_text(source.detail).push(".</li>");
         }
-        out.push_str("</ul></section>");
+        out.push("</ul></section>");
     }
-    out.push_str("</div></div>");
-    out
+    out.push("</div></div>");
+    out.into_string()
 }
 
 #[cfg(test)]
