@@ -378,6 +378,21 @@ fn invariant_8_compensating_after_the_pivot_succeeded() {
     assert_eq!(v.step, Some(3), "the pivot, step 3 of this saga: {v:?}");
 }
 
+/// The money checks count cents, not charges: a charge of the wrong amount breaks the ledger's
+/// total (6) and the completed saga's net charge (9).
+#[test]
+fn invariants_6_and_9_a_charge_of_the_wrong_amount() {
+    for style in STYLES {
+        let mut h = Harness::preset("happy-path", style);
+        h.sim.inject_defect(Defect::WrongAmount);
+        h.drive();
+        assert_eq!(h.outcome(0), sagascope::engine::Outcome::Completed);
+        assert_eq!(h.broken(), vec![6, 9], "{style:?}: {:#?}", h.violations);
+        let v = first(&h, Invariant::MoneyAddsUp);
+        assert!(v.detail.contains("4001"), "{style:?}: {}", v.detail);
+    }
+}
+
 #[test]
 fn invariant_9_a_failure_notice_that_claims_a_refund_never_made() {
     for style in STYLES {

@@ -48,6 +48,9 @@ pub enum Defect {
     /// The orchestrator compensates a saga whose pivot ran out of attempts with its outcome
     /// unknown (it may have taken effect) [8: the point of no return].
     CompensateUnknownPivot,
+    /// Payment charges one cent more than the saga's amount [6: money adds up, and 9: the
+    /// outcome matches the data].
+    WrongAmount,
     /// The failure notice claims the opposite of what the ledger says
     /// [9: the outcome matches the data].
     UntruthfulNotice,
@@ -162,6 +165,12 @@ pub(crate) fn after_apply(
                 changed: true,
                 ..applied
             }
+        }
+        (Some(Defect::WrongAmount), Operation::ChargeCard) if applied.changed => {
+            if let Some(row) = tables.ledger.iter_mut().rev().find(|r| r.saga == saga) {
+                row.amount_cents += 1;
+            }
+            applied
         }
         (Some(Defect::NotifyTwice), Operation::NotifyConfirmed | Operation::NotifyFailure) => {
             let again: Vec<NotificationRow> = tables
