@@ -319,6 +319,18 @@ fn invariant_5_a_queued_message_that_vanishes_without_a_trace() {
     );
 }
 
+/// A drop fault excuses as many losses as it fired, no more: after it dropped one message, a
+/// second loss with no fault to blame still breaks invariant 5.
+#[test]
+fn invariant_5_a_drop_fault_excuses_one_loss_per_firing() {
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::Drop {
+        service: Some(ServiceId::Reservation),
+        times: 1,
+    });
+    breaks_only(scenario, Defect::LoseMessage, Invariant::NoMessageLost);
+}
+
 #[test]
 fn invariant_5_a_dropped_message_is_blamed_on_its_fault() {
     let mut scenario = preset("happy-path", Coordination::Orchestration);
