@@ -331,6 +331,18 @@ fn invariant_5_a_drop_fault_excuses_one_loss_per_firing() {
     breaks_only(scenario, Defect::LoseMessage, Invariant::NoMessageLost);
 }
 
+/// Chaos excuses a drop only while it is in force: once it has expired, a loss with no fault to
+/// blame breaks invariant 5.
+#[test]
+fn invariant_5_chaos_that_has_expired_excuses_nothing() {
+    let mut scenario = preset("happy-path", Coordination::Orchestration);
+    scenario.faults.push(FaultSpec::Chaos {
+        percent: 1,
+        for_ms: 50,
+    });
+    breaks_only(scenario, Defect::LoseMessage, Invariant::NoMessageLost);
+}
+
 #[test]
 fn invariant_5_a_dropped_message_is_blamed_on_its_fault() {
     let mut scenario = preset("happy-path", Coordination::Orchestration);
