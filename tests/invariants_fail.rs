@@ -466,8 +466,10 @@ fn the_report_names_all_ten_invariants() {
 
 #[test]
 fn invariant_8_lets_a_pivot_that_answered_every_attempt_with_an_error_be_compensated() {
-    // Every attempt at the pivot came back as a transient error: it never took effect, so the
-    // rollback does not cross the point of no return.
+    // Every attempt at the pivot came back as a transient error and no copy took effect, so a
+    // rollback does not cross the point of no return. (The engine itself asks a person, since it
+    // cannot know that no other copy took effect; the defect compensates, and the monitor, which
+    // reads the tables, has nothing to say.)
     let mut scenario = preset("happy-path", Coordination::Orchestration);
     scenario.faults.push(FaultSpec::TransientError {
         step: 4,
@@ -475,6 +477,7 @@ fn invariant_8_lets_a_pivot_that_answered_every_attempt_with_an_error_be_compens
         saga: None,
     });
     let mut h = Harness::new(scenario);
+    h.sim.inject_defect(Defect::CompensateUnknownPivot);
     h.drive();
     assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
     assert!(!h.broken().contains(&8), "{:#?}", h.violations);
@@ -638,4 +641,22 @@ fn the_monitor_reports_what_its_checks_found() {
         assert_eq!(status.broken_at.is_some(), is_broken);
         assert_eq!(status.detail.is_some(), is_broken);
     }
+}
+
+/// The monitor knows the pivot took effect from the table change itself, not from the answers:
+/// here every answer the orchestrator hears is an error (another copy of the command confirmed
+/// the reservation, its reply lost), and compensating must still break the point of no return.
+#[test]
+fn invariant_8_a_pivot_that_took_effect_behind_another_copys_error() {
+    let clean = common::pivot_confirmed_behind_errors(None);
+    assert!(clean.broken().is_empty(), "{:#?}", clean.violations);
+    let h = common::pivot_confirmed_behind_errors(Some(Defect::CompensateUnknownPivot));
+    assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
+    assert_eq!(h.broken(), vec![Invariant::PointOfNoReturn.number()]);
+    let v = first(&h, Invariant::PointOfNoReturn);
+    assert!(
+        v.detail.contains("after its pivot may have taken effect"),
+        "{}",
+        v.detail
+    );
 }

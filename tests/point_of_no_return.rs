@@ -4,12 +4,13 @@
 
 mod common;
 
-use common::Harness;
+use common::{pivot_confirmed_behind_errors, Harness};
 use sagascope::engine::event::EventKind;
 use sagascope::engine::message::Body;
 use sagascope::engine::tables::ReservationStatus;
 use sagascope::engine::{
     AttentionReason, Command, Coordination, FaultSpec, Outcome, Scenario, ServiceId, Storage, Task,
+    TaskResult,
 };
 
 const PIVOT: Task = Task::Action(3);
@@ -161,8 +162,9 @@ fn a_pivot_refused_after_a_timeout_is_compensated() {
 }
 
 #[test]
-fn a_pivot_that_only_ever_failed_transiently_is_compensated() {
-    // Every attempt got a definite error reply: the pivot did not take effect.
+fn a_pivot_answered_only_by_errors_waits_for_a_person() {
+    // Every attempt got an error reply. An error says that one copy of the command did nothing,
+    // not that no copy did: the pivot may still have taken effect, so nothing is undone.
     let mut h = Harness::new(scenario(vec![FaultSpec::TransientError {
         step: 4,
         times: 3,
@@ -170,12 +172,53 @@ fn a_pivot_that_only_ever_failed_transiently_is_compensated() {
     }]));
     h.drive();
     h.assert_invariants_hold();
-    assert_eq!(h.outcome(0), Outcome::Compensated);
-    assert_eq!(h.compensations(0), vec![3, 2, 1]);
+    h.assert_awaiting_person(0, AttentionReason::PivotOutcomeUnknown);
+    assert_eq!(compensation_begun(&h), 0);
     assert_eq!(
         h.sim.tables().reservations[&0].status,
-        ReservationStatus::Cancelled
+        ReservationStatus::Pending
     );
+}
+
+/// The reason an error cannot close the pivot: the network delivers its command twice, the first
+/// copy confirms the reservation and its reply is lost, the second copy and the retry fail. Every
+/// answer the orchestrator hears is an error, and the reservation is CONFIRMED.
+#[test]
+fn a_duplicated_pivot_that_took_effect_behind_an_error_is_never_compensated() {
+    let h = pivot_confirmed_behind_errors(None);
+    h.assert_invariants_hold();
+    let heard: Vec<_> = h
+        .sim
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::MessageArrived { message } => h
+                .sim
+                .messages()
+                .iter()
+                .find(|m| m.id == *message)
+                .and_then(|m| match m.body {
+                    Body::Reply {
+                        task: PIVOT,
+                        result,
+                        ..
+                    } => Some(result),
+                    _ => None,
+                }),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        heard,
+        vec![TaskResult::TransientError, TaskResult::TransientError],
+        "every answer heard is an error"
+    );
+    assert_eq!(
+        h.sim.tables().reservations[&0].status,
+        ReservationStatus::Confirmed
+    );
+    h.assert_awaiting_person(0, AttentionReason::PivotOutcomeUnknown);
+    assert_eq!(compensation_begun(&h), 0);
 }
 
 #[test]

@@ -5,12 +5,14 @@
 
 pub mod random;
 
+use sagascope::engine::defect::Defect;
 use sagascope::engine::event::EventKind;
 use sagascope::engine::invariants::{Monitor, Violation};
 use sagascope::engine::presets;
 use sagascope::engine::run::HORIZON_MS;
 use sagascope::engine::{
-    AttentionReason, Coordination, FaultSpec, Outcome, Scenario, Simulation, Storage, Task,
+    AttentionReason, Command, Coordination, FaultSpec, Outcome, Scenario, ServiceId, Simulation,
+    Storage, Task,
 };
 
 /// Both coordination styles, for tests that must hold in each.
@@ -173,4 +175,44 @@ pub fn orchestrated_happy_path(faults: &[FaultSpec]) -> Scenario {
     .expect("preset exists");
     scenario.faults.extend(faults.iter().cloned());
     scenario
+}
+
+/// Orchestration, two attempts at the pivot; its first command is delivered twice, the first copy takes effect
+/// with its reply lost, and every later copy or attempt fails with an error.
+pub fn pivot_confirmed_behind_errors(defect: Option<Defect>) -> Harness {
+    let mut scenario = orchestrated_happy_path(&[FaultSpec::Ambiguous {
+        step: 4,
+        times: 1,
+        saga: None,
+    }]);
+    scenario.retry.step.max_attempts = Some(2);
+    let mut h = Harness::new(scenario);
+    if let Some(d) = defect {
+        h.sim.inject_defect(d);
+    }
+    let applied = |h: &Harness, step| {
+        h.count(|k| matches!(k, EventKind::TaskApplied { task, .. } if *task == Task::Action(step)))
+            > 0
+    };
+    h.step_until(|h| applied(h, 2));
+    h.sim
+        .handle_command(Command::InjectFault {
+            fault: FaultSpec::Duplicate {
+                service: Some(ServiceId::Reservation),
+                times: 1,
+            },
+        })
+        .expect("a fault");
+    h.step_until(|h| applied(h, 3));
+    h.sim
+        .handle_command(Command::InjectFault {
+            fault: FaultSpec::TransientError {
+                step: 4,
+                times: 2,
+                saga: None,
+            },
+        })
+        .expect("a fault");
+    h.drive();
+    h
 }

@@ -387,11 +387,14 @@ impl Simulation {
                     {
                         self.after_heard(saga, task, Heard::Reply(TaskResult::Done));
                     }
-                    // The pivot may have taken effect (an attempt timed out or its reply was
-                    // lost): never go back; a person decides.
-                    (Task::Action(step), Some(StepKind::Pivot))
-                        if memory.unknown.contains(&step)
-                            && !crate::engine::defect::compensates_unknown_pivot(self.defect) =>
+                    // The pivot may have taken effect: never go back; a person decides. An
+                    // attempt that timed out or lost its reply may have, and so may one answered
+                    // only by errors: an error says that one copy of the command did nothing,
+                    // not that every copy did (the network may have delivered it twice, the
+                    // other copy taking effect with its reply lost). Only a business rejection
+                    // says the pivot did not happen, and that compensates when it is heard.
+                    (Task::Action(_), Some(StepKind::Pivot))
+                        if !crate::engine::defect::compensates_unknown_pivot(self.defect) =>
                     {
                         self.decide(
                             saga,
@@ -412,9 +415,8 @@ impl Simulation {
                         );
                     }
                     (Task::Action(step), _) => {
-                        // Out of retries before the commit point (or at the pivot, every attempt
-                        // definitely refused for now): undo what took effect, including this step
-                        // if it may have (a timeout leaves its outcome unknown).
+                        // Out of retries before the pivot: undo what took effect, including this
+                        // step if it may have (a timeout leaves its outcome unknown).
                         self.set_status(saga, task, StepStatus::Failed);
                         self.begin_compensation(
                             saga,
