@@ -18,6 +18,7 @@ mod theme;
 
 use gloo_timers::callback::Interval;
 use leptos::ev::{DragEvent, Event, KeyboardEvent, MouseEvent};
+use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -171,12 +172,11 @@ pub fn App() -> impl IntoView {
     let (player, notes) = match opening_run(&link, &remembered) {
         Ok(started) => started,
         Err(e) => {
-            return view! {
+            return Either::Left(view! {
                 <main class="app app--fatal">
                     <Fatal message=e.to_string() />
                 </main>
-            }
-            .into_any()
+            })
         }
     };
     let remembered = remembered.ok().flatten();
@@ -354,7 +354,7 @@ pub fn App() -> impl IntoView {
             });
         }
     });
-    view! {
+    Either::Right(view! {
         <main
             class="app"
             class:app--presenter=move || run.layout.presenter.get()
@@ -404,8 +404,7 @@ pub fn App() -> impl IntoView {
                 <log::EventLog reader=run.reader selection=run.selection derived=derived />
             </div>
         </main>
-    }
-    .into_any()
+    })
 }
 
 /// A box whose contents are markup from the view layer: drawn at once, then replaced when it
