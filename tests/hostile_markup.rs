@@ -5,18 +5,16 @@
 
 use sagascope::engine::invariants::Monitor;
 use sagascope::engine::presets::{self, PRESETS};
-use sagascope::engine::scenario::Safeguards;
 use sagascope::engine::{Coordination, Scenario, Simulation, Storage};
 use sagascope::share::export::{self, TraceFile};
-use sagascope::share::query::speed_label;
 use sagascope::share::{asl, mermaid};
 use sagascope::view::command::DataTab;
 use sagascope::view::compare::{compare_html, figures};
 use sagascope::view::gantt::{self, gantt_svg, span_description, GanttInput};
 use sagascope::view::glossary::{glossary_html, ENTRIES};
 use sagascope::view::html::{
-    bar_html, data_html, fault_menu_html, invariants_html, lines, log_line_html, narrated,
-    narration_html, notice_html, outcome_html, share_html, toolbar_html, BarState,
+    data_html, fault_menu_html, invariants_html, lines, log_line_html, narrated, narration_html,
+    notice_html, outcome_html, share_html, share_menu_html, toolbar_html,
 };
 use sagascope::view::layout::nodes;
 use sagascope::view::predict::{question, question_html, score_html, Score};
@@ -414,28 +412,7 @@ fn every_markup(sim: &Simulation) -> Vec<(String, String)> {
 fn static_markup() -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut put = |name: &str, html: String| out.push((name.to_string(), html));
-    for p in PRESETS {
-        put(
-            "bar_html",
-            bar_html(&BarState {
-                preset: p.id,
-                coordination: Coordination::Orchestration,
-                storage: Storage::Shared,
-                seed: u64::MAX,
-                playing: false,
-                settled: true,
-                speed: (100, speed_label(100)),
-                speeds: [25, 100, 400]
-                    .into_iter()
-                    .map(|pct| (pct, speed_label(pct)))
-                    .collect(),
-                other_theme: "dark",
-                side_by_side: true,
-                can_step_back: true,
-                safeguards: Safeguards::default(),
-            }),
-        );
-    }
+    put("share_menu_html", share_menu_html());
     for h in HOSTILE {
         put("share_html", share_html(&format!("https://x/?{h}#{h}")));
         put("notice_html", notice_html(h));
@@ -573,7 +550,7 @@ fn hostile_text_never_becomes_markup_in_any_view() {
         "the runs miss a kind of trouble"
     );
     for renderer in [
-        "bar_html",
+        "share_menu_html",
         "log_line_html",
         "narration_html",
         "toolbar_html",

@@ -5,6 +5,7 @@
 //! commands through `Run`. Nothing here computes what to draw: that is [`crate::view`].
 
 mod actions;
+mod bar;
 mod derived;
 mod diagram;
 mod focus;
@@ -17,8 +18,8 @@ pub mod state;
 mod theme;
 
 use gloo_timers::callback::Interval;
-use leptos::ev::{DragEvent, Event, KeyboardEvent, MouseEvent};
 use leptos::either::Either;
+use leptos::ev::{DragEvent, Event, KeyboardEvent, MouseEvent};
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,10 +27,11 @@ use wasm_bindgen::JsCast;
 use crate::player::{Player, PlayerError, RunSettings};
 use crate::share::link::{self, LinkState, Playhead};
 use crate::share::query::{parse_link, speed_label, LinkParams, MAX_SPEED, SPEEDS};
+use crate::view::bar::BarState;
 use crate::view::command::DataTab;
 use crate::view::format::capitalise;
 use crate::view::glossary::glossary_html;
-use crate::view::html::{bar_html, notice_html, share_html, BarState};
+use crate::view::html::{notice_html, share_html};
 use crate::view::teach::{help_html, key_command, View};
 use actions::Page;
 use derived::Derived;
@@ -307,14 +309,14 @@ pub fn App() -> impl IntoView {
         generation
     });
     let dropping = RwSignal::new(false);
-    let bar = Signal::derive(move || {
+    let bar = Memo::new(move |_| {
         let settings = run.read(|p| p.settings().clone()).unwrap_or_default();
         let speed = run.clock.speed.get();
         let mut speeds: Vec<u32> = SPEEDS.to_vec();
         if !speeds.contains(&speed) {
             speeds.push(speed);
         }
-        bar_html(&BarState {
+        BarState {
             preset: settings.preset,
             coordination: settings.coordination,
             storage: settings.storage,
@@ -329,7 +331,7 @@ pub fn App() -> impl IntoView {
                 .read(|p| p.sim().event_count() > p.start_events())
                 .unwrap_or(false),
             safeguards: run.read(|p| p.safeguards().clone()).unwrap_or_default(),
-        })
+        }
     });
     let notice = Signal::derive(move || {
         run.layout
@@ -393,7 +395,7 @@ pub fn App() -> impl IntoView {
                 }
             }
         >
-            <Pane class="app__bar" markup=bar />
+            <div class="app__bar"><bar::Bar bar=bar /></div>
             <Pane class="app__notice" markup=notice />
             <Pane class="app__share" markup=share_panel />
             <Pane class="app__overlay" markup=overlay />

@@ -3,6 +3,7 @@
 //! Nothing here touches the web: every function is tested natively. The page's components
 //! (`crate::ui`) only turn these values into DOM.
 
+pub mod bar;
 pub mod command;
 pub mod compare;
 pub mod faults;

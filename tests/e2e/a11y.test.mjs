@@ -153,6 +153,8 @@ describe('axe-core finds no serious or critical violation', () => {
       await app.press('Escape');
       await app.coordinationOption('side-by-side').click();
       await app.byTestId('side-by-side').waitFor();
+      // The focus stays on the Both button it pressed; Space from the page plays.
+      await app.blur();
       await app.press(' ');
       for (const style of ['orchestration', 'choreography']) {
         await app.waitForCompareFigure('outcome', style, 'completed', 30_000);

@@ -611,6 +611,21 @@ export class AppPage {
 
   // ---- focus ----
 
+  /** Marks the element with that data-testid, to tell later whether it is still the same one. */
+  async mark(testId) {
+    await this.byTestId(testId).evaluate((el) => { el.dataset.e2eMark = 'same'; });
+  }
+
+  /** Whether the element with that data-testid is still the one `mark` marked (not redrawn). */
+  async stillMarked(testId) {
+    return (await this.byTestId(testId).getAttribute('data-e2e-mark')) === 'same';
+  }
+
+  /** Waits until the control with that data-testid can be pressed. */
+  async waitForEnabled(testId) {
+    await this.page.waitForSelector(`[data-testid="${testId}"]:not([disabled])`);
+  }
+
   /** Takes the focus off whatever has it (back to the page). */
   async blur() { await this.page.evaluate(() => document.activeElement?.blur()); }
 

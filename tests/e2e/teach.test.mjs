@@ -472,6 +472,32 @@ describe('the keyboard', () => {
   });
 });
 
+describe('the bar while the run plays', () => {
+  test('its controls stay the same elements: an open menu, the focus and a half-typed seed stay put', async () => {
+    await withPage(browser, { preset: 'transient-payment', speed: 2 }, async (app) => {
+      const controls = ['play', 'pause', 'step', 'step-back', 'seed', 'safeguards', 'coordination'];
+      for (const id of controls) await app.mark(id);
+      // The Safeguards menu stays open while the bar changes (a step by key turns Back on).
+      const menu = app.byTestId('safeguards');
+      await menu.locator('summary').click();
+      await app.press('ArrowRight');
+      await app.waitForEnabled('step-back');
+      assert.notEqual(await menu.getAttribute('open'), null, 'the menu stays open');
+      // Text typed into the seed stays, with the focus, while the run plays to its end and the
+      // bar changes again (Play on, Pause and Step off).
+      await app.play();
+      await app.byTestId('seed').focus();
+      await app.press('End');
+      await app.press('9');
+      await app.waitUntilPaused(30_000);
+      assert.equal(await app.byTestId('pause').isDisabled(), true, 'the bar changed');
+      assert.equal(await app.focusedName(), 'seed', 'the focus stays in the seed');
+      assert.equal(await app.byTestId('seed').inputValue(), '19', 'the typed text stays');
+      for (const id of controls) assert.ok(await app.stillMarked(id), `${id} was not drawn again`);
+    });
+  });
+});
+
 describe('the views', () => {
   test('the sequence view follows the run as it plays, with its lane heads kept in sight', async () => {
     await withPage(browser, { preset: 'poison-redrive', coordination: 'choreography', speed: TOP }, async (app) => {

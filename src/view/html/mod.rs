@@ -1,5 +1,4 @@
-//! The page's panels as HTML markup, one file per panel: the bar and its Share menu, the
-//! notice, the event log, the saga chips and actions, the fault menu, the outcome banner, the
+//! The page's panels as HTML markup, one file per panel: the bar's Share menu, the notice, the event log, the saga chips and actions, the fault menu, the outcome banner, the
 //! narration, the invariant monitor and the data tabs. This module only gathers them, so
 //! `crate::view::html::X` names each of them.
 //!
@@ -12,7 +11,6 @@
 //! [`Control`](crate::view::command::Control); the page reads them back and handles them by
 //! delegation (see `crate::view::command`).
 
-mod bar;
 mod data;
 mod fault_menu;
 mod invariants;
@@ -24,7 +22,6 @@ mod outcome;
 mod sagas;
 mod share;
 
-pub use bar::{bar_html, safeguard_test_id, BarState};
 pub use data::data_html;
 pub use fault_menu::fault_menu_html;
 pub use invariants::invariants_html;
@@ -34,7 +31,7 @@ pub use narration::{narrated, narration_html};
 pub use notice::notice_html;
 pub use outcome::outcome_html;
 pub use sagas::toolbar_html;
-pub use share::share_html;
+pub use share::{share_html, share_menu_html};
 
 /// `attr` when `on`, else nothing: a class or an attribute that is there or not.
 fn attr_if(on: bool, attr: &'static str) -> &'static str {

@@ -3,8 +3,9 @@
 use super::markup::Html;
 use crate::view::command::{Command, Control, ExportFormat};
 
-/// The bar's Share menu: a link to this moment, the downloads, and the Import picker.
-pub(super) fn share_menu() -> Html {
+/// The bar's Share menu: a link to this moment, the downloads, and the Import picker. It never
+/// changes, so the page draws it once.
+pub fn share_menu_html() -> String {
     let mut out = Html::with_capacity(2048);
     out.push(r#"<details class="menu bar__menu" data-testid="export"><summary class="btn btn--icon" title="Share, export, import" aria-label="Share, export, import"><svg class="menu__icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 15V3M7 8l5-5 5 5M5 13v7h14v-7"/></svg></summary><div class="menu__list" role="menu">"#)
         .push(r#"<button type="button" class="menu__item" role="menuitem" data-testid="share" "#)
@@ -24,7 +25,7 @@ pub(super) fn share_menu() -> Html {
     out.push(r#"<p class="menu__head">Open</p><label class="menu__item" title="Open a scenario file (.json); you can also drop one on the page">Import a scenario…<input type="file" accept=".json,application/json" class="sr-only" data-testid="import" "#)
         .push_control(Control::Import)
         .push("></label></div></details>");
-    out
+    out.into_string()
 }
 
 /// The shared link, in a read-only field to copy by hand when the clipboard is out of reach.
