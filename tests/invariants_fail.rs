@@ -660,3 +660,61 @@ fn invariant_8_a_pivot_that_took_effect_behind_another_copys_error() {
         v.detail
     );
 }
+
+/// In orchestration only a rejection the orchestrator heard turns the pivot back: a rejection
+/// whose reply was lost leaves the pivot's outcome unknown to it, so compensating then breaks the
+/// point of no return, even though the restaurant did refuse.
+#[test]
+fn invariant_8_a_rejection_nobody_heard_does_not_excuse_a_compensation() {
+    let run = |defect: Option<Defect>| {
+        let mut scenario = preset("happy-path", Coordination::Orchestration);
+        scenario.retry.step.max_attempts = Some(2);
+        // The restaurant refuses the pivot; the reply saying so is lost.
+        scenario.faults.push(FaultSpec::BusinessFailure {
+            step: 4,
+            saga: None,
+        });
+        scenario.faults.push(FaultSpec::Ambiguous {
+            step: 4,
+            times: 1,
+            saga: None,
+        });
+        let mut h = Harness::new(scenario);
+        if let Some(d) = defect {
+            h.sim.inject_defect(d);
+        }
+        h.step_until(|h| {
+            h.count(
+                |k| matches!(k, EventKind::TaskApplied { task, .. } if *task == Task::Action(3)),
+            ) > 0
+        });
+        // The second attempt's command is lost on the way.
+        h.sim
+            .handle_command(Command::InjectFault {
+                fault: FaultSpec::Drop {
+                    service: Some(ServiceId::Reservation),
+                    times: 1,
+                },
+            })
+            .expect("a fault");
+        h.drive();
+        h
+    };
+    let clean = run(None);
+    clean.assert_awaiting_person(0, sagascope::engine::AttentionReason::PivotOutcomeUnknown);
+    assert!(clean.broken().is_empty(), "{:#?}", clean.violations);
+    let rejected = clean.count(|k| {
+        matches!(
+            k,
+            EventKind::TaskApplied {
+                task: Task::Action(3),
+                result: sagascope::engine::TaskResult::BusinessFailure,
+                ..
+            }
+        )
+    });
+    assert_eq!(rejected, 1, "the restaurant did refuse");
+    let h = run(Some(Defect::CompensateUnknownPivot));
+    assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
+    assert_eq!(h.broken(), vec![Invariant::PointOfNoReturn.number()]);
+}

@@ -263,8 +263,16 @@ mod tests {
             assert!(!inv.statement().is_empty());
         }
         assert_eq!(Invariant::try_from(11), Err(UnknownInvariant(11)));
-        let names: std::collections::BTreeSet<&str> =
-            Invariant::ALL.iter().map(|i| i.as_str()).collect();
-        assert_eq!(names.len(), 10);
+        // Each invariant is told apart on the page by its key, its line in the monitor and its
+        // statement.
+        for text in [
+            Invariant::as_str,
+            Invariant::short_name,
+            Invariant::statement,
+        ] {
+            let distinct: std::collections::BTreeSet<&str> =
+                Invariant::ALL.into_iter().map(text).collect();
+            assert_eq!(distinct.len(), 10);
+        }
     }
 }
