@@ -316,7 +316,7 @@ fn every_markup(sim: &Simulation) -> Vec<(String, String)> {
     }
     put(
         "databases_html",
-        databases_html(&databases(&snapshot, &scenario.definition)),
+        databases_html(&databases(&snapshot, &scenario.definition)).into_string(),
     );
     for (key, _) in nodes(scenario.coordination) {
         put(

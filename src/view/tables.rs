@@ -7,7 +7,8 @@ use crate::engine::scenario::{Coordination, Storage};
 use crate::engine::snapshot::Snapshot;
 use crate::engine::tables::{LedgerKind, Recipient, ReservationStatus};
 
-use super::format::{escape, money, saga_letter, seconds};
+use super::format::{money, saga_letter, seconds};
+use super::html::Html;
 
 /// One row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,62 +320,58 @@ pub fn databases(snapshot: &Snapshot, def: &SagaDefinition) -> Vec<DatabaseView>
 }
 
 /// Every database as HTML: one card per database, its tables with the newest change marked.
-pub fn databases_html(dbs: &[DatabaseView]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(8 * 1024);
+pub fn databases_html(dbs: &[DatabaseView]) -> Html {
+    let mut out = Html::with_capacity(8 * 1024);
     for db in dbs {
-        let _ = write!(
-            out,
-            r#"<article class="db{}{}" data-db="{}"><h3 class="db__title">{}{}</h3><div class="db__tables">"#,
-            if db.service.is_none() {
+        out.push(r#"<article class="db"#)
+            .push(if db.service.is_none() {
                 " db--shared"
             } else {
                 ""
-            },
-            if db.up { "" } else { " db--down" },
-            db.service.map(|s| s.as_str()).unwrap_or("shared"),
-            escape(&db.title),
-            if db.up {
+            })
+            .push(if db.up { "" } else { " db--down" })
+            .push(r#"" data-db=""#)
+            .push(db.service.map(|s| s.as_str()).unwrap_or("shared"))
+            .push(r#""><h3 class="db__title">"#)
+            .push_text(&db.title)
+            .push(if db.up {
                 ""
             } else {
                 r#" <span class="db__down">✖ down</span>"#
-            },
-        );
+            })
+            .push(r#"</h3><div class="db__tables">"#);
         for table in &db.tables {
-            let _ = write!(
-                out,
-                r#"<table class="db__table" data-table="{0}"><caption class="db__caption">{0}</caption><thead><tr>"#,
-                escape(&table.name)
-            );
+            out.push(r#"<table class="db__table""#)
+                .push_attr("data-table", &table.name)
+                .push(r#"><caption class="db__caption">"#)
+                .push_text(&table.name)
+                .push("</caption><thead><tr>");
             for c in &table.columns {
-                let _ = write!(out, r#"<th scope="col">{}</th>"#, escape(c));
+                out.push(r#"<th scope="col">"#).push_text(c).push("</th>");
             }
-            out.push_str("</tr></thead><tbody>");
+            out.push("</tr></thead><tbody>");
             if table.rows.is_empty() {
-                let _ = write!(
-                    out,
-                    r#"<tr class="db__empty"><td colspan="{}">(empty)</td></tr>"#,
-                    table.columns.len()
-                );
+                out.push(r#"<tr class="db__empty"><td colspan=""#)
+                    .push_plain(table.columns.len())
+                    .push(r#"">(empty)</td></tr>"#);
             }
             for row in &table.rows {
-                let _ = write!(
-                    out,
-                    r#"<tr class="db__row{}{}" data-changed="{}">"#,
-                    row.tone
-                        .map(|t| format!(" db__row--{t}"))
-                        .unwrap_or_default(),
-                    if row.changed { " db__row--changed" } else { "" },
-                    row.changed
-                );
-                for cell in &row.cells {
-                    let _ = write!(out, "<td>{}</td>", escape(cell));
+                out.push(r#"<tr class="db__row"#);
+                if let Some(tone) = row.tone {
+                    out.push(" db__row--").push(tone);
                 }
-                out.push_str("</tr>");
+                out.push(if row.changed { " db__row--changed" } else { "" })
+                    .push(r#"" data-changed=""#)
+                    .push_plain(row.changed)
+                    .push(r#"">"#);
+                for cell in &row.cells {
+                    out.push("<td>").push_text(cell).push("</td>");
+                }
+                out.push("</tr>");
             }
-            out.push_str("</tbody></table>");
+            out.push("</tbody></table>");
         }
-        out.push_str("</div></article>");
+        out.push("</div></article>");
     }
     out
 }
@@ -542,7 +539,7 @@ mod tests {
             Coordination::Orchestration,
             Storage::PerService,
         );
-        let html = databases_html(&databases(&snap, &SagaDefinition::restaurant()));
+        let html = databases_html(&databases(&snap, &SagaDefinition::restaurant())).into_string();
         assert_eq!(html.matches("<article").count(), 4);
         assert!(html.contains(r#"data-table="reservations""#));
         assert!(html.contains("<td>CANCELLED</td>"));

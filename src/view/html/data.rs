@@ -81,7 +81,7 @@ pub fn data_html(tab: DataTab, snapshot: &Snapshot, scenario: &Scenario) -> Stri
         }
         DataTab::Tables => {
             out.push(r#"<div class="dbs" data-testid="databases">"#)
-                .push_html(&Html::from_view(databases_html(&databases(snapshot, def))))
+                .push_html(&databases_html(&databases(snapshot, def)))
                 .push("</div>");
         }
     }
