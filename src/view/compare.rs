@@ -1,11 +1,10 @@
 //! The same scenario under both styles, side by side: a few figures read from each run's trace.
 
-use std::fmt::Write;
-
 use crate::engine::event::{CompensationReason, Event, EventKind, Outcome};
 use crate::engine::message::{Body, Node, Task, TaskResult};
 
-use super::format::{escape, seconds};
+use super::format::seconds;
+use super::html::Html;
 use super::status::outcome_text;
 
 /// What one run amounts to, read from its trace.
@@ -315,17 +314,16 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
     ];
     // One row per style and one column per figure: two rows stay short enough to sit under the
     // two diagrams on a 1280 × 720 projector, and a column reads as one comparison.
-    let mut out = String::with_capacity(4096);
-    out.push_str(r#"<table class="compare" data-testid="compare"><caption class="compare__caption">The same scenario, seed and faults under both styles. A ✓ marks the better value in each column once both runs have come to rest.</caption><thead><tr><th scope="col">Style</th>"#);
+    let mut out = Html::with_capacity(4096);
+    out.push(r#"<table class="compare" data-testid="compare"><caption class="compare__caption">The same scenario, seed and faults under both styles. A ✓ marks the better value in each column once both runs have come to rest.</caption><thead><tr><th scope="col">Style</th>"#);
     for column in &columns {
-        let _ = write!(
-            out,
-            r#"<th scope="col" data-figure="{}">{}</th>"#,
-            column.figure,
-            escape(column.label)
-        );
+        out.push(r#"<th scope="col" data-figure=""#)
+            .push(column.figure)
+            .push(r#"">"#)
+            .push_text(column.label)
+            .push("</th>");
     }
-    out.push_str("</tr></thead><tbody>");
+    out.push("</tr></thead><tbody>");
     for (side, (style, name)) in [
         ("orchestration", "Orchestration"),
         ("choreography", "Choreography"),
@@ -333,41 +331,39 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
     .into_iter()
     .enumerate()
     {
-        let _ = write!(
-            out,
-            r#"<tr data-style="{style}"><th scope="row">{name}</th>"#
-        );
+        out.push(r#"<tr data-style=""#)
+            .push(style)
+            .push(r#""><th scope="row">"#)
+            .push(name)
+            .push("</th>");
         for column in &columns {
             let better = column.better == Some(side);
-            let _ = write!(
-                out,
-                r#"<td data-figure="{}" data-style="{style}" data-value="{}"{}>{}"#,
-                column.figure,
-                escape(&column.values[side]),
-                if better {
+            out.push(r#"<td data-figure=""#)
+                .push(column.figure)
+                .push(r#"" data-style=""#)
+                .push(style)
+                .push(r#"""#)
+                .push_attr("data-value", &column.values[side])
+                .push(if better {
                     r#" class="compare__better" data-better="true""#
                 } else {
                     ""
-                },
-                escape(&column.texts[side]),
-            );
+                })
+                .push(">")
+                .push_text(&column.texts[side]);
             if better {
-                let _ = write!(
-                    out,
-                    r#" <span class="compare__mark">✓ {}</span>"#,
-                    column.word
-                );
+                out.push(r#" <span class="compare__mark">✓ "#)
+                    .push(column.word)
+                    .push("</span>");
             }
-            out.push_str("</td>");
+            out.push("</td>");
         }
-        out.push_str("</tr>");
+        out.push("</tr>");
     }
-    let _ = write!(
-        out,
-        r#"</tbody><tfoot><tr><td colspan="{}" class="compare__note">* Time inconsistent: summed over the sagas, from a saga's first local change until it completes or is compensated (one still running or with an incomplete rollback counts until now). Retries include the queues' redeliveries.</td></tr></tfoot></table>"#,
-        columns.len() + 1
-    );
-    out
+    out.push(r#"</tbody><tfoot><tr><td colspan=""#)
+        .push_plain(columns.len() + 1)
+        .push(r#"" class="compare__note">* Time inconsistent: summed over the sagas, from a saga's first local change until it completes or is compensated (one still running or with an incomplete rollback counts until now). Retries include the queues' redeliveries.</td></tr></tfoot></table>"#);
+    out.into_string()
 }
 
 #[cfg(test)]
