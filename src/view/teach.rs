@@ -4,13 +4,12 @@
 //! Pure functions, tested natively; the page (`crate::ui`) puts the markup in place and maps key
 //! presses through [`key_action`].
 
-use std::fmt::Write;
-
 use crate::engine::event::{Event, EventKind};
 use crate::engine::message::Task;
 
 use super::command::Command;
-use super::format::{escape, seconds};
+use super::format::seconds;
+use super::html::Html;
 
 /// What an event is, for the colour of its tick on the timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,11 +145,10 @@ pub struct Timeline<'a> {
 /// dimmed; a marker stands at the moment and another on the selected event.
 pub fn timeline_svg(t: &Timeline) -> String {
     let n = t.events.len().max(1);
-    let mut out = String::with_capacity(64 * 32);
-    let _ = write!(
-        out,
-        r#"<svg class="timeline__svg" viewBox="0 0 {n} 10" preserveAspectRatio="none" aria-hidden="true">"#
-    );
+    let mut out = Html::with_capacity(64 * 32);
+    out.push(r#"<svg class="timeline__svg" viewBox="0 0 "#)
+        .push_plain(n)
+        .push(r#" 10" preserveAspectRatio="none" aria-hidden="true">"#);
     let mut i = 0;
     while i < t.events.len() {
         let kind = t.events.get(i).map(|e| tick_kind(&e.kind));
@@ -159,37 +157,35 @@ pub fn timeline_svg(t: &Timeline) -> String {
             j += 1;
         }
         if let Some(kind) = kind {
-            let _ = write!(
-                out,
-                r#"<rect class="tick tick--{}" x="{i}" y="2" width="{}" height="8"></rect>"#,
-                kind.as_str(),
-                j - i
-            );
+            out.push(r#"<rect class="tick tick--"#)
+                .push(kind.as_str())
+                .push(r#"" x=""#)
+                .push_plain(i)
+                .push(r#"" y="2" width=""#)
+                .push_plain(j - i)
+                .push(r#"" height="8"></rect>"#);
         }
         i = j;
     }
     let at = usize::try_from(t.at).unwrap_or(usize::MAX).min(n);
     if at < t.events.len() {
-        let _ = write!(
-            out,
-            r#"<rect class="timeline__future" x="{at}" y="0" width="{}" height="10"></rect>"#,
-            t.events.len() - at
-        );
+        out.push(r#"<rect class="timeline__future" x=""#)
+            .push_plain(at)
+            .push(r#"" y="0" width=""#)
+            .push_plain(t.events.len() - at)
+            .push(r#"" height="10"></rect>"#);
     }
     if let Some(seq) = t.selected {
         if let Some(i) = t.events.iter().position(|e| e.seq == seq) {
-            let _ = write!(
-                out,
-                r#"<rect class="timeline__selected" x="{i}" y="0" width="1" height="10"></rect>"#
-            );
+            out.push(r#"<rect class="timeline__selected" x=""#)
+                .push_plain(i)
+                .push(r#"" y="0" width="1" height="10"></rect>"#);
         }
     }
-    let _ = write!(
-        out,
-        r#"<rect class="timeline__now" x="{}" y="0" width="1" height="10"></rect></svg>"#,
-        at.saturating_sub(1)
-    );
-    out
+    out.push(r#"<rect class="timeline__now" x=""#)
+        .push_plain(at.saturating_sub(1))
+        .push(r#"" y="0" width="1" height="10"></rect></svg>"#);
+    out.into_string()
 }
 
 /// The words beside the strip: where the moment is, and a way back to the latest one.
@@ -201,21 +197,20 @@ pub fn timeline_label(t: &Timeline, in_past: bool) -> String {
         .and_then(|i| t.events.get(i))
         .map(|e| e.at_ms)
         .unwrap_or(0);
-    let mut out = String::with_capacity(256);
-    let _ = write!(
-        out,
-        r#"<span class="timeline__where">Event {} of {total} · {}</span>"#,
-        t.at.min(total),
-        seconds(at_ms)
-    );
+    let mut out = Html::with_capacity(256);
+    out.push(r#"<span class="timeline__where">Event "#)
+        .push_plain(t.at.min(total))
+        .push(" of ")
+        .push_plain(total)
+        .push(" · ")
+        .push_text(&seconds(at_ms))
+        .push("</span>");
     if in_past {
-        let _ = write!(
-            out,
-            r#"<span class="timeline__past">Looking back: play on to replay the same future, or change a fault to fork a new one</span><button type="button" class="btn btn--small" {} data-testid="to-latest" title="Back to the latest moment (End)">Latest ⇥</button>"#,
-            Command::Latest.attrs()
-        );
+        out.push(r#"<span class="timeline__past">Looking back: play on to replay the same future, or change a fault to fork a new one</span><button type="button" class="btn btn--small" "#)
+            .push_command(Command::Latest)
+            .push(r#" data-testid="to-latest" title="Back to the latest moment (End)">Latest ⇥</button>"#);
     }
-    out
+    out.into_string()
 }
 
 /// The event a pointer at `fraction` (0 to 1) of the strip's width stands on.
@@ -229,17 +224,16 @@ pub fn event_at(fraction: f64, events: usize) -> Option<usize> {
 
 /// The legend of the tick colours.
 pub fn timeline_legend() -> String {
-    let mut out = String::from(r#"<ul class="timeline__legend" aria-label="Tick colours">"#);
+    let mut out = Html::trusted(r#"<ul class="timeline__legend" aria-label="Tick colours">"#);
     for kind in TickKind::ALL {
-        let _ = write!(
-            out,
-            r#"<li><span class="tick-swatch tick--{}" aria-hidden="true"></span>{}</li>"#,
-            kind.as_str(),
-            kind.label()
-        );
+        out.push(r#"<li><span class="tick-swatch tick--"#)
+            .push(kind.as_str())
+            .push(r#"" aria-hidden="true"></span>"#)
+            .push_text(kind.label())
+            .push("</li>");
     }
-    out.push_str("</ul>");
-    out
+    out.push("</ul>");
+    out.into_string()
 }
 
 /// The views of the run the main area can show.
@@ -293,27 +287,33 @@ impl View {
 
 /// The view switch and the predict-mode toggle, above the main area.
 pub fn views_html(view: View, predict: bool, side_by_side: bool) -> String {
-    let mut out = String::from(r#"<div class="views" role="group" aria-label="View">"#);
+    let mut out = Html::trusted(r#"<div class="views" role="group" aria-label="View">"#);
     for v in View::ALL {
         let on = v == view && !side_by_side;
-        let _ = write!(
-            out,
-            r#"<button type="button" class="views__btn{}" {} data-testid="view-{}" aria-pressed="{on}" title="Show the {} view (V)"{}>{}</button>"#,
-            if on { " views__btn--on" } else { "" },
-            Command::ShowView(v).attrs(),
-            v.as_str(),
-            v.label(),
-            if side_by_side { " disabled" } else { "" },
-            v.label(),
-        );
+        out.push(r#"<button type="button" class="views__btn"#)
+            .push(if on { " views__btn--on" } else { "" })
+            .push(r#"" "#)
+            .push_command(Command::ShowView(v))
+            .push(r#" data-testid="view-"#)
+            .push(v.as_str())
+            .push(r#"" aria-pressed=""#)
+            .push_plain(on)
+            .push(r#"" title="Show the "#)
+            .push(v.label())
+            .push(r#" view (V)""#)
+            .push(if side_by_side { " disabled" } else { "" })
+            .push(">")
+            .push(v.label())
+            .push("</button>");
     }
-    let _ = write!(
-        out,
-        r#"</div><button type="button" class="btn btn--small views__predict{}" {} data-testid="predict-toggle" aria-pressed="{predict}" title="Pause before key events and guess what happens next (Q)">? Predict</button>"#,
-        if predict { " btn--on" } else { "" },
-        Command::TogglePredict.attrs(),
-    );
-    out
+    out.push(r#"</div><button type="button" class="btn btn--small views__predict"#)
+        .push(if predict { " btn--on" } else { "" })
+        .push(r#"" "#)
+        .push_command(Command::TogglePredict)
+        .push(r#" data-testid="predict-toggle" aria-pressed=""#)
+        .push_plain(predict)
+        .push(r#"" title="Pause before key events and guess what happens next (Q)">? Predict</button>"#);
+    out.into_string()
 }
 
 /// A keyboard shortcut, as the help overlay lists it.
@@ -431,30 +431,30 @@ pub fn key_command(key: &str) -> Option<Command> {
 
 /// The help overlay: every shortcut, and presenter mode's switch.
 pub fn help_html(presenter: bool) -> String {
-    let mut out = String::with_capacity(4096);
-    let _ = write!(
-        out,
-        r#"<section class="overlay help" data-testid="help-overlay" role="dialog" aria-modal="true" aria-labelledby="help-title"><header class="overlay__head"><h2 id="help-title">Keyboard shortcuts</h2><button type="button" class="btn btn--icon" {} data-testid="close-help" aria-label="Close the help">✕</button></header><dl class="help__list">"#,
-        Command::CloseOverlay.attrs()
-    );
+    let mut out = Html::with_capacity(4096);
+    out.push(r#"<section class="overlay help" data-testid="help-overlay" role="dialog" aria-modal="true" aria-labelledby="help-title"><header class="overlay__head"><h2 id="help-title">Keyboard shortcuts</h2><button type="button" class="btn btn--icon" "#)
+        .push_command(Command::CloseOverlay)
+        .push(r#" data-testid="close-help" aria-label="Close the help">✕</button></header><dl class="help__list">"#);
     for s in SHORTCUTS {
-        out.push_str("<div class=\"help__row\"><dt>");
+        out.push(r#"<div class="help__row"><dt>"#);
         for (i, k) in s.keys.iter().enumerate() {
             if i > 0 {
-                out.push(' ');
+                out.push(" ");
             }
-            let _ = write!(out, "<kbd>{}</kbd>", escape(k));
+            out.push("<kbd>").push_text(k).push("</kbd>");
         }
-        let _ = write!(out, "</dt><dd>{}</dd></div>", escape(s.does));
+        out.push("</dt><dd>").push_text(s.does).push("</dd></div>");
     }
-    let _ = write!(
-        out,
-        r#"</dl><p class="help__foot">Presenter mode is {}. Shortcuts work anywhere except in a text field; a whole class can be run from the keyboard.</p><button type="button" class="btn" {} data-testid="presenter" aria-pressed="{presenter}">{} presenter mode (P)</button></section>"#,
-        if presenter { "on" } else { "off" },
-        Command::TogglePresenter.attrs(),
-        if presenter { "Leave" } else { "Start" },
-    );
-    out
+    out.push(r#"</dl><p class="help__foot">Presenter mode is "#)
+        .push(if presenter { "on" } else { "off" })
+        .push(r#". Shortcuts work anywhere except in a text field; a whole class can be run from the keyboard.</p><button type="button" class="btn" "#)
+        .push_command(Command::TogglePresenter)
+        .push(r#" data-testid="presenter" aria-pressed=""#)
+        .push_plain(presenter)
+        .push(r#"">"#)
+        .push(if presenter { "Leave" } else { "Start" })
+        .push(" presenter mode (P)</button></section>");
+    out.into_string()
 }
 
 /// What the page says after a command at a past moment replaced the future.
@@ -616,7 +616,10 @@ mod tests {
         let help = help_html(false);
         for s in SHORTCUTS {
             for k in s.keys {
-                assert!(help.contains(&format!("<kbd>{}</kbd>", escape(k))), "{k}");
+                assert!(
+                    help.contains(&format!("<kbd>{}</kbd>", crate::view::format::escape(k))),
+                    "{k}"
+                );
             }
         }
         assert!(help.contains(r#"data-action="presenter""#));
