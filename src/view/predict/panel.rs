@@ -1,10 +1,8 @@
 //! The predict panels as markup: the question with its numbered choices (marked once one is
 //! picked) and the running score.
 
-use std::fmt::Write;
-
 use crate::view::command::Command;
-use crate::view::format::escape;
+use crate::view::html::Html;
 
 use super::{Question, Score};
 
@@ -12,94 +10,84 @@ use super::{Question, Score};
 /// or wrong, the verdict and the explanation, and a button to go on. `score` is the running
 /// score, shown as it is.
 pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> String {
-    let mut out = String::new();
+    let mut out = Html::with_capacity(2048);
     let verdict = picked.map(|p| if p == q.answer { "right" } else { "wrong" });
-    let _ = write!(
-        out,
-        r#"<section class="predict" data-testid="predict" role="dialog" aria-labelledby="predict-prompt" data-topic="{}" data-seq="{}""#,
-        q.topic.as_str(),
-        q.seq
-    );
+    out.push(r#"<section class="predict" data-testid="predict" role="dialog" aria-labelledby="predict-prompt" data-topic=""#)
+        .push(q.topic.as_str())
+        .push(r#"" data-seq=""#)
+        .push_plain(q.seq)
+        .push(r#"""#);
     if let Some(v) = verdict {
-        let _ = write!(out, r#" data-verdict="{v}""#);
+        out.push(r#" data-verdict=""#).push(v).push(r#"""#);
     }
-    out.push('>');
-    let _ = write!(
-        out,
-        r#"<header class="predict__head"><span class="predict__badge">Predict</span><span class="predict__tally">{}</span></header>"#,
-        escape(&tally(score))
-    );
-    let _ = write!(
-        out,
-        r#"<p class="predict__prompt" id="predict-prompt">{}</p><ol class="predict__choices">"#,
-        escape(&q.prompt)
-    );
+    out.push(r#"><header class="predict__head"><span class="predict__badge">Predict</span><span class="predict__tally">"#)
+        .push_text(&tally(score))
+        .push(r#"</span></header><p class="predict__prompt" id="predict-prompt">"#)
+        .push_text(&q.prompt)
+        .push(r#"</p><ol class="predict__choices">"#);
     for (i, choice) in q.choices.iter().enumerate() {
-        let mut attrs = String::new();
-        let mut mark = String::new();
-        if let Some(p) = picked {
+        out.push(r#"<li><button type="button" class="predict__choice" "#)
+            .push_command(Command::PredictAnswer(i))
+            .push(r#" data-testid="predict-choice-"#)
+            .push_plain(i)
+            .push(r#"" aria-keyshortcuts=""#)
+            .push_plain(i + 1)
+            .push(r#"""#);
+        let mark = picked.map(|p| {
             let right = i == q.answer;
-            let _ = write!(
-                attrs,
-                r#" disabled data-mark="{}""#,
-                if right { "right" } else { "wrong" }
-            );
+            out.push(r#" disabled data-mark=""#)
+                .push(if right { "right" } else { "wrong" })
+                .push(r#"""#);
             if p == i {
-                attrs.push_str(r#" data-picked="true""#);
+                out.push(r#" data-picked="true""#);
             }
-            let text = match (right, p == i) {
+            match (right, p == i) {
                 (true, true) => "✓ right: your answer",
                 (true, false) => "✓ right",
                 (false, true) => "✗ wrong: your answer",
                 (false, false) => "✗ wrong",
-            };
-            let _ = write!(mark, r#" <span class="predict__mark">{text}</span>"#);
+            }
+        });
+        out.push(r#"><span class="predict__num">"#)
+            .push_plain(i + 1)
+            .push(r#".</span> <span class="predict__text">"#)
+            .push_text(choice)
+            .push("</span>");
+        if let Some(text) = mark {
+            out.push(r#" <span class="predict__mark">"#)
+                .push(text)
+                .push("</span>");
         }
-        let _ = write!(
-            out,
-            r#"<li><button type="button" class="predict__choice" {answer} data-testid="predict-choice-{i}" aria-keyshortcuts="{}"{attrs}><span class="predict__num">{}.</span> <span class="predict__text">{}</span>{mark}</button></li>"#,
-            i + 1,
-            i + 1,
-            escape(choice),
-            answer = Command::PredictAnswer(i).attrs(),
-        );
+        out.push("</button></li>");
     }
-    out.push_str("</ol>");
-    out.push_str(
-        r#"<div class="predict__verdict" data-testid="predict-verdict" aria-live="polite">"#,
+    out.push(
+        r#"</ol><div class="predict__verdict" data-testid="predict-verdict" aria-live="polite">"#,
     );
     if let Some(p) = picked {
         if p == q.answer {
-            out.push_str(r#"<p class="predict__result">✓ Right!</p>"#);
+            out.push(r#"<p class="predict__result">✓ Right!</p>"#);
         } else {
             let answer = q.choices.get(q.answer).map(String::as_str).unwrap_or("");
-            let _ = write!(
-                out,
-                r#"<p class="predict__result">✗ Not quite. The answer: {}.</p>"#,
-                escape(answer)
-            );
+            out.push(r#"<p class="predict__result">✗ Not quite. The answer: "#)
+                .push_text(answer)
+                .push(".</p>");
         }
-        let _ = write!(
-            out,
-            r#"<p class="predict__explanation">{}</p>"#,
-            escape(&q.explanation)
-        );
+        out.push(r#"<p class="predict__explanation">"#)
+            .push_text(&q.explanation)
+            .push("</p>");
         if let Some(idea) = q.idea {
-            let _ = write!(
-                out,
-                r#"<p class="predict__idea"><strong>{}</strong>: {}</p>"#,
-                escape(idea.name()),
-                escape(idea.explain())
-            );
+            out.push(r#"<p class="predict__idea"><strong>"#)
+                .push_text(idea.name())
+                .push("</strong>: ")
+                .push_text(idea.explain())
+                .push("</p>");
         }
-        let _ = write!(
-            out,
-            r#"<button type="button" class="predict__continue" {} data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)</button>"#,
-            Command::PredictContinue.attrs()
-        );
+        out.push(r#"<button type="button" class="predict__continue" "#)
+            .push_command(Command::PredictContinue)
+            .push(r#" data-testid="predict-continue" aria-keyshortcuts="Space">Continue (Space)</button>"#);
     }
-    out.push_str("</div></section>");
-    out
+    out.push("</div></section>");
+    out.into_string()
 }
 
 /// "2 of 3 right".
@@ -109,29 +97,30 @@ fn tally(score: Score) -> String {
 
 /// The score panel; once the run is `finished`, a line that says so.
 pub fn score_html(score: Score, finished: bool) -> String {
-    let mut out = String::from(
+    let mut out = Html::trusted(
         r#"<div class="predict-score" data-testid="predict-score" aria-live="polite">"#,
     );
     if score.asked == 0 {
-        out.push_str(r#"<p class="predict-score__line">No predictions yet.</p>"#);
+        out.push(r#"<p class="predict-score__line">No predictions yet.</p>"#);
     } else {
-        let _ = write!(
-            out,
-            r#"<p class="predict-score__line">Your score: {} of {}</p>"#,
-            score.right, score.asked
-        );
+        out.push(r#"<p class="predict-score__line">Your score: "#)
+            .push_plain(score.right)
+            .push(" of ")
+            .push_plain(score.asked)
+            .push("</p>");
     }
     if finished {
-        out.push_str(r#"<p class="predict-score__end">The run has ended.</p>"#);
+        out.push(r#"<p class="predict-score__end">The run has ended.</p>"#);
     }
-    out.push_str("</div>");
-    out
+    out.push("</div>");
+    out.into_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::scenario::Coordination;
+    use crate::view::format::escape;
     use crate::view::predict::testing::*;
     use crate::view::predict::Topic;
 
