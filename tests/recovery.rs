@@ -317,3 +317,28 @@ fn a_pivot_whose_reply_died_in_a_crash_stays_unknown_whatever_the_resends_hear()
         "errors on the resends do not say the first send did nothing"
     );
 }
+
+/// A second outage that begins while the orchestrator is already down is the same crash: one
+/// crash, one recovery when the last outage ends, and the saga goes on once.
+#[test]
+fn overlapping_outages_are_one_crash_and_one_recovery() {
+    use sagascope::engine::{Command, FaultSpec};
+    let mut h = Harness::preset("happy-path", Coordination::Orchestration);
+    h.step_until(|h| h.sim.trace().len() > 6);
+    for for_ms in [3_000, 1_000] {
+        h.sim
+            .handle_command(Command::InjectFault {
+                fault: FaultSpec::OrchestratorDown { for_ms },
+            })
+            .expect("an outage");
+    }
+    h.drive();
+    h.assert_invariants_hold();
+    assert_eq!(h.outcome(0), Outcome::Completed);
+    assert_eq!(h.count(|k| matches!(k, EventKind::OrchestratorCrashed)), 1);
+    assert_eq!(
+        h.count(|k| matches!(k, EventKind::OrchestratorRecovered { .. })),
+        1
+    );
+    assert_eq!(h.actions(0), vec![1, 2, 3, 4, 5]);
+}
