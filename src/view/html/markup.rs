@@ -4,13 +4,15 @@
 use std::fmt::{self, Write};
 
 use crate::view::command::{Command, Control};
-use crate::view::format::escape;
+use crate::view::format::{escape, Num};
 
 mod sealed {
     pub trait Sealed {}
 }
 
-/// A value whose printed form is safe in markup as it is (numbers and booleans).
+/// A value whose printed form is safe in markup as it is (numbers, booleans, a coordinate
+/// ([`Num`]) and a character; a `char` is only ever a saga's letter or a digit here, and
+/// anything else goes through [`Html::push_text`]).
 pub trait Plain: fmt::Display + sealed::Sealed {}
 
 macro_rules! plain {
@@ -22,7 +24,7 @@ macro_rules! plain {
     };
 }
 
-plain!(u8, u16, u32, u64, usize, i32, i64, bool);
+plain!(u8, u16, u32, u64, usize, i32, i64, bool, char, Num);
 
 /// A piece of HTML: static markup, escaped text, numbers and command attributes, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -14,8 +14,6 @@ mod token_layer;
 
 pub use token_layer::tokens_svg;
 
-use std::fmt::Write;
-
 use crate::engine::choreography::Reaction;
 use crate::engine::definition::{SagaDefinition, ServiceId};
 use crate::engine::message::{Body, Message, MessageId, Node, SagaId};
@@ -23,6 +21,7 @@ use crate::engine::scenario::{Coordination, Scenario};
 use crate::engine::snapshot::Snapshot;
 
 use super::format::Num;
+use super::html::Html;
 use super::layout::{consumer_link, edges, legend_origin, nodes, path_d, Lane, NodeKey};
 use super::tokens::TokenShape;
 use nodes::{
@@ -117,32 +116,32 @@ fn lane_name(lane: Lane) -> &'static str {
 /// The diagram's edges and nodes (everything but the tokens).
 pub fn diagram_svg(state: &DiagramState<'_>) -> String {
     let coordination = state.scenario.coordination;
-    let mut out = String::with_capacity(16 * 1024);
-    out.push_str(r#"<g class="edges">"#);
+    let mut out = Html::with_capacity(16 * 1024);
+    out.push(r#"<g class="edges">"#);
     for s in ServiceId::ALL {
         if let Some([a, b]) = consumer_link(coordination, s) {
-            let _ = write!(
-                out,
-                r#"<line class="edge edge--consumer" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
-                Num(a.x),
-                Num(a.y),
-                Num(b.x),
-                Num(b.y)
-            );
+            out.push(r#"<line class="edge edge--consumer" x1=""#)
+                .push_plain(Num(a.x))
+                .push(r#"" y1=""#)
+                .push_plain(Num(a.y))
+                .push(r#"" x2=""#)
+                .push_plain(Num(b.x))
+                .push(r#"" y2=""#)
+                .push_plain(Num(b.y))
+                .push(r#""/>"#);
         }
     }
     let lit_edge = state.focus.and_then(|f| f.edge);
     for e in edges(coordination) {
         let lit = lit_edge == Some((e.from, e.to, e.lane));
-        let _ = write!(
-            out,
-            r#"<path class="edge edge--{}{}" d="{}" marker-end="url(#arrow)"/>"#,
-            lane_name(e.lane),
-            if lit { " edge--lit" } else { "" },
-            path_d(&e.points)
-        );
+        out.push(r#"<path class="edge edge--"#)
+            .push(lane_name(e.lane))
+            .push(if lit { " edge--lit" } else { "" })
+            .push(r#"""#)
+            .push_attr("d", &path_d(&e.points))
+            .push(r#" marker-end="url(#arrow)"/>"#);
     }
-    out.push_str("</g>");
+    out.push("</g>");
     legend(&mut out, coordination);
     for (key, rect) in nodes(coordination) {
         match key {
@@ -154,23 +153,22 @@ pub fn diagram_svg(state: &DiagramState<'_>) -> String {
             NodeKey::Customer => customer_node(&mut out, state, rect),
         }
     }
-    out
+    out.into_string()
 }
 
 /// What the shapes and badges mean.
-fn legend(out: &mut String, coordination: Coordination) {
+fn legend(out: &mut Html, coordination: Coordination) {
     let origin = legend_origin(coordination);
     // Orchestration has a tall corner (one column), choreography a wide strip (two rows).
     let (dx, dy) = match coordination {
         Coordination::Orchestration => (0.0, 21.0),
         Coordination::Choreography => (112.0, 0.0),
     };
-    let _ = write!(
-        out,
-        r#"<g class="legend" transform="translate({:.1} {:.1})" aria-hidden="true">"#,
-        Num(origin.x),
-        Num(origin.y)
-    );
+    out.push(r#"<g class="legend" transform="translate("#)
+        .push_plain(Num(origin.x))
+        .push(" ")
+        .push_plain(Num(origin.y))
+        .push(r#")" aria-hidden="true">"#);
     let shapes = [
         (TokenShape::Square, "command"),
         (TokenShape::Circle, "reply"),
@@ -178,13 +176,15 @@ fn legend(out: &mut String, coordination: Coordination) {
     ];
     for (i, (shape, name)) in shapes.iter().enumerate() {
         let (x, y) = (i as f64 * dx, 10.0 + i as f64 * dy);
-        let _ = write!(
-            out,
-            r#"<path class="legend__shape legend__shape--{name}" transform="translate({} {})" d="{}"/>"#,
-            Num(x + 8.0),
-            Num(y),
-            shape.path(7.0)
-        );
+        out.push(r#"<path class="legend__shape legend__shape--"#)
+            .push(name)
+            .push(r#"" transform="translate("#)
+            .push_plain(Num(x + 8.0))
+            .push(" ")
+            .push_plain(Num(y))
+            .push(r#")""#)
+            .push_attr("d", &shape.path(7.0))
+            .push("/>");
         text(out, "legend__text", x + 22.0, y + 5.0, None, name);
     }
     let kinds = [("C", "compensatable"), ("P", "pivot"), ("R", "retriable")];
@@ -194,12 +194,13 @@ fn legend(out: &mut String, coordination: Coordination) {
     };
     for (i, (badge, name)) in kinds.iter().enumerate() {
         let (x, y) = (row_x + i as f64 * dx * 1.15, row_y + i as f64 * dy);
-        let _ = write!(
-            out,
-            r#"<g class="kind-badge kind-badge--{name}" transform="translate({} {})"><rect class="kind-badge__box" width="18" height="17" rx="4"/>"#,
-            Num(x),
-            Num(y)
-        );
+        out.push(r#"<g class="kind-badge kind-badge--"#)
+            .push(name)
+            .push(r#"" transform="translate("#)
+            .push_plain(Num(x))
+            .push(" ")
+            .push_plain(Num(y))
+            .push(r#")"><rect class="kind-badge__box" width="18" height="17" rx="4"/>"#);
         text(
             out,
             "kind-badge__text kind-badge__text--small",
@@ -208,10 +209,10 @@ fn legend(out: &mut String, coordination: Coordination) {
             Some("middle"),
             badge,
         );
-        out.push_str("</g>");
+        out.push("</g>");
         text(out, "legend__text", x + 24.0, y + 13.0, None, name);
     }
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
 /// Runs and lookups the diagram's tests share.

@@ -1,11 +1,10 @@
 //! Each kind of node of the diagram: a service, the orchestrator, the customer, the event bus, a
 //! queue and the dead-letter queue, with what the engine says of it now.
 
-use std::fmt::Write;
-
 use crate::engine::definition::ServiceId;
 use crate::engine::scenario::Coordination;
-use crate::view::format::{duration, escape, saga_colour, saga_letter, Num};
+use crate::view::format::{duration, saga_colour, saga_letter, Num};
+use crate::view::html::Html;
 use crate::view::layout::{NodeKey, Rect};
 use crate::view::saga_log::record_text;
 use crate::view::status::{service_status, status_icon, steps_of};
@@ -14,7 +13,7 @@ use crate::view::tables::{dead_letter_items, queue_items};
 use super::parts::*;
 use super::*;
 
-pub(super) fn service_node(out: &mut String, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
+pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
     let snap = state.snapshot;
     let def = &state.scenario.definition;
     let record = snap.sagas.get(state.saga);
@@ -126,10 +125,10 @@ pub(super) fn service_node(out: &mut String, state: &DiagramState<'_>, s: Servic
         None,
         &facts.join(" · "),
     );
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
-pub(super) fn orchestrator_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+pub(super) fn orchestrator_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
     let o = &state.snapshot.orchestrator;
     let (class, status) = if o.up {
         ("saga-node saga-node--orchestrator", "running")
@@ -192,10 +191,10 @@ pub(super) fn orchestrator_node(out: &mut String, state: &DiagramState<'_>, rect
         40.0,
         156.0,
     );
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
-pub(super) fn customer_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+pub(super) fn customer_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
     open_node(
         out,
         state,
@@ -230,10 +229,10 @@ pub(super) fn customer_node(out: &mut String, state: &DiagramState<'_>, rect: Re
         Some("middle"),
         &names.join(" · "),
     );
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
-pub(super) fn bus_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+pub(super) fn bus_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
     open_node(
         out,
         state,
@@ -271,23 +270,24 @@ pub(super) fn bus_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
             x = 130.0;
             y += 26.0;
         }
-        let _ = write!(
-            out,
-            r#"<g class="topic{}" transform="translate({} {})"><rect class="topic__box" width="{}" height="22" rx="11"/>"#,
-            if topic.live { " topic--live" } else { "" },
-            Num(x),
-            Num(y),
-            Num(w),
-        );
+        out.push(r#"<g class="topic"#)
+            .push(if topic.live { " topic--live" } else { "" })
+            .push(r#"" transform="translate("#)
+            .push_plain(Num(x))
+            .push(" ")
+            .push_plain(Num(y))
+            .push(r#")"><rect class="topic__box" width=""#)
+            .push_plain(Num(w))
+            .push(r#"" height="22" rx="11"/>"#);
         text(out, "topic__text", 8.0, 16.0, None, &label);
-        out.push_str("</g>");
+        out.push("</g>");
         x += w + 6.0;
     }
     fault_chips(out, state, NodeKey::Bus, rect.w - 104.0, 8.0, 96.0);
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
-pub(super) fn queue_node(out: &mut String, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
+pub(super) fn queue_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
     let snap = state.snapshot;
     let items = queue_items(snap, &state.scenario.definition, s);
     let hidden: Vec<bool> = snap
@@ -322,22 +322,25 @@ pub(super) fn queue_node(out: &mut String, state: &DiagramState<'_>, s: ServiceI
     );
     for (i, item) in items.iter().take(6).enumerate() {
         let busy = hidden.get(i).copied().unwrap_or(false);
-        let _ = write!(
-            out,
-            r#"<g class="queue__msg saga-fill-{}{}{}" transform="translate({:.1} 23)"><title>{} · {} · received {} time(s){}</title><rect width="16" height="18" rx="3"/>"#,
-            saga_colour(item.saga),
-            if busy { " queue__msg--hidden" } else { "" },
-            if item.receive_count > 1 {
+        out.push(r#"<g class="queue__msg saga-fill-"#)
+            .push_plain(saga_colour(item.saga))
+            .push(if busy { " queue__msg--hidden" } else { "" })
+            .push(if item.receive_count > 1 {
                 " queue__msg--again"
             } else {
                 ""
-            },
-            Num(10.0 + i as f64 * 19.0),
-            saga_letter(item.saga),
-            escape(&item.event),
-            item.receive_count,
-            if busy { " · being processed" } else { "" },
-        );
+            })
+            .push(r#"" transform="translate("#)
+            .push_plain(Num(10.0 + i as f64 * 19.0))
+            .push(r#" 23)"><title>"#)
+            .push_plain(saga_letter(item.saga))
+            .push(" · ")
+            .push_text(&item.event)
+            .push(" · received ")
+            .push_plain(item.receive_count)
+            .push(" time(s)")
+            .push(if busy { " · being processed" } else { "" })
+            .push(r#"</title><rect width="16" height="18" rx="3"/>"#);
         text(
             out,
             "queue__n",
@@ -346,12 +349,12 @@ pub(super) fn queue_node(out: &mut String, state: &DiagramState<'_>, s: ServiceI
             Some("middle"),
             &item.receive_count.to_string(),
         );
-        out.push_str("</g>");
+        out.push("</g>");
     }
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
-pub(super) fn dead_letter_node(out: &mut String, state: &DiagramState<'_>, rect: Rect) {
+pub(super) fn dead_letter_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
     let items = dead_letter_items(state.snapshot, &state.scenario.definition);
     let class = if items.is_empty() {
         "saga-node saga-node--dlq"
@@ -419,7 +422,7 @@ pub(super) fn dead_letter_node(out: &mut String, state: &DiagramState<'_>, rect:
             &format!("+{} more", items.len() - 3),
         );
     }
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
 //! The pieces every node of the diagram is built from: its head (box, title, status), a line of
 //! text, its fault chips and its step rows.
 
-use std::fmt::Write;
-
 use crate::engine::definition::StepKind;
 use crate::engine::sim::{StepState, StepStatus};
 use crate::view::faults::{chip_label, fault_node};
-use crate::view::format::{escape, Num};
+use crate::view::format::Num;
+use crate::view::html::Html;
 use crate::view::layout::{NodeKey, Rect};
 use crate::view::status::{kind_badge, kind_meaning, status_icon};
 
@@ -22,7 +21,7 @@ pub(super) struct NodeHead<'a> {
 }
 
 pub(super) fn open_node(
-    out: &mut String,
+    out: &mut Html,
     state: &DiagramState<'_>,
     key: NodeKey,
     rect: Rect,
@@ -37,50 +36,58 @@ pub(super) fn open_node(
     let id = key.test_id();
     let selected = state.selected == Some(key);
     let lit = state.focus.is_some_and(|f| f.nodes.contains(&key));
-    let _ = write!(
-        out,
-        r#"<g class="{class}{}{}" transform="translate({:.1} {:.1})" data-testid="{id}" data-node="{id}""#,
-        if selected { " is-selected" } else { "" },
-        if lit { " is-lit" } else { "" },
-        Num(rect.x),
-        Num(rect.y),
-    );
+    out.push(r#"<g class=""#)
+        .push_text(class)
+        .push(if selected { " is-selected" } else { "" })
+        .push(if lit { " is-lit" } else { "" })
+        .push(r#"" transform="translate("#)
+        .push_plain(Num(rect.x))
+        .push(" ")
+        .push_plain(Num(rect.y))
+        .push(r#")""#)
+        .push_attr("data-testid", &id)
+        .push_attr("data-node", &id);
     if let Some(status) = status {
-        let _ = write!(out, r#" data-status="{status}""#);
+        out.push_attr("data-status", status);
     }
     if let Some(count) = count {
-        let _ = write!(out, r#" data-count="{count}""#);
+        out.push(r#" data-count=""#).push_plain(count).push(r#"""#);
     }
     // A labelled group, not a button: it holds the fault chips, buttons of their own, and its
     // steps stay readable one by one (a button's contents are read only as its name).
-    let _ = write!(
-        out,
-        r#" tabindex="0" role="group" aria-label="{}"><rect class="saga-node__box" width="{:.1}" height="{:.1}" rx="12"/>"#,
-        escape(label),
-        Num(rect.w),
-        Num(rect.h)
-    );
+    out.push(r#" tabindex="0" role="group""#)
+        .push_attr("aria-label", label)
+        .push(r#"><rect class="saga-node__box" width=""#)
+        .push_plain(Num(rect.w))
+        .push(r#"" height=""#)
+        .push_plain(Num(rect.h))
+        .push(r#"" rx="12"/>"#);
 }
 
 pub(super) fn text(
-    out: &mut String,
-    class: &str,
+    out: &mut Html,
+    class: &'static str,
     x: f64,
     y: f64,
-    anchor: Option<&str>,
+    anchor: Option<&'static str>,
     content: &str,
 ) {
-    let (x, y) = (Num(x), Num(y));
-    let _ = write!(out, r#"<text class="{class}" x="{x}" y="{y}""#);
+    out.push(r#"<text class=""#)
+        .push(class)
+        .push(r#"" x=""#)
+        .push_plain(Num(x))
+        .push(r#"" y=""#)
+        .push_plain(Num(y))
+        .push(r#"""#);
     if let Some(anchor) = anchor {
-        let _ = write!(out, r#" text-anchor="{anchor}""#);
+        out.push(r#" text-anchor=""#).push(anchor).push(r#"""#);
     }
-    let _ = write!(out, ">{}</text>", escape(content));
+    out.push(">").push_text(content).push("</text>");
 }
 
 /// Chips for the active faults shown on a node; each removes its fault when activated.
 pub(super) fn fault_chips(
-    out: &mut String,
+    out: &mut Html,
     state: &DiagramState<'_>,
     key: NodeKey,
     x: f64,
@@ -109,17 +116,19 @@ pub(super) fn fault_chips(
             );
             break;
         }
-        let _ = write!(
-            out,
-            r#"<g class="fault-chip" transform="translate({} {})" data-chip="{}" tabindex="0" role="button" aria-label="{}: remove fault ({})"><title>{} (click to remove)</title><rect class="fault-chip__box" width="{}" height="21" rx="10.5"/>"#,
-            Num(left),
-            Num(y),
-            f.id,
-            escape(&label),
-            escape(&long),
-            escape(&long),
-            Num(w),
-        );
+        out.push(r#"<g class="fault-chip" transform="translate("#)
+            .push_plain(Num(left))
+            .push(" ")
+            .push_plain(Num(y))
+            .push(r#")" data-chip=""#)
+            .push_plain(f.id)
+            .push(r#"" tabindex="0" role="button""#)
+            .push_attr("aria-label", &format!("{label}: remove fault ({long})"))
+            .push("><title>")
+            .push_text(&long)
+            .push(r#" (click to remove)</title><rect class="fault-chip__box" width=""#)
+            .push_plain(Num(w))
+            .push(r#"" height="21" rx="10.5"/>"#);
         text(
             out,
             "fault-chip__text",
@@ -129,18 +138,15 @@ pub(super) fn fault_chips(
             &format!("⚡{label}"),
         );
         // The ✕ only draws "remove": the name says it in words.
-        let _ = write!(
-            out,
-            r#"<text class="fault-chip__x" x="{}" y="15.0" aria-hidden="true">✕</text>"#,
-            Num(w - 15.0)
-        );
-        out.push_str("</g>");
+        out.push(r#"<text class="fault-chip__x" x=""#)
+            .push_plain(Num(w - 15.0))
+            .push(r#"" y="15.0" aria-hidden="true">✕</text></g>"#);
         left += w + 5.0;
     }
 }
 
 pub(super) fn step_row(
-    out: &mut String,
+    out: &mut Html,
     y: f64,
     width: f64,
     step: usize,
@@ -150,16 +156,27 @@ pub(super) fn step_row(
 ) {
     let status = state.status.as_str();
     let (badge, kind_name) = kind_badge(kind);
-    let _ = write!(
-        out,
-        r#"<g class="saga-step saga-step--{status}" data-step="{}" data-kind="{kind_name}" data-status="{status}" transform="translate(10 {})"><title>Step {}: {} ({}), {status}</title><rect class="saga-step__bg" width="{}" height="28" rx="7"/>"#,
-        step + 1,
-        Num(y),
-        step + 1,
-        escape(name),
-        kind_meaning(kind),
-        Num(width),
-    );
+    out.push(r#"<g class="saga-step saga-step--"#)
+        .push(status)
+        .push(r#"" data-step=""#)
+        .push_plain(step + 1)
+        .push(r#"" data-kind=""#)
+        .push(kind_name)
+        .push(r#"" data-status=""#)
+        .push(status)
+        .push(r#"" transform="translate(10 "#)
+        .push_plain(Num(y))
+        .push(r#")"><title>Step "#)
+        .push_plain(step + 1)
+        .push(": ")
+        .push_text(name)
+        .push(" (")
+        .push(kind_meaning(kind))
+        .push("), ")
+        .push(status)
+        .push(r#"</title><rect class="saga-step__bg" width=""#)
+        .push_plain(Num(width))
+        .push(r#"" height="28" rx="7"/>"#);
     text(
         out,
         "saga-step__icon",
@@ -168,34 +185,36 @@ pub(super) fn step_row(
         None,
         status_icon(state.status),
     );
-    let _ = write!(
-        out,
-        r#"<text class="saga-step__name" x="27" y="19"><tspan class="saga-step__n">{}</tspan> {}</text>"#,
-        step + 1,
-        escape(name)
-    );
-    let _ = write!(
-        out,
-        r#"<g class="kind-badge kind-badge--{kind_name}" transform="translate({:.1} 4)"><rect class="kind-badge__box" width="22" height="20" rx="4"/>"#,
-        Num(width - 26.0)
-    );
+    out.push(r#"<text class="saga-step__name" x="27" y="19"><tspan class="saga-step__n">"#)
+        .push_plain(step + 1)
+        .push("</tspan> ")
+        .push_text(name)
+        .push(r#"</text><g class="kind-badge kind-badge--"#)
+        .push(kind_name)
+        .push(r#"" transform="translate("#)
+        .push_plain(Num(width - 26.0))
+        .push(r#" 4)"><rect class="kind-badge__box" width="22" height="20" rx="4"/>"#);
     text(out, "kind-badge__text", 11.0, 15.0, Some("middle"), badge);
-    out.push_str("</g></g>");
+    out.push("</g></g>");
 }
 
-pub(super) fn notice_row(out: &mut String, y: f64, width: f64, state: StepState) {
+pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState) {
     let status = state.status.as_str();
     let quiet = if state.status == StepStatus::Idle {
         " saga-step--quiet"
     } else {
         ""
     };
-    let _ = write!(
-        out,
-        r#"<g class="saga-step saga-step--notice saga-step--{status}{quiet}" data-notice="true" data-status="{status}" transform="translate(10 {})"><title>After a failure, once every step is undone: tell the customer and the restaurant</title><rect class="saga-step__bg" width="{}" height="28" rx="7"/>"#,
-        Num(y),
-        Num(width),
-    );
+    out.push(r#"<g class="saga-step saga-step--notice saga-step--"#)
+        .push(status)
+        .push(quiet)
+        .push(r#"" data-notice="true" data-status=""#)
+        .push(status)
+        .push(r#"" transform="translate(10 "#)
+        .push_plain(Num(y))
+        .push(r#")"><title>After a failure, once every step is undone: tell the customer and the restaurant</title><rect class="saga-step__bg" width=""#)
+        .push_plain(Num(width))
+        .push(r#"" height="28" rx="7"/>"#);
     text(
         out,
         "saga-step__icon",
@@ -215,7 +234,7 @@ pub(super) fn notice_row(out: &mut String, y: f64, width: f64, state: StepState)
             &format!("×{}", state.attempts),
         );
     }
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! The messages in flight as tokens: a layer of their own over the diagram, which the page
 //! redraws as the clock moves.
 
-use std::fmt::Write;
-
 use crate::engine::message::MessageId;
-use crate::view::format::{escape, saga_colour, saga_letter, Num};
+use crate::view::format::{saga_colour, saga_letter, Num};
+use crate::view::html::Html;
 use crate::view::tokens::{progress, Token};
 
 use super::parts::text;
@@ -15,7 +14,7 @@ use super::parts::text;
 /// With `jump` (the person prefers reduced motion) a token in flight does not glide: it stands
 /// still halfway along its edge until it arrives.
 pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>, jump: bool) -> String {
-    let mut out = String::with_capacity(tokens.len() * 400);
+    let mut out = Html::with_capacity(tokens.len() * 400);
     for t in tokens {
         let at = if jump && now_ms < t.arrive_ms as f64 {
             (t.sent_ms + t.arrive_ms) as f64 / 2.0
@@ -24,23 +23,31 @@ pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>, jump: b
         };
         let (p, waiting) = t.position(at);
         let letter = saga_letter(t.saga);
-        let _ = write!(
-            out,
-            r#"<g class="token token--{} saga-{}{}{}{}" data-message="{}" data-progress="{}" transform="translate({} {})"><title>{} {} · saga {letter}{}</title><path class="token__shape" d="{}"/>"#,
-            t.class,
-            saga_colour(t.saga),
-            if lit == Some(t.id) { " token--lit" } else { "" },
-            if waiting { " token--waiting" } else { "" },
-            if t.duplicate { " token--duplicate" } else { "" },
-            t.id,
-            Num(progress(t.sent_ms, t.arrive_ms, at)),
-            Num(p.x),
-            Num(p.y),
-            t.class,
-            escape(&t.label),
-            if t.duplicate { " (duplicate)" } else { "" },
-            t.shape.path(10.0),
-        );
+        out.push(r#"<g class="token token--"#)
+            .push(t.class)
+            .push(" saga-")
+            .push_plain(saga_colour(t.saga))
+            .push(if lit == Some(t.id) { " token--lit" } else { "" })
+            .push(if waiting { " token--waiting" } else { "" })
+            .push(if t.duplicate { " token--duplicate" } else { "" })
+            .push(r#"" data-message=""#)
+            .push_plain(t.id)
+            .push(r#"" data-progress=""#)
+            .push_plain(Num(progress(t.sent_ms, t.arrive_ms, at)))
+            .push(r#"" transform="translate("#)
+            .push_plain(Num(p.x))
+            .push(" ")
+            .push_plain(Num(p.y))
+            .push(r#")"><title>"#)
+            .push(t.class)
+            .push(" ")
+            .push_text(&t.label)
+            .push(" · saga ")
+            .push_plain(letter)
+            .push(if t.duplicate { " (duplicate)" } else { "" })
+            .push(r#"</title><path class="token__shape""#)
+            .push_attr("d", &t.shape.path(10.0))
+            .push("/>");
         text(
             &mut out,
             "token__letter",
@@ -55,9 +62,9 @@ pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>, jump: b
         } else {
             text(&mut out, "token__label", 16.0, 5.0, None, &t.label);
         }
-        out.push_str("</g>");
+        out.push("</g>");
     }
-    out
+    out.into_string()
 }
 
 #[cfg(test)]
