@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use crate::engine::scenario::Coordination;
 use crate::view::command::Command;
-use crate::view::format::{escape, saga_colour, saga_letter, seconds, Num};
+use crate::view::format::{saga_colour, saga_letter, seconds, Num};
+use crate::view::html::Html;
 
 use super::*;
 
@@ -58,77 +59,92 @@ fn text_fits(text: &str, width: f64) -> bool {
 /// The whole timeline as an `<svg>` element.
 pub fn gantt_svg(input: &GanttInput) -> String {
     let g = layout(input);
-    let mut out = String::with_capacity(8 * 1024 + g.spans.len() * 600);
+    let mut out = Html::with_capacity(8 * 1024 + g.spans.len() * 600);
     let (w, h) = (Num(g.width), Num(g.height));
-    let _ = write!(
-        out,
-        r#"<svg class="gantt" data-testid="gantt-view" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" aria-label="Timeline of the run: one row per {}, time to the right">"#,
-        match input.scenario.coordination {
+    out.push(r#"<svg class="gantt" data-testid="gantt-view" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#)
+        .push_plain(w)
+        .push(" ")
+        .push_plain(h)
+        .push(r#"" width=""#)
+        .push_plain(w)
+        .push(r#"" height=""#)
+        .push_plain(h)
+        .push(r#"" role="group" aria-label="Timeline of the run: one row per "#)
+        .push(match input.scenario.coordination {
             Coordination::Orchestration => "service and the orchestrator",
             Coordination::Choreography => "service",
-        }
-    );
-    out.push_str(concat!(
-        r#"<defs><pattern id="gantt-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">"#,
-        r#"<line class="gantt__hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>"#
-    ));
+        })
+        .push(r#", time to the right">"#)
+        .push(concat!(
+            r#"<defs><pattern id="gantt-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">"#,
+            r#"<line class="gantt__hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>"#
+        ));
 
     // Rows and their labels.
-    out.push_str(r#"<g class="gantt__rows">"#);
+    out.push(r#"<g class="gantt__rows">"#);
     let several = input.scenario.sagas.len() > 1;
     for (i, row) in g.rows.iter().enumerate() {
-        let _ = write!(
-            out,
-            r#"<rect class="gantt__row gantt__row--{}" data-row="{}" x="0" y="{}" width="{w}" height="{}"/>"#,
-            if i % 2 == 0 { "even" } else { "odd" },
-            row.key.as_str(),
-            Num(row.y),
-            Num(row.height)
-        );
-        let _ = write!(
-            out,
-            r#"<text class="gantt__row-label" x="10" y="{}">{}</text>"#,
-            Num(row.y + ROW_PAD + LANE_H / 2.0 + 4.0),
-            escape(row.key.label())
-        );
+        out.push(r#"<rect class="gantt__row gantt__row--"#)
+            .push(if i % 2 == 0 { "even" } else { "odd" })
+            .push(r#"" data-row=""#)
+            .push(row.key.as_str())
+            .push(r#"" x="0" y=""#)
+            .push_plain(Num(row.y))
+            .push(r#"" width=""#)
+            .push_plain(w)
+            .push(r#"" height=""#)
+            .push_plain(Num(row.height))
+            .push(r#""/><text class="gantt__row-label" x="10" y=""#)
+            .push_plain(Num(row.y + ROW_PAD + LANE_H / 2.0 + 4.0))
+            .push(r#"">"#)
+            .push_text(row.key.label())
+            .push("</text>");
         if several {
             for (lane, saga) in row.lanes.iter().enumerate() {
                 if let Some(saga) = saga {
-                    let _ = write!(
-                        out,
-                        r#"<text class="gantt__lane-label saga-{}" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                        saga_colour(*saga),
-                        Num(LABEL_W - 8.0),
-                        Num(row.y
+                    out.push(r#"<text class="gantt__lane-label saga-"#)
+                        .push_plain(saga_colour(*saga))
+                        .push(r#"" x=""#)
+                        .push_plain(Num(LABEL_W - 8.0))
+                        .push(r#"" y=""#)
+                        .push_plain(Num(row.y
                             + ROW_PAD
                             + lane as f64 * (LANE_H + LANE_GAP)
                             + LANE_H / 2.0
-                            + 4.0),
-                        saga_letter(*saga)
-                    );
+                            + 4.0))
+                        .push(r#"" text-anchor="end">"#)
+                        .push_plain(saga_letter(*saga))
+                        .push("</text>");
                 }
             }
         }
     }
-    out.push_str("</g>");
+    out.push("</g>");
 
     // Axis.
-    out.push_str(r#"<g class="gantt__axis" aria-hidden="true">"#);
+    out.push(r#"<g class="gantt__axis" aria-hidden="true">"#);
     for t in &g.axis {
-        let _ = write!(
-            out,
-            r#"<line class="gantt__tick" x1="{x}" y1="{}" x2="{x}" y2="{}"/><text class="gantt__tick-label" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
-            Num(AXIS_H - 6.0),
-            Num(g.height - BOTTOM_PAD),
-            Num(AXIS_H - 10.0),
-            escape(&t.label),
-            x = Num(t.x)
-        );
+        let x = Num(t.x);
+        out.push(r#"<line class="gantt__tick" x1=""#)
+            .push_plain(x)
+            .push(r#"" y1=""#)
+            .push_plain(Num(AXIS_H - 6.0))
+            .push(r#"" x2=""#)
+            .push_plain(x)
+            .push(r#"" y2=""#)
+            .push_plain(Num(g.height - BOTTOM_PAD))
+            .push(r#""/><text class="gantt__tick-label" x=""#)
+            .push_plain(x)
+            .push(r#"" y=""#)
+            .push_plain(Num(AXIS_H - 10.0))
+            .push(r#"" text-anchor="middle">"#)
+            .push_text(&t.label)
+            .push("</text>");
     }
-    out.push_str("</g>");
+    out.push("</g>");
 
     // Spans.
-    out.push_str(r#"<g class="gantt__spans">"#);
+    out.push(r#"<g class="gantt__spans">"#);
     // Where the next span on each lane begins, for labels drawn outside narrow spans.
     let mut starts: HashMap<(usize, usize), Vec<f64>> = HashMap::new();
     for s in &g.spans {
@@ -160,24 +176,31 @@ pub fn gantt_svg(input: &GanttInput) -> String {
         };
         span_svg(&mut out, span, row.key, input.selected, room);
     }
-    out.push_str("</g>");
+    out.push("</g>");
 
     let now_x = Num(g.now_x);
-    let _ = write!(
-        out,
-        r#"<g class="gantt__now" data-testid="gantt-now"><line class="gantt__now-line" x1="{now_x}" y1="{}" x2="{now_x}" y2="{}"/><text class="gantt__now-label" x="{now_x}" y="{}" text-anchor="{}">now {}</text></g>"#,
-        Num(AXIS_H - 4.0),
-        Num(g.height - BOTTOM_PAD),
-        Num(12.0),
-        if g.now_x > g.width - 60.0 {
+    out.push(r#"<g class="gantt__now" data-testid="gantt-now"><line class="gantt__now-line" x1=""#)
+        .push_plain(now_x)
+        .push(r#"" y1=""#)
+        .push_plain(Num(AXIS_H - 4.0))
+        .push(r#"" x2=""#)
+        .push_plain(now_x)
+        .push(r#"" y2=""#)
+        .push_plain(Num(g.height - BOTTOM_PAD))
+        .push(r#""/><text class="gantt__now-label" x=""#)
+        .push_plain(now_x)
+        .push(r#"" y=""#)
+        .push_plain(Num(12.0))
+        .push(r#"" text-anchor=""#)
+        .push(if g.now_x > g.width - 60.0 {
             "end"
         } else {
             "middle"
-        },
-        escape(&seconds(input.now_ms))
-    );
-    out.push_str("</svg>");
-    out
+        })
+        .push(r#"">now "#)
+        .push_text(&seconds(input.now_ms))
+        .push("</text></g></svg>");
+    out.into_string()
 }
 
 /// The mark that tells a span's outcome without colour.
@@ -191,47 +214,76 @@ fn span_icon(span: &Span) -> &'static str {
 
 /// Draws one span; `room` is the x where the next span on its lane begins (or the plot's end;
 /// for a band, where the first span of its row covers it).
-fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, room: f64) {
+fn span_svg(out: &mut Html, span: &Span, row: RowKey, selected: Option<u64>, room: f64) {
     let is_selected = selected.is_some_and(|s| span.events.contains(&s));
-    let description = escape(&span_description(span, row));
-    let saga_class = span
-        .saga
-        .map(|s| format!(" saga-{}", saga_colour(s)))
-        .unwrap_or_default();
-    let _ = write!(
-        out,
-        r#"<g class="gantt-span gantt-span--{kind} gantt-span--{outcome}{saga_class}{sel}" data-kind="{kind}" data-outcome="{outcome}" data-row="{row_name}" {select} tabindex="0" role="button" aria-label="{description}"{current}><title>{description}</title>"#,
-        kind = span.kind.as_str(),
-        outcome = span.outcome.as_str(),
-        sel = if is_selected {
-            " gantt-span--selected"
-        } else {
-            ""
-        },
-        row_name = row.as_str(),
-        select = Command::SelectEvent(span.seq).attrs(),
-        current = if is_selected {
-            r#" aria-current="true""#
-        } else {
-            ""
-        },
-    );
+    let description = span_description(span, row);
+    let (kind, outcome) = (span.kind.as_str(), span.outcome.as_str());
+    out.push(r#"<g class="gantt-span gantt-span--"#)
+        .push(kind)
+        .push(" gantt-span--")
+        .push(outcome);
+    if let Some(saga) = span.saga {
+        out.push(" saga-").push_plain(saga_colour(saga));
+    }
+    out.push(if is_selected {
+        " gantt-span--selected"
+    } else {
+        ""
+    })
+    .push(r#"" data-kind=""#)
+    .push(kind)
+    .push(r#"" data-outcome=""#)
+    .push(outcome)
+    .push(r#"" data-row=""#)
+    .push(row.as_str())
+    .push(r#"" "#)
+    .push_command(Command::SelectEvent(span.seq))
+    .push(r#" tabindex="0" role="button""#)
+    .push_attr("aria-label", &description)
+    .push(if is_selected {
+        r#" aria-current="true""#
+    } else {
+        ""
+    })
+    .push("><title>")
+    .push_text(&description)
+    .push("</title>");
     let (x, y, w, h) = (
         Num(span.x0),
         Num(span.y),
         Num(span.x1 - span.x0),
         Num(span.height),
     );
-    let _ = write!(
-        out,
-        r#"<rect class="gantt-span__box" x="{x}" y="{y}" width="{w}" height="{h}" rx="3"/>"#
-    );
+    let rect = |out: &mut Html, class: &'static str| {
+        out.push(r#"<rect class=""#)
+            .push(class)
+            .push(r#"" x=""#)
+            .push_plain(x)
+            .push(r#"" y=""#)
+            .push_plain(y)
+            .push(r#"" width=""#)
+            .push_plain(w)
+            .push(r#"" height=""#)
+            .push_plain(h)
+            .push(r#"" rx="3""#);
+    };
+    rect(out, "gantt-span__box");
+    out.push("/>");
     if span.kind == SpanKind::Compensation {
-        let _ = write!(
-            out,
-            r#"<rect class="gantt-span__hatch" x="{x}" y="{y}" width="{w}" height="{h}" rx="3" fill="url(#gantt-hatch)"/>"#
-        );
+        rect(out, "gantt-span__hatch");
+        out.push(r#" fill="url(#gantt-hatch)"/>"#);
     }
+    let label = |out: &mut Html, class: &'static str, x: f64, y: Num, text: &str| {
+        out.push(r#"<text class=""#)
+            .push(class)
+            .push(r#"" x=""#)
+            .push_plain(Num(x))
+            .push(r#"" y=""#)
+            .push_plain(y)
+            .push(r#"">"#)
+            .push_text(text)
+            .push("</text>");
+    };
     if span.kind != SpanKind::Down {
         let width = span.x1 - span.x0;
         let icon = span_icon(span);
@@ -242,43 +294,34 @@ fn span_svg(out: &mut String, span: &Span, row: RowKey, selected: Option<u64>, r
         };
         let y = Num(span.y + span.height / 2.0 + 4.0);
         if text_fits(&full, width) {
-            let _ = write!(
-                out,
-                r#"<text class="gantt-span__text" x="{}" y="{y}">{}</text>"#,
-                Num(span.x0 + 4.0),
-                escape(&full)
-            );
+            label(out, "gantt-span__text", span.x0 + 4.0, y, &full);
         } else {
             // Too narrow: a short mark inside, the label outside if the lane has room.
             let short_fits = !short.is_empty() && text_fits(&short, width);
             if short_fits {
-                let _ = write!(
-                    out,
-                    r#"<text class="gantt-span__text" x="{}" y="{y}">{}</text>"#,
-                    Num(span.x0 + 4.0),
-                    escape(&short)
-                );
+                label(out, "gantt-span__text", span.x0 + 4.0, y, &short);
             }
             let outside = if short_fits { span.label.clone() } else { full };
             if text_fits(&outside, room - span.x1) {
-                let _ = write!(
+                label(
                     out,
-                    r#"<text class="gantt-span__text gantt-span__text--outside" x="{}" y="{y}">{}</text>"#,
-                    Num(span.x1 + 2.0),
-                    escape(&outside)
+                    "gantt-span__text gantt-span__text--outside",
+                    span.x1 + 2.0,
+                    y,
+                    &outside,
                 );
             }
         }
     } else if text_fits(&span.label, room - span.x0) {
-        let _ = write!(
+        label(
             out,
-            r#"<text class="gantt-span__band-text" x="{}" y="{}">{}</text>"#,
-            Num(span.x0 + 4.0),
+            "gantt-span__band-text",
+            span.x0 + 4.0,
             Num(span.y + span.height / 2.0 + 4.0),
-            escape(&span.label)
+            &span.label,
         );
     }
-    out.push_str("</g>");
+    out.push("</g>");
 }
 
 #[cfg(test)]
