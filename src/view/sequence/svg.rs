@@ -1,10 +1,9 @@
 //! Drawing the sequence diagram: lane heads and lifelines, each row's arrow or note as a button
 //! that selects its event, and the words a screen reader hears for it.
 
-use std::fmt::Write;
-
 use crate::view::command::Command;
-use crate::view::format::{escape, saga_colour, seconds, Num};
+use crate::view::format::{saga_colour, seconds, Num};
+use crate::view::html::Html;
 
 use super::*;
 
@@ -55,30 +54,59 @@ fn arrow_classes(a: &SeqArrow) -> String {
     c
 }
 
-fn draw_arrow(out: &mut String, layout: &SequenceLayout, row: &SeqRow, a: &SeqArrow) {
+/// A `<rect>` row hit area (what answers a click on the row) at `x`, as wide as `w`.
+fn hit(out: &mut Html, row: &SeqRow, x: f64, w: f64) {
+    out.push(r#"<rect class="seq-row__hit" x=""#)
+        .push_plain(Num(x))
+        .push(r#"" y=""#)
+        .push_plain(Num(row.y - ROW_PITCH / 2.0))
+        .push(r#"" width=""#)
+        .push_plain(Num(w))
+        .push(r#"" height=""#)
+        .push_plain(Num(ROW_PITCH))
+        .push(r#""/>"#);
+}
+
+/// A text of the diagram: its classes, position, anchor and words.
+fn text(out: &mut Html, class: &'static str, x: f64, y: f64, middle: bool, words: &str) {
+    out.push(r#"<text class=""#)
+        .push(class)
+        .push(r#"" x=""#)
+        .push_plain(Num(x))
+        .push(r#"" y=""#)
+        .push_plain(Num(y))
+        .push(if middle {
+            r#"" text-anchor="middle">"#
+        } else {
+            r#"">"#
+        })
+        .push_text(words)
+        .push("</text>");
+}
+
+fn draw_arrow(out: &mut Html, layout: &SequenceLayout, row: &SeqRow, a: &SeqArrow) {
     let (fx, tx) = (lane_x(layout, a.from), lane_x(layout, a.to));
     let line_y = row.y + 5.0;
     let label_y = row.y - 1.0;
     if a.from == a.to {
         // A message to oneself: a small loop to the right.
-        let _ = write!(
+        hit(out, row, fx - 4.0, LANE_WIDTH);
+        out.push(r#"<path class="seq-arrow__line" d="M"#)
+            .push_plain(Num(fx))
+            .push(" ")
+            .push_plain(Num(line_y - 4.0))
+            .push(r#"h26v8h-22"/><path class="seq-arrow__head" d="M"#)
+            .push_plain(Num(fx))
+            .push(" ")
+            .push_plain(Num(line_y + 4.0))
+            .push(r#"l7 -4v8z"/>"#);
+        text(
             out,
-            r#"<rect class="seq-row__hit" x="{}" y="{}" width="{}" height="{}"/><path class="seq-arrow__line" d="M{} {}h26v8h-22"/><path class="seq-arrow__head" d="M{} {}l7 -4v8z"/>"#,
-            Num(fx - 4.0),
-            Num(row.y - ROW_PITCH / 2.0),
-            Num(LANE_WIDTH),
-            Num(ROW_PITCH),
-            Num(fx),
-            Num(line_y - 4.0),
-            Num(fx),
-            Num(line_y + 4.0),
-        );
-        let _ = write!(
-            out,
-            r#"<text class="seq-text seq-text--label" x="{}" y="{}">{}</text>"#,
-            Num(fx + 30.0),
-            Num(line_y + 2.0),
-            escape(&a.label)
+            "seq-text seq-text--label",
+            fx + 30.0,
+            line_y + 2.0,
+            false,
+            &a.label,
         );
         return;
     }
@@ -86,80 +114,71 @@ fn draw_arrow(out: &mut String, layout: &SequenceLayout, row: &SeqRow, a: &SeqAr
     // A lost message stops short of its target, with a cross.
     let end = if a.lost { fx + (tx - fx) * 0.7 } else { tx };
     let (lo, hi) = if fx < tx { (fx, tx) } else { (tx, fx) };
-    let _ = write!(
-        out,
-        r#"<rect class="seq-row__hit" x="{}" y="{}" width="{}" height="{}"/>"#,
-        Num(lo - 6.0),
-        Num(row.y - ROW_PITCH / 2.0),
-        Num(hi - lo + 12.0),
-        Num(ROW_PITCH)
-    );
-    let _ = write!(
-        out,
-        r#"<line class="seq-arrow__line" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
-        Num(fx),
-        Num(line_y),
-        Num(end),
-        Num(line_y)
-    );
+    hit(out, row, lo - 6.0, hi - lo + 12.0);
+    out.push(r#"<line class="seq-arrow__line" x1=""#)
+        .push_plain(Num(fx))
+        .push(r#"" y1=""#)
+        .push_plain(Num(line_y))
+        .push(r#"" x2=""#)
+        .push_plain(Num(end))
+        .push(r#"" y2=""#)
+        .push_plain(Num(line_y))
+        .push(r#""/>"#);
     if a.lost {
-        let _ = write!(
-            out,
-            r#"<path class="seq-arrow__cross" d="M{} {}l8 8m0 -8l-8 8"/>"#,
-            Num(end - 4.0),
-            Num(line_y - 4.0)
-        );
+        out.push(r#"<path class="seq-arrow__cross" d="M"#)
+            .push_plain(Num(end - 4.0))
+            .push(" ")
+            .push_plain(Num(line_y - 4.0))
+            .push(r#"l8 8m0 -8l-8 8"/>"#);
     } else {
-        let _ = write!(
-            out,
-            r#"<path class="seq-arrow__head" d="M{} {}l{} -4v8z"/>"#,
-            Num(tx),
-            Num(line_y),
-            Num(-8.0 * dir)
-        );
+        out.push(r#"<path class="seq-arrow__head" d="M"#)
+            .push_plain(Num(tx))
+            .push(" ")
+            .push_plain(Num(line_y))
+            .push("l")
+            .push_plain(Num(-8.0 * dir))
+            .push(r#" -4v8z"/>"#);
     }
     if a.compensation {
         // The undo marker: a hook at the tail, besides the "undo" in the label.
-        let _ = write!(
-            out,
-            r#"<path class="seq-arrow__undo" d="M{} {}v-7"/>"#,
-            Num(fx + 3.0 * dir),
-            Num(line_y + 3.5)
-        );
+        out.push(r#"<path class="seq-arrow__undo" d="M"#)
+            .push_plain(Num(fx + 3.0 * dir))
+            .push(" ")
+            .push_plain(Num(line_y + 3.5))
+            .push(r#"v-7"/>"#);
     }
-    let _ = write!(
+    text(
         out,
-        r#"<text class="seq-text seq-text--label" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-        Num((fx + end) / 2.0),
-        Num(label_y),
-        escape(&a.label)
+        "seq-text seq-text--label",
+        (fx + end) / 2.0,
+        label_y,
+        true,
+        &a.label,
     );
 }
 
-fn draw_note(out: &mut String, layout: &SequenceLayout, row: &SeqRow, n: &SeqNote) {
+fn draw_note(out: &mut Html, layout: &SequenceLayout, row: &SeqRow, n: &SeqNote) {
     let w = text_width(&n.text) + 14.0;
     // Kept inside the drawing: a note on the last lane shifts left.
     let x = lane_x(layout, n.lane)
         .min(layout.width - w / 2.0 - 2.0)
         .max(TIME_WIDTH + w / 2.0);
     // The note's whole width and the row's height answer a click, as an arrow's row does.
-    let _ = write!(
+    hit(out, row, x - w / 2.0 - 6.0, w + 12.0);
+    out.push(r#"<rect class="seq-note__box" x=""#)
+        .push_plain(Num(x - w / 2.0))
+        .push(r#"" y=""#)
+        .push_plain(Num(row.y - 9.0))
+        .push(r#"" width=""#)
+        .push_plain(Num(w))
+        .push(r#"" height="18" rx="4"/>"#);
+    text(
         out,
-        r#"<rect class="seq-row__hit" x="{}" y="{}" width="{}" height="{}"/>"#,
-        Num(x - w / 2.0 - 6.0),
-        Num(row.y - ROW_PITCH / 2.0),
-        Num(w + 12.0),
-        Num(ROW_PITCH)
-    );
-    let _ = write!(
-        out,
-        r#"<rect class="seq-note__box" x="{}" y="{}" width="{}" height="18" rx="4"/><text class="seq-text seq-text--note" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-        Num(x - w / 2.0),
-        Num(row.y - 9.0),
-        Num(w),
-        Num(x),
-        Num(row.y + 4.0),
-        escape(&n.text)
+        "seq-text seq-text--note",
+        x,
+        row.y + 4.0,
+        true,
+        &n.text,
     );
 }
 
@@ -168,127 +187,145 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
     let layout = layout(input);
     let (w, h) = (layout.width, layout.height);
     let arrows = layout.rows.iter().filter(|r| r.arrow().is_some()).count();
-    let mut out = String::with_capacity(1024 + layout.rows.len() * 420);
-    let _ = write!(
-        out,
-        r#"<svg class="sequence" data-testid="sequence-view" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" role="group" aria-label="{}">"#,
-        Num(w),
-        Num(h),
-        Num(w),
-        Num(h),
-        escape(&format!(
-            "Sequence diagram: {} lanes, {arrows} arrows, {} notes",
-            layout.lanes.len(),
-            layout.rows.len().saturating_sub(arrows)
-        ))
-    );
-    out.push_str(r#"<g class="seq-lifelines" aria-hidden="true">"#);
+    let mut out = Html::with_capacity(1024 + layout.rows.len() * 420);
+    out.push(r#"<svg class="sequence" data-testid="sequence-view" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#)
+        .push_plain(Num(w))
+        .push(" ")
+        .push_plain(Num(h))
+        .push(r#"" width=""#)
+        .push_plain(Num(w))
+        .push(r#"" height=""#)
+        .push_plain(Num(h))
+        .push(r#"" role="group""#)
+        .push_attr(
+            "aria-label",
+            &format!(
+                "Sequence diagram: {} lanes, {arrows} arrows, {} notes",
+                layout.lanes.len(),
+                layout.rows.len().saturating_sub(arrows)
+            ),
+        )
+        .push(r#"><g class="seq-lifelines" aria-hidden="true">"#);
     for l in &layout.lanes {
-        let _ = write!(
-            out,
-            r#"<line class="seq-lifeline" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
-            Num(l.x),
-            Num(HEAD_HEIGHT - 8.0),
-            Num(l.x),
-            Num(h)
-        );
+        out.push(r#"<line class="seq-lifeline" x1=""#)
+            .push_plain(Num(l.x))
+            .push(r#"" y1=""#)
+            .push_plain(Num(HEAD_HEIGHT - 8.0))
+            .push(r#"" x2=""#)
+            .push_plain(Num(l.x))
+            .push(r#"" y2=""#)
+            .push_plain(Num(h))
+            .push(r#""/>"#);
     }
-    out.push_str("</g><g class=\"seq-rows\">");
+    out.push(r#"</g><g class="seq-rows">"#);
     for row in &layout.rows {
-        let (kind, extra, what) = match &row.mark {
-            SeqMark::Arrow(a) => (
-                "arrow",
-                arrow_classes(a),
-                format!(r#" data-message="{}""#, a.message),
-            ),
-            SeqMark::Note(n) => (
-                "note",
-                format!("seq-note seq-note--{}", n.kind.as_str()),
-                format!(r#" data-note="{}""#, n.kind.as_str()),
-            ),
+        let (kind, classes) = match &row.mark {
+            SeqMark::Arrow(a) => ("arrow", arrow_classes(a)),
+            SeqMark::Note(n) => ("note", format!("seq-note seq-note--{}", n.kind.as_str())),
         };
-        let saga = row
-            .saga
-            .map(|s| {
-                format!(
-                    r#" data-saga="{s}" style="--saga: var(--saga-{})""#,
-                    saga_colour(s)
-                )
-            })
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"<g class="seq-row seq-row--{kind} {extra}{}" {}{what}{saga} tabindex="0" role="button" aria-label="{}"{}>"#,
-            if row.selected {
+        out.push(r#"<g class="seq-row seq-row--"#)
+            .push(kind)
+            .push(" ")
+            .push_text(&classes)
+            .push(if row.selected {
                 " seq-row--selected"
             } else {
                 ""
-            },
-            Command::SelectEvent(row.seq).attrs(),
-            escape(&aria(&layout, row)),
-            if row.selected {
-                r#" aria-current="true""#
-            } else {
-                ""
+            })
+            .push(r#"" "#)
+            .push_command(Command::SelectEvent(row.seq));
+        match &row.mark {
+            SeqMark::Arrow(a) => {
+                out.push(r#" data-message=""#)
+                    .push_plain(a.message)
+                    .push(r#"""#);
             }
-        );
-        if row.selected {
-            let _ = write!(
-                out,
-                r#"<rect class="seq-row__band" x="0" y="{}" width="{}" height="{}"/>"#,
-                Num(row.y - ROW_PITCH / 2.0),
-                Num(w),
-                Num(ROW_PITCH)
-            );
+            SeqMark::Note(n) => {
+                out.push(r#" data-note=""#)
+                    .push(n.kind.as_str())
+                    .push(r#"""#);
+            }
         }
-        let _ = write!(
-            out,
-            // The space keeps the time and the label apart in the row's text, which is what a
-            // screen reader's name for the row must start with.
-            r#"<text class="seq-text seq-text--time" x="{}" y="{}" text-anchor="end">{} </text>"#,
-            Num(TIME_WIDTH - 8.0),
-            Num(row.y + 4.0),
-            escape(&seconds(row.at_ms))
-        );
+        if let Some(s) = row.saga {
+            out.push(r#" data-saga=""#)
+                .push_plain(s)
+                .push(r#"" style="--saga: var(--saga-"#)
+                .push_plain(saga_colour(s))
+                .push(r#")""#);
+        }
+        out.push(r#" tabindex="0" role="button""#)
+            .push_attr("aria-label", &aria(&layout, row))
+            .push(if row.selected {
+                r#" aria-current="true">"#
+            } else {
+                ">"
+            });
+        if row.selected {
+            out.push(r#"<rect class="seq-row__band" x="0" y=""#)
+                .push_plain(Num(row.y - ROW_PITCH / 2.0))
+                .push(r#"" width=""#)
+                .push_plain(Num(w))
+                .push(r#"" height=""#)
+                .push_plain(Num(ROW_PITCH))
+                .push(r#""/>"#);
+        }
+        // The space keeps the time and the label apart in the row's text, which is what a
+        // screen reader's name for the row must start with.
+        out.push(r#"<text class="seq-text seq-text--time" x=""#)
+            .push_plain(Num(TIME_WIDTH - 8.0))
+            .push(r#"" y=""#)
+            .push_plain(Num(row.y + 4.0))
+            .push(r#"" text-anchor="end">"#)
+            .push_text(&seconds(row.at_ms))
+            .push(" </text>");
         match &row.mark {
             SeqMark::Arrow(a) => draw_arrow(&mut out, &layout, row, a),
             SeqMark::Note(n) => draw_note(&mut out, &layout, row, n),
         }
-        out.push_str("</g>");
+        out.push("</g>");
     }
     // The lane heads come last, over everything, on a band of their own: the page keeps them
     // at the top of the pane while it scrolls down the rows.
-    let _ = write!(
-        out,
-        r#"</g><g class="seq-heads"><rect class="seq-heads__band" x="0" y="0" width="{}" height="{}"/>"#,
-        Num(w),
-        Num(HEAD_HEIGHT)
-    );
+    out.push(r#"</g><g class="seq-heads"><rect class="seq-heads__band" x="0" y="0" width=""#)
+        .push_plain(Num(w))
+        .push(r#"" height=""#)
+        .push_plain(Num(HEAD_HEIGHT))
+        .push(r#""/>"#);
     for l in &layout.lanes {
         let key = l.key.as_str();
         let bw = LANE_WIDTH - 16.0;
-        let _ = write!(
-            out,
-            r#"<g class="seq-head seq-head--{key}" data-lane="{key}" data-testid="sequence-lane-{key}"><rect class="seq-head__box" x="{}" y="4" width="{}" height="{}" rx="6"/><text class="seq-text seq-text--lane" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-            Num(l.x - bw / 2.0),
-            Num(bw),
-            Num(HEAD_HEIGHT - 12.0),
-            Num(l.x),
-            Num(if l.sub.is_empty() { 25.0 } else { 20.0 }),
-            escape(&l.label)
+        out.push(r#"<g class="seq-head seq-head--"#)
+            .push(key)
+            .push(r#"" data-lane=""#)
+            .push(key)
+            .push(r#"" data-testid="sequence-lane-"#)
+            .push(key)
+            .push(r#""><rect class="seq-head__box" x=""#)
+            .push_plain(Num(l.x - bw / 2.0))
+            .push(r#"" y="4" width=""#)
+            .push_plain(Num(bw))
+            .push(r#"" height=""#)
+            .push_plain(Num(HEAD_HEIGHT - 12.0))
+            .push(r#"" rx="6"/>"#);
+        text(
+            &mut out,
+            "seq-text seq-text--lane",
+            l.x,
+            if l.sub.is_empty() { 25.0 } else { 20.0 },
+            true,
+            &l.label,
         );
         if !l.sub.is_empty() {
-            let _ = write!(
-                out,
-                r#"<text class="seq-text seq-text--lane-sub" x="{}" y="33" text-anchor="middle">{}</text>"#,
-                Num(l.x),
-                escape(&l.sub)
-            );
+            out.push(r#"<text class="seq-text seq-text--lane-sub" x=""#)
+                .push_plain(Num(l.x))
+                .push(r#"" y="33" text-anchor="middle">"#)
+                .push_text(&l.sub)
+                .push("</text>");
         }
-        out.push_str("</g>");
+        out.push("</g>");
     }
-    out.push_str("</g></svg>");
-    out
+    out.push("</g></svg>");
+    out.into_string()
 }
 
 #[cfg(test)]
