@@ -7,8 +7,7 @@
 use leptos::html::Ol;
 use leptos::prelude::*;
 
-use crate::view::command::Command;
-use crate::view::html::log_line_html;
+use crate::view::html::{log_head_html, log_line_html};
 use crate::view::layout::NodeKey;
 
 use super::derived::Derived;
@@ -107,20 +106,8 @@ pub fn EventLog(reader: Reader, selection: Selection, derived: Derived) -> impl 
         })
     });
     let head = Signal::derive(move || {
-        let total = derived.lines.with(|l| l.len());
-        match sel.node.get() {
-            None => format!(r#"<span class="panel__meta">{total} events</span>"#),
-            Some(node) => {
-                let shown = derived
-                    .lines
-                    .with(|l| l.iter().filter(|l| l.concerns(node)).count());
-                format!(
-                    r#"<span class="log__filter">{} only · {shown}/{total}<button type="button" class="btn btn--small" {} data-testid="log-show-all">Show all</button></span>"#,
-                    crate::view::format::escape(&node.label()),
-                    Command::ShowAll.attrs()
-                )
-            }
-        }
+        let filter = sel.node.get();
+        derived.lines.with(|lines| log_head_html(lines, filter))
     });
     view! {
         <section class="log" data-testid="event-log" aria-label="Event log">

@@ -95,6 +95,33 @@ pub fn log_line_html(line: &Line, selected: bool) -> String {
         .push("</span></li>");
     out.into_string()
 }
+/// The log's head: how many events there are, or, filtered to a node, how many of them concern
+/// it and a button to show them all again.
+pub fn log_head_html(lines: &[Line], filter: Option<NodeKey>) -> String {
+    let total = lines.len();
+    let mut out = Html::with_capacity(256);
+    match filter {
+        None => {
+            out.push(r#"<span class="panel__meta">"#)
+                .push_plain(total)
+                .push(" events</span>");
+        }
+        Some(node) => {
+            let shown = lines.iter().filter(|l| l.concerns(node)).count();
+            out.push(r#"<span class="log__filter">"#)
+                .push_text(&node.label())
+                .push(" only · ")
+                .push_plain(shown)
+                .push("/")
+                .push_plain(total)
+                .push(r#"<button type="button" class="btn btn--small" "#)
+                .push_command(Command::ShowAll)
+                .push(r#" data-testid="log-show-all">Show all</button></span>"#);
+        }
+    }
+    out.into_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +140,23 @@ mod tests {
         assert!(html.contains("log__line--selected"));
         assert!(html.contains(r#"aria-current="true""#));
         assert!(!log_line_html(&all[1], false).contains("aria-current"));
+    }
+
+    #[test]
+    fn the_head_counts_the_events_and_those_of_the_node_filtered_to() {
+        let sim = run("card-declined", Coordination::Orchestration);
+        let all = lines(&sim);
+        let total = all.len();
+        assert_eq!(
+            log_head_html(&all, None),
+            format!(r#"<span class="panel__meta">{total} events</span>"#)
+        );
+        let payment = NodeKey::Service(ServiceId::Payment);
+        let shown = all.iter().filter(|l| l.concerns(payment)).count();
+        assert!(0 < shown && shown < total);
+        let head = log_head_html(&all, Some(payment));
+        assert!(head.contains(&format!("{} only · {shown}/{total}", payment.label())));
+        assert!(head.contains(r#"data-action="show-all" data-testid="log-show-all""#));
     }
 
     #[test]
