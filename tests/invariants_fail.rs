@@ -718,3 +718,26 @@ fn invariant_8_a_rejection_nobody_heard_does_not_excuse_a_compensation() {
     assert_eq!(h.outcome(0), sagascope::engine::Outcome::Compensated);
     assert_eq!(h.broken(), vec![Invariant::PointOfNoReturn.number()]);
 }
+
+/// A saga waiting for a person must be on the list with its task and reason: one that waits on
+/// nobody's list breaks invariant 1, in both styles.
+#[test]
+fn invariant_1_a_saga_waiting_for_a_person_on_nobodys_list() {
+    for style in STYLES {
+        // The reservation's undo fails for good: the rollback cannot finish by itself.
+        let mut scenario = preset("card-declined", style);
+        scenario.faults.push(FaultSpec::CompensationFails {
+            step: 1,
+            times: None,
+            saga: None,
+        });
+        let h = breaks_only(scenario, Defect::ListNobody, Invariant::EndsProperly);
+        let v = first(&h, Invariant::EndsProperly);
+        assert!(
+            v.detail
+                .contains("but not listed for a person with the reason"),
+            "{style:?}: {}",
+            v.detail
+        );
+    }
+}

@@ -21,6 +21,9 @@ pub enum Defect {
     /// A saga's final outcome is never recorded: it comes to rest running, flagged for no one
     /// [1: every saga ends].
     WithholdOutcome,
+    /// A saga left waiting for a person is put on nobody's list: no task, no reason, nothing in
+    /// the trace [1: every saga ends].
+    ListNobody,
     /// Cancelling a reservation that was never created writes a cancelled row for it
     /// [2: no compensation without its step].
     CancelWhatNeverExisted,
@@ -61,6 +64,11 @@ pub enum Defect {
 /// [`Defect::WithholdOutcome`]: whether `end_saga` must not record this outcome.
 pub(crate) fn withholds_outcome(defect: Option<Defect>, outcome: Outcome) -> bool {
     defect == Some(Defect::WithholdOutcome) && outcome.is_final()
+}
+
+/// [`Defect::ListNobody`]: whether a saga that needs a person is left off the list.
+pub(crate) fn lists_nobody(defect: Option<Defect>) -> bool {
+    defect == Some(Defect::ListNobody)
 }
 
 /// [`Defect::ExtraAttempt`]: the attempts the retry policy is told were made.

@@ -179,6 +179,9 @@ impl Simulation {
 
     /// Lists a saga for a person (`Some`: the stuck task and why) or takes it off the list.
     pub(super) fn mark_stuck(&mut self, saga: SagaId, stuck: Option<(Task, AttentionReason)>) {
+        if stuck.is_some() && crate::engine::defect::lists_nobody(self.defect) {
+            return;
+        }
         if let Some(record) = self.sagas.get_mut(saga) {
             record.stuck = stuck.map(|(task, _)| task);
             record.stuck_reason = stuck.map(|(_, reason)| reason);
