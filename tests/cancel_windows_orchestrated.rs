@@ -256,3 +256,56 @@ fn a_cancel_while_the_pivot_is_unknown_is_honoured_after_the_redrive() {
     );
     assert_eq!(h.sim.tables().net_cents(0), 0);
 }
+
+/// A retry that was waiting when the cancel came is never sent, even when it falls due while the
+/// compensation is itself waiting to retry (so nothing is awaited at that moment).
+#[test]
+fn a_retry_left_waiting_by_a_cancel_is_never_sent() {
+    let mut s = scenario(0);
+    s.retry.step.jitter = false;
+    s.retry.step.interval_ms = 5_000;
+    s.retry.compensation.jitter = false;
+    s.retry.compensation.interval_ms = 10_000;
+    // The charge fails once and waits 5 s to retry; every undo fails once and waits 10 s.
+    s.faults.push(FaultSpec::TransientError {
+        step: 2,
+        times: 1,
+        saga: None,
+    });
+    for step in [1, 2] {
+        s.faults.push(FaultSpec::CompensationFails {
+            step,
+            times: Some(1),
+            saga: None,
+        });
+    }
+    let mut h = Harness::new(s);
+    h.step_until(|h| {
+        h.count(|k| {
+            matches!(
+                k,
+                EventKind::RetryScheduled {
+                    task: Task::Action(1),
+                    ..
+                }
+            )
+        }) > 0
+    });
+    h.sim
+        .handle_command(Command::Cancel { saga: 0 })
+        .expect("a cancel");
+    h.drive();
+    h.assert_invariants_hold();
+    assert_eq!(h.outcome(0), Outcome::Compensated);
+    let charges = h.count(|k| {
+        matches!(
+            k,
+            EventKind::TaskStarted {
+                task: Task::Action(1),
+                ..
+            }
+        )
+    });
+    assert_eq!(charges, 1, "the charge's retry was dropped with the cancel");
+    assert_eq!(h.sim.tables().net_cents(0), 0);
+}
