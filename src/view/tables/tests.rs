@@ -1,0 +1,137 @@
+//! Tests of `tables`.
+
+use super::*;
+use crate::engine::presets;
+use crate::engine::sim::Simulation;
+
+fn settled(preset: &str, c: Coordination, s: Storage) -> Snapshot {
+    let scenario = presets::scenario(preset, c, s, 1).unwrap();
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.drive(600_000);
+    sim.snapshot()
+}
+
+#[test]
+fn each_service_has_its_own_database_by_default() {
+    let snap = settled(
+        "happy-path",
+        Coordination::Orchestration,
+        Storage::PerService,
+    );
+    let dbs = databases(&snap, &SagaDefinition::restaurant());
+    assert_eq!(dbs.len(), 4);
+    assert_eq!(dbs[0].tables[0].name, "reservations");
+    assert_eq!(dbs[0].tables[0].rows[0].cells[2], "CONFIRMED");
+    assert_eq!(dbs[1].tables[0].rows[0].cells[2], "CHARGED");
+    assert!(dbs
+        .iter()
+        .all(|d| d.tables.iter().any(|t| t.name == "idempotency_keys")));
+}
+
+#[test]
+fn a_shared_database_holds_every_table() {
+    let snap = settled("happy-path", Coordination::Choreography, Storage::Shared);
+    let dbs = databases(&snap, &SagaDefinition::restaurant());
+    assert_eq!(dbs.len(), 1);
+    let names: Vec<&str> = dbs[0].tables.iter().map(|t| t.name.as_str()).collect();
+    for want in [
+        "reservation.reservations",
+        "payment.ledger",
+        "calendar.slots",
+        "notification.notifications",
+        "payment.outbox",
+        "payment.processed_messages",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+}
+
+#[test]
+fn only_the_newest_change_is_highlighted() {
+    let snap = settled(
+        "card-declined",
+        Coordination::Orchestration,
+        Storage::PerService,
+    );
+    let dbs = databases(&snap, &SagaDefinition::restaurant());
+    let changed: Vec<(&str, &TableRow)> = dbs
+        .iter()
+        .flat_map(|d| d.tables.iter())
+        .flat_map(|t| t.rows.iter().map(move |r| (t.name.as_str(), r)))
+        .filter(|(_, r)| r.changed)
+        .collect();
+    assert!(!changed.is_empty());
+    assert!(
+        changed.iter().all(|(name, _)| *name == "notifications"),
+        "{changed:?}"
+    );
+    assert_eq!(dbs[0].tables[0].rows[0].cells[2], "CANCELLED");
+}
+
+#[test]
+fn choreography_shows_outboxes_and_processed_messages() {
+    let snap = settled(
+        "happy-path",
+        Coordination::Choreography,
+        Storage::PerService,
+    );
+    let dbs = databases(&snap, &SagaDefinition::restaurant());
+    let payment = &dbs[1];
+    let outbox = payment.tables.iter().find(|t| t.name == "outbox").unwrap();
+    assert_eq!(outbox.rows[0].cells[2], "PaymentCharged");
+    assert_eq!(outbox.rows[0].cells[3], "✓ yes");
+    let processed = payment
+        .tables
+        .iter()
+        .find(|t| t.name == "processed_messages")
+        .unwrap();
+    assert!(!processed.rows.is_empty());
+}
+
+#[test]
+fn databases_render_as_html_with_changed_rows_marked() {
+    let snap = settled(
+        "card-declined",
+        Coordination::Orchestration,
+        Storage::PerService,
+    );
+    let html = databases_html(&databases(&snap, &SagaDefinition::restaurant())).into_string();
+    assert_eq!(html.matches("<article").count(), 4);
+    assert!(html.contains(r#"data-table="reservations""#));
+    assert!(html.contains("<td>CANCELLED</td>"));
+    assert!(html.contains("db__row--changed"));
+    assert!(html.contains("(empty)"));
+}
+
+#[test]
+fn dead_letters_and_manual_items_are_listed() {
+    let scenario = presets::scenario(
+        "poison-redrive",
+        Coordination::Choreography,
+        Storage::PerService,
+        1,
+    )
+    .unwrap();
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.drive(15_000);
+    let snap = sim.snapshot();
+    let dead = dead_letter_items(&snap, &SagaDefinition::restaurant());
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].queue, ServiceId::Payment);
+    assert_eq!(dead[0].event, "ReservationCreated");
+
+    let snap = settled(
+        "compensation-fails",
+        Coordination::Orchestration,
+        Storage::PerService,
+    );
+    let manual = manual_items(&snap, &SagaDefinition::restaurant());
+    assert_eq!(
+        manual,
+        vec![(
+            0,
+            "Refund payment (Payment): a compensation ran out of retries: the rollback is incomplete"
+                .to_string()
+        )]
+    );
+}
