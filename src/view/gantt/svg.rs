@@ -124,22 +124,17 @@ pub fn gantt_svg(input: &GanttInput) -> String {
     // Axis.
     out.push(r#"<g class="gantt__axis" aria-hidden="true">"#);
     for t in &g.axis {
-        let x = Num(t.x);
-        out.push(r#"<line class="gantt__tick" x1=""#)
-            .push_plain(x)
-            .push(r#"" y1=""#)
-            .push_plain(Num(AXIS_H - 6.0))
-            .push(r#"" x2=""#)
-            .push_plain(x)
-            .push(r#"" y2=""#)
-            .push_plain(Num(g.height - BOTTOM_PAD))
-            .push(r#""/><text class="gantt__tick-label" x=""#)
-            .push_plain(x)
-            .push(r#"" y=""#)
-            .push_plain(Num(AXIS_H - 10.0))
-            .push(r#"" text-anchor="middle">"#)
-            .push_text(&t.label)
-            .push("</text>");
+        out.push_line(
+            "gantt__tick",
+            (t.x, AXIS_H - 6.0),
+            (t.x, g.height - BOTTOM_PAD),
+        )
+        .push_svg_text(
+            "gantt__tick-label",
+            (t.x, AXIS_H - 10.0),
+            Some("middle"),
+            &t.label,
+        );
     }
     out.push("</g>");
 
@@ -178,28 +173,23 @@ pub fn gantt_svg(input: &GanttInput) -> String {
     }
     out.push("</g>");
 
-    let now_x = Num(g.now_x);
-    out.push(r#"<g class="gantt__now" data-testid="gantt-now"><line class="gantt__now-line" x1=""#)
-        .push_plain(now_x)
-        .push(r#"" y1=""#)
-        .push_plain(Num(AXIS_H - 4.0))
-        .push(r#"" x2=""#)
-        .push_plain(now_x)
-        .push(r#"" y2=""#)
-        .push_plain(Num(g.height - BOTTOM_PAD))
-        .push(r#""/><text class="gantt__now-label" x=""#)
-        .push_plain(now_x)
-        .push(r#"" y=""#)
-        .push_plain(Num(12.0))
-        .push(r#"" text-anchor=""#)
-        .push(if g.now_x > g.width - 60.0 {
-            "end"
-        } else {
-            "middle"
-        })
-        .push(r#"">now "#)
-        .push_text(&seconds(input.now_ms))
-        .push("</text></g></svg>");
+    out.push(r#"<g class="gantt__now" data-testid="gantt-now">"#)
+        .push_line(
+            "gantt__now-line",
+            (g.now_x, AXIS_H - 4.0),
+            (g.now_x, g.height - BOTTOM_PAD),
+        )
+        .push_svg_text(
+            "gantt__now-label",
+            (g.now_x, 12.0),
+            Some(if g.now_x > g.width - 60.0 {
+                "end"
+            } else {
+                "middle"
+            }),
+            &format!("now {}", seconds(input.now_ms)),
+        )
+        .push("</g></svg>");
     out.into_string()
 }
 
@@ -248,41 +238,18 @@ fn span_svg(out: &mut Html, span: &Span, row: RowKey, selected: Option<u64>, roo
     .push("><title>")
     .push_text(&description)
     .push("</title>");
-    let (x, y, w, h) = (
-        Num(span.x0),
-        Num(span.y),
-        Num(span.x1 - span.x0),
-        Num(span.height),
-    );
-    let rect = |out: &mut Html, class: &'static str| {
-        out.push(r#"<rect class=""#)
-            .push(class)
-            .push(r#"" x=""#)
-            .push_plain(x)
-            .push(r#"" y=""#)
-            .push_plain(y)
-            .push(r#"" width=""#)
-            .push_plain(w)
-            .push(r#"" height=""#)
-            .push_plain(h)
-            .push(r#"" rx="3""#);
-    };
-    rect(out, "gantt-span__box");
-    out.push("/>");
+    let (at, size) = ((span.x0, span.y), (span.x1 - span.x0, span.height));
+    out.push_rect("gantt-span__box", at, size, r#" rx="3""#);
     if span.kind == SpanKind::Compensation {
-        rect(out, "gantt-span__hatch");
-        out.push(r#" fill="url(#gantt-hatch)"/>"#);
+        out.push_rect(
+            "gantt-span__hatch",
+            at,
+            size,
+            r#" rx="3" fill="url(#gantt-hatch)""#,
+        );
     }
-    let label = |out: &mut Html, class: &'static str, x: f64, y: Num, text: &str| {
-        out.push(r#"<text class=""#)
-            .push(class)
-            .push(r#"" x=""#)
-            .push_plain(Num(x))
-            .push(r#"" y=""#)
-            .push_plain(y)
-            .push(r#"">"#)
-            .push_text(text)
-            .push("</text>");
+    let label = |out: &mut Html, class: &'static str, x: f64, y: f64, words: &str| {
+        out.push_svg_text(class, (x, y), None, words);
     };
     if span.kind != SpanKind::Down {
         let width = span.x1 - span.x0;
@@ -292,7 +259,7 @@ fn span_svg(out: &mut Html, span: &Span, row: RowKey, selected: Option<u64>, roo
             SpanKind::Compensation => format!("{icon} undo").trim_start().to_string(),
             _ => icon.to_string(),
         };
-        let y = Num(span.y + span.height / 2.0 + 4.0);
+        let y = span.y + span.height / 2.0 + 4.0;
         if text_fits(&full, width) {
             label(out, "gantt-span__text", span.x0 + 4.0, y, &full);
         } else {
@@ -317,7 +284,7 @@ fn span_svg(out: &mut Html, span: &Span, row: RowKey, selected: Option<u64>, roo
             out,
             "gantt-span__band-text",
             span.x0 + 4.0,
-            Num(span.y + span.height / 2.0 + 4.0),
+            span.y + span.height / 2.0 + 4.0,
             &span.label,
         );
     }

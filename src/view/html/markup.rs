@@ -88,6 +88,66 @@ impl Html {
         self
     }
 
+    /// An SVG line, `<line class="…" x1="…" y1="…" x2="…" y2="…"/>`, from `a` to `b`.
+    pub fn push_line(&mut self, class: &'static str, a: (f64, f64), b: (f64, f64)) -> &mut Self {
+        self.push(r#"<line class=""#)
+            .push(class)
+            .push(r#"" x1=""#)
+            .push_plain(Num(a.0))
+            .push(r#"" y1=""#)
+            .push_plain(Num(a.1))
+            .push(r#"" x2=""#)
+            .push_plain(Num(b.0))
+            .push(r#"" y2=""#)
+            .push_plain(Num(b.1))
+            .push(r#""/>"#)
+    }
+
+    /// An SVG rectangle at `at`, `size` wide and high, with `extra` static attributes
+    /// (`r#" rx="3""#`) after its geometry.
+    pub fn push_rect(
+        &mut self,
+        class: &'static str,
+        at: (f64, f64),
+        size: (f64, f64),
+        extra: &'static str,
+    ) -> &mut Self {
+        self.push(r#"<rect class=""#)
+            .push(class)
+            .push(r#"" x=""#)
+            .push_plain(Num(at.0))
+            .push(r#"" y=""#)
+            .push_plain(Num(at.1))
+            .push(r#"" width=""#)
+            .push_plain(Num(size.0))
+            .push(r#"" height=""#)
+            .push_plain(Num(size.1))
+            .push(r#"""#)
+            .push(extra)
+            .push("/>")
+    }
+
+    /// An SVG text at `at`, anchored at its `anchor` (start when `None`), its words escaped.
+    pub fn push_svg_text(
+        &mut self,
+        class: &'static str,
+        at: (f64, f64),
+        anchor: Option<&'static str>,
+        words: &str,
+    ) -> &mut Self {
+        self.push(r#"<text class=""#)
+            .push(class)
+            .push(r#"" x=""#)
+            .push_plain(Num(at.0))
+            .push(r#"" y=""#)
+            .push_plain(Num(at.1))
+            .push(r#"""#);
+        if let Some(anchor) = anchor {
+            self.push(r#" text-anchor=""#).push(anchor).push(r#"""#);
+        }
+        self.push(">").push_text(words).push("</text>")
+    }
+
     /// The markup, to hand to the page.
     pub fn into_string(self) -> String {
         self.0
@@ -122,6 +182,24 @@ mod tests {
         assert_eq!(
             html.into_string(),
             r#"<p title="a &quot;b&quot; &lt;c&gt;">x &amp; &#39;y&#39;42true&lt;i&gt;</p>"#
+        );
+    }
+
+    #[test]
+    fn svg_shapes_write_their_geometry_and_escape_their_words() {
+        let mut html = Html::with_capacity(256);
+        html.push_line("l", (1.0, 2.04), (3.0, -4.0))
+            .push_rect("r", (0.0, 1.5), (10.0, 20.0), r#" rx="3""#)
+            .push_svg_text("t", (5.0, 6.0), Some("middle"), "a<b")
+            .push_svg_text("u", (0.0, 0.0), None, "c");
+        assert_eq!(
+            html.as_str(),
+            concat!(
+                r#"<line class="l" x1="1.0" y1="2.0" x2="3.0" y2="-4.0"/>"#,
+                r#"<rect class="r" x="0.0" y="1.5" width="10.0" height="20.0" rx="3"/>"#,
+                r#"<text class="t" x="5.0" y="6.0" text-anchor="middle">a&lt;b</text>"#,
+                r#"<text class="u" x="0.0" y="0.0">c</text>"#
+            )
         );
     }
 

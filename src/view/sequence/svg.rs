@@ -54,34 +54,19 @@ fn arrow_classes(a: &SeqArrow) -> String {
     c
 }
 
-/// A `<rect>` row hit area (what answers a click on the row) at `x`, as wide as `w`.
+/// The rectangle that answers a click on a row, from `x`, `w` wide.
 fn hit(out: &mut Html, row: &SeqRow, x: f64, w: f64) {
-    out.push(r#"<rect class="seq-row__hit" x=""#)
-        .push_plain(Num(x))
-        .push(r#"" y=""#)
-        .push_plain(Num(row.y - ROW_PITCH / 2.0))
-        .push(r#"" width=""#)
-        .push_plain(Num(w))
-        .push(r#"" height=""#)
-        .push_plain(Num(ROW_PITCH))
-        .push(r#""/>"#);
+    out.push_rect(
+        "seq-row__hit",
+        (x, row.y - ROW_PITCH / 2.0),
+        (w, ROW_PITCH),
+        "",
+    );
 }
 
-/// A text of the diagram: its classes, position, anchor and words.
+/// A text of the diagram, at the start of `x` or centred on it.
 fn text(out: &mut Html, class: &'static str, x: f64, y: f64, middle: bool, words: &str) {
-    out.push(r#"<text class=""#)
-        .push(class)
-        .push(r#"" x=""#)
-        .push_plain(Num(x))
-        .push(r#"" y=""#)
-        .push_plain(Num(y))
-        .push(if middle {
-            r#"" text-anchor="middle">"#
-        } else {
-            r#"">"#
-        })
-        .push_text(words)
-        .push("</text>");
+    out.push_svg_text(class, (x, y), middle.then_some("middle"), words);
 }
 
 fn draw_arrow(out: &mut Html, layout: &SequenceLayout, row: &SeqRow, a: &SeqArrow) {
@@ -115,15 +100,7 @@ fn draw_arrow(out: &mut Html, layout: &SequenceLayout, row: &SeqRow, a: &SeqArro
     let end = if a.lost { fx + (tx - fx) * 0.7 } else { tx };
     let (lo, hi) = if fx < tx { (fx, tx) } else { (tx, fx) };
     hit(out, row, lo - 6.0, hi - lo + 12.0);
-    out.push(r#"<line class="seq-arrow__line" x1=""#)
-        .push_plain(Num(fx))
-        .push(r#"" y1=""#)
-        .push_plain(Num(line_y))
-        .push(r#"" x2=""#)
-        .push_plain(Num(end))
-        .push(r#"" y2=""#)
-        .push_plain(Num(line_y))
-        .push(r#""/>"#);
+    out.push_line("seq-arrow__line", (fx, line_y), (end, line_y));
     if a.lost {
         out.push(r#"<path class="seq-arrow__cross" d="M"#)
             .push_plain(Num(end - 4.0))
@@ -165,13 +142,12 @@ fn draw_note(out: &mut Html, layout: &SequenceLayout, row: &SeqRow, n: &SeqNote)
         .max(TIME_WIDTH + w / 2.0);
     // The note's whole width and the row's height answer a click, as an arrow's row does.
     hit(out, row, x - w / 2.0 - 6.0, w + 12.0);
-    out.push(r#"<rect class="seq-note__box" x=""#)
-        .push_plain(Num(x - w / 2.0))
-        .push(r#"" y=""#)
-        .push_plain(Num(row.y - 9.0))
-        .push(r#"" width=""#)
-        .push_plain(Num(w))
-        .push(r#"" height="18" rx="4"/>"#);
+    out.push_rect(
+        "seq-note__box",
+        (x - w / 2.0, row.y - 9.0),
+        (w, 18.0),
+        r#" rx="4""#,
+    );
     text(
         out,
         "seq-text seq-text--note",
@@ -207,15 +183,7 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
         )
         .push(r#"><g class="seq-lifelines" aria-hidden="true">"#);
     for l in &layout.lanes {
-        out.push(r#"<line class="seq-lifeline" x1=""#)
-            .push_plain(Num(l.x))
-            .push(r#"" y1=""#)
-            .push_plain(Num(HEAD_HEIGHT - 8.0))
-            .push(r#"" x2=""#)
-            .push_plain(Num(l.x))
-            .push(r#"" y2=""#)
-            .push_plain(Num(h))
-            .push(r#""/>"#);
+        out.push_line("seq-lifeline", (l.x, HEAD_HEIGHT - 8.0), (l.x, h));
     }
     out.push(r#"</g><g class="seq-rows">"#);
     for row in &layout.rows {
@@ -261,23 +229,21 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
                 ">"
             });
         if row.selected {
-            out.push(r#"<rect class="seq-row__band" x="0" y=""#)
-                .push_plain(Num(row.y - ROW_PITCH / 2.0))
-                .push(r#"" width=""#)
-                .push_plain(Num(w))
-                .push(r#"" height=""#)
-                .push_plain(Num(ROW_PITCH))
-                .push(r#""/>"#);
+            out.push_rect(
+                "seq-row__band",
+                (0.0, row.y - ROW_PITCH / 2.0),
+                (w, ROW_PITCH),
+                "",
+            );
         }
         // The space keeps the time and the label apart in the row's text, which is what a
         // screen reader's name for the row must start with.
-        out.push(r#"<text class="seq-text seq-text--time" x=""#)
-            .push_plain(Num(TIME_WIDTH - 8.0))
-            .push(r#"" y=""#)
-            .push_plain(Num(row.y + 4.0))
-            .push(r#"" text-anchor="end">"#)
-            .push_text(&seconds(row.at_ms))
-            .push(" </text>");
+        out.push_svg_text(
+            "seq-text seq-text--time",
+            (TIME_WIDTH - 8.0, row.y + 4.0),
+            Some("end"),
+            &format!("{} ", seconds(row.at_ms)),
+        );
         match &row.mark {
             SeqMark::Arrow(a) => draw_arrow(&mut out, &layout, row, a),
             SeqMark::Note(n) => draw_note(&mut out, &layout, row, n),
@@ -316,11 +282,14 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
             &l.label,
         );
         if !l.sub.is_empty() {
-            out.push(r#"<text class="seq-text seq-text--lane-sub" x=""#)
-                .push_plain(Num(l.x))
-                .push(r#"" y="33" text-anchor="middle">"#)
-                .push_text(&l.sub)
-                .push("</text>");
+            text(
+                &mut out,
+                "seq-text seq-text--lane-sub",
+                l.x,
+                33.0,
+                true,
+                &l.sub,
+            );
         }
         out.push("</g>");
     }

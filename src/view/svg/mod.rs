@@ -120,15 +120,7 @@ pub fn diagram_svg(state: &DiagramState<'_>) -> String {
     out.push(r#"<g class="edges">"#);
     for s in ServiceId::ALL {
         if let Some([a, b]) = consumer_link(coordination, s) {
-            out.push(r#"<line class="edge edge--consumer" x1=""#)
-                .push_plain(Num(a.x))
-                .push(r#"" y1=""#)
-                .push_plain(Num(a.y))
-                .push(r#"" x2=""#)
-                .push_plain(Num(b.x))
-                .push(r#"" y2=""#)
-                .push_plain(Num(b.y))
-                .push(r#""/>"#);
+            out.push_line("edge edge--consumer", (a.x, a.y), (b.x, b.y));
         }
     }
     let lit_edge = state.focus.and_then(|f| f.edge);

@@ -72,17 +72,7 @@ pub(super) fn text(
     anchor: Option<&'static str>,
     content: &str,
 ) {
-    out.push(r#"<text class=""#)
-        .push(class)
-        .push(r#"" x=""#)
-        .push_plain(Num(x))
-        .push(r#"" y=""#)
-        .push_plain(Num(y))
-        .push(r#"""#);
-    if let Some(anchor) = anchor {
-        out.push(r#" text-anchor=""#).push(anchor).push(r#"""#);
-    }
-    out.push(">").push_text(content).push("</text>");
+    out.push_svg_text(class, (x, y), anchor, content);
 }
 
 /// Chips for the active faults shown on a node; each removes its fault when activated.
