@@ -84,7 +84,6 @@ pub(super) struct SagaWatch {
     /// rest. (A compensation that fails for ever cannot: within its retry policy the saga ends
     /// rollback incomplete, or the queue dead-letters it; retried for ever, the run never rests.)
     pub poisoned_by: BTreeSet<usize>,
-    pub ended: Option<Outcome>,
 }
 
 impl SagaWatch {
@@ -405,7 +404,6 @@ impl Watcher {
             EventKind::SagaEnded { outcome } => {
                 if let Some(s) = event.saga {
                     let w = self.saga(s);
-                    w.ended = Some(*outcome);
                     if *outcome == Outcome::Compensated
                         && w.past_the_pivot()
                         && !w.cancellation_saga
