@@ -145,7 +145,7 @@ pub fn Bar(bar: Memo<BarState>) -> impl IntoView {
     let coordination_buttons =
         Signal::derive(move || bar.with(|b| b.coordination_buttons().to_vec()));
     let storage = Signal::derive(move || bar.with(BarState::storage_on));
-    let storage_buttons = Signal::derive(|| STORAGE_BUTTONS.to_vec());
+    let storage_buttons = Signal::stored(STORAGE_BUTTONS.to_vec());
     let playing = Memo::new(move |_| bar.with(|b| b.playing));
     let speeds = Memo::new(move |_| bar.with(|b| b.speeds.clone()));
     let speed = Memo::new(move |_| bar.with(|b| b.speed.0));

@@ -148,11 +148,7 @@ pub fn safeguard_test_id(safeguard: Safeguard) -> String {
 /// The Safeguards menu button's accessible name, which shows what the eye sees: how many are off
 /// and which ("2 safeguards off: Idempotent consumers, Outbox").
 pub fn safeguards_summary(safeguards: &Safeguards) -> String {
-    let off: Vec<&str> = Safeguard::ALL
-        .into_iter()
-        .filter(|s| !safeguards.get(*s))
-        .map(Safeguard::label)
-        .collect();
+    let off: Vec<&str> = off(safeguards).map(Safeguard::label).collect();
     if off.is_empty() {
         return "Safeguards: all on".to_string();
     }
@@ -163,10 +159,12 @@ pub fn safeguards_summary(safeguards: &Safeguards) -> String {
 
 /// How many safeguards are off.
 pub fn safeguards_off(safeguards: &Safeguards) -> usize {
-    Safeguard::ALL
-        .into_iter()
-        .filter(|s| !safeguards.get(*s))
-        .count()
+    off(safeguards).count()
+}
+
+/// The safeguards switched off, in the menu's order.
+fn off(safeguards: &Safeguards) -> impl Iterator<Item = Safeguard> + '_ {
+    Safeguard::ALL.into_iter().filter(|s| !safeguards.get(*s))
 }
 
 #[cfg(test)]

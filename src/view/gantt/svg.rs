@@ -248,9 +248,6 @@ fn span_svg(out: &mut Html, span: &Span, row: RowKey, selected: Option<u64>, roo
             r#" rx="3" fill="url(#gantt-hatch)""#,
         );
     }
-    let label = |out: &mut Html, class: &'static str, x: f64, y: f64, words: &str| {
-        out.push_svg_text(class, (x, y), None, words);
-    };
     if span.kind != SpanKind::Down {
         let width = span.x1 - span.x0;
         let icon = span_icon(span);
@@ -261,30 +258,28 @@ fn span_svg(out: &mut Html, span: &Span, row: RowKey, selected: Option<u64>, roo
         };
         let y = span.y + span.height / 2.0 + 4.0;
         if text_fits(&full, width) {
-            label(out, "gantt-span__text", span.x0 + 4.0, y, &full);
+            out.push_svg_text("gantt-span__text", (span.x0 + 4.0, y), None, &full);
         } else {
             // Too narrow: a short mark inside, the label outside if the lane has room.
             let short_fits = !short.is_empty() && text_fits(&short, width);
             if short_fits {
-                label(out, "gantt-span__text", span.x0 + 4.0, y, &short);
+                out.push_svg_text("gantt-span__text", (span.x0 + 4.0, y), None, &short);
             }
             let outside = if short_fits { span.label.clone() } else { full };
             if text_fits(&outside, room - span.x1) {
-                label(
-                    out,
+                out.push_svg_text(
                     "gantt-span__text gantt-span__text--outside",
-                    span.x1 + 2.0,
-                    y,
+                    (span.x1 + 2.0, y),
+                    None,
                     &outside,
                 );
             }
         }
     } else if text_fits(&span.label, room - span.x0) {
-        label(
-            out,
+        out.push_svg_text(
             "gantt-span__band-text",
-            span.x0 + 4.0,
-            span.y + span.height / 2.0 + 4.0,
+            (span.x0 + 4.0, span.y + span.height / 2.0 + 4.0),
+            None,
             &span.label,
         );
     }
