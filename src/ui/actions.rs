@@ -13,7 +13,7 @@ use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 
 use super::derived::Derived;
-use super::focus::{focus_later, selector_of};
+use super::focus::focus_later;
 use super::handles::Overlay;
 use super::state::Run;
 use super::theme::Theme;
@@ -43,9 +43,9 @@ fn activate(run: Run, derived: Derived, key: NodeKey) {
     sel.menu.set(has_menu.then_some(key));
 }
 
-/// Carries out a command, from a click or a key. `origin` finds the control that sent it again,
-/// to give the focus back to when an overlay it opened closes.
-pub fn apply(page: Page, command: Command, origin: Option<String>) {
+/// Carries out a command, from a click or a key. `origin` is the control that sent it, which
+/// gets the focus back when an overlay it opened closes.
+pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
     let Page {
         run,
         derived,
@@ -283,7 +283,7 @@ pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
         // A choice made in a menu closes it; closing only tidies up, the command goes ahead.
         let _ignored = menu.remove_attribute("open");
     }
-    apply(page, command, selector_of(&found));
+    apply(page, command, Some(found));
     true
 }
 
@@ -340,51 +340,4 @@ pub fn is_native_control(el: &web_sys::Element) -> bool {
         el.tag_name().to_ascii_lowercase().as_str(),
         "input" | "select" | "textarea" | "button" | "option"
     )
-}
-
-/// The attributes that find an element again after its markup is replaced, most specific first.
-const IDENTITY: [&str; 8] = [
-    "data-chip",
-    "data-choice",
-    "data-fault-id",
-    "data-seq",
-    "data-saga",
-    "data-tab",
-    "data-node",
-    "data-testid",
-];
-
-/// Replaces a container's markup and gives the keyboard focus back to the element that had it.
-pub fn replace_keeping_focus(container: &web_sys::Element, markup: &str) {
-    let active = document()
-        .active_element()
-        .filter(|el| container.contains(Some(el)));
-    let focused = active.as_ref().and_then(|el| {
-        IDENTITY
-            .into_iter()
-            .find_map(|attr| el.get_attribute(attr).map(|v| (attr, v)))
-    });
-    // Text being typed into a field (the seed) survives the redraw.
-    let typing = active
-        .filter(|el| el.tag_name().eq_ignore_ascii_case("input"))
-        .map(|el| el.unchecked_into::<web_sys::HtmlInputElement>())
-        .filter(|input| input.type_() == "text")
-        .map(|input| (input.value(), input.selection_start().ok().flatten()));
-    container.set_inner_html(markup);
-    if let Some((attr, value)) = focused {
-        let value = value.replace('\\', "\\\\").replace('"', "\\\"");
-        if let Ok(Some(el)) = container.query_selector(&format!("[{attr}=\"{value}\"]")) {
-            if let (Some((text, caret)), Some(input)) =
-                (&typing, el.dyn_ref::<web_sys::HtmlInputElement>())
-            {
-                input.set_value(text);
-                let _ignored = input.set_selection_range(
-                    caret.unwrap_or(text.len() as u32),
-                    caret.unwrap_or(text.len() as u32),
-                );
-            }
-            // SVG elements have `focus()` too; the binding calls it by name.
-            let _ignored = el.unchecked_into::<web_sys::HtmlElement>().focus();
-        }
-    }
 }

@@ -22,25 +22,9 @@ pub(super) fn escape_pressed(run: Run) {
     }
 }
 
-/// A selector that finds a control again after its markup is redrawn: by its `data-testid`, or
-/// its `data-action` with the argument that tells it apart.
-pub(crate) fn selector_of(el: &web_sys::Element) -> Option<String> {
-    if let Some(id) = el.get_attribute("data-testid") {
-        return Some(format!("[data-testid=\"{id}\"]"));
-    }
-    let action = el.get_attribute("data-action")?;
-    let mut selector = format!("[data-action=\"{action}\"]");
-    for name in ["data-term", "data-seq", "data-node"] {
-        if let Some(value) = el.get_attribute(name) {
-            selector.push_str(&format!("[{name}=\"{value}\"]"));
-        }
-    }
-    Some(selector)
-}
-
-/// A selector for the element that has the focus, if it can be found again.
-pub(super) fn focused_selector() -> Option<String> {
-    document().active_element().and_then(|el| selector_of(&el))
+/// The element that has the keyboard focus: an overlay it opens gives the focus back to it.
+pub(super) fn focused_element() -> Option<web_sys::Element> {
+    document().active_element()
 }
 
 /// Keeps Tab inside an open overlay (a dialog): from its last control to its first, and back.

@@ -4,6 +4,7 @@
 //! run.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::engine::message::SagaId;
 use crate::player::Player;
@@ -76,7 +77,7 @@ pub struct Layout {
     /// The panel shown over the page.
     pub overlay: RwSignal<Overlay>,
     /// Finds the control that opened the overlay again, to give it the focus back on closing.
-    pub(super) overlay_opener: StoredValue<Option<String>>,
+    pub(super) overlay_opener: StoredValue<Option<web_sys::Element>, LocalStorage>,
     /// Whether both styles are shown side by side.
     pub side_by_side: RwSignal<bool>,
     /// A message for the person (bad input, a refused command), shown until dismissed.
@@ -86,7 +87,7 @@ pub struct Layout {
 impl Layout {
     /// Opens an overlay over the page (focus goes to its close button), remembering the control
     /// that had the focus.
-    pub fn open_overlay(&self, overlay: Overlay, opener: Option<String>) {
+    pub fn open_overlay(&self, overlay: Overlay, opener: Option<web_sys::Element>) {
         if self.overlay.get_untracked() == Overlay::None {
             self.overlay_opener.set_value(opener);
         }
@@ -105,8 +106,12 @@ impl Layout {
             return;
         }
         self.overlay.set(Overlay::None);
-        if let Some(selector) = self.overlay_opener.try_update_value(Option::take).flatten() {
-            super::focus::focus_later(selector);
+        let opener = self.overlay_opener.try_update_value(Option::take).flatten();
+        // Panels are redrawn in place, so the opener is still on the page unless the run it
+        // belonged to was replaced.
+        if let Some(opener) = opener.filter(|el| el.is_connected()) {
+            // SVG and HTML elements both have `focus()`; the binding calls it by name.
+            let _ignored = opener.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     }
 }

@@ -12,6 +12,7 @@ mod focus;
 pub mod handles;
 mod log;
 mod panels;
+pub mod patch;
 pub mod remember;
 mod share;
 pub mod state;
@@ -35,9 +36,7 @@ use crate::view::html::{notice_html, share_html};
 use crate::view::teach::{help_html, key_command, View};
 use actions::Page;
 use derived::Derived;
-use focus::{
-    escape_pressed, focus_later, focused_selector, keep_tab_in_overlay, key_for_a_control,
-};
+use focus::{escape_pressed, focus_later, focused_element, keep_tab_in_overlay, key_for_a_control};
 use handles::Overlay;
 use remember::Remembered;
 use state::Run;
@@ -283,7 +282,7 @@ pub fn App() -> impl IntoView {
         }
         if let Some(command) = key_command(&ev.key()) {
             ev.prevent_default();
-            actions::apply(page, command, focused_selector());
+            actions::apply(page, command, focused_element());
         }
     });
     on_cleanup(move || keys.remove());
@@ -409,8 +408,8 @@ pub fn App() -> impl IntoView {
     })
 }
 
-/// A box whose contents are markup from the view layer: drawn at once, then replaced when it
-/// changes (keeping the keyboard focus on the element that had it).
+/// A box whose contents are markup from the view layer: drawn at once, then redrawn in place
+/// when it changes (see [`patch`]).
 #[component]
 fn Pane(#[prop(into)] class: String, markup: Signal<String>) -> impl IntoView {
     let el = NodeRef::<Div>::new();
@@ -419,8 +418,8 @@ fn Pane(#[prop(into)] class: String, markup: Signal<String>) -> impl IntoView {
 }
 
 /// Keeps the element `node` refers to showing `markup`: returns the markup to draw it with
-/// first (its `inner_html`), then replaces its contents whenever the markup changes, keeping the
-/// keyboard focus on the element that had it.
+/// first (its `inner_html`), then redraws its contents in place whenever the markup changes: the
+/// elements that stay keep their focus, scroll and selection (see [`patch`]).
 fn keep_drawn<E>(node: NodeRef<E>, markup: Signal<String>) -> String
 where
     E: leptos::tachys::html::element::ElementType,
@@ -434,7 +433,7 @@ where
             return;
         }
         if let Some(el) = node.get() {
-            actions::replace_keeping_focus(el.unchecked_ref(), &markup);
+            patch::morph(el.unchecked_ref(), &markup);
             shown = Some(markup);
         }
     });

@@ -52,7 +52,7 @@ impl Run {
                 view: RwSignal::new(View::Diagram),
                 presenter: RwSignal::new(false),
                 overlay: RwSignal::new(Overlay::None),
-                overlay_opener: StoredValue::new(None),
+                overlay_opener: StoredValue::new_local(None),
                 side_by_side: RwSignal::new(false),
                 notice: RwSignal::new(None),
             },

@@ -611,14 +611,18 @@ export class AppPage {
 
   // ---- focus ----
 
-  /** Marks the element with that data-testid, to tell later whether it is still the same one. */
+  /**
+   * Marks the element with that data-testid, to tell later whether it is still the same one. The
+   * mark is a property of the DOM object, not an attribute: a redraw in place rightly drops
+   * attributes its markup does not have, and a new element never has the property.
+   */
   async mark(testId) {
-    await this.byTestId(testId).evaluate((el) => { el.dataset.e2eMark = 'same'; });
+    await this.byTestId(testId).evaluate((el) => { el.e2eMark = 'same'; });
   }
 
   /** Whether the element with that data-testid is still the one `mark` marked (not redrawn). */
   async stillMarked(testId) {
-    return (await this.byTestId(testId).getAttribute('data-e2e-mark')) === 'same';
+    return (await this.byTestId(testId).evaluate((el) => el.e2eMark)) === 'same';
   }
 
   /** Waits until the control with that data-testid can be pressed. */

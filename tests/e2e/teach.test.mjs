@@ -498,6 +498,23 @@ describe('the bar while the run plays', () => {
   });
 });
 
+describe('the panels while the run plays', () => {
+  test('are redrawn in place: a focused node keeps the focus, and nodes and tabs stay the same elements', async () => {
+    await withPage(browser, { preset: 'transient-payment', speed: 2 }, async (app) => {
+      const kept = ['service-payment', 'service-reservation', 'tab-tables', 'tab-dead-letters'];
+      for (const id of kept) await app.mark(id);
+      const status = () => app.byTestId('service-payment').getAttribute('data-status');
+      const before = await status();
+      await app.play();
+      await app.byTestId('service-payment').focus();
+      await app.waitUntilPaused(30_000);
+      assert.notEqual(await status(), before, 'the node was redrawn with its new status');
+      assert.equal(await app.focusedName(), 'service-payment', 'the focus stays on the node');
+      for (const id of kept) assert.ok(await app.stillMarked(id), `${id} is the same element`);
+    });
+  });
+});
+
 describe('the views', () => {
   test('the sequence view follows the run as it plays, with its lane heads kept in sight', async () => {
     await withPage(browser, { preset: 'poison-redrive', coordination: 'choreography', speed: TOP }, async (app) => {
