@@ -96,6 +96,11 @@ fn bad_trace_files_say_what_is_wrong() {
             "trace version 2",
         ),
         (text[..text.len() / 2].to_string(), "line "),
+        // Refused by its size before it is parsed (a valid trace padded past the limit).
+        (
+            format!("{text}{}", " ".repeat(export::MAX_TRACE_BYTES)),
+            "bytes; at most",
+        ),
         (
             text.replacen("{\"version\":1,", "{\"version\":1,\"extra\":0,", 1),
             "unknown field `extra`",

@@ -123,6 +123,14 @@ impl LossReason {
             LossReason::ReceiverDown => "the receiver is down",
         }
     }
+
+    /// What lost it, as words that fit "the message never arrives (…)".
+    pub fn cause(self) -> &'static str {
+        match self {
+            LossReason::Dropped => "an injected fault dropped it",
+            LossReason::ReceiverDown => "its receiver is down",
+        }
+    }
 }
 
 /// Why a task failed without a business reason.

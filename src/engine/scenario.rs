@@ -3,6 +3,7 @@
 //! A scenario is versioned JSON (serde). Everything a run depends on is in it, so a scenario
 //! and its seed reproduce a run exactly.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::definition::{DefinitionError, SagaDefinition, StepKind};
@@ -390,23 +391,7 @@ impl Scenario {
 
     /// Parses and validates scenario JSON; every rejection names the place and the problem.
     pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
-        if text.len() > MAX_SCENARIO_BYTES {
-            return Err(ScenarioError::TooLarge(text.len()));
-        }
-        // Read the version first so an old or future file gets the right message.
-        if let Some(version) = json_version(text) {
-            if version != SCENARIO_VERSION {
-                return Err(ScenarioError::Version(version));
-            }
-        }
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
-            let (line, column, message) = json_error_parts(&e);
-            ScenarioError::Json {
-                line,
-                column,
-                message,
-            }
-        })?;
+        let scenario: Scenario = read_versioned(text, MAX_SCENARIO_BYTES, SCENARIO_VERSION)?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -427,16 +412,74 @@ struct VersionProbe {
     version: u32,
 }
 
-/// The top-level `version` field of a versioned JSON text, if it has one that reads as a number:
-/// read first, so that an old or future file is told so rather than failing on other fields.
-pub fn json_version(text: &str) -> Option<u32> {
+/// Why a versioned JSON file was not read, before anything in it was checked.
+#[derive(Debug)]
+pub enum Unread {
+    /// It has this many bytes, more than accepted.
+    TooLarge(usize),
+    /// Its `version` names a format this code does not read.
+    Version(u32),
+    /// It is not the JSON expected.
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+}
+
+/// Reads a versioned JSON file: its size first, then its top-level `version` (so that an old or
+/// future file is told so rather than failing on other fields), then the rest.
+pub fn read_versioned<T: DeserializeOwned>(
+    text: &str,
+    max_bytes: usize,
+    version: u32,
+) -> Result<T, Unread> {
+    if text.len() > max_bytes {
+        return Err(Unread::TooLarge(text.len()));
+    }
+    if let Some(found) = json_version(text).filter(|v| *v != version) {
+        return Err(Unread::Version(found));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let (line, column, message) = json_error_parts(&e);
+        Unread::Json {
+            line,
+            column,
+            message,
+        }
+    })
+}
+
+impl From<Unread> for ScenarioError {
+    fn from(unread: Unread) -> Self {
+        match unread {
+            Unread::TooLarge(bytes) => ScenarioError::TooLarge(bytes),
+            Unread::Version(v) => ScenarioError::Version(v),
+            Unread::Json {
+                line,
+                column,
+                message,
+            } => ScenarioError::Json {
+                line,
+                column,
+                message,
+            },
+        }
+    }
+}
+
+/// The top-level `version` field of a versioned JSON text, if it has one that reads as a number.
+fn json_version(text: &str) -> Option<u32> {
     serde_json::from_str::<VersionProbe>(text)
         .ok()
         .map(|p| p.version)
 }
 
 /// A JSON error as (line, column, message without the position the message repeats).
-pub fn json_error_parts(e: &serde_json::Error) -> (usize, usize, String) {
+fn json_error_parts(e: &serde_json::Error) -> (usize, usize, String) {
     let text = e.to_string();
     let message = text
         .split(" at line ")

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::event::Event;
 use crate::engine::run::HORIZON_MS;
-use crate::engine::scenario::{json_error_parts, json_version, Scenario, ScenarioError};
+use crate::engine::scenario::{read_versioned, Scenario, ScenarioError, Unread};
 use crate::engine::sim::Simulation;
 
 /// The trace format this code writes and reads.
@@ -66,6 +66,24 @@ pub enum TraceError {
     },
 }
 
+impl From<Unread> for TraceError {
+    fn from(unread: Unread) -> Self {
+        match unread {
+            Unread::TooLarge(bytes) => TraceError::TooLarge(bytes),
+            Unread::Version(v) => TraceError::Version(v),
+            Unread::Json {
+                line,
+                column,
+                message,
+            } => TraceError::Json {
+                line,
+                column,
+                message,
+            },
+        }
+    }
+}
+
 impl TraceFile {
     /// The trace of a run so far, with the scenario that reproduces it.
     pub fn of_run(sim: &Simulation) -> Self {
@@ -93,22 +111,7 @@ impl TraceFile {
 
     /// Reads a trace file; every rejection names the place and the problem.
     pub fn from_json(text: &str) -> Result<Self, TraceError> {
-        if text.len() > MAX_TRACE_BYTES {
-            return Err(TraceError::TooLarge(text.len()));
-        }
-        if let Some(version) = json_version(text) {
-            if version != TRACE_VERSION {
-                return Err(TraceError::Version(version));
-            }
-        }
-        let file: TraceFile = serde_json::from_str(text).map_err(|e| {
-            let (line, column, message) = json_error_parts(&e);
-            TraceError::Json {
-                line,
-                column,
-                message,
-            }
-        })?;
+        let file: TraceFile = read_versioned(text, MAX_TRACE_BYTES, TRACE_VERSION)?;
         file.scenario.validate()?;
         Ok(file)
     }

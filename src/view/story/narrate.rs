@@ -4,8 +4,7 @@
 
 use crate::engine::definition::{Operation, ServiceId, StepKind};
 use crate::engine::event::{
-    AttentionReason, ClearReason, CompensationReason, Event, EventKind, FailReason, LossReason,
-    Outcome,
+    AttentionReason, ClearReason, CompensationReason, Event, EventKind, FailReason, Outcome,
 };
 use crate::engine::message::{Body, Node, SagaId, Task, TaskResult};
 use crate::engine::scenario::Storage;
@@ -80,10 +79,7 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             let what = m.map(|m| ctx.body(&m.body)).unwrap_or_else(|| format!("message {message}"));
             let nodes = m.map(|m| vec![NodeKey::of(m.from), NodeKey::of(m.to)]).unwrap_or_default();
             let text = format!("{what} is lost: {}", reason.label());
-            let why = match reason {
-                LossReason::Dropped => "an injected fault dropped it",
-                LossReason::ReceiverDown => "its receiver is down",
-            };
+            let why = reason.cause();
             let s = story("✗", text, Tone::Warn, nodes).message(*message);
             if ctx.orchestrated() {
                 s.why(format!("The message never arrives ({why}). The orchestrator will notice only when its timeout fires."))
