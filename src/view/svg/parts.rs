@@ -164,17 +164,8 @@ pub(super) fn step_row(
         .push(kind_meaning(kind))
         .push("), ")
         .push(status)
-        .push(r#"</title><rect class="saga-step__bg" width=""#)
-        .push_plain(Num(width))
-        .push(r#"" height="28" rx="7"/>"#);
-    text(
-        out,
-        "saga-step__icon",
-        9.0,
-        19.0,
-        None,
-        status_icon(state.status),
-    );
+        .push("</title>");
+    row_background(out, width, state.status);
     out.push(r#"<text class="saga-step__name" x="27" y="19"><tspan class="saga-step__n">"#)
         .push_plain(step + 1)
         .push("</tspan> ")
@@ -186,6 +177,14 @@ pub(super) fn step_row(
         .push(r#" 4)"><rect class="kind-badge__box" width="22" height="20" rx="4"/>"#);
     text(out, "kind-badge__text", 11.0, 15.0, Some("middle"), badge);
     out.push("</g></g>");
+}
+
+/// A row's rounded background and its status icon.
+fn row_background(out: &mut Html, width: f64, status: StepStatus) {
+    out.push(r#"<rect class="saga-step__bg" width=""#)
+        .push_plain(Num(width))
+        .push(r#"" height="28" rx="7"/>"#);
+    text(out, "saga-step__icon", 9.0, 19.0, None, status_icon(status));
 }
 
 pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState) {
@@ -202,17 +201,8 @@ pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState) {
         .push(status)
         .push(r#"" transform="translate(10 "#)
         .push_plain(Num(y))
-        .push(r#")"><title>After a failure, once every step is undone: tell the customer and the restaurant</title><rect class="saga-step__bg" width=""#)
-        .push_plain(Num(width))
-        .push(r#"" height="28" rx="7"/>"#);
-    text(
-        out,
-        "saga-step__icon",
-        9.0,
-        19.0,
-        None,
-        status_icon(state.status),
-    );
+        .push(r#")"><title>After a failure, once every step is undone: tell the customer and the restaurant</title>"#);
+    row_background(out, width, state.status);
     text(out, "saga-step__name", 27.0, 19.0, None, "✉ Notify failure");
     if state.attempts > 1 {
         text(
