@@ -226,9 +226,7 @@ describe('the keyboard alone', () => {
 test('prefers-reduced-motion: reduce stops every animation and transition', async () => {
   await withPage(browser, { speed: 25 }, async (app) => {
     await app.play();
-    const box = app.runningNodeBox();
-    await box.waitFor({ state: 'attached' });
-    assert.notEqual(await AppPage.animationName(box), 'none', 'a running node pulses');
+    assert.notEqual(await app.runningNodeAnimation(), 'none', 'a running node pulses');
     await app.reduceMotion();
     const moving = await app.movingElements();
     assert.deepEqual(moving, [], 'nothing animates or transitions');

@@ -974,11 +974,22 @@ export class AppPage {
   /** Every visible, enabled control the page offers (buttons, form fields, [data-action]): `{ id, what, tabIndex }`. */
   async controls() { return this.page.evaluate(visibleControls); }
 
-  /** The first running node's box (it pulses while its step runs). */
-  runningNodeBox() { return this.page.locator('.saga-node--running .saga-node__box').first(); }
-
-  /** The CSS animation-name of an element. */
-  static async animationName(locator) { return locator.evaluate((el) => getComputedStyle(el).animationName); }
+  /**
+   * The CSS animation of the first diagram node seen running, read in the same frame as it is
+   * found (a step of a fast run may be over before a second round trip).
+   */
+  async runningNodeAnimation(timeout = 10_000) {
+    return this.page.evaluate((ms) => new Promise((resolve, reject) => {
+      const until = performance.now() + ms;
+      const look = () => {
+        const box = document.querySelector('.saga-node--running .saga-node__box');
+        if (box) return resolve(getComputedStyle(box).animationName);
+        if (performance.now() > until) return reject(new Error('no node ran'));
+        requestAnimationFrame(look);
+      };
+      look();
+    }), timeout);
+  }
 
   /** Emulates `prefers-reduced-motion: reduce`. */
   async reduceMotion() { await this.page.emulateMedia({ reducedMotion: 'reduce' }); }
