@@ -63,10 +63,12 @@ fn show_crash_message() {
     panel.set_class_name("crash");
     // Each step can only fail if the DOM is gone, and then there is nothing left to show.
     let _ignored = panel.set_attribute("role", "alert");
+    // Reload is a link to this page, not a script: the wasm has stopped, and the page's content
+    // security policy runs no inline handlers.
     panel.set_inner_html(
         "<h2>Sagascope stopped</h2>\
          <p>Something went wrong inside the page. Reloading starts it again from the beginning.</p>\
-         <button type=\"button\" onclick=\"location.reload()\">Reload</button>",
+         <a class=\"btn\" href=\"\">Reload</a>",
     );
     let _ignored = body.append_child(&panel);
 }

@@ -27,6 +27,19 @@ export function launchBrowser() {
   });
 }
 
+/** How a content security policy violation is reported on the console (see `reportViolations`). */
+const VIOLATION = 'securitypolicyviolation:';
+
+/**
+ * Runs in every page before its own scripts: reports each content security policy violation as a
+ * console error, so that every test (through `errors()`) fails on one.
+ */
+function reportViolations(prefix) {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`${prefix} ${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'} (${e.sourceFile}:${e.lineNumber})`);
+  });
+}
+
 /** Runs `body` with a fresh page (see [`AppPage.open`]) and checks that it logged no errors. */
 export async function withPage(browser, options, body) {
   const app = await AppPage.open(browser, options);
@@ -46,8 +59,12 @@ export class AppPage {
     this.consoleErrors = [];
     /** Uncaught exceptions in the page (a wasm panic shows up here or in the console). */
     this.pageErrors = [];
+    /** Content security policy violations (`securitypolicyviolation` events), as text. */
+    this.policyViolations = [];
     page.on('console', (msg) => {
-      if (msg.type() === 'error') this.consoleErrors.push(msg.text());
+      if (msg.type() !== 'error') return;
+      this.consoleErrors.push(msg.text());
+      if (msg.text().startsWith(VIOLATION)) this.policyViolations.push(msg.text());
     });
     page.on('pageerror', (err) => this.pageErrors.push(String(err)));
   }
@@ -58,6 +75,7 @@ export class AppPage {
    */
   static async openBare(browser, { blockWasm = false, ...contextOptions } = {}) {
     const context = await browser.newContext(contextOptions);
+    await context.addInitScript(reportViolations, VIOLATION);
     const app = new AppPage(await context.newPage());
     if (blockWasm) await app.page.route('**/*.wasm', (route) => route.abort());
     await app.page.goto(BASE_URL);
@@ -70,6 +88,7 @@ export class AppPage {
    */
   static async open(browser, { path, viewport = { width: 1280, height: 720 }, colorScheme = 'light', ...params } = {}) {
     const context = await browser.newContext({ viewport, colorScheme });
+    await context.addInitScript(reportViolations, VIOLATION);
     const app = new AppPage(await context.newPage());
     await app.page.goto(new URL(path ?? AppPage.link(params), BASE_URL).href);
     await app.waitForMount();
@@ -951,7 +970,9 @@ export class AppPage {
 
   /** Runs axe-core over the whole document; its violations, each with up to four targets. */
   async axeViolations() {
-    if (!(await this.page.evaluate(() => 'axe' in window))) await this.page.addScriptTag({ path: AXE });
+    // Evaluated from the test, not added as a <script>: the page's content security policy
+    // rightly refuses inline scripts, and DevTools evaluation is outside its reach.
+    if (!(await this.page.evaluate(() => 'axe' in window))) await this.page.evaluate(await readFile(AXE, 'utf8'));
     return this.page.evaluate(async () => {
       const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
       return violations.map((v) => ({

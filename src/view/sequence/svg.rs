@@ -194,14 +194,19 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
         out.push(r#"<g class="seq-row seq-row--"#)
             .push(kind)
             .push(" ")
-            .push_text(&classes)
-            .push(if row.selected {
-                " seq-row--selected"
-            } else {
-                ""
-            })
-            .push(r#"" "#)
-            .push_command(Command::SelectEvent(row.seq));
+            .push_text(&classes);
+        // The saga's colour comes from its class (`.saga-N` sets `--saga`): the page's content
+        // security policy allows no style attributes.
+        if let Some(s) = row.saga {
+            out.push(" saga-").push_plain(saga_colour(s));
+        }
+        out.push(if row.selected {
+            " seq-row--selected"
+        } else {
+            ""
+        })
+        .push(r#"" "#)
+        .push_command(Command::SelectEvent(row.seq));
         match &row.mark {
             SeqMark::Arrow(a) => {
                 out.push(r#" data-message=""#)
@@ -215,11 +220,7 @@ pub fn sequence_svg(input: &SequenceInput) -> String {
             }
         }
         if let Some(s) = row.saga {
-            out.push(r#" data-saga=""#)
-                .push_plain(s)
-                .push(r#"" style="--saga: var(--saga-"#)
-                .push_plain(saga_colour(s))
-                .push(r#")""#);
+            out.push(r#" data-saga=""#).push_plain(s).push(r#"""#);
         }
         out.push(r#" tabindex="0" role="button""#)
             .push_attr("aria-label", &aria(&layout, row))
