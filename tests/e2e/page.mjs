@@ -84,11 +84,14 @@ export class AppPage {
 
   /**
    * Opens the page in a fresh 1280×720 context and waits for the app. Either a `path` relative to
-   * BASE_URL, or link parameters: `{ preset, coordination, storage, seed, speed }`.
+   * BASE_URL, or link parameters: `{ preset, coordination, storage, seed, speed }`. `before` is a
+   * function run in every document of the context before its own scripts (to break the browser
+   * the page runs in).
    */
-  static async open(browser, { path, viewport = { width: 1280, height: 720 }, colorScheme = 'light', ...params } = {}) {
+  static async open(browser, { path, viewport = { width: 1280, height: 720 }, colorScheme = 'light', before, ...params } = {}) {
     const context = await browser.newContext({ viewport, colorScheme });
     await context.addInitScript(reportViolations, VIOLATION);
+    if (before) await context.addInitScript(before);
     const app = new AppPage(await context.newPage());
     await app.page.goto(new URL(path ?? AppPage.link(params), BASE_URL).href);
     await app.waitForMount();
