@@ -3,7 +3,9 @@
 //! (`crate::view::teach::key_command`), and [`apply`] carries out both.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::js_sys;
 
 use crate::engine::presets::{self, PRESETS};
 use crate::engine::scenario::Coordination;
@@ -181,22 +183,47 @@ pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
     }
 }
 
-/// Full screen on or off; a browser that refuses says so in the notice.
+/// Full screen on or off. The browser answers with a promise, and may refuse (no key press or
+/// click behind the request, a frame not allowed to): a refused request says so in the notice, a
+/// refused exit is let be; neither is left unhandled.
 fn toggle_full_screen(run: Run) {
     let document = document();
-    if document.fullscreen_element().is_some() {
-        document.exit_fullscreen();
-        return;
+    let leaving = document.fullscreen_element().is_some();
+    let (target, method): (JsValue, &str) = if leaving {
+        (document.into(), "exitFullscreen")
+    } else {
+        match document.document_element() {
+            Some(el) => (el.into(), "requestFullscreen"),
+            None => return full_screen_refused(run),
+        }
+    };
+    // Called by name: web-sys's bindings drop the promise these return.
+    let answer = js_sys::Reflect::get(&target, &JsValue::from_str(method))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .map(|f| f.call0(&target));
+    match answer {
+        Some(Ok(value)) => {
+            if let Ok(promise) = value.dyn_into::<js_sys::Promise>() {
+                let refused = Closure::once(move |_: JsValue| {
+                    if !leaving {
+                        full_screen_refused(run);
+                    }
+                });
+                let _handled = promise.catch(&refused);
+                // The promise calls it once, later; it is small and made once per press.
+                refused.forget();
+            }
+        }
+        _ if leaving => {}
+        _ => full_screen_refused(run),
     }
-    let refused = document
-        .document_element()
-        .map(|el| el.request_fullscreen().is_err())
-        .unwrap_or(true);
-    if refused {
-        run.layout.notice.set(Some(
-            "This browser does not allow full screen here; its own full-screen key (often F11) still works.".to_string(),
-        ));
-    }
+}
+
+fn full_screen_refused(run: Run) {
+    run.layout.notice.set(Some(
+        "This browser does not allow full screen here; its own full-screen key (often F11) still works.".to_string(),
+    ));
 }
 
 /// Starts a run of another preset (a preset of one style only switches to it and leaves side by

@@ -1,6 +1,6 @@
 // The page keeps working when the browser refuses what it would like to use: localStorage full,
-// disabled or throwing (private windows, quotas, strict settings), and a clipboard that refuses
-// to be written. Each broken browser is made before the page's own scripts run, in every
+// disabled or throwing (private windows, quotas, strict settings), a clipboard that refuses to be
+// written, and full screen refused. Each broken browser is made before the page's own scripts run, in every
 // document of the test (a reload too).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -79,5 +79,17 @@ test('a clipboard that accepts gets the link, and the notice says it was copied'
     const link = await app.share();
     await app.waitForNotice(/^Link copied/);
     assert.deepEqual(await app.page.evaluate(() => window.copied), [link]);
+  });
+});
+
+test('a refused full-screen request says so in the notice, and leaves no error unhandled', async () => {
+  // What Chromium answers a request with no key press or click behind it (found by the random
+  // actions: the refusal came back as a rejected promise nobody handled).
+  const refuse = () => {
+    Element.prototype.requestFullscreen = () => Promise.reject(new TypeError('Permissions check failed'));
+  };
+  await withPage(browser, { preset: 'happy-path', before: refuse }, async (app) => {
+    await app.press('f');
+    await app.waitForNotice(/does not allow full screen/);
   });
 });
