@@ -74,7 +74,7 @@ export class AppPage {
    * `blockWasm` aborts every .wasm request; other options go to the context (`javaScriptEnabled`, …).
    */
   static async openBare(browser, { blockWasm = false, ...contextOptions } = {}) {
-    const context = await browser.newContext(contextOptions);
+    const context = await browser.newContext({ serviceWorkers: 'block', ...contextOptions });
     await context.addInitScript(reportViolations, VIOLATION);
     const app = new AppPage(await context.newPage());
     if (blockWasm) await app.page.route('**/*.wasm', (route) => route.abort());
@@ -86,10 +86,11 @@ export class AppPage {
    * Opens the page in a fresh 1280×720 context and waits for the app. Either a `path` relative to
    * BASE_URL, or link parameters: `{ preset, coordination, storage, seed, speed }`. `before` is a
    * function run in every document of the context before its own scripts (to break the browser
-   * the page runs in).
+   * the page runs in). The service worker is blocked unless `serviceWorkers: 'allow'` (the offline
+   * test): every other test sees the page as the network serves it.
    */
-  static async open(browser, { path, viewport = { width: 1280, height: 720 }, colorScheme = 'light', before, ...params } = {}) {
-    const context = await browser.newContext({ viewport, colorScheme });
+  static async open(browser, { path, viewport = { width: 1280, height: 720 }, colorScheme = 'light', before, serviceWorkers = 'block', ...params } = {}) {
+    const context = await browser.newContext({ viewport, colorScheme, serviceWorkers });
     await context.addInitScript(reportViolations, VIOLATION);
     if (before) await context.addInitScript(before);
     const app = new AppPage(await context.newPage());

@@ -1,0 +1,71 @@
+// The page works offline once it has been opened: its service worker (public/sw.js, filled in by
+// scripts/lib/offline.py) keeps this build's files. With the network cut, a reload opens the page
+// and plays a preset to its end, and a shared link still opens its run.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { AppPage, launchBrowser } from './page.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('once opened, the page works with the network gone: a reload plays a preset, a shared link opens', async () => {
+  const app = await AppPage.open(browser, { preset: 'card-declined', speed: 100, serviceWorkers: 'allow' });
+  try {
+    // The worker has stored this build's files once it is active.
+    const stored = await app.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('sagascope-')));
+      return { active: Boolean(registration.active), files: (await cache.keys()).map((r) => new URL(r.url).pathname) };
+    });
+    assert.ok(stored.active, 'the worker is active');
+    assert.ok(stored.files.some((f) => f.endsWith('.wasm')), `the wasm is stored: ${stored.files}`);
+    const link = await app.share();
+
+    await app.page.context().setOffline(true);
+    // Nothing comes from the network now: a request that reached it would fail.
+    assert.equal(await app.page.evaluate(() => fetch('/no-such-file', { cache: 'no-store' }).then(() => 'online', () => 'offline')), 'offline');
+    await app.reload();
+    await app.waitForMount();
+    await app.choosePreset('card-declined');
+    await app.play();
+    await app.waitForOutcome('compensated');
+
+    await app.page.goto(link);
+    await app.waitForMount();
+    await app.byTestId('outcome').waitFor();
+    assert.equal(await app.preset(), 'card-declined', 'the shared link opened its run');
+    assert.deepEqual(app.errors().filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), [], 'no errors but the refused network request');
+  } finally {
+    await app.close();
+  }
+});
+
+test('a new build replaces the stored files whole: one version cached, named by its contents', async () => {
+  const app = await AppPage.open(browser, { serviceWorkers: 'allow' });
+  try {
+    const { names, files, listed } = await app.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      const names = (await caches.keys()).filter((n) => n.startsWith('sagascope-'));
+      const cache = await caches.open(names[0]);
+      const files = (await cache.keys()).map((r) => new URL(r.url).pathname);
+      const source = await (await fetch('sw.js')).text();
+      return { names, files, listed: source.match(/const FILES = (\[.*\]);/)[1] };
+    });
+    assert.equal(names.length, 1, `one cache: ${names}`);
+    assert.match(names[0], /^sagascope-[0-9a-f]{16}$/);
+    // Every file the page loads is in the list: its scripts, styles and wasm.
+    const loaded = await app.page.evaluate(() => performance.getEntriesByType('resource')
+      .map((e) => new URL(e.name)).filter((u) => u.origin === location.origin).map((u) => u.pathname)
+      .filter((p) => /\.(js|css|wasm)$/.test(p) && p !== '/sw.js'));
+    for (const path of loaded) assert.ok(files.includes(path), `${path} is stored (${files})`);
+    assert.equal(JSON.parse(listed).length, files.length, 'the worker stored exactly its list');
+  } finally {
+    await app.close();
+  }
+});
