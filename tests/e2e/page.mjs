@@ -259,6 +259,9 @@ export class AppPage {
     return (await notice.count()) ? notice.innerText() : '';
   }
 
+  /** Closes the notice (its ✕). */
+  async dismissNotice() { await this.byTestId('notice').locator('[data-action="dismiss"]').click(); }
+
   /** Waits until the notice says something matching `pattern`, and returns it. */
   async waitForNotice(pattern, timeout = 10_000) {
     const notice = this.byTestId('notice').filter({ hasText: pattern });
