@@ -46,19 +46,35 @@ test('once opened, the page works with the network gone: a reload plays a preset
   }
 });
 
-test('a new build replaces the stored files whole: one version cached, named by its contents', async () => {
+test('a new build replaces the stored files whole: an older build\'s cache is deleted, one version stays', async () => {
   const app = await AppPage.open(browser, { serviceWorkers: 'allow' });
   try {
+    // What an earlier build would have left behind, then this build's worker installed anew.
+    await app.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      await (await caches.open('sagascope-0123456789abcdef')).put('/old.js', new Response('old'));
+      await registration.unregister();
+    });
+    await app.reload();
+    await app.waitForMount();
+    await app.page.evaluate(() => new Promise((resolve) => {
+      const settled = (registration) => {
+        const worker = registration.active;
+        if (worker.state === 'activated') resolve();
+        else worker.addEventListener('statechange', () => worker.state === 'activated' && resolve());
+      };
+      navigator.serviceWorker.ready.then(settled);
+    }));
     const { names, files, listed } = await app.page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
       const names = (await caches.keys()).filter((n) => n.startsWith('sagascope-'));
       const cache = await caches.open(names[0]);
       const files = (await cache.keys()).map((r) => new URL(r.url).pathname);
       const source = await (await fetch('sw.js')).text();
       return { names, files, listed: source.match(/const FILES = (\[.*\]);/)[1] };
     });
-    assert.equal(names.length, 1, `one cache: ${names}`);
+    assert.equal(names.length, 1, `one cache, the older build's deleted: ${names}`);
     assert.match(names[0], /^sagascope-[0-9a-f]{16}$/);
+    assert.notEqual(names[0], 'sagascope-0123456789abcdef');
     // Every file the page loads is in the list: its scripts, styles and wasm.
     const loaded = await app.page.evaluate(() => performance.getEntriesByType('resource')
       .map((e) => new URL(e.name)).filter((u) => u.origin === location.origin).map((u) => u.pathname)

@@ -6,7 +6,8 @@
 // CI runs SAGASCOPE_ACTIONS (default 2,500) actions for each of SAGASCOPE_ACTION_SEEDS (default
 // 1,2,3,4); for a long run, for example SAGASCOPE_ACTIONS=25000. A failure prints its seed and the
 // shortest sequence found that still fails, and saves it in fixtures/random-actions/, where it is
-// replayed on every run from then on (commit it with the fix).
+// replayed on every run from then on (commit it with the fix). Every action of a seed is written
+// to target/test-logs/random-actions-seed-N.jsonl.
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
@@ -17,6 +18,8 @@ const SEEDS = (process.env.SAGASCOPE_ACTION_SEEDS ?? '1,2,3,4').split(',').map(N
 const PER_SEED = Number(process.env.SAGASCOPE_ACTIONS ?? 2500);
 const BATCH = 250;
 const KEPT = new URL('./fixtures/random-actions/', import.meta.url);
+/** Where each seed's whole action log is written (one action a line). */
+const LOGS = new URL('../../target/test-logs/', import.meta.url);
 const LONG_RUN = new URL('./fixtures/long-run.json', import.meta.url);
 /** How many replays shrinking a failure may take. */
 const SHRINK_BUDGET = 80;
@@ -101,6 +104,8 @@ for (const seed of SEEDS) {
     } finally {
       await app.close();
     }
+    await mkdir(LOGS, { recursive: true });
+    await writeFile(new URL(`random-actions-seed-${seed}.jsonl`, LOGS), log.map((a) => `${JSON.stringify(a)}\n`).join(''));
     if (failure) {
       const shortest = await shrink(log);
       const file = await keep(seed, failure.reason, shortest);
