@@ -1,9 +1,13 @@
 // The page works offline once it has been opened: its service worker (public/sw.js, filled in by
 // scripts/lib/offline.py) keeps this build's files. With the network cut, a reload opens the page
-// and plays a preset to its end, and a shared link still opens its run.
+// and plays a preset to its end, and a shared link still opens its run. The page can be installed.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AppPage, launchBrowser } from './page.mjs';
+import { chromium } from 'playwright-core';
+import { AppPage, BASE_URL, launchBrowser } from './page.mjs';
 
 let browser;
 before(async () => {
@@ -83,5 +87,28 @@ test('a new build replaces the stored files whole: an older build\'s cache is de
     assert.equal(JSON.parse(listed).length, files.length, 'the worker stored exactly its list');
   } finally {
     await app.close();
+  }
+});
+
+test('the page can be installed: Chromium finds nothing missing (manifest, icon, worker)', async () => {
+  // A profile on disk: Chromium never offers to install from an incognito-like context.
+  const profile = await mkdtemp(join(tmpdir(), 'sagascope-install-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(BASE_URL);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, []);
+    const { errors } = await cdp.send('Page.getAppManifest');
+    assert.deepEqual(errors, [], 'the manifest reads without errors');
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
   }
 });
