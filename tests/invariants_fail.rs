@@ -447,12 +447,30 @@ fn invariant_10_a_cancel_that_is_ignored() {
     assert!(v.detail.contains("ended completed"), "{}", v.detail);
 }
 
+/// Invariant 11 from the trace is broken for real by the *last table* preset (tests/isolation.rs);
+/// its tables' side sees what the trace cannot: a write reported but never stored.
 #[test]
-fn the_report_names_all_ten_invariants() {
+fn invariant_11_a_shared_write_that_is_never_stored() {
+    for style in STYLES {
+        let mut scenario = preset("last-table", style);
+        scenario.safeguards.semantic_lock = true;
+        let h = breaks_only(scenario, Defect::ForgetSharedWrite, Invariant::Isolation);
+        let v = first(&h, Invariant::Isolation);
+        assert!(
+            v.detail
+                .contains("tables left at Fri 19:30 says 1, but 1 table(s) − 1 booking(s) = 0"),
+            "{}",
+            v.detail
+        );
+    }
+}
+
+#[test]
+fn the_report_names_every_invariant() {
     let mut h = Harness::preset("no-semantic-lock", Coordination::Orchestration);
     h.drive();
     let report = h.monitor.report();
-    assert_eq!(report.len(), 10);
+    assert_eq!(report.len(), 11);
     for (status, inv) in report.iter().zip(Invariant::ALL) {
         assert_eq!(status.which(), Some(inv));
         assert_eq!(status.key, inv.as_str());

@@ -38,6 +38,7 @@ fn random_scenario(seed: u64) -> Scenario {
     } else {
         Storage::PerService
     };
+    contend(&mut scenario, seed);
     for _ in 0..rng.index(4) {
         scenario.faults.push(random_fault(&mut rng));
     }
@@ -73,6 +74,39 @@ fn random_scenario(seed: u64) -> Scenario {
     });
     scenario.commands.sort_by_key(|c| c.at_ms);
     scenario
+}
+
+/// Shared records and an isolation countermeasure, drawn from a generator of their own so that
+/// the schedules' other draws stay as they were: some sagas contend for a slot's tables or for
+/// Ada's gift card, with the semantic lock (the default), commutative updates or reread value.
+fn contend(scenario: &mut Scenario, seed: u64) {
+    let mut rng = Rng::new(seed ^ 0x5A6A_15C0);
+    let slots: Vec<String> = scenario.sagas.iter().map(|s| s.slot.clone()).collect();
+    let countermeasure = rng.index(3);
+    if countermeasure > 0 {
+        scenario.safeguards.semantic_lock = false;
+        if countermeasure == 1 {
+            scenario.safeguards.commutative_updates = true;
+        } else {
+            scenario.safeguards.reread_value = true;
+        }
+    }
+    // Without the semantic lock a plain slot takes any number of sagas: count its tables.
+    let counted = countermeasure > 0 || rng.chance(40);
+    for slot in slots {
+        if counted {
+            scenario.shared.tables.insert(slot, 1 + rng.index(2) as u32);
+        }
+    }
+    if rng.chance(40) {
+        for saga in scenario.sagas.iter_mut().filter(|_| rng.chance(60)) {
+            saga.customer = "Ada".to_string();
+        }
+        scenario
+            .shared
+            .gift_cards
+            .insert("Ada".to_string(), rng.up_to(12_000));
+    }
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn a_preset_prints_json_lines_then_a_summary() {
     assert_eq!(s["coordination"], "choreography");
     assert_eq!(s["seed"], 7);
     assert_eq!(s["sagas"][0]["outcome"], "compensated");
-    assert_eq!(s["invariants"].as_array().map(Vec::len), Some(10));
+    assert_eq!(s["invariants"].as_array().map(Vec::len), Some(11));
     assert!(s["invariants"]
         .as_array()
         .into_iter()

@@ -59,6 +59,9 @@ pub enum Defect {
     UntruthfulNotice,
     /// A customer's request to cancel is logged and then ignored [10: a cancel is honoured].
     IgnoreCancel,
+    /// A write to a shared record is reported in the trace but never stored: the count keeps
+    /// its old value [11: isolation, the tables' side].
+    ForgetSharedWrite,
 }
 
 /// [`Defect::WithholdOutcome`]: whether `end_saga` must not record this outcome.
@@ -154,6 +157,17 @@ pub(crate) fn after_apply(
         return applied;
     };
     let tables = &mut sim.tables;
+    if let (Some(Defect::ForgetSharedWrite), Some(written)) = (defect, applied.written) {
+        let counter = match op {
+            Operation::BookSlot | Operation::ReleaseSlot => {
+                tables.shared.tables_left.get_mut(&spec.slot)
+            }
+            _ => tables.shared.gift_cards.get_mut(&spec.customer),
+        };
+        if let Some(counter) = counter {
+            counter.value = written.before;
+        }
+    }
     match (defect, op) {
         (Some(Defect::CancelWhatNeverExisted), Operation::CancelReservation)
             if !tables.reservations.contains_key(&saga) =>

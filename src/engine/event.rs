@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::definition::ServiceId;
 use super::fault::FaultSpec;
 use super::message::{Body, EventName, MessageId, Node, SagaId, Task, TaskResult};
+use super::shared::Record;
 
 /// How a saga ended (or that it has not yet).
 #[derive(
@@ -152,6 +153,12 @@ pub enum FailReason {
     /// Choreography: the notifier has not yet heard every event its failure notice must tell
     /// of (a refund, say); it waits for them rather than tell less than the truth.
     AwaitingEvents,
+    /// Semantic lock: when the service read the shared record, another saga's update of it was
+    /// under way (PENDING); it waits and tries again.
+    RecordLocked,
+    /// Reread value: the shared record no longer held the value read; the service writes
+    /// nothing and the step is tried again.
+    RecordChanged,
 }
 
 impl FailReason {
@@ -166,6 +173,8 @@ impl FailReason {
             FailReason::NoReply => "no reply",
             FailReason::Chaos => "chaos",
             FailReason::AwaitingEvents => "waiting for events",
+            FailReason::RecordLocked => "pending: another saga's update",
+            FailReason::RecordChanged => "changed since read",
         }
     }
 
@@ -180,6 +189,12 @@ impl FailReason {
             FailReason::NoReply => "never answered",
             FailReason::Chaos => "failed (a random error)",
             FailReason::AwaitingEvents => "waited for the events it must tell of",
+            FailReason::RecordLocked => {
+                "waited: another saga's update of the record was under way (semantic lock)"
+            }
+            FailReason::RecordChanged => {
+                "wrote nothing: the record had changed since it was read (reread value)"
+            }
         }
     }
 }
@@ -293,6 +308,37 @@ pub enum EventKind {
         result: TaskResult,
         /// Whether any row changed (a compensation of a step that never happened changes none).
         changed: bool,
+    },
+    /// A service began handling a task on a shared record by reading it.
+    RecordRead {
+        /// The task.
+        task: Task,
+        /// Where.
+        service: ServiceId,
+        /// Which record.
+        record: Record,
+        /// The value read.
+        value: u64,
+        /// Semantic lock: the saga whose update of the record was under way in another handling
+        /// (its own, or another saga's): this one must wait.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pending: Option<SagaId>,
+    },
+    /// A service wrote a shared record as it finished a task.
+    RecordWritten {
+        /// The task.
+        task: Task,
+        /// Where.
+        service: ServiceId,
+        /// Which record.
+        record: Record,
+        /// The value its decision was based on: the value read when it began, or (commutative
+        /// updates) the value at the write.
+        based_on: u64,
+        /// The value just before the write.
+        before: u64,
+        /// The value written.
+        after: u64,
     },
     /// A service recognised a repeat and did nothing (idempotency).
     DuplicateIgnored {

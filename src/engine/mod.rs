@@ -30,6 +30,7 @@ pub mod rng;
 pub mod run;
 pub mod safeguard;
 pub mod scenario;
+pub mod shared;
 pub mod sim;
 pub mod snapshot;
 pub mod tables;

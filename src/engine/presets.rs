@@ -52,7 +52,7 @@ const fn preset(
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 24] = [
+pub const PRESETS: [Preset; 26] = [
     preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify.", happy_path),
     preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told.", card_declined),
     preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order.", slot_taken),
@@ -115,6 +115,14 @@ pub const PRESETS: [Preset; 24] = [
         "no-semantic-lock",
         "Semantic lock switched off",
         "Two sagas both take the same slot: the monitor says which invariant broke.", no_semantic_lock),
+    preset(
+        "last-table",
+        "Last table, two customers",
+        "Ada and Grace ask for the last free table at once; Calendar reads how many tables are left, works, then writes back. With the semantic lock off both read 1 and both write 0: the slot is overbooked (a lost update). Switch the lock on and the second one waits, then is refused.", last_table),
+    preset(
+        "balance-raced",
+        "Balance raced",
+        "Ada books two tables, each paid from her €50 gift card; both charges read €50 and write back €10, so the card forgets one €40 charge (a lost update). With the semantic lock, commutative updates or reread value the second charge sees €10 and is declined.", balance_raced),
     preset(
         "chaos",
         "Chaos",
@@ -281,6 +289,35 @@ fn two_customers(s: &mut Scenario) {
 
 fn no_semantic_lock(s: &mut Scenario) {
     two_customers(s);
+    s.safeguards.semantic_lock = false;
+}
+
+/// The two bookings reach Calendar within one handling time of each other, so their reads of
+/// the slot's tables left overlap.
+fn last_table(s: &mut Scenario) {
+    s.sagas = vec![
+        SagaSpec::new("Ada", "Fri 19:30"),
+        SagaSpec {
+            start_ms: 100,
+            party_size: 4,
+            amount_cents: 6_000,
+            ..SagaSpec::new("Grace", "Fri 19:30")
+        },
+    ];
+    s.shared.tables.insert("Fri 19:30".to_string(), 1);
+    s.safeguards.semantic_lock = false;
+}
+
+/// The two charges reach Payment within one handling time of each other.
+fn balance_raced(s: &mut Scenario) {
+    s.sagas = vec![
+        SagaSpec::new("Ada", "Fri 19:30 · table 4"),
+        SagaSpec {
+            start_ms: 100,
+            ..SagaSpec::new("Ada", "Sat 20:00 · table 2")
+        },
+    ];
+    s.shared.gift_cards.insert("Ada".to_string(), 5_000);
     s.safeguards.semantic_lock = false;
 }
 

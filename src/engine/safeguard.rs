@@ -15,15 +15,45 @@ pub enum Safeguard {
     SemanticLock,
     /// [`Safeguards::outbox`].
     Outbox,
+    /// [`Safeguards::commutative_updates`].
+    CommutativeUpdates,
+    /// [`Safeguards::reread_value`].
+    RereadValue,
+}
+
+/// Which part of the menu a switch belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SafeguardGroup {
+    /// Against failures: duplicates, crashes between commit and publish.
+    Failures,
+    /// Against concurrent sagas: the countermeasures for a saga's missing isolation.
+    Isolation,
 }
 
 impl Safeguard {
     /// Every safeguard, in the order the page lists them.
-    pub const ALL: [Safeguard; 3] = [
+    pub const ALL: [Safeguard; 5] = [
         Safeguard::Idempotency,
         Safeguard::SemanticLock,
         Safeguard::Outbox,
+        Safeguard::CommutativeUpdates,
+        Safeguard::RereadValue,
     ];
+
+    /// Whether a run has it on unless it is switched off.
+    pub fn on_by_default(self) -> bool {
+        Safeguards::default().get(self)
+    }
+
+    /// Its part of the menu.
+    pub fn group(self) -> SafeguardGroup {
+        match self {
+            Safeguard::Idempotency | Safeguard::Outbox => SafeguardGroup::Failures,
+            Safeguard::SemanticLock | Safeguard::CommutativeUpdates | Safeguard::RereadValue => {
+                SafeguardGroup::Isolation
+            }
+        }
+    }
 
     /// The stable snake_case name: the field of [`Safeguards`] in JSON, and the name in a link.
     pub fn as_str(self) -> &'static str {
@@ -31,6 +61,8 @@ impl Safeguard {
             Safeguard::Idempotency => "idempotency",
             Safeguard::SemanticLock => "semantic_lock",
             Safeguard::Outbox => "outbox",
+            Safeguard::CommutativeUpdates => "commutative_updates",
+            Safeguard::RereadValue => "reread_value",
         }
     }
 
@@ -45,6 +77,8 @@ impl Safeguard {
             Safeguard::Idempotency => "Idempotent consumers",
             Safeguard::SemanticLock => "Semantic lock",
             Safeguard::Outbox => "Transactional outbox",
+            Safeguard::CommutativeUpdates => "Commutative updates",
+            Safeguard::RereadValue => "Reread value",
         }
     }
 
@@ -55,7 +89,13 @@ impl Safeguard {
                 "Services remember what they processed (idempotency keys, processed-message tables); off, a duplicate takes effect twice"
             }
             Safeguard::SemanticLock => {
-                "A saga's pending hold locks the slot against other sagas until it is released; off, two sagas can take the same table"
+                "A saga's hold locks its slot against other sagas, and a saga updating a shared record (tables left, a gift card) marks it PENDING so that others wait; off, two sagas can take the same table"
+            }
+            Safeguard::CommutativeUpdates => {
+                "A shared record is changed in place (one table fewer, the amount off the card) on its value at the write, instead of written back from the value read; off, two overlapping updates lose one"
+            }
+            Safeguard::RereadValue => {
+                "Before writing a shared record a service checks it still holds the value read, and if not writes nothing and the step is tried again; off, a write can overwrite another saga's"
             }
             Safeguard::Outbox => {
                 "Choreography: a service writes its change and the event to publish in one local transaction, and a relay publishes it; off, a crash between commit and publish loses the event"
@@ -71,11 +111,15 @@ impl Safeguards {
             idempotency,
             semantic_lock,
             outbox,
+            commutative_updates,
+            reread_value,
         } = self;
         match safeguard {
             Safeguard::Idempotency => *idempotency,
             Safeguard::SemanticLock => *semantic_lock,
             Safeguard::Outbox => *outbox,
+            Safeguard::CommutativeUpdates => *commutative_updates,
+            Safeguard::RereadValue => *reread_value,
         }
     }
 
@@ -85,11 +129,15 @@ impl Safeguards {
             idempotency,
             semantic_lock,
             outbox,
+            commutative_updates,
+            reread_value,
         } = self;
         let field = match safeguard {
             Safeguard::Idempotency => idempotency,
             Safeguard::SemanticLock => semantic_lock,
             Safeguard::Outbox => outbox,
+            Safeguard::CommutativeUpdates => commutative_updates,
+            Safeguard::RereadValue => reread_value,
         };
         *field = on;
     }
@@ -110,22 +158,39 @@ mod tests {
     #[test]
     fn each_switch_moves_its_own_field_only() {
         for safeguard in Safeguard::ALL {
-            let off = Safeguards::default().with(safeguard, false);
+            let default = safeguard.on_by_default();
+            let flipped = Safeguards::default().with(safeguard, !default);
             for other in Safeguard::ALL {
                 assert_eq!(
-                    off.get(other),
-                    other != safeguard,
+                    flipped.get(other) != other.on_by_default(),
+                    other == safeguard,
                     "{safeguard:?}/{other:?}"
                 );
             }
-            assert_eq!(off.with(safeguard, true), Safeguards::default());
+            assert_eq!(flipped.with(safeguard, default), Safeguards::default());
         }
-        assert!(Safeguard::ALL.iter().all(|s| Safeguards::default().get(*s)));
+        // The failure safeguards are on unless switched off; the isolation countermeasures
+        // other than the semantic lock are alternatives a person switches on.
+        let on: Vec<Safeguard> = Safeguard::ALL
+            .into_iter()
+            .filter(|s| s.on_by_default())
+            .collect();
+        assert_eq!(
+            on,
+            [
+                Safeguard::Idempotency,
+                Safeguard::SemanticLock,
+                Safeguard::Outbox
+            ]
+        );
     }
 
     #[test]
     fn names_are_the_json_fields_and_parse_back() {
-        let json = serde_json::to_string(&Safeguards::default()).unwrap();
+        let all_on = Safeguard::ALL
+            .into_iter()
+            .fold(Safeguards::default(), |s, g| s.with(g, true));
+        let json = serde_json::to_string(&all_on).unwrap();
         let mut names: Vec<&str> = Safeguard::ALL.iter().map(|s| s.as_str()).collect();
         for safeguard in Safeguard::ALL {
             assert!(

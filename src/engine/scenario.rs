@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::definition::{DefinitionError, SagaDefinition, StepKind};
 use super::fault::FaultSpec;
+use super::shared::SharedData;
 
 pub use super::coordination::Coordination;
 
@@ -222,17 +223,31 @@ impl Default for QueueConfig {
 pub struct Safeguards {
     /// Services remember what they processed (idempotency keys, processed-message tables).
     pub idempotency: bool,
-    /// A saga's slot hold locks the slot against other sagas until it is released.
+    /// A saga's slot hold locks the slot against other sagas until it is released; on a shared
+    /// record (tables left, a gift card), the saga whose update is under way marks it PENDING
+    /// and other sagas wait until it is written.
     pub semantic_lock: bool,
     /// Choreography: a service writes the event it will publish in its local transaction (the
     /// transactional outbox) and a relay publishes it; off, it publishes straight after the
     /// commit (a dual write), and a crash in between loses the event.
     #[serde(default = "switched_on")]
     pub outbox: bool,
+    /// Commutative updates: a shared record is changed in place (take one table, take the
+    /// amount) on its value at the write, instead of written back from the value read.
+    #[serde(default, skip_serializing_if = "is_off")]
+    pub commutative_updates: bool,
+    /// Reread value: before writing a shared record, a service checks that it still holds the
+    /// value read; if not, the step fails and is tried again.
+    #[serde(default, skip_serializing_if = "is_off")]
+    pub reread_value: bool,
 }
 
 fn switched_on() -> bool {
     true
+}
+
+fn is_off(on: &bool) -> bool {
+    !*on
 }
 
 impl Default for Safeguards {
@@ -241,6 +256,8 @@ impl Default for Safeguards {
             idempotency: true,
             semantic_lock: true,
             outbox: true,
+            commutative_updates: false,
+            reread_value: false,
         }
     }
 }
@@ -327,6 +344,9 @@ pub struct Scenario {
     /// Safeguards.
     #[serde(default)]
     pub safeguards: Safeguards,
+    /// Records several sagas contend for: tables per slot, gift cards.
+    #[serde(default, skip_serializing_if = "SharedData::is_empty")]
+    pub shared: SharedData,
 }
 
 /// What is wrong with a scenario.
@@ -386,6 +406,7 @@ impl Scenario {
             retry: RetryPolicies::default(),
             queues: QueueConfig::default(),
             safeguards: Safeguards::default(),
+            shared: SharedData::default(),
         }
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::definition::{Operation, ServiceId};
 use super::message::{EventName, SagaId, Task, TaskResult};
 use super::scenario::SagaSpec;
+use super::shared::{Access, SharedTables, Written};
 
 /// A reservation's status: PENDING is the semantic lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +231,9 @@ pub struct Tables {
     pub notifications: Vec<NotificationRow>,
     /// Per service (in [`ServiceId::ALL`] order): idempotency, processed events, outbox.
     pub stores: [ServiceStore; 4],
+    /// Records several sagas contend for (tables left per slot, gift cards).
+    #[serde(default, skip_serializing_if = "SharedTables::is_empty")]
+    pub shared: SharedTables,
 }
 
 /// What an operation did.
@@ -239,6 +243,8 @@ pub struct Applied {
     pub result: TaskResult,
     /// Whether any row changed.
     pub changed: bool,
+    /// What it wrote to a shared record, if it wrote one.
+    pub written: Option<Written>,
 }
 
 impl Applied {
@@ -246,18 +252,27 @@ impl Applied {
         Self {
             result: TaskResult::Done,
             changed: true,
+            written: None,
         }
     }
     fn no_op() -> Self {
         Self {
             result: TaskResult::Done,
             changed: false,
+            written: None,
         }
     }
     fn refused() -> Self {
         Self {
             result: TaskResult::BusinessFailure,
             changed: false,
+            written: None,
+        }
+    }
+    fn wrote(written: Option<Written>) -> Self {
+        Self {
+            written,
+            ..Self::changed()
         }
     }
 }
@@ -276,6 +291,8 @@ pub struct OperationContext<'a> {
     pub semantic_lock: bool,
     /// The failure notice: what the request says happened to the money (`None`: it says nothing).
     pub money: Option<MoneyFact>,
+    /// The shared record the operation reads and writes, if it touches one.
+    pub shared: Option<Access>,
 }
 
 impl ServiceStore {
@@ -370,8 +387,15 @@ impl Tables {
                 }
             }
             Operation::ChargeCard => {
+                let written = match &ctx.shared {
+                    Some(access) => match self.write_shared(access) {
+                        Some(w) => Some(w),
+                        None => return Applied::refused(), // the card cannot cover it
+                    },
+                    None => None,
+                };
                 self.push_ledger(saga, LedgerKind::Charged, ctx.spec.amount_cents, now);
-                Applied::changed()
+                Applied::wrote(written)
             }
             Operation::RefundPayment => {
                 // Refund only what was charged; repeated refunds are stopped by idempotency, not here,
@@ -383,26 +407,37 @@ impl Tables {
                 if !charged {
                     return Applied::no_op();
                 }
+                let written = ctx.shared.as_ref().and_then(|a| self.write_shared(a));
                 self.push_ledger(saga, LedgerKind::Refunded, ctx.spec.amount_cents, now);
-                Applied::changed()
+                Applied::wrote(written)
             }
             Operation::BookSlot => {
                 if self.slots.iter().any(|r| r.saga == saga) {
                     return Applied::no_op();
                 }
-                let taken = self
-                    .slots
-                    .iter()
-                    .any(|r| r.slot == ctx.spec.slot && r.saga != saga);
-                if taken && ctx.semantic_lock {
-                    return Applied::refused();
-                }
+                let written = match &ctx.shared {
+                    // A slot with several tables: the count of tables left decides.
+                    Some(access) => match self.write_shared(access) {
+                        Some(w) => Some(w),
+                        None => return Applied::refused(), // no table left
+                    },
+                    None => {
+                        let taken = self
+                            .slots
+                            .iter()
+                            .any(|r| r.slot == ctx.spec.slot && r.saga != saga);
+                        if taken && ctx.semantic_lock {
+                            return Applied::refused();
+                        }
+                        None
+                    }
+                };
                 self.slots.push(SlotRow {
                     slot: ctx.spec.slot.clone(),
                     saga,
                     updated_ms: now,
                 });
-                Applied::changed()
+                Applied::wrote(written)
             }
             Operation::ReleaseSlot => {
                 let before = self.slots.len();
@@ -410,7 +445,7 @@ impl Tables {
                 if self.slots.len() == before {
                     Applied::no_op()
                 } else {
-                    Applied::changed()
+                    Applied::wrote(ctx.shared.as_ref().and_then(|a| self.write_shared(a)))
                 }
             }
             Operation::NotifyConfirmed | Operation::NotifyFailure => {
@@ -431,6 +466,25 @@ impl Tables {
                 Applied::changed()
             }
         }
+    }
+
+    /// Decides and writes a shared record: on the value read when the handling began (the
+    /// naive way), or with commutative updates on the value now. `None`: the value cannot cover
+    /// a take.
+    fn write_shared(&mut self, access: &Access) -> Option<Written> {
+        let counter = self.shared.get_mut(&access.record)?;
+        let before = counter.value;
+        let based_on = match access.read {
+            Some(read) if !access.commutative => read,
+            _ => before,
+        };
+        let after = access.change.apply_to(based_on)?;
+        counter.value = after;
+        Some(Written {
+            based_on,
+            before,
+            after,
+        })
     }
 
     fn push_ledger(&mut self, saga: SagaId, kind: LedgerKind, amount_cents: u64, now: u64) {

@@ -362,17 +362,19 @@ fn a_safeguard_switch_starts_again_from_zero_with_the_same_faults() {
     play_out(&mut p);
     assert!(p.invariants().iter().all(|i| i.holds));
     for safeguard in Safeguard::ALL {
-        let off = p.with_safeguard(safeguard, false).unwrap();
+        // Each switch flipped from its default (the countermeasures are off unless chosen).
+        let flipped = !safeguard.on_by_default();
+        let off = p.with_safeguard(safeguard, flipped).unwrap();
         assert_eq!(off.now_ms(), 0);
         assert_eq!(off.plan(), std::slice::from_ref(&duplicate));
-        assert!(!off.safeguards().get(safeguard));
+        assert_eq!(off.safeguards().get(safeguard), flipped);
         assert_eq!(
             off.settings().safeguards,
-            Some(Safeguards::default().with(safeguard, false))
+            Some(Safeguards::default().with(safeguard, flipped))
         );
         // It stays switched through a restart and a change of style or storage.
         let restarted = off.restarted().unwrap();
-        assert!(!restarted.safeguards().get(safeguard));
+        assert_eq!(restarted.safeguards().get(safeguard), flipped);
         let moved = off
             .reconfigured(RunSettings {
                 coordination: Coordination::Choreography,
@@ -380,9 +382,11 @@ fn a_safeguard_switch_starts_again_from_zero_with_the_same_faults() {
                 ..off.settings().clone()
             })
             .unwrap();
-        assert!(!moved.safeguards().get(safeguard));
+        assert_eq!(moved.safeguards().get(safeguard), flipped);
         assert_eq!(
-            off.with_safeguard(safeguard, true).unwrap().safeguards(),
+            off.with_safeguard(safeguard, !flipped)
+                .unwrap()
+                .safeguards(),
             &Safeguards::default()
         );
     }

@@ -162,9 +162,12 @@ pub fn safeguards_off(safeguards: &Safeguards) -> usize {
     off(safeguards).count()
 }
 
-/// The safeguards switched off, in the menu's order.
+/// The safeguards switched off that a run has unless switched off, in the menu's order (an
+/// isolation countermeasure left off is the default, not a warning).
 fn off(safeguards: &Safeguards) -> impl Iterator<Item = Safeguard> + '_ {
-    Safeguard::ALL.into_iter().filter(|s| !safeguards.get(*s))
+    Safeguard::ALL
+        .into_iter()
+        .filter(|s| s.on_by_default() && !safeguards.get(*s))
 }
 
 #[cfg(test)]
@@ -198,6 +201,19 @@ mod tests {
         assert_eq!(safeguards_off(&Safeguards::default()), 0);
         for safeguard in Safeguard::ALL {
             let one_off = Safeguards::default().with(safeguard, false);
+            if !safeguard.on_by_default() {
+                assert_eq!(
+                    safeguards_off(&one_off),
+                    0,
+                    "{safeguard:?} is off by default"
+                );
+                assert_eq!(
+                    safeguards_off(&Safeguards::default().with(safeguard, true)),
+                    0,
+                    "{safeguard:?}: switched on is no warning"
+                );
+                continue;
+            }
             assert_eq!(safeguards_off(&one_off), 1);
             assert_eq!(
                 safeguards_summary(&one_off),
@@ -208,7 +224,8 @@ mod tests {
         for safeguard in Safeguard::ALL {
             all_off = all_off.with(safeguard, false);
         }
-        let n = Safeguard::ALL.len();
+        let n = Safeguard::ALL.iter().filter(|s| s.on_by_default()).count();
+        assert_eq!(n, 3);
         assert_eq!(safeguards_off(&all_off), n);
         assert!(safeguards_summary(&all_off).starts_with(&format!("{n} safeguards off: ")));
         // The contract's names.

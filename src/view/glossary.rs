@@ -49,6 +49,12 @@ const PATTERNS_CH4: Source = Source {
     url: None,
 };
 
+const ISOLATION_CRITIQUE: Source = Source {
+    title: "H. Berenson, P. Bernstein, J. Gray, J. Melton, E. O'Neil and P. O'Neil, “A Critique of ANSI SQL Isolation Levels”",
+    detail: "Proc. ACM SIGMOD 1995, pp. 1–10 (P4, lost update)",
+    url: Some("https://doi.org/10.1145/223784.223785"),
+};
+
 const IO_SAGA: Source = Source {
     title: "Pattern: Saga",
     detail: "C. Richardson, microservices.io",
@@ -318,6 +324,24 @@ pub const ENTRIES: &[Entry] = &[
         sources: &[AWS_SNS_FANOUT, AWS_SAGA_CHOREOGRAPHY],
     },
     Entry {
+        id: "lost-update",
+        term: "Lost update",
+        text: "Two transactions read the same record and each writes back a value worked out from what it read: the second write wipes out the first. A saga commits its steps one by one with no isolation, so two sagas can do exactly this: both read the last free table and both book it, or both read one balance and the card forgets a charge.",
+        sources: &[PATTERNS_CH4, ISOLATION_CRITIQUE],
+    },
+    Entry {
+        id: "commutative-updates",
+        term: "Commutative updates",
+        text: "A countermeasure for a saga's lack of isolation: design updates so that they can be applied in any order, such as taking one table or debiting an amount in place rather than writing back a value computed earlier. Overlapping updates then all count; it does nothing against reading another saga's unfinished work.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "reread-value",
+        term: "Reread value",
+        text: "A countermeasure for a saga's lack of isolation, a form of optimistic locking: before overwriting a record, read it again and check that it still holds the value first read. If another saga changed it, write nothing and try again (or abort), so no update is overwritten.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
         id: "two-phase-commit",
         term: "Two-phase commit (the alternative)",
         text: "A coordinator asks every participant to prepare (vote), then tells all of them to commit or all to abort. It gives one atomic transaction across databases, but participants hold locks while they wait and are blocked if the coordinator fails. Sagas avoid it, giving up isolation instead.",
@@ -357,6 +381,9 @@ pub fn idea_id(idea: Idea) -> &'static str {
         Idea::VisibilityTimeout => "visibility-timeout",
         Idea::DualWrite => "dual-write",
         Idea::FanOut => "fan-out",
+        Idea::LostUpdate => "lost-update",
+        Idea::CommutativeUpdates => "commutative-updates",
+        Idea::RereadValue => "reread-value",
     }
 }
 

@@ -83,9 +83,11 @@ pub fn tick_kind(kind: &EventKind) -> TickKind {
             ..
         }
         | K::CompensationBegun { .. } => TickKind::Compensation,
-        K::TaskStarted { .. } | K::StepSucceeded { .. } | K::OrchestratorRecovered { .. } => {
-            TickKind::Work
-        }
+        K::TaskStarted { .. }
+        | K::StepSucceeded { .. }
+        | K::OrchestratorRecovered { .. }
+        | K::RecordRead { .. }
+        | K::RecordWritten { .. } => TickKind::Work,
         K::TaskApplied { result, .. } => {
             if matches!(result, crate::engine::message::TaskResult::Done) {
                 TickKind::Work

@@ -1,4 +1,4 @@
-//! The invariant monitor: the design's ten invariants, checked against the simulated world.
+//! The invariant monitor: the design's invariants, checked against the simulated world.
 //!
 //! A checker shares nothing with what it checks. Every check here is computed from data the
 //! engine's bookkeeping does not produce for it: the tables (reservations, ledger, slots,
@@ -24,7 +24,10 @@
 //! 7. a replay from the scenario;
 //! 8. the pivot's commands, replies and `TaskApplied` in the trace against later compensation;
 //! 9. and 10. the tables (reservation, slot, ledger, the words of the last notice each party
-//!    got) against the outcome, and against `CancelRequested` in the trace.
+//!    got) against the outcome, and against `CancelRequested` in the trace;
+//! 11. each `RecordWritten` against the monitor's own value of the record (the scenario's
+//!     starting value moved by the trace's writes) and the change its task makes; the slots
+//!     table and the ledger against the shared counts of tables left and gift-card balances.
 //!
 //! [`check`] looks at a simulation at one moment and reports every broken invariant as data;
 //! [`Monitor`] runs it after every event, folding only the new events, and remembers when each
@@ -32,6 +35,7 @@
 //! [`without_trace`](Simulation::without_trace) cannot be monitored.
 
 mod checks;
+mod shared;
 mod vocabulary;
 mod watcher;
 
@@ -42,7 +46,7 @@ use super::sim::Simulation;
 pub use vocabulary::{Invariant, InvariantStatus, UnknownInvariant, Violation};
 use watcher::Watcher;
 
-/// Checks invariants 1–6 and 8–10 now, from scratch. `settled` says the run has come to rest
+/// Checks invariants 1–6 and 8–11 now, from scratch. `settled` says the run has come to rest
 /// (nothing more is due), which is when invariants 1 and 10 ask every saga to have ended.
 pub fn check(sim: &Simulation, settled: bool) -> Vec<Violation> {
     let mut watcher = Watcher::default();
@@ -60,6 +64,7 @@ fn evaluate(sim: &Simulation, w: &Watcher, settled: bool) -> (Vec<Violation>, Ve
     checks::money_adds_up(sim, now, &mut found);
     checks::outcome_matches_data(sim, now, &mut found);
     checks::cancel_honoured(sim, w, settled, now, &mut found);
+    shared::isolation_holds(sim, now, &mut found);
     (found, exemptions)
 }
 

@@ -1,10 +1,10 @@
-//! The design's ten invariants as a type, and what a broken one reports.
+//! The design's invariants as a type, and what a broken one reports.
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::message::SagaId;
 
-/// One of the design's invariants. It serialises as its number (1–10), as reports always had it.
+/// One of the design's invariants. It serialises as its number (1–11), as reports always had it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "u8", try_from = "u8")]
 pub enum Invariant {
@@ -28,16 +28,18 @@ pub enum Invariant {
     OutcomeMatchesData,
     /// 10. A cancel is honoured, whenever it arrives.
     CancelHonoured,
+    /// 11. Concurrent sagas do not corrupt shared data (isolation).
+    Isolation,
 }
 
 /// A number that names no invariant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("there is no invariant {0}; they are numbered 1 to 10")]
+#[error("there is no invariant {0}; they are numbered 1 to 11")]
 pub struct UnknownInvariant(pub u8);
 
 impl Invariant {
     /// Every invariant, in the design's order.
-    pub const ALL: [Invariant; 10] = [
+    pub const ALL: [Invariant; 11] = [
         Invariant::EndsProperly,
         Invariant::UndoOnlyWhatWasDone,
         Invariant::ActionAtMostOnce,
@@ -48,6 +50,7 @@ impl Invariant {
         Invariant::PointOfNoReturn,
         Invariant::OutcomeMatchesData,
         Invariant::CancelHonoured,
+        Invariant::Isolation,
     ];
 
     /// Its number in the design (1–10).
@@ -63,6 +66,7 @@ impl Invariant {
             Invariant::PointOfNoReturn => 8,
             Invariant::OutcomeMatchesData => 9,
             Invariant::CancelHonoured => 10,
+            Invariant::Isolation => 11,
         }
     }
 
@@ -84,6 +88,7 @@ impl Invariant {
             Invariant::PointOfNoReturn => "point-of-no-return",
             Invariant::OutcomeMatchesData => "outcome-matches-data",
             Invariant::CancelHonoured => "cancel-honoured",
+            Invariant::Isolation => "isolation",
         }
     }
 
@@ -100,6 +105,7 @@ impl Invariant {
             Invariant::PointOfNoReturn => "No way back after the pivot",
             Invariant::OutcomeMatchesData => "Outcome matches the data",
             Invariant::CancelHonoured => "A cancel is honoured",
+            Invariant::Isolation => "No saga overwrites another",
         }
     }
 
@@ -133,6 +139,9 @@ impl Invariant {
             }
             Invariant::CancelHonoured => {
                 "A saga the customer cancelled ends with nothing charged, the slot free, the reservation cancelled and both told"
+            }
+            Invariant::Isolation => {
+                "Concurrent sagas do not corrupt shared data: no write overwrites another saga's update (lost update), no slot has more bookings than tables, and every shared count agrees with the rows it counts"
             }
         }
     }
@@ -262,7 +271,7 @@ mod tests {
             assert!(inv.short_name().len() <= 34, "{inv}: too long for one line");
             assert!(!inv.statement().is_empty());
         }
-        assert_eq!(Invariant::try_from(11), Err(UnknownInvariant(11)));
+        assert_eq!(Invariant::try_from(12), Err(UnknownInvariant(12)));
         // Each invariant is told apart on the page by its key, its line in the monitor and its
         // statement.
         for text in [
@@ -272,7 +281,7 @@ mod tests {
         ] {
             let distinct: std::collections::BTreeSet<&str> =
                 Invariant::ALL.into_iter().map(text).collect();
-            assert_eq!(distinct.len(), 10);
+            assert_eq!(distinct.len(), Invariant::ALL.len());
         }
     }
 }

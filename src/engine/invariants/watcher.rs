@@ -20,6 +20,7 @@ use crate::engine::tables::{Recipient, ReservationStatus};
 
 use super::vocabulary::{saga_name, Invariant, Violation};
 
+mod isolation;
 mod tables;
 mod trace;
 
@@ -125,6 +126,7 @@ pub(crate) struct Watcher {
     notifications_seen: usize,
     notices: BTreeMap<(SagaId, u8, bool), u32>,
     double_holds_reported: BTreeSet<SagaId>,
+    isolation: isolation::IsolationWatch,
 }
 
 /// How a notification reads: a confirmation, or anything else (a failure, a cancellation).
@@ -224,6 +226,9 @@ impl Watcher {
         let mut touched = Vec::new();
         for event in &trace[self.seen..] {
             self.fold(scenario, event, &mut touched);
+            if let Some(v) = self.isolation.fold(sim, event) {
+                self.historic.push(v);
+            }
         }
         self.seen = trace.len();
         self.check_receives(sim, &touched);

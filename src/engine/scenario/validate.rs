@@ -147,8 +147,45 @@ impl Scenario {
             1,
             20,
         )?;
+        self.validate_shared()
+    }
+
+    fn validate_shared(&self) -> Result<(), ScenarioError> {
+        let shared = &self.shared;
+        if shared.tables.len() > MAX_SAGAS || shared.gift_cards.len() > MAX_SAGAS {
+            return Err(invalid(
+                "shared",
+                format!("at most {MAX_SAGAS} slots and {MAX_SAGAS} gift cards are allowed"),
+            ));
+        }
+        for (slot, &tables) in &shared.tables {
+            let path = format!("shared.tables[\"{}\"]", clip(slot));
+            if slot.trim().is_empty() || slot.len() > 60 {
+                return Err(invalid(path, "a slot's name must be 1 to 60 characters"));
+            }
+            if tables > 100 {
+                return Err(invalid(path, format!("{tables} tables; at most 100")));
+            }
+        }
+        for (customer, &cents) in &shared.gift_cards {
+            let path = format!("shared.gift_cards[\"{}\"]", clip(customer));
+            if customer.trim().is_empty() || customer.len() > 60 {
+                return Err(invalid(
+                    path,
+                    "a customer's name must be 1 to 60 characters",
+                ));
+            }
+            if cents > 100_000_000 {
+                return Err(invalid(path, "must be at most 100000000 cents"));
+            }
+        }
         Ok(())
     }
+}
+
+/// A name cut short enough to quote in a message.
+fn clip(name: &str) -> String {
+    name.chars().take(60).collect()
 }
 
 fn validate_saga(saga: &SagaSpec, path: &str) -> Result<(), ScenarioError> {

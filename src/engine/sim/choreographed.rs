@@ -124,6 +124,8 @@ impl Simulation {
                 Reaction::of(event, service, &self.scenario.definition).and_then(Reaction::task)
             {
                 self.note_attempt(saga, task, count);
+                // A handling on a shared record reads it as it begins.
+                self.begin_read(service, saga, task, message);
             }
             self.schedule_seq(now + visibility, Occurrence::Poll(service));
             self.schedule_seq(
@@ -244,6 +246,12 @@ impl Simulation {
     /// and even if it was received again or dead-lettered since: the idempotent consumer is what
     /// stops the second delivery from taking effect twice.
     pub(super) fn process_done(&mut self, service: ServiceId, message: MessageId) {
+        self.finish_processing(service, message);
+        // Whatever became of it, the handling is over: what it read is let go.
+        self.end_read(message);
+    }
+
+    fn finish_processing(&mut self, service: ServiceId, message: MessageId) {
         if !self.service_up(service) {
             return; // the consumer died mid-way: the message will be visible again
         }
@@ -279,7 +287,13 @@ impl Simulation {
                     Task::FailureNotice => self.notice_money_from_events(saga),
                     _ => None,
                 };
-                match self.serve(service, saga, task, DedupKey::Event(event_id), money) {
+                match self.serve(
+                    service,
+                    saga,
+                    task,
+                    DedupKey::Event(event_id),
+                    (money, Some(message)),
+                ) {
                     Served::Answered(result, _) => {
                         self.note_result(saga, task, result);
                         Handled::ack(self.event_for(task, result))

@@ -17,6 +17,7 @@
 mod choreographed;
 mod commands;
 mod faults;
+mod isolation;
 mod network;
 mod orchestrated;
 mod sagas;
@@ -68,6 +69,11 @@ pub(crate) enum Occurrence {
     Relay(ServiceId),
     /// A service that crashed right after a commit comes back.
     Restart(ServiceId),
+    /// Orchestration: a service's handling of a command on a shared record is over.
+    HandleCommand {
+        service: ServiceId,
+        message: MessageId,
+    },
 }
 
 /// The whole simulated world.
@@ -95,6 +101,11 @@ pub struct Simulation {
     database_down: [u32; 4],
     next_event_id: u32,
     pub(crate) defect: Option<super::defect::Defect>,
+    /// What each handling under way read of a shared record, by the message it handles.
+    reads: BTreeMap<MessageId, isolation::PendingRead>,
+    /// Semantic lock: the handling (its request, and the saga) whose update of a shared record
+    /// is under way.
+    locks: BTreeMap<super::shared::Record, (MessageId, SagaId)>,
 }
 
 impl Simulation {
@@ -124,8 +135,11 @@ impl Simulation {
             database_down: [0; 4],
             next_event_id: 0,
             defect: None,
+            reads: BTreeMap::new(),
+            locks: BTreeMap::new(),
             scenario,
         };
+        sim.tables.shared = super::shared::SharedTables::new(&sim.scenario.shared);
         for fault in sim.scenario.faults.clone() {
             sim.inject(fault);
         }
@@ -312,6 +326,7 @@ impl Simulation {
             Occurrence::ProcessDone { service, message } => self.process_done(service, message),
             Occurrence::Relay(service) => self.relay(service),
             Occurrence::Restart(service) => self.restart_after_crash(service),
+            Occurrence::HandleCommand { service, message } => self.finish_command(service, message),
         }
     }
 

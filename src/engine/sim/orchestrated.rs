@@ -15,7 +15,7 @@ use super::{DedupKey, Occurrence, Served, Simulation, StepStatus};
 use crate::engine::definition::{ServiceId, StepKind};
 use crate::engine::event::{AttentionReason, CompensationReason, EventKind, LossReason, Outcome};
 use crate::engine::message::{
-    Body, EventName, Message, MessageState, Node, SagaId, Task, TaskResult,
+    Body, EventName, Message, MessageId, MessageState, Node, SagaId, Task, TaskResult,
 };
 use crate::engine::scenario::RetryPolicy;
 
@@ -581,7 +581,9 @@ impl Simulation {
         );
     }
 
-    /// A service receives a command from the orchestrator and answers it.
+    /// A service receives a command from the orchestrator and answers it. A command on a
+    /// shared record is read now and decided and written when its handling time is over (the
+    /// reply leaves then, as any reply does); any other is served at once.
     pub(super) fn service_receive_command(&mut self, service: ServiceId, message: Message) {
         let id = message.id;
         if !self.service_up(service)
@@ -591,6 +593,34 @@ impl Simulation {
             return;
         }
         self.arrived(&message);
+        let Body::Command { task, .. } = message.body else {
+            return;
+        };
+        let handling = self.scenario.timing.process_ms + self.latency_ms(service);
+        if self.begin_read(service, message.saga, task, id) {
+            self.schedule_seq(
+                self.now_ms + handling,
+                Occurrence::HandleCommand {
+                    service,
+                    message: id,
+                },
+            );
+            return;
+        }
+        self.answer_command(service, &message, handling);
+    }
+
+    /// The handling of a command on a shared record is over: the service decides, writes and
+    /// answers, unless it went down meanwhile (then the orchestrator's timeout will tell).
+    pub(super) fn finish_command(&mut self, service: ServiceId, message: MessageId) {
+        match self.messages.get(message as usize).cloned() {
+            Some(m) if self.service_up(service) => self.answer_command(service, &m, 0),
+            _ => self.end_read(message),
+        }
+    }
+
+    /// Serves a command and sends the reply `after` ms from now.
+    fn answer_command(&mut self, service: ServiceId, message: &Message, after: u64) {
         let Body::Command {
             task,
             attempt,
@@ -600,7 +630,13 @@ impl Simulation {
             return;
         };
         let saga = message.saga;
-        let served = self.serve(service, saga, task, DedupKey::Key, money);
+        let served = self.serve(
+            service,
+            saga,
+            task,
+            DedupKey::Key,
+            (money, Some(message.id)),
+        );
         let (result, changed) = match served {
             Served::Answered(r, c) => (r, Some(c)),
             Served::Repeat(r, c) => (r, c),
@@ -609,7 +645,7 @@ impl Simulation {
         };
         // Only a compensation says what it changed: the notice's money fact comes from it.
         let changed = changed.filter(|_| matches!(task, Task::Compensate(_)));
-        let depart = self.now_ms + self.scenario.timing.process_ms + self.latency_ms(service);
+        let depart = self.now_ms + after;
         // The reply carries the command's task token back.
         let event = message.event_id;
         self.send(

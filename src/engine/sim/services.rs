@@ -5,7 +5,7 @@ use super::{Effect, Simulation};
 use crate::engine::definition::ServiceId;
 use crate::engine::event::{EventKind, FailReason};
 use crate::engine::fault::{FaultKind, FaultSpec};
-use crate::engine::message::{SagaId, Task, TaskResult};
+use crate::engine::message::{MessageId, SagaId, Task, TaskResult};
 use crate::engine::tables::{MoneyFact, OperationContext};
 
 /// How a service dealt with a task.
@@ -36,14 +36,31 @@ pub(crate) enum DedupKey {
 impl Simulation {
     /// A service runs a task for a saga: faults first, then idempotency, then the operation.
     /// `money` is what the request says happened to the customer's money (the failure notice's
-    /// facts reach the notifier this way, never from Payment's ledger).
+    /// facts reach the notifier this way, never from Payment's ledger). `message` is the request
+    /// handled: what its handling read of a shared record is kept by it, and let go here.
     pub(super) fn serve(
         &mut self,
         service: ServiceId,
         saga: SagaId,
         task: Task,
         dedup: DedupKey,
+        (money, message): (Option<MoneyFact>, Option<MessageId>),
+    ) -> Served {
+        let served = self.serve_request(service, saga, task, dedup, money, message);
+        if let Some(message) = message {
+            self.end_read(message);
+        }
+        served
+    }
+
+    fn serve_request(
+        &mut self,
+        service: ServiceId,
+        saga: SagaId,
+        task: Task,
+        dedup: DedupKey,
         money: Option<MoneyFact>,
+        message: Option<MessageId>,
     ) -> Served {
         if !self.database_up(service) {
             return self.failed(service, saga, task, FailReason::DatabaseDown);
@@ -109,6 +126,10 @@ impl Simulation {
                 return Served::Repeat(result, changed);
             }
         }
+        let shared = match self.shared_access(saga, task, message) {
+            Ok(access) => access,
+            Err(reason) => return self.failed(service, saga, task, reason),
+        };
         let forced = match task {
             Task::Action(step) => match self.step_fault(FaultKind::BusinessFailure, saga, step) {
                 Some(id) => {
@@ -134,6 +155,7 @@ impl Simulation {
                 forced_business_failure: forced,
                 semantic_lock: self.scenario.safeguards.semantic_lock,
                 money,
+                shared: shared.clone(),
             },
         );
         let applied = crate::engine::defect::after_apply(self, op, task, saga, applied);
@@ -143,6 +165,19 @@ impl Simulation {
                 task,
                 at_ms: self.now_ms,
             });
+        }
+        if let (Some(access), Some(w)) = (shared, applied.written) {
+            self.emit(
+                Some(saga),
+                EventKind::RecordWritten {
+                    task,
+                    service,
+                    record: access.record,
+                    based_on: w.based_on,
+                    before: w.before,
+                    after: w.after,
+                },
+            );
         }
         let store = self.tables.store_mut(service);
         match dedup {

@@ -52,11 +52,17 @@ pub enum Idea {
     DualWrite,
     /// One event delivered to every subscribed queue.
     FanOut,
+    /// Two sagas read one record and both write it back: one update is lost.
+    LostUpdate,
+    /// Updates that change a value in place, so their order does not matter.
+    CommutativeUpdates,
+    /// Check the record is unchanged before overwriting it.
+    RereadValue,
 }
 
 impl Idea {
     /// Every idea.
-    pub const ALL: [Idea; 24] = [
+    pub const ALL: [Idea; 27] = [
         Idea::Compensation,
         Idea::Pivot,
         Idea::ForwardRecovery,
@@ -81,6 +87,9 @@ impl Idea {
         Idea::VisibilityTimeout,
         Idea::DualWrite,
         Idea::FanOut,
+        Idea::LostUpdate,
+        Idea::CommutativeUpdates,
+        Idea::RereadValue,
     ];
 
     /// The idea's name.
@@ -110,6 +119,9 @@ impl Idea {
             Idea::VisibilityTimeout => "Visibility timeout",
             Idea::DualWrite => "Dual write",
             Idea::FanOut => "Fan-out",
+            Idea::LostUpdate => "Lost update",
+            Idea::CommutativeUpdates => "Commutative updates",
+            Idea::RereadValue => "Reread value",
         }
     }
 
@@ -140,6 +152,9 @@ impl Idea {
             Idea::VisibilityTimeout => "A received message is hidden for the visibility timeout; if it is not deleted by then, even by a consumer that is only slow, it is delivered again.",
             Idea::DualWrite => "Committing a change and then publishing its event are two steps: a crash between them loses the event unless an outbox keeps it.",
             Idea::FanOut => "A topic delivers each event to every queue subscribed to it, so one event can concern several services.",
+            Idea::LostUpdate => "A saga has no isolation: two sagas can read the same record and each write back a value worked out from what it read, so the second write wipes out the first.",
+            Idea::CommutativeUpdates => "Change a value in place (one table fewer, the amount off the card) instead of writing back a value worked out earlier: updates in any order give the same result, so none is lost.",
+            Idea::RereadValue => "Before overwriting a record, read it again: if another saga changed it since the first read, write nothing and try the step again.",
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::engine::event::{
 };
 use crate::engine::message::{Body, Node, SagaId, Task, TaskResult};
 use crate::engine::scenario::Storage;
+use crate::engine::shared::Record;
 use crate::view::format::{duration, saga_letter};
 use crate::view::layout::NodeKey;
 
@@ -144,6 +145,10 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         }
         EventKind::TaskApplied { task, service, result, changed } => {
             applied(ctx, saga, event.at_ms, *task, *service, *result, *changed)
+        }
+        EventKind::RecordRead { task, service, record, value, pending } => record_read(ctx, *task, *service, record, *value, *pending),
+        EventKind::RecordWritten { task, service, record, based_on, before, after } => {
+            record_written(ctx, *task, *service, record, (*based_on, *before, *after))
         }
         EventKind::DuplicateIgnored { task, service } => {
             let idea = if ctx.orchestrated() { Idea::Idempotency } else { Idea::IdempotentConsumer };
@@ -522,6 +527,87 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
         FailReason::AwaitingEvents => story("…", format!("{name} waits before {what}"), Tone::Info, nodes)
             .why(format!("It has not yet heard every event its notice must tell of (a refund, say): it waits rather than tell less than the truth. {retry_why}"))
             .idea(retry),
+        FailReason::RecordLocked => story("⏸", format!("{name}: {what} waits: another saga's update is PENDING"), Tone::Warn, nodes)
+            .why(format!("When it read the record another saga's update of it was under way, marked PENDING; it writes nothing on a value that may change. {retry_why}"))
+            .idea(Idea::SemanticLock),
+        FailReason::RecordChanged => story("↺", format!("{name}: {what} writes nothing: the record changed since it was read"), Tone::Warn, nodes)
+            .why(format!("Before writing it read the record again and found another value: another saga wrote in between. Writing now would overwrite that update. {retry_why}"))
+            .idea(Idea::RereadValue),
+    }
+}
+
+/// A service reads a shared record as it begins a task.
+fn record_read(
+    ctx: &StoryContext<'_>,
+    task: Task,
+    service: ServiceId,
+    record: &Record,
+    value: u64,
+    pending: Option<SagaId>,
+) -> Story {
+    let nodes = vec![NodeKey::Service(service)];
+    let read = format!(
+        "{}: {} reads {}: {}",
+        service.label(),
+        ctx.task(task),
+        record.label(),
+        record.value_text(value)
+    );
+    match pending {
+        Some(other) => story("⏸", format!("{read}, PENDING for saga {}", saga_letter(other)), Tone::Warn, nodes)
+            .why("Another saga's update of this record is under way: the semantic lock says the value may still change.")
+            .idea(Idea::SemanticLock),
+        None => story("⌕", read, Tone::Info, nodes)
+            .why("It will decide on this value and write the record when its work is done; until then other sagas can read it too.")
+            .minor(),
+    }
+}
+
+/// A service writes a shared record as it finishes a task.
+fn record_written(
+    ctx: &StoryContext<'_>,
+    task: Task,
+    service: ServiceId,
+    record: &Record,
+    (based_on, before, after): (u64, u64, u64),
+) -> Story {
+    let nodes = vec![NodeKey::Service(service)];
+    let (was, now) = (record.value_text(before), record.value_text(after));
+    if based_on != before {
+        story(
+            "✗",
+            format!(
+                "{}: {} writes {} = {now}, worked out from the {} it read; the record said {was} by then",
+                service.label(),
+                ctx.task(task),
+                record.label(),
+                record.value_text(based_on),
+            ),
+            Tone::Fail,
+            nodes,
+        )
+        .why("Another saga wrote the record after this one read it. Writing back a value computed from the old read overwrites that update: it is lost.")
+        .idea(Idea::LostUpdate)
+    } else {
+        let idea = if ctx.scenario.safeguards.commutative_updates {
+            Idea::CommutativeUpdates
+        } else {
+            Idea::LostUpdate
+        };
+        story(
+            "✎",
+            format!(
+                "{}: {} writes {}: {was} → {now}",
+                service.label(),
+                ctx.task(task),
+                record.label()
+            ),
+            Tone::Info,
+            nodes,
+        )
+        .why("Nobody wrote the record since it was read, so no update is lost.")
+        .idea(idea)
+        .minor()
     }
 }
 

@@ -1,0 +1,288 @@
+//! Data several sagas contend for: the restaurant's tables left per slot (Calendar) and a
+//! customer's gift card (Payment).
+//!
+//! A saga has no isolation: its local transactions commit one by one, so concurrent sagas meet
+//! each other's work. Here the meeting is real. A service handling a request on a shared record
+//! reads it when the request arrives (a [`EventKind::RecordRead`](super::event::EventKind)),
+//! works for the handling time, then decides and writes (a `RecordWritten`). Done the naive way
+//! (decide on the value read, write back the value computed from it), two handlings that overlap
+//! lose one update: two customers read the last free table and both get it, or two charges read
+//! one balance and the card forgets one. The countermeasures of Richardson's *Microservices
+//! Patterns* (ch. 4) are switches in [`Safeguards`](super::scenario::Safeguards): the semantic
+//! lock (a PENDING flag that others wait on), commutative updates and reread value.
+//!
+//! A slot or customer that the scenario does not list here keeps the plain rules: one saga per
+//! slot, a card with no balance.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::definition::Operation;
+use super::message::SagaId;
+use super::scenario::SagaSpec;
+use super::tables::money;
+
+/// The shared records a scenario starts with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedData {
+    /// Calendar: how many tables each listed slot has. A booking takes one, a release gives it
+    /// back.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, u32>,
+    /// Payment: each listed customer pays from a gift card holding this many cents. A charge
+    /// the balance cannot cover is declined.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub gift_cards: BTreeMap<String, u64>,
+}
+
+impl SharedData {
+    /// Whether nothing is shared (the restaurant's plain rules apply everywhere).
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.gift_cards.is_empty()
+    }
+
+    /// The record an operation for this saga reads and writes, and what it does to it; `None`
+    /// when the operation touches no shared record.
+    pub fn access(&self, op: Operation, spec: &SagaSpec) -> Option<(Record, Change)> {
+        let slot = || Record::TablesLeft {
+            slot: spec.slot.clone(),
+        };
+        let card = || Record::GiftCard {
+            customer: spec.customer.clone(),
+        };
+        match op {
+            Operation::BookSlot if self.tables.contains_key(&spec.slot) => {
+                Some((slot(), Change::Take(1)))
+            }
+            Operation::ReleaseSlot if self.tables.contains_key(&spec.slot) => {
+                Some((slot(), Change::Give(1)))
+            }
+            Operation::ChargeCard if self.gift_cards.contains_key(&spec.customer) => {
+                Some((card(), Change::Take(spec.amount_cents)))
+            }
+            Operation::RefundPayment if self.gift_cards.contains_key(&spec.customer) => {
+                Some((card(), Change::Give(spec.amount_cents)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The value a record starts with.
+    pub fn initial(&self, record: &Record) -> Option<u64> {
+        match record {
+            Record::TablesLeft { slot } => self.tables.get(slot).map(|&n| u64::from(n)),
+            Record::GiftCard { customer } => self.gift_cards.get(customer).copied(),
+        }
+    }
+}
+
+/// One shared record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Record {
+    /// Calendar: tables left in a slot.
+    TablesLeft {
+        /// The slot.
+        slot: String,
+    },
+    /// Payment: a customer's gift-card balance, in cents.
+    GiftCard {
+        /// The customer.
+        customer: String,
+    },
+}
+
+impl Record {
+    /// The record as people read it: "tables left at Fri 19:30".
+    pub fn label(&self) -> String {
+        match self {
+            Record::TablesLeft { slot } => format!("tables left at {slot}"),
+            Record::GiftCard { customer } => format!("{customer}'s gift card"),
+        }
+    }
+
+    /// A value of this record as people read it: "1 table", "€10.00".
+    pub fn value_text(&self, value: u64) -> String {
+        match self {
+            Record::TablesLeft { .. } if value == 1 => "1 table".to_string(),
+            Record::TablesLeft { .. } => format!("{value} tables"),
+            Record::GiftCard { .. } => money(value),
+        }
+    }
+}
+
+/// What an operation does to its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Takes this much, and is refused when there is less.
+    Take(u64),
+    /// Gives this much back.
+    Give(u64),
+}
+
+impl Change {
+    /// The value after the change from `base`, or `None` when `base` cannot cover a take.
+    pub fn apply_to(self, base: u64) -> Option<u64> {
+        match self {
+            Change::Take(n) => base.checked_sub(n),
+            Change::Give(n) => base.checked_add(n),
+        }
+    }
+}
+
+/// A shared record's row: its value, and the PENDING flag of the semantic lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counter {
+    /// Tables left, or cents on the card.
+    pub value: u64,
+    /// Semantic lock: the saga whose update of this record is under way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<SagaId>,
+}
+
+/// The shared records as the services hold them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedTables {
+    /// Calendar: tables left per slot.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables_left: BTreeMap<String, Counter>,
+    /// Payment: gift-card balances per customer.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub gift_cards: BTreeMap<String, Counter>,
+}
+
+impl SharedTables {
+    /// The records as a scenario starts them.
+    pub fn new(data: &SharedData) -> Self {
+        let counter = |value| Counter {
+            value,
+            pending: None,
+        };
+        Self {
+            tables_left: data
+                .tables
+                .iter()
+                .map(|(slot, &n)| (slot.clone(), counter(u64::from(n))))
+                .collect(),
+            gift_cards: data
+                .gift_cards
+                .iter()
+                .map(|(customer, &cents)| (customer.clone(), counter(cents)))
+                .collect(),
+        }
+    }
+
+    /// Whether there are no shared records.
+    pub fn is_empty(&self) -> bool {
+        self.tables_left.is_empty() && self.gift_cards.is_empty()
+    }
+
+    /// A record's row.
+    pub fn get(&self, record: &Record) -> Option<&Counter> {
+        match record {
+            Record::TablesLeft { slot } => self.tables_left.get(slot),
+            Record::GiftCard { customer } => self.gift_cards.get(customer),
+        }
+    }
+
+    /// A record's row, to change.
+    pub fn get_mut(&mut self, record: &Record) -> Option<&mut Counter> {
+        match record {
+            Record::TablesLeft { slot } => self.tables_left.get_mut(slot),
+            Record::GiftCard { customer } => self.gift_cards.get_mut(customer),
+        }
+    }
+}
+
+/// What a handling read at its start, kept until it decides and writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    /// The record.
+    pub record: Record,
+    /// The value read.
+    pub value: u64,
+    /// Semantic lock: another handling's update of the record was under way when it was read
+    /// (this saga's, or another's).
+    pub locked_by: Option<SagaId>,
+}
+
+/// How an operation on a shared record decides and writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The record and what the operation does to it.
+    pub record: Record,
+    /// The change.
+    pub change: Change,
+    /// The value read when the handling began (`None`: it read nothing then, and decides on
+    /// the value now).
+    pub read: Option<u64>,
+    /// Commutative updates: change the value in place (decide on the value now) instead of
+    /// writing back a value computed from the read.
+    pub commutative: bool,
+}
+
+/// A write to a shared record, as an operation reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// The value the decision was based on.
+    pub based_on: u64,
+    /// The value just before the write.
+    pub before: u64,
+    /// The value written.
+    pub after: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_listed_slots_and_customers_are_shared() {
+        let data = SharedData {
+            tables: BTreeMap::from([("Fri 19:30".to_string(), 1)]),
+            gift_cards: BTreeMap::from([("Ada".to_string(), 5_000)]),
+        };
+        let ada = SagaSpec::new("Ada", "Fri 19:30");
+        let bob = SagaSpec::new("Bob", "Sat 20:00");
+        assert_eq!(
+            data.access(Operation::BookSlot, &ada),
+            Some((
+                Record::TablesLeft {
+                    slot: "Fri 19:30".into()
+                },
+                Change::Take(1)
+            ))
+        );
+        assert_eq!(
+            data.access(Operation::RefundPayment, &ada),
+            Some((
+                Record::GiftCard {
+                    customer: "Ada".into()
+                },
+                Change::Give(4_000)
+            ))
+        );
+        assert_eq!(data.access(Operation::BookSlot, &bob), None);
+        assert_eq!(data.access(Operation::ChargeCard, &bob), None);
+        assert_eq!(data.access(Operation::CreateReservation, &ada), None);
+        let tables = SharedTables::new(&data);
+        assert_eq!(
+            tables
+                .get(&Record::GiftCard {
+                    customer: "Ada".into()
+                })
+                .map(|c| c.value),
+            Some(5_000)
+        );
+    }
+
+    #[test]
+    fn a_take_is_refused_when_the_value_cannot_cover_it() {
+        assert_eq!(Change::Take(1).apply_to(1), Some(0));
+        assert_eq!(Change::Take(1).apply_to(0), None);
+        assert_eq!(Change::Take(4_000).apply_to(3_999), None);
+        assert_eq!(Change::Give(4_000).apply_to(1_000), Some(5_000));
+    }
+}

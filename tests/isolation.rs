@@ -1,0 +1,260 @@
+//! Concurrent sagas on shared records: with no countermeasure two overlapping updates lose one
+//! (overbooking, a forgotten charge) and invariant 11 names it; each countermeasure prevents it
+//! in its own way, in both coordination styles.
+
+mod common;
+
+use common::{Harness, STYLES};
+use sagascope::engine::event::{EventKind, FailReason};
+use sagascope::engine::presets;
+use sagascope::engine::safeguard::Safeguard;
+use sagascope::engine::shared::Record;
+use sagascope::engine::tables::LedgerKind;
+use sagascope::engine::{Coordination, Invariant, Outcome, Scenario, Storage};
+
+fn preset(id: &str, style: Coordination) -> Scenario {
+    presets::scenario(id, style, Storage::PerService, 0).expect("preset exists")
+}
+
+fn with(mut scenario: Scenario, safeguard: Safeguard) -> Scenario {
+    scenario.safeguards.set(safeguard, true);
+    scenario
+}
+
+fn run(scenario: Scenario) -> Harness {
+    let mut h = Harness::new(scenario);
+    h.drive();
+    h
+}
+
+fn tables_left(h: &Harness) -> u64 {
+    let slot = "Fri 19:30";
+    h.sim.tables().shared.tables_left[slot].value
+}
+
+fn gift_card(h: &Harness) -> u64 {
+    h.sim.tables().shared.gift_cards["Ada"].value
+}
+
+fn failures(h: &Harness, reason: FailReason) -> usize {
+    h.count(|k| matches!(k, EventKind::TaskFailed { reason: r, .. } if *r == reason))
+}
+
+const COUNTERMEASURES: [Safeguard; 3] = [
+    Safeguard::SemanticLock,
+    Safeguard::CommutativeUpdates,
+    Safeguard::RereadValue,
+];
+
+#[test]
+fn last_table_without_a_countermeasure_both_read_one_and_the_slot_is_overbooked() {
+    for style in STYLES {
+        let h = run(preset("last-table", style));
+        assert_eq!(h.outcome(0), Outcome::Completed, "{style:?}");
+        assert_eq!(h.outcome(1), Outcome::Completed, "{style:?}");
+        assert_eq!(h.sim.tables().slots.len(), 2, "{style:?}: two bookings");
+        assert_eq!(tables_left(&h), 0, "{style:?}: and yet one table taken");
+        // Both reads saw the last table.
+        let reads: Vec<u64> = h
+            .sim
+            .trace()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::RecordRead { value, .. } => Some(*value),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reads, vec![1, 1], "{style:?}");
+        assert_eq!(h.broken(), vec![11], "{style:?}");
+        let lost = h
+            .violations
+            .iter()
+            .find(|v| v.detail.contains("is lost"))
+            .expect("the lost update is named");
+        assert_eq!(lost.invariant, Invariant::Isolation);
+        let mut sagas = lost.sagas.clone();
+        sagas.sort_unstable();
+        assert_eq!(
+            sagas,
+            vec![0, 1],
+            "{style:?}: the writer and the overwritten"
+        );
+        assert!(
+            lost.detail.contains("tables left at Fri 19:30"),
+            "{}",
+            lost.detail
+        );
+        assert!(
+            h.violations
+                .iter()
+                .any(|v| v.detail.contains("overbooked: 2 bookings")),
+            "{style:?}: the tables show it too"
+        );
+    }
+}
+
+#[test]
+fn last_table_with_any_countermeasure_one_gets_the_table_and_the_other_is_refused() {
+    for style in STYLES {
+        for safeguard in COUNTERMEASURES {
+            let h = run(with(preset("last-table", style), safeguard));
+            h.assert_invariants_hold();
+            let outcomes = [h.outcome(0), h.outcome(1)];
+            assert!(
+                outcomes.contains(&Outcome::Completed) && outcomes.contains(&Outcome::Compensated),
+                "{style:?} {safeguard:?}: {outcomes:?}"
+            );
+            assert_eq!(h.sim.tables().slots.len(), 1, "{style:?} {safeguard:?}");
+            assert_eq!(tables_left(&h), 0, "{style:?} {safeguard:?}");
+            // Each in its own way.
+            let (locked, changed) = (
+                failures(&h, FailReason::RecordLocked),
+                failures(&h, FailReason::RecordChanged),
+            );
+            match safeguard {
+                Safeguard::SemanticLock => assert!(locked > 0 && changed == 0, "{style:?}"),
+                Safeguard::RereadValue => assert!(changed > 0 && locked == 0, "{style:?}"),
+                _ => {
+                    assert_eq!((locked, changed), (0, 0), "{style:?}");
+                    // Commutative: every write is based on the value at the write.
+                    for e in h.sim.trace() {
+                        if let EventKind::RecordWritten {
+                            based_on, before, ..
+                        } = &e.kind
+                        {
+                            assert_eq!(based_on, before, "{style:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn balance_raced_without_a_countermeasure_the_card_forgets_a_charge() {
+    for style in STYLES {
+        let h = run(preset("balance-raced", style));
+        let charges = h
+            .sim
+            .tables()
+            .ledger
+            .iter()
+            .filter(|r| r.kind == LedgerKind::Charged)
+            .count();
+        assert_eq!(charges, 2, "{style:?}: two charges of €40 in the ledger");
+        assert_eq!(
+            gift_card(&h),
+            1_000,
+            "{style:?}: yet the card went down by €40 only"
+        );
+        assert_eq!(
+            h.broken(),
+            vec![11],
+            "{style:?}: money adds up in the ledger"
+        );
+        assert!(
+            h.violations
+                .iter()
+                .any(|v| v.detail.contains("a charge was forgotten")),
+            "{style:?}: {:#?}",
+            h.violations
+        );
+        assert!(
+            h.violations.iter().any(|v| v
+                .detail
+                .contains("Ada's gift card = €10.00 from its read of €50.00")),
+            "{style:?}: {:#?}",
+            h.violations
+        );
+    }
+}
+
+#[test]
+fn balance_raced_with_any_countermeasure_the_second_charge_is_declined() {
+    for style in STYLES {
+        for safeguard in COUNTERMEASURES {
+            let h = run(with(preset("balance-raced", style), safeguard));
+            h.assert_invariants_hold();
+            let outcomes = [h.outcome(0), h.outcome(1)];
+            assert!(
+                outcomes.contains(&Outcome::Completed) && outcomes.contains(&Outcome::Compensated),
+                "{style:?} {safeguard:?}: {outcomes:?}"
+            );
+            assert_eq!(gift_card(&h), 1_000, "{style:?} {safeguard:?}");
+        }
+    }
+}
+
+#[test]
+fn a_refund_gives_the_money_back_to_the_card() {
+    for style in STYLES {
+        let mut scenario = preset("card-declined", style);
+        // Ada pays from her card; the calendar refuses, so the charge is refunded.
+        scenario.faults.clear();
+        scenario
+            .faults
+            .push(sagascope::engine::FaultSpec::BusinessFailure {
+                step: 3,
+                saga: None,
+            });
+        scenario.shared.gift_cards.insert("Ada".to_string(), 5_000);
+        let h = run(scenario);
+        h.assert_invariants_hold();
+        assert_eq!(h.outcome(0), Outcome::Compensated, "{style:?}");
+        assert_eq!(gift_card(&h), 5_000, "{style:?}");
+        let writes: Vec<(u64, u64)> = h
+            .sim
+            .trace()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::RecordWritten {
+                    record: Record::GiftCard { .. },
+                    before,
+                    after,
+                    ..
+                } => Some((*before, *after)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(writes, vec![(5_000, 1_000), (1_000, 5_000)], "{style:?}");
+    }
+}
+
+#[test]
+fn a_card_that_cannot_cover_the_charge_declines_it() {
+    for style in STYLES {
+        let mut scenario = preset("happy-path", style);
+        scenario.shared.gift_cards.insert("Ada".to_string(), 3_999);
+        let h = run(scenario);
+        h.assert_invariants_hold();
+        assert_eq!(h.outcome(0), Outcome::Compensated, "{style:?}");
+        assert_eq!(gift_card(&h), 3_999, "{style:?}");
+        assert!(h.sim.tables().ledger.is_empty(), "{style:?}");
+    }
+}
+
+#[test]
+fn a_scenario_file_carries_the_shared_records_and_the_switches() {
+    let scenario = with(
+        preset("balance-raced", Coordination::Orchestration),
+        Safeguard::RereadValue,
+    );
+    let json = scenario.to_json();
+    assert!(json.contains("\"gift_cards\""), "{json}");
+    assert!(json.contains("\"reread_value\": true"), "{json}");
+    assert_eq!(Scenario::from_json(&json), Ok(scenario));
+    // A plain scenario's file is as it was.
+    let plain = preset("happy-path", Coordination::Orchestration).to_json();
+    for absent in ["shared", "commutative_updates", "reread_value"] {
+        assert!(!plain.contains(absent), "{plain}");
+    }
+    // Bad values are refused with the place named.
+    let mut bad = preset("last-table", Coordination::Orchestration);
+    bad.shared.tables.insert("Fri 19:30".to_string(), 101);
+    let err = Scenario::from_json(&bad.to_json()).expect_err("too many tables");
+    assert!(
+        err.to_string().contains("shared.tables[\"Fri 19:30\"]"),
+        "{err}"
+    );
+}
