@@ -107,6 +107,16 @@ impl Safeguard {
 impl Safeguards {
     /// Whether `safeguard` is on.
     pub fn get(&self, safeguard: Safeguard) -> bool {
+        *self.clone().field(safeguard)
+    }
+
+    /// Switches `safeguard` on or off.
+    pub fn set(&mut self, safeguard: Safeguard, on: bool) {
+        *self.field(safeguard) = on;
+    }
+
+    /// The switch that holds `safeguard`; destructured so that a new field must be named here.
+    fn field(&mut self, safeguard: Safeguard) -> &mut bool {
         let Safeguards {
             idempotency,
             semantic_lock,
@@ -115,31 +125,12 @@ impl Safeguards {
             reread_value,
         } = self;
         match safeguard {
-            Safeguard::Idempotency => *idempotency,
-            Safeguard::SemanticLock => *semantic_lock,
-            Safeguard::Outbox => *outbox,
-            Safeguard::CommutativeUpdates => *commutative_updates,
-            Safeguard::RereadValue => *reread_value,
-        }
-    }
-
-    /// Switches `safeguard` on or off.
-    pub fn set(&mut self, safeguard: Safeguard, on: bool) {
-        let Safeguards {
-            idempotency,
-            semantic_lock,
-            outbox,
-            commutative_updates,
-            reread_value,
-        } = self;
-        let field = match safeguard {
             Safeguard::Idempotency => idempotency,
             Safeguard::SemanticLock => semantic_lock,
             Safeguard::Outbox => outbox,
             Safeguard::CommutativeUpdates => commutative_updates,
             Safeguard::RereadValue => reread_value,
-        };
-        *field = on;
+        }
     }
 
     /// The same safeguards with `safeguard` switched on or off.

@@ -137,6 +137,8 @@ impl Change {
 pub struct Counter {
     /// Tables left, or cents on the card.
     pub value: u64,
+    /// What it started with: the slot's tables, the card's balance.
+    pub initial: u64,
     /// Semantic lock: the saga whose update of this record is under way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<SagaId>,
@@ -158,6 +160,7 @@ impl SharedTables {
     pub fn new(data: &SharedData) -> Self {
         let counter = |value| Counter {
             value,
+            initial: value,
             pending: None,
         };
         Self {

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use crate::engine::presets::PRESETS;
-use crate::engine::safeguard::Safeguard;
+use crate::engine::safeguard::{Safeguard, SafeguardGroup};
 use crate::view::bar::{
     preset_option_text, safeguard_test_id, safeguards_off, safeguards_summary, BarState,
     SegmentButton, STORAGE_BUTTONS,
@@ -104,7 +104,19 @@ fn safeguards_menu(bar: Memo<BarState>) -> impl IntoView {
             </summary>
             <div class="menu__list" role="group" aria-label="Safeguards">
                 <p class="menu__head">"Safeguards"</p>
-                {Safeguard::ALL.into_iter().map(switch).collect_view()}
+                {Safeguard::ALL
+                    .into_iter()
+                    .filter(|s| s.group() == SafeguardGroup::Failures)
+                    .map(switch)
+                    .collect_view()}
+                <p class="menu__head" title="A saga has no isolation: concurrent sagas see each other's work. Richardson's countermeasures.">
+                    "Isolation countermeasures"
+                </p>
+                {Safeguard::ALL
+                    .into_iter()
+                    .filter(|s| s.group() == SafeguardGroup::Isolation)
+                    .map(switch)
+                    .collect_view()}
                 <p class="menu__note">"Switching one starts the run again from 0 s, with your faults."</p>
             </div>
         </details>

@@ -150,7 +150,7 @@ pub fn safeguard_test_id(safeguard: Safeguard) -> String {
 pub fn safeguards_summary(safeguards: &Safeguards) -> String {
     let off: Vec<&str> = off(safeguards).map(Safeguard::label).collect();
     if off.is_empty() {
-        return "Safeguards: all on".to_string();
+        return "Safeguards: none switched off".to_string();
     }
     let n = off.len();
     let noun = if n == 1 { "safeguard" } else { "safeguards" };
@@ -196,7 +196,7 @@ mod tests {
     fn the_safeguards_summary_counts_and_names_what_is_off() {
         assert_eq!(
             safeguards_summary(&Safeguards::default()),
-            "Safeguards: all on"
+            "Safeguards: none switched off"
         );
         assert_eq!(safeguards_off(&Safeguards::default()), 0);
         for safeguard in Safeguard::ALL {

@@ -4,6 +4,7 @@ use crate::engine::choreography::QueuedMessage;
 use crate::engine::definition::{SagaDefinition, ServiceId};
 use crate::engine::message::{SagaId, TaskResult};
 use crate::engine::scenario::{Coordination, Storage};
+use crate::engine::shared::Counter;
 use crate::engine::snapshot::Snapshot;
 use crate::engine::tables::{LedgerKind, Recipient, ReservationStatus};
 
@@ -130,7 +131,7 @@ fn business_table(snapshot: &Snapshot, service: ServiceId, newest: Option<u64>) 
             }
             tables
         }
-        ServiceId::Payment => vec![TableView {
+        ServiceId::Payment => std::iter::once(TableView {
             name: "ledger".to_string(),
             columns: vec!["#", "saga", "entry", "amount"],
             rows: t
@@ -154,8 +155,10 @@ fn business_table(snapshot: &Snapshot, service: ServiceId, newest: Option<u64>) 
                     )
                 })
                 .collect(),
-        }],
-        ServiceId::Calendar => vec![TableView {
+        })
+        .chain(gift_cards(snapshot))
+        .collect(),
+        ServiceId::Calendar => std::iter::once(TableView {
             name: "slots".to_string(),
             columns: vec!["slot", "held by", "since"],
             rows: t
@@ -170,7 +173,9 @@ fn business_table(snapshot: &Snapshot, service: ServiceId, newest: Option<u64>) 
                     )
                 })
                 .collect(),
-        }],
+        })
+        .chain(tables_left(snapshot))
+        .collect(),
         ServiceId::Notification => vec![TableView {
             name: "notifications".to_string(),
             columns: vec!["saga", "to", "text"],
@@ -197,6 +202,70 @@ fn business_table(snapshot: &Snapshot, service: ServiceId, newest: Option<u64>) 
                 .collect(),
         }],
     }
+}
+
+/// The semantic lock's flag on a shared record: "PENDING · A", or "–".
+fn pending_cell(counter: &Counter) -> (String, Option<&'static str>) {
+    match counter.pending {
+        Some(saga) => (format!("PENDING · {}", saga_letter(saga)), Some("pending")),
+        None => ("–".to_string(), None),
+    }
+}
+
+/// Calendar's shared counts: each listed slot's tables, bookings and tables left. More bookings
+/// than tables is drawn as broken.
+fn tables_left(snapshot: &Snapshot) -> Option<TableView> {
+    let t = &snapshot.tables;
+    (!t.shared.tables_left.is_empty()).then(|| TableView {
+        name: "tables_left".to_string(),
+        columns: vec!["slot", "tables", "booked", "left", "lock"],
+        rows: t
+            .shared
+            .tables_left
+            .iter()
+            .map(|(slot, counter)| {
+                let booked = t.slots.iter().filter(|r| r.slot == *slot).count() as u64;
+                let (lock, pending) = pending_cell(counter);
+                let over = booked > counter.initial;
+                TableRow {
+                    cells: vec![
+                        slot.clone(),
+                        counter.initial.to_string(),
+                        booked.to_string(),
+                        counter.value.to_string(),
+                        lock,
+                    ],
+                    changed: false,
+                    tone: if over { Some("broken") } else { pending },
+                }
+            })
+            .collect(),
+    })
+}
+
+/// Payment's gift cards: each listed customer's starting balance and balance now.
+fn gift_cards(snapshot: &Snapshot) -> Option<TableView> {
+    let cards = &snapshot.tables.shared.gift_cards;
+    (!cards.is_empty()).then(|| TableView {
+        name: "gift_cards".to_string(),
+        columns: vec!["customer", "started", "balance", "lock"],
+        rows: cards
+            .iter()
+            .map(|(customer, counter)| {
+                let (lock, tone) = pending_cell(counter);
+                TableRow {
+                    cells: vec![
+                        customer.clone(),
+                        money(counter.initial),
+                        money(counter.value),
+                        lock,
+                    ],
+                    changed: false,
+                    tone,
+                }
+            })
+            .collect(),
+    })
 }
 
 fn result_text(result: TaskResult) -> &'static str {

@@ -24,32 +24,28 @@ pub(super) fn isolation_holds(sim: &Simulation, now: (u64, u64), found: &mut Vec
             .collect();
         let bookings = tables.slots.iter().filter(|r| r.slot == *slot).count() as u64;
         let capacity = u64::from(capacity);
-        if bookings > capacity {
-            found.push(Violation::new(
-                Invariant::Isolation,
-                holders.iter().copied().collect(),
-                None,
-                now,
-                format!(
-                    "{slot} is overbooked: {bookings} bookings ({}) for {capacity} table(s)",
-                    names(&holders)
-                ),
-            ));
-        }
         let left = tables.shared.tables_left.get(slot).map(|c| c.value);
         let expected = capacity.saturating_sub(bookings);
-        if bookings <= capacity && left != Some(expected) {
+        let broken = if bookings > capacity {
+            format!(
+                "{slot} is overbooked: {bookings} bookings ({}) for {capacity} table(s)",
+                names(&holders)
+            )
+        } else if left != Some(expected) {
             let said = left.map_or("nothing".to_string(), |l| l.to_string());
-            found.push(Violation::new(
-                Invariant::Isolation,
-                holders.iter().copied().collect(),
-                None,
-                now,
-                format!(
-                    "tables left at {slot} says {said}, but {capacity} table(s) − {bookings} booking(s) = {expected}"
-                ),
-            ));
-        }
+            format!(
+                "tables left at {slot} says {said}, but {capacity} table(s) − {bookings} booking(s) = {expected}"
+            )
+        } else {
+            continue;
+        };
+        found.push(Violation::new(
+            Invariant::Isolation,
+            holders.into_iter().collect(),
+            None,
+            now,
+            broken,
+        ));
     }
     for (customer, &initial) in &shared.gift_cards {
         let theirs: BTreeSet<SagaId> = sim
@@ -59,20 +55,20 @@ pub(super) fn isolation_holds(sim: &Simulation, now: (u64, u64), found: &mut Vec
             .filter(|(_, s)| s.spec.customer == *customer)
             .map(|(i, _)| i)
             .collect();
-        let net: i128 = tables
+        let net: i64 = tables
             .ledger
             .iter()
             .filter(|r| theirs.contains(&r.saga))
             .map(|r| match r.kind {
-                LedgerKind::Charged => i128::from(r.amount_cents),
-                LedgerKind::Refunded => -i128::from(r.amount_cents),
+                LedgerKind::Charged => signed(r.amount_cents),
+                LedgerKind::Refunded => -signed(r.amount_cents),
             })
             .sum();
-        let expected = i128::from(initial) - net;
+        let expected = signed(initial) - net;
         let balance = tables.shared.gift_cards.get(customer).map(|c| c.value);
-        if balance.map(i128::from) != Some(expected) {
+        if balance.map(signed) != Some(expected) {
             let said = balance.map_or("nothing".to_string(), money);
-            let lost = if balance.map(i128::from) > Some(expected) {
+            let lost = if balance.map(signed) > Some(expected) {
                 "a charge was forgotten"
             } else {
                 "a refund was forgotten"
@@ -93,8 +89,8 @@ pub(super) fn isolation_holds(sim: &Simulation, now: (u64, u64), found: &mut Vec
     }
 }
 
-fn signed_money(cents: i128) -> String {
-    let text = money(u64::try_from(cents.unsigned_abs()).unwrap_or(u64::MAX));
+fn signed_money(cents: i64) -> String {
+    let text = money(cents.unsigned_abs());
     if cents < 0 {
         format!("−{text}")
     } else {
@@ -108,4 +104,9 @@ fn names(sagas: &BTreeSet<SagaId>) -> String {
         .map(|&s| saga_name(s))
         .collect::<Vec<_>>()
         .join(" and ")
+}
+
+/// A count or amount as a signed number (every value a scenario allows fits).
+fn signed(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }

@@ -135,3 +135,70 @@ fn dead_letters_and_manual_items_are_listed() {
         )]
     );
 }
+
+#[test]
+fn shared_records_are_drawn_with_their_tables_bookings_and_lock() {
+    let snap = settled(
+        "last-table",
+        Coordination::Orchestration,
+        Storage::PerService,
+    );
+    let dbs = databases(&snap, &SagaDefinition::restaurant());
+    let left = dbs[2]
+        .tables
+        .iter()
+        .find(|t| t.name == "tables_left")
+        .expect("Calendar draws its tables left");
+    // One table, two bookings, none left: overbooked, drawn as broken.
+    assert_eq!(left.rows[0].cells, ["Fri 19:30", "1", "2", "0", "–"]);
+    assert_eq!(left.rows[0].tone, Some("broken"));
+    let plain = settled(
+        "happy-path",
+        Coordination::Orchestration,
+        Storage::PerService,
+    );
+    let dbs = databases(&plain, &SagaDefinition::restaurant());
+    assert!(dbs
+        .iter()
+        .flat_map(|d| d.tables.iter())
+        .all(|t| t.name != "tables_left" && t.name != "gift_cards"));
+}
+
+#[test]
+fn a_gift_card_shows_what_it_started_with_and_holds_and_its_lock_while_an_update_is_under_way() {
+    let mut scenario = presets::scenario(
+        "balance-raced",
+        Coordination::Orchestration,
+        Storage::PerService,
+        1,
+    )
+    .unwrap();
+    scenario.safeguards.semantic_lock = true;
+    let mut sim = Simulation::new(scenario).unwrap();
+    let mut saw_pending = false;
+    while sim.step() {
+        let snap = sim.snapshot();
+        let dbs = databases(&snap, &SagaDefinition::restaurant());
+        let cards = dbs[1]
+            .tables
+            .iter()
+            .find(|t| t.name == "gift_cards")
+            .expect("Payment draws its gift cards");
+        assert_eq!(cards.rows[0].cells[..2], ["Ada", "€50.00"]);
+        if cards.rows[0].cells[3].starts_with("PENDING · ") {
+            saw_pending = true;
+            assert_eq!(cards.rows[0].tone, Some("pending"));
+        }
+    }
+    assert!(
+        saw_pending,
+        "the flag shows while a charge is being handled"
+    );
+    let dbs = databases(&sim.snapshot(), &SagaDefinition::restaurant());
+    let cards = dbs[1]
+        .tables
+        .iter()
+        .find(|t| t.name == "gift_cards")
+        .unwrap();
+    assert_eq!(cards.rows[0].cells[2..], ["€10.00", "–"]);
+}
