@@ -1,6 +1,7 @@
 //! Concurrent sagas on shared records: with no countermeasure two overlapping updates lose one
 //! (overbooking, a forgotten charge) and invariant 11 names it; each countermeasure prevents it
-//! in its own way, in both coordination styles.
+//! in its own way, in both coordination styles. A saga turned away by an update that is later
+//! undone read dirty data: only the semantic lock, held until the updating saga ends, prevents it.
 
 mod common;
 
@@ -8,7 +9,7 @@ use common::{Harness, STYLES};
 use sagascope::engine::event::{EventKind, FailReason};
 use sagascope::engine::presets;
 use sagascope::engine::safeguard::Safeguard;
-use sagascope::engine::shared::Record;
+use sagascope::engine::shared::{Anomaly, Record};
 use sagascope::engine::tables::LedgerKind;
 use sagascope::engine::{Coordination, Invariant, Outcome, Scenario, Storage};
 
@@ -257,4 +258,95 @@ fn a_scenario_file_carries_the_shared_records_and_the_switches() {
         err.to_string().contains("shared.tables[\"Fri 19:30\"]"),
         "{err}"
     );
+}
+
+#[test]
+fn a_saga_turned_away_by_an_update_later_compensated_read_dirty_data() {
+    for style in STYLES {
+        let h = run(preset("dirty-read", style));
+        // Grace read 0 tables left while Ada held the last one, and was refused.
+        let grace_read = h.sim.trace().iter().find_map(|e| match &e.kind {
+            EventKind::RecordRead { value, .. } if e.saga == Some(1) => Some(*value),
+            _ => None,
+        });
+        assert_eq!(grace_read, Some(0), "{style:?}");
+        assert_eq!(
+            h.outcome(1),
+            Outcome::Compensated,
+            "{style:?}: Grace turned away"
+        );
+        assert_eq!(
+            h.outcome(0),
+            Outcome::Compensated,
+            "{style:?}: Ada rejected"
+        );
+        assert_eq!(tables_left(&h), 1, "{style:?}: the table came back");
+        assert!(h.sim.tables().slots.is_empty(), "{style:?}");
+        assert_eq!(h.broken(), vec![11], "{style:?}");
+        let dirty = h
+            .violations
+            .iter()
+            .find(|v| v.anomaly == Some(Anomaly::DirtyRead))
+            .expect("the dirty read is named");
+        assert_eq!(
+            dirty.sagas,
+            vec![1, 0],
+            "{style:?}: the reader, then the taker"
+        );
+        assert_eq!(dirty.step, Some(3), "{style:?}: at Book slot");
+        // Named when Ada gave the table back, not before.
+        let released = h
+            .sim
+            .trace()
+            .iter()
+            .find(|e| {
+                e.saga == Some(0)
+                    && matches!(
+                        e.kind,
+                        EventKind::RecordWritten {
+                            before: 0,
+                            after: 1,
+                            ..
+                        }
+                    )
+            })
+            .expect("Ada releases the table");
+        assert_eq!(dirty.seq, released.seq, "{style:?}");
+    }
+}
+
+#[test]
+fn with_the_semantic_lock_the_second_booking_waits_for_the_first_saga_and_gets_the_table() {
+    for style in STYLES {
+        let h = run(with(preset("dirty-read", style), Safeguard::SemanticLock));
+        assert!(h.violations.is_empty(), "{style:?}: {:?}", h.violations);
+        assert!(
+            failures(&h, FailReason::RecordLocked) > 0,
+            "{style:?}: Grace waited"
+        );
+        assert_eq!(h.outcome(0), Outcome::Compensated, "{style:?}");
+        assert_eq!(
+            h.outcome(1),
+            Outcome::Completed,
+            "{style:?}: Grace got the table"
+        );
+        assert_eq!(tables_left(&h), 0, "{style:?}");
+        assert_eq!(h.sim.tables().slots.len(), 1, "{style:?}");
+    }
+}
+
+#[test]
+fn commutative_updates_and_reread_value_do_not_prevent_a_dirty_read() {
+    for style in STYLES {
+        for safeguard in [Safeguard::CommutativeUpdates, Safeguard::RereadValue] {
+            let h = run(with(preset("dirty-read", style), safeguard));
+            let anomalies: Vec<_> = h.violations.iter().filter_map(|v| v.anomaly).collect();
+            assert!(
+                anomalies.contains(&Anomaly::DirtyRead),
+                "{style:?} {safeguard:?}: {:?}",
+                h.violations
+            );
+            assert!(!anomalies.contains(&Anomaly::LostUpdate), "{style:?}");
+        }
+    }
 }

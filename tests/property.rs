@@ -112,11 +112,22 @@ fn contend(scenario: &mut Scenario, seed: u64) {
 #[test]
 fn random_fault_schedules_break_no_invariant() {
     let mut events = 0usize;
+    let mut dirty_reads = 0usize;
     let mut outcomes = std::collections::BTreeMap::new();
     for seed in 0..SCHEDULES {
         let scenario = random_scenario(seed);
         let mut h = Harness::new(scenario.clone());
         h.drive();
+        if !scenario.safeguards.semantic_lock {
+            // Only the semantic lock keeps a saga from acting on an update that is later undone:
+            // without it a dirty read is the lesson, not a defect. Nothing else may break.
+            let before = h.violations.len();
+            h.violations
+                .retain(|v| v.anomaly != Some(sagascope::engine::shared::Anomaly::DirtyRead));
+            if h.violations.len() < before {
+                dirty_reads += 1;
+            }
+        }
         assert!(
             h.violations.is_empty(),
             "schedule {seed} broke {:?}\nscenario: {}",
@@ -138,7 +149,7 @@ fn random_fault_schedules_break_no_invariant() {
         events += h.steps;
     }
     println!(
-        "figures: property test, {SCHEDULES} random fault schedules, {events} steps, every invariant checked after every step: 0 violations; outcomes {outcomes:?}"
+        "figures: property test, {SCHEDULES} random fault schedules, {events} steps, every invariant checked after every step: 0 violations but the dirty reads of {dirty_reads} schedules with the semantic lock off; outcomes {outcomes:?}"
     );
 }
 

@@ -52,7 +52,7 @@ const fn preset(
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 26] = [
+pub const PRESETS: [Preset; 27] = [
     preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify.", happy_path),
     preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told.", card_declined),
     preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order.", slot_taken),
@@ -119,6 +119,10 @@ pub const PRESETS: [Preset; 26] = [
         "last-table",
         "Last table, two customers",
         "Ada and Grace ask for the last free table at once; Calendar reads how many tables are left, works, then writes back. With the semantic lock off both read 1 and both write 0: the slot is overbooked (a lost update). Switch the lock on and the second one waits, then is refused.", last_table),
+    preset(
+        "dirty-read",
+        "Refund after a dirty read",
+        "Ada books the last table at Fri 19:30, then the restaurant rejects her confirmation, so her saga releases the table and refunds her. Grace asked in between: Calendar read 0 tables left and turned her away for a table that came back a moment later (a dirty read). With the semantic lock on, Ada's booking stays PENDING until her saga ends, so Grace's booking waits for it and gets the table.", dirty_read),
     preset(
         "balance-raced",
         "Balance raced",
@@ -305,6 +309,26 @@ fn last_table(s: &mut Scenario) {
         },
     ];
     s.shared.tables.insert("Fri 19:30".to_string(), 1);
+    s.safeguards.semantic_lock = false;
+}
+
+/// Grace's booking reaches Calendar after Ada's has taken the last table and before Ada's
+/// rejected confirmation has released it.
+fn dirty_read(s: &mut Scenario) {
+    s.sagas = vec![
+        SagaSpec::new("Ada", "Fri 19:30"),
+        SagaSpec {
+            start_ms: 400,
+            party_size: 4,
+            amount_cents: 6_000,
+            ..SagaSpec::new("Grace", "Fri 19:30")
+        },
+    ];
+    s.shared.tables.insert("Fri 19:30".to_string(), 1);
+    s.faults.push(FaultSpec::BusinessFailure {
+        step: 4,
+        saga: Some(0),
+    });
     s.safeguards.semantic_lock = false;
 }
 

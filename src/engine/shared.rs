@@ -23,6 +23,17 @@ use super::message::SagaId;
 use super::scenario::SagaSpec;
 use super::tables::money;
 
+/// What concurrent sagas did to each other's data, as the monitor names it (Berenson et al.'s
+/// phenomena, in a saga's terms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anomaly {
+    /// A write based on a stale read wiped out another saga's update.
+    LostUpdate,
+    /// A saga acted on another saga's update that was later undone by its compensation.
+    DirtyRead,
+}
+
 /// The shared records a scenario starts with.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

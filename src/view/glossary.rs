@@ -51,7 +51,7 @@ const PATTERNS_CH4: Source = Source {
 
 const ISOLATION_CRITIQUE: Source = Source {
     title: "H. Berenson, P. Bernstein, J. Gray, J. Melton, E. O'Neil and P. O'Neil, “A Critique of ANSI SQL Isolation Levels”",
-    detail: "Proc. ACM SIGMOD 1995, pp. 1–10 (P4, lost update)",
+    detail: "Proc. ACM SIGMOD 1995, pp. 1–10 (P1, dirty read; P4, lost update)",
     url: Some("https://doi.org/10.1145/223784.223785"),
 };
 
@@ -330,6 +330,12 @@ pub const ENTRIES: &[Entry] = &[
         sources: &[PATTERNS_CH4, ISOLATION_CRITIQUE],
     },
     Entry {
+        id: "dirty-read",
+        term: "Dirty read",
+        text: "A transaction reads data another transaction has written but not committed; if that one then rolls back, the reader acted on data that never existed. A saga's steps commit one by one while the saga can still be compensated, so another saga can act on an update the first then undoes: a customer turned away for a table that is released a moment later. The semantic lock's PENDING flag, kept until the saga completes or is compensated, is the countermeasure; commutative updates and reread value do not help.",
+        sources: &[ISOLATION_CRITIQUE, PATTERNS_CH4],
+    },
+    Entry {
         id: "commutative-updates",
         term: "Commutative updates",
         text: "A countermeasure for a saga's lack of isolation: design updates so that they can be applied in any order, such as taking one table or debiting an amount in place rather than writing back a value computed earlier. Overlapping updates then all count; it does nothing against reading another saga's unfinished work.",
@@ -382,6 +388,7 @@ pub fn idea_id(idea: Idea) -> &'static str {
         Idea::DualWrite => "dual-write",
         Idea::FanOut => "fan-out",
         Idea::LostUpdate => "lost-update",
+        Idea::DirtyRead => "dirty-read",
         Idea::CommutativeUpdates => "commutative-updates",
         Idea::RereadValue => "reread-value",
     }

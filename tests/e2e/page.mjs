@@ -313,6 +313,11 @@ export class AppPage {
     return this.byTestId('invariants').locator(`[data-invariant-name="${name}"]`).getAttribute('data-holds');
   }
 
+  /** What one invariant's row says of its state (when broken: when, and what broke). */
+  async invariantDetail(name) {
+    return this.byTestId('invariants').locator(`[data-invariant-name="${name}"] .invariant__state`).innerText();
+  }
+
   /** The narration's text. */
   async narration() { return this.byTestId('narration').innerText(); }
 

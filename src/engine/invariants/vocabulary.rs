@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::shared::Anomaly;
+
 use crate::engine::message::SagaId;
 
 /// One of the design's invariants. It serialises as its number (1–11), as reports always had it.
@@ -190,6 +192,9 @@ pub struct Violation {
     pub seq: u64,
     /// What is wrong, in words.
     pub detail: String,
+    /// For invariant 11, the isolation anomaly the trace shows, when it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anomaly: Option<Anomaly>,
 }
 
 impl Violation {
@@ -210,7 +215,15 @@ impl Violation {
             at_ms,
             seq,
             detail,
+            anomaly: None,
         }
+    }
+
+    /// The same violation, naming the isolation anomaly it is.
+    #[must_use]
+    pub fn anomaly(mut self, anomaly: Anomaly) -> Self {
+        self.anomaly = Some(anomaly);
+        self
     }
 }
 

@@ -226,9 +226,7 @@ impl Watcher {
         let mut touched = Vec::new();
         for event in &trace[self.seen..] {
             self.fold(scenario, event, &mut touched);
-            if let Some(v) = self.isolation.fold(sim, event) {
-                self.historic.push(v);
-            }
+            self.isolation.fold(sim, event, &mut self.historic);
         }
         self.seen = trace.len();
         self.check_receives(sim, &touched);

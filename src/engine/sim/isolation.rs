@@ -2,15 +2,17 @@
 //! handling begins and writes it when it ends (see [`crate::engine::shared`]). This file holds
 //! the read, the countermeasures' checks before the write, and the semantic lock's PENDING flag.
 //!
-//! The flag belongs to one handling (the request it handles), not to a saga: a saga's own
-//! compensation arriving while its action is still being handled waits too, or its write would
-//! undo an update it never read.
+//! The flag is held twice over. While a request is handled it belongs to that handling: any
+//! other, a saga's own compensation included, waits, or its write would undo an update it never
+//! read. Once a saga has written the record, the flag stays with the saga until it ends
+//! (Richardson: cleared by the saga completing or by its compensation), so other sagas wait
+//! rather than act on an update that may yet be undone (a dirty read).
 
 use super::Simulation;
 use crate::engine::definition::ServiceId;
 use crate::engine::event::{EventKind, FailReason};
 use crate::engine::message::{MessageId, SagaId, Task};
-use crate::engine::shared::{Access, Read};
+use crate::engine::shared::{Access, Change, Read, Record};
 
 /// What a handling read when it began, kept by the message it handles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,18 +45,14 @@ impl Simulation {
             return false;
         };
         let lock = self.scenario.safeguards.semantic_lock;
-        let Some(counter) = self.tables.shared.get_mut(&record) else {
+        let Some(value) = self.tables.shared.get(&record).map(|c| c.value) else {
             return false;
         };
-        let value = counter.value;
-        // The PENDING flag belongs to one handling: any other, of this saga or another, waits.
-        let locked_by = match self.locks.get(&record) {
-            Some(&(holder, by)) if holder != message => Some(by),
-            _ => None,
-        };
+        // Another handling's flag stops anyone; a saga's flag stops other sagas.
+        let locked_by = self.flagged(&record, saga, Some(message));
         if lock && locked_by.is_none() {
-            counter.pending = Some(saga);
             self.locks.insert(record.clone(), (message, saga));
+            self.show_flag(&record);
         }
         self.reads.insert(
             message,
@@ -80,8 +78,18 @@ impl Simulation {
         true
     }
 
+    /// The saga whose PENDING flag on `record` stops `saga` handling `message` from acting on
+    /// it: another handling's, or another saga's that wrote it and has not ended.
+    fn flagged(&self, record: &Record, saga: SagaId, message: Option<MessageId>) -> Option<SagaId> {
+        match self.locks.get(record) {
+            Some(&(holder, by)) if Some(holder) != message => Some(by),
+            _ => self.holds.get(record).copied().filter(|&by| by != saga),
+        }
+    }
+
     /// The handling of `message` is over (written, refused, failed or abandoned): its read is
-    /// dropped and its PENDING flag, if it set one, cleared.
+    /// dropped and its PENDING flag, if it set one, cleared (the row shows the saga's own flag
+    /// if it holds one).
     pub(super) fn end_read(&mut self, message: MessageId) {
         if let Some(PendingRead { read, .. }) = self.reads.remove(&message) {
             if self
@@ -90,10 +98,52 @@ impl Simulation {
                 .is_some_and(|&(m, _)| m == message)
             {
                 self.locks.remove(&read.record);
-                if let Some(counter) = self.tables.shared.get_mut(&read.record) {
-                    counter.pending = None;
-                }
+                self.show_flag(&read.record);
             }
+        }
+    }
+
+    /// With the semantic lock, `saga` has written `record`: a take keeps the flag with the saga
+    /// until it ends or gives back (its compensation is the write that settles the record). A
+    /// write after its end (a late copy of a command) flags nothing.
+    pub(super) fn hold_written(&mut self, saga: SagaId, access: &Access) {
+        let record = &access.record;
+        let running = self.sagas.get(saga).is_some_and(|s| !s.outcome.is_final());
+        match access.change {
+            Change::Take(_) if self.scenario.safeguards.semantic_lock && running => {
+                self.holds.insert(record.clone(), saga);
+            }
+            Change::Give(_) if self.holds.get(record) == Some(&saga) => {
+                self.holds.remove(record);
+            }
+            _ => return,
+        }
+        self.show_flag(record);
+    }
+
+    /// `saga` has ended: the flags it held are cleared.
+    pub(super) fn release_holds(&mut self, saga: SagaId) {
+        let released: Vec<Record> = self
+            .holds
+            .iter()
+            .filter(|&(_, &by)| by == saga)
+            .map(|(r, _)| r.clone())
+            .collect();
+        for record in released {
+            self.holds.remove(&record);
+            self.show_flag(&record);
+        }
+    }
+
+    /// The record's PENDING column: the handling's saga, else the holding saga, else nothing.
+    fn show_flag(&mut self, record: &Record) {
+        let by = self
+            .locks
+            .get(record)
+            .map(|&(_, by)| by)
+            .or_else(|| self.holds.get(record).copied());
+        if let Some(counter) = self.tables.shared.get_mut(record) {
+            counter.pending = by;
         }
     }
 
@@ -121,10 +171,7 @@ impl Simulation {
             .filter(|p| p.saga == saga && p.read.record == record)
             .map(|p| &p.read);
         let safeguards = &self.scenario.safeguards;
-        let locked_now = self
-            .locks
-            .get(&record)
-            .is_some_and(|&(m, _)| Some(m) != message);
+        let locked_now = self.flagged(&record, saga, message).is_some();
         if safeguards.semantic_lock && read.is_none() && locked_now {
             // It read nothing when it began (its database was down then): the flag now counts.
             return Err(FailReason::RecordLocked);

@@ -106,6 +106,10 @@ pub struct Simulation {
     /// Semantic lock: the handling (its request, and the saga) whose update of a shared record
     /// is under way.
     locks: BTreeMap<super::shared::Record, (MessageId, SagaId)>,
+    /// Semantic lock: the saga that wrote a shared record and has not ended. Its PENDING flag
+    /// stays until the saga completes or is compensated, so no other saga acts on its update
+    /// while it may still be undone.
+    holds: BTreeMap<super::shared::Record, SagaId>,
 }
 
 impl Simulation {
@@ -137,6 +141,7 @@ impl Simulation {
             defect: None,
             reads: BTreeMap::new(),
             locks: BTreeMap::new(),
+            holds: BTreeMap::new(),
             scenario,
         };
         sim.tables.shared = super::shared::SharedTables::new(&sim.scenario.shared);

@@ -173,6 +173,7 @@ impl Simulation {
             record.ended_ms = outcome.is_final().then_some(now);
         }
         if outcome.is_final() {
+            self.release_holds(saga);
             self.emit(Some(saga), EventKind::SagaEnded { outcome });
         }
     }

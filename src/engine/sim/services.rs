@@ -167,6 +167,7 @@ impl Simulation {
             });
         }
         if let (Some(access), Some(w)) = (shared, applied.written) {
+            self.hold_written(saga, &access);
             self.emit(
                 Some(saga),
                 EventKind::RecordWritten {

@@ -54,6 +54,8 @@ pub enum Idea {
     FanOut,
     /// Two sagas read one record and both write it back: one update is lost.
     LostUpdate,
+    /// A saga acted on another's update that was later undone.
+    DirtyRead,
     /// Updates that change a value in place, so their order does not matter.
     CommutativeUpdates,
     /// Check the record is unchanged before overwriting it.
@@ -62,7 +64,7 @@ pub enum Idea {
 
 impl Idea {
     /// Every idea.
-    pub const ALL: [Idea; 27] = [
+    pub const ALL: [Idea; 28] = [
         Idea::Compensation,
         Idea::Pivot,
         Idea::ForwardRecovery,
@@ -88,6 +90,7 @@ impl Idea {
         Idea::DualWrite,
         Idea::FanOut,
         Idea::LostUpdate,
+        Idea::DirtyRead,
         Idea::CommutativeUpdates,
         Idea::RereadValue,
     ];
@@ -120,6 +123,7 @@ impl Idea {
             Idea::DualWrite => "Dual write",
             Idea::FanOut => "Fan-out",
             Idea::LostUpdate => "Lost update",
+            Idea::DirtyRead => "Dirty read",
             Idea::CommutativeUpdates => "Commutative updates",
             Idea::RereadValue => "Reread value",
         }
@@ -153,6 +157,7 @@ impl Idea {
             Idea::DualWrite => "Committing a change and then publishing its event are two steps: a crash between them loses the event unless an outbox keeps it.",
             Idea::FanOut => "A topic delivers each event to every queue subscribed to it, so one event can concern several services.",
             Idea::LostUpdate => "A saga has no isolation: two sagas can read the same record and each write back a value worked out from what it read, so the second write wipes out the first.",
+            Idea::DirtyRead => "A saga's update is visible as soon as its step commits, though the saga may still undo it: another saga that acts on it (refuses a customer for a table that is then released) read data that never stood.",
             Idea::CommutativeUpdates => "Change a value in place (one table fewer, the amount off the card) instead of writing back a value worked out earlier: updates in any order give the same result, so none is lost.",
             Idea::RereadValue => "Before overwriting a record, read it again: if another saga changed it since the first read, write nothing and try the step again.",
         }

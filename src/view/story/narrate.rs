@@ -555,7 +555,7 @@ fn record_read(
     );
     match pending {
         Some(other) => story("⏸", format!("{read}, PENDING for saga {}", saga_letter(other)), Tone::Warn, nodes)
-            .why("Another saga's update of this record is under way: the semantic lock says the value may still change.")
+            .why("Another saga is updating this record, or has updated it and may still undo it: the semantic lock says the value may still change.")
             .idea(Idea::SemanticLock),
         None => story("⌕", read, Tone::Info, nodes)
             .why("It will decide on this value and write the record when its work is done; until then other sagas can read it too.")
@@ -588,6 +588,20 @@ fn record_written(
         )
         .why("Another saga wrote the record after this one read it. Writing back a value computed from the old read overwrites that update: it is lost.")
         .idea(Idea::LostUpdate)
+    } else if matches!(task, Task::Compensate(_)) {
+        story(
+            "↩",
+            format!(
+                "{}: {} writes {}: {was} → {now}",
+                service.label(),
+                ctx.task(task),
+                record.label()
+            ),
+            Tone::Info,
+            nodes,
+        )
+        .why("The saga undoes its update. Any saga that read the record while the update stood acted on data that never stood: a dirty read. The semantic lock keeps such an update PENDING until its saga ends.")
+        .idea(Idea::DirtyRead)
     } else {
         let idea = if ctx.scenario.safeguards.commutative_updates {
             Idea::CommutativeUpdates

@@ -4,13 +4,18 @@
 //! task and the saga's request (one table, the amount); it never asks the engine how it decided.
 //! A write that lands anywhere else wiped out another saga's update: a lost update, named with
 //! the sagas whose writes came between the writer's read and its write.
+//!
+//! It also keeps, from the writes, how much of each record every saga has taken and not given
+//! back. A saga refused a take on a value that covered it but for other sagas' takes, one of
+//! which is later given back (the taker compensated), was turned away by an update that never
+//! stood: a dirty read, named when the taker gives back.
 
 use std::collections::BTreeMap;
 
 use crate::engine::definition::Operation;
 use crate::engine::event::{Event, EventKind};
 use crate::engine::message::{SagaId, Task};
-use crate::engine::shared::Record;
+use crate::engine::shared::{Anomaly, Record};
 use crate::engine::sim::Simulation;
 
 use super::super::vocabulary::{saga_name, Invariant, Violation};
@@ -18,21 +23,61 @@ use super::super::vocabulary::{saga_name, Invariant, Violation};
 /// The shared records as the trace has written them.
 #[derive(Debug, Clone, Default)]
 pub(super) struct IsolationWatch {
-    values: BTreeMap<Record, i128>,
+    values: BTreeMap<Record, i64>,
     /// The sequence number of each saga's last read of a record.
     reads: BTreeMap<(SagaId, Record), u64>,
     /// Every write, in order: (sequence number, saga).
     writes: BTreeMap<Record, Vec<(u64, SagaId)>>,
+    /// How much of each record each saga still running has taken and not given back.
+    taken: BTreeMap<(Record, SagaId), i64>,
+    /// Each saga's last read of a record: the value, and the sagas whose takes it then held.
+    seen: BTreeMap<(SagaId, Record), Seen>,
+    /// Refusals that other sagas' takes explain, until one of those takes is given back.
+    turned_away: Vec<TurnedAway>,
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    value: i64,
+    /// Other sagas' takes not given back when it read: (saga, amount).
+    others: Vec<(SagaId, i64)>,
+}
+
+#[derive(Debug, Clone)]
+struct TurnedAway {
+    saga: SagaId,
+    task: Task,
+    record: Record,
+    seen: Seen,
 }
 
 impl IsolationWatch {
-    /// Folds one event; a write that lost another's update is returned as a violation.
-    pub(super) fn fold(&mut self, sim: &Simulation, event: &Event) -> Option<Violation> {
-        let saga = event.saga?;
+    /// Folds one event; a write that lost another's update, or gave back a take that turned
+    /// another saga away, is pushed onto `found`.
+    pub(super) fn fold(&mut self, sim: &Simulation, event: &Event, found: &mut Vec<Violation>) {
+        let Some(saga) = event.saga else {
+            return;
+        };
         match &event.kind {
-            EventKind::RecordRead { record, .. } => {
+            EventKind::RecordRead { record, value, .. } => {
                 self.reads.insert((saga, record.clone()), event.seq);
-                None
+                let others = self
+                    .taken
+                    .iter()
+                    .filter(|&((r, by), &n)| r == record && *by != saga && n > 0)
+                    .map(|((_, by), &n)| (*by, n))
+                    .collect();
+                let seen = Seen {
+                    value: signed(*value),
+                    others,
+                };
+                self.seen.insert((saga, record.clone()), seen);
+            }
+            EventKind::StepRefused { task } => self.refused(sim, saga, *task),
+            EventKind::SagaEnded { .. } => {
+                // Its takes stand now: undoing them later (a cancellation after completion) is
+                // a new change, not the undoing of one others should not have seen.
+                self.taken.retain(|(_, by), _| *by != saga);
             }
             EventKind::RecordWritten {
                 task,
@@ -42,7 +87,7 @@ impl IsolationWatch {
                 ..
             } => {
                 let before = self.value(sim, record);
-                let after = i128::from(*after);
+                let after = signed(*after);
                 self.values.insert(record.clone(), after);
                 let since = self.reads.get(&(saga, record.clone())).copied();
                 let writes = self.writes.entry(record.clone()).or_default();
@@ -53,9 +98,16 @@ impl IsolationWatch {
                     .collect();
                 writes.push((event.seq, saga));
                 let change = change_of(sim, saga, *task, record);
+                if let Some(c) = change {
+                    let taken = self.taken.entry((record.clone(), saga)).or_default();
+                    *taken = (*taken - c).max(0);
+                }
+                if change.is_some_and(|c| c > 0) {
+                    self.given_back(sim, saga, record, event, found);
+                }
                 let expected = change.map(|c| before + c);
                 if expected == Some(after) && expected.is_some_and(|e| e >= 0) {
-                    return None;
+                    return;
                 }
                 let mut others = between.clone();
                 others.sort_unstable();
@@ -85,19 +137,99 @@ impl IsolationWatch {
                         text(record, before)
                     ),
                 };
-                Some(Violation::new(
+                let violation = Violation::new(
                     Invariant::Isolation,
                     sagas,
                     task.step(),
                     (event.at_ms, event.seq),
                     detail,
-                ))
+                );
+                found.push(if between.is_empty() {
+                    violation
+                } else {
+                    violation.anomaly(Anomaly::LostUpdate)
+                });
             }
-            _ => None,
+            _ => {}
         }
     }
 
-    fn value(&self, sim: &Simulation, record: &Record) -> i128 {
+    /// `saga` learned its `task` was refused: if that task takes from a record whose last read
+    /// could not cover it but would have without other sagas' takes, it waits to see whether one
+    /// of those is given back.
+    fn refused(&mut self, sim: &Simulation, saga: SagaId, task: Task) {
+        let mut found = None;
+        for ((reader, record), seen) in &self.seen {
+            let need = change_of(sim, saga, task, record)
+                .filter(|&c| c < 0)
+                .map(|c| -c);
+            let Some(need) = need.filter(|_| *reader == saga) else {
+                continue;
+            };
+            let held: i64 = seen.others.iter().map(|&(_, n)| n).sum();
+            if seen.value < need && seen.value + held >= need {
+                found = Some((record.clone(), seen.clone()));
+            }
+        }
+        if let Some((record, seen)) = found {
+            self.seen.remove(&(saga, record.clone()));
+            if self
+                .turned_away
+                .iter()
+                .any(|t| t.saga == saga && t.task == task && t.record == record)
+            {
+                return;
+            }
+            self.turned_away.push(TurnedAway {
+                saga,
+                task,
+                record,
+                seen,
+            });
+        }
+    }
+
+    /// `taker` gave some of `record` back: every saga refused while its take stood read a
+    /// value that never stood.
+    fn given_back(
+        &mut self,
+        sim: &Simulation,
+        taker: SagaId,
+        record: &Record,
+        event: &Event,
+        found: &mut Vec<Violation>,
+    ) {
+        let (dirty, rest): (Vec<TurnedAway>, Vec<TurnedAway>) =
+            std::mem::take(&mut self.turned_away)
+                .into_iter()
+                .partition(|t| {
+                    t.record == *record && t.seen.others.iter().any(|&(by, _)| by == taker)
+                });
+        self.turned_away = rest;
+        for t in dirty {
+            let detail = format!(
+            "{} was turned away ({}): it read {} = {} while {}'s update was still pending, and {} has now given it back: a dirty read",
+            saga_name(t.saga),
+            t.task.label(&sim.scenario().definition),
+            record.label(),
+            text(record, t.seen.value),
+            saga_name(taker),
+            saga_name(taker),
+        );
+            found.push(
+                Violation::new(
+                    Invariant::Isolation,
+                    vec![t.saga, taker],
+                    t.task.step(),
+                    (event.at_ms, event.seq),
+                    detail,
+                )
+                .anomaly(Anomaly::DirtyRead),
+            );
+        }
+    }
+
+    fn value(&self, sim: &Simulation, record: &Record) -> i64 {
         if let Some(v) = self.values.get(record) {
             return *v;
         }
@@ -106,15 +238,15 @@ impl IsolationWatch {
             Record::TablesLeft { slot } => shared.tables.get(slot).map(|&n| u64::from(n)),
             Record::GiftCard { customer } => shared.gift_cards.get(customer).copied(),
         };
-        i128::from(start.unwrap_or(0))
+        signed(start.unwrap_or(0))
     }
 }
 
 /// What the task does to the record, worked out from the saga definition and the request.
-fn change_of(sim: &Simulation, saga: SagaId, task: Task, record: &Record) -> Option<i128> {
+fn change_of(sim: &Simulation, saga: SagaId, task: Task, record: &Record) -> Option<i64> {
     let op = task.operation(&sim.scenario().definition)?;
     let spec = &sim.sagas().get(saga)?.spec;
-    let amount = i128::from(spec.amount_cents);
+    let amount = signed(spec.amount_cents);
     match (op, record) {
         (Operation::BookSlot, Record::TablesLeft { slot }) if *slot == spec.slot => Some(-1),
         (Operation::ReleaseSlot, Record::TablesLeft { slot }) if *slot == spec.slot => Some(1),
@@ -129,7 +261,7 @@ fn change_of(sim: &Simulation, saga: SagaId, task: Task, record: &Record) -> Opt
 }
 
 /// A value of the record as people read it (a negative one only as a number).
-fn text(record: &Record, value: i128) -> String {
+fn text(record: &Record, value: i64) -> String {
     u64::try_from(value).map_or(value.to_string(), |v| record.value_text(v))
 }
 
@@ -142,4 +274,9 @@ fn names(sagas: &[SagaId]) -> String {
         .map(saga_name)
         .collect::<Vec<_>>()
         .join(" and ")
+}
+
+/// A count or amount as a signed number (every value a scenario allows fits).
+fn signed(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
