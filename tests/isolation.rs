@@ -30,11 +30,23 @@ fn run(scenario: Scenario) -> Harness {
 
 fn tables_left(h: &Harness) -> u64 {
     let slot = "Fri 19:30";
-    h.sim.tables().shared.tables_left[slot].value
+    h.sim
+        .tables()
+        .shared
+        .tables_left
+        .get(slot)
+        .expect("the slot is shared")
+        .value
 }
 
 fn gift_card(h: &Harness) -> u64 {
-    h.sim.tables().shared.gift_cards["Ada"].value
+    h.sim
+        .tables()
+        .shared
+        .gift_cards
+        .get("Ada")
+        .expect("the card is shared")
+        .value
 }
 
 fn failures(h: &Harness, reason: FailReason) -> usize {

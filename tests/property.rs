@@ -95,7 +95,7 @@ fn contend(scenario: &mut Scenario, seed: u64) {
     let counted = countermeasure > 0 || rng.chance(40);
     for slot in slots {
         if counted {
-            scenario.shared.tables.insert(slot, 1 + rng.index(2) as u32);
+            scenario.shared.tables.insert(slot, 1 + rng.index(2) as u64);
         }
     }
     if rng.chance(40) {

@@ -41,7 +41,7 @@ pub struct SharedData {
     /// Calendar: how many tables each listed slot has. A booking takes one, a release gives it
     /// back.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tables: BTreeMap<String, u32>,
+    pub tables: BTreeMap<String, u64>,
     /// Payment: each listed customer pays from a gift card holding this many cents. A charge
     /// the balance cannot cover is declined.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -83,7 +83,7 @@ impl SharedData {
     /// The value a record starts with.
     pub fn initial(&self, record: &Record) -> Option<u64> {
         match record {
-            Record::TablesLeft { slot } => self.tables.get(slot).map(|&n| u64::from(n)),
+            Record::TablesLeft { slot } => self.tables.get(slot).copied(),
             Record::GiftCard { customer } => self.gift_cards.get(customer).copied(),
         }
     }
@@ -159,32 +159,74 @@ pub struct Counter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharedTables {
     /// Calendar: tables left per slot.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tables_left: BTreeMap<String, Counter>,
+    #[serde(default, skip_serializing_if = "Rows::is_empty")]
+    pub tables_left: Rows,
     /// Payment: gift-card balances per customer.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub gift_cards: BTreeMap<String, Counter>,
+    #[serde(default, skip_serializing_if = "Rows::is_empty")]
+    pub gift_cards: Rows,
+}
+
+/// One table of shared records, by key (a slot, a customer), in the scenario's order; written
+/// as a JSON object. A list, not a map: a run has a few records, and a list weighs far less in
+/// the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows(Vec<(String, Counter)>);
+
+impl Rows {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The row for `key`.
+    pub fn get(&self, key: &str) -> Option<&Counter> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, c)| c)
+    }
+
+    /// The row for `key`, to change.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Counter> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, c)| c)
+    }
+
+    /// Every row, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Counter)> {
+        self.0.iter().map(|(k, c)| (k, c))
+    }
+}
+
+impl Serialize for Rows {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rows {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, Counter>::deserialize(deserializer)?;
+        Ok(Rows(map.into_iter().collect()))
+    }
 }
 
 impl SharedTables {
     /// The records as a scenario starts them.
     pub fn new(data: &SharedData) -> Self {
-        let counter = |value| Counter {
-            value,
-            initial: value,
-            pending: None,
+        let rows = |map: &BTreeMap<String, u64>| {
+            Rows(
+                map.iter()
+                    .map(|(key, &value)| {
+                        let counter = Counter {
+                            value,
+                            initial: value,
+                            pending: None,
+                        };
+                        (key.clone(), counter)
+                    })
+                    .collect(),
+            )
         };
         Self {
-            tables_left: data
-                .tables
-                .iter()
-                .map(|(slot, &n)| (slot.clone(), counter(u64::from(n))))
-                .collect(),
-            gift_cards: data
-                .gift_cards
-                .iter()
-                .map(|(customer, &cents)| (customer.clone(), counter(cents)))
-                .collect(),
+            tables_left: rows(&data.tables),
+            gift_cards: rows(&data.gift_cards),
         }
     }
 

@@ -23,7 +23,7 @@ pub(super) fn isolation_holds(sim: &Simulation, now: (u64, u64), found: &mut Vec
             .map(|r| r.saga)
             .collect();
         let bookings = tables.slots.iter().filter(|r| r.slot == *slot).count() as u64;
-        let capacity = u64::from(capacity);
+
         let left = tables.shared.tables_left.get(slot).map(|c| c.value);
         let expected = capacity.saturating_sub(bookings);
         let broken = if bookings > capacity {

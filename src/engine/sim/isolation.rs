@@ -51,10 +51,11 @@ impl Simulation {
         // Another handling's flag stops anyone; a saga's flag stops other sagas.
         let locked_by = self.flagged(&record, saga, Some(message));
         if lock && locked_by.is_none() {
-            self.locks.insert(record.clone(), (message, saga));
+            self.locks.push((record.clone(), message, saga));
             self.show_flag(&record);
         }
-        self.reads.insert(
+        self.reads.retain(|(m, _)| *m != message);
+        self.reads.push((
             message,
             PendingRead {
                 saga,
@@ -64,7 +65,7 @@ impl Simulation {
                     locked_by,
                 },
             },
-        );
+        ));
         self.emit(
             Some(saga),
             EventKind::RecordRead {
@@ -81,25 +82,32 @@ impl Simulation {
     /// The saga whose PENDING flag on `record` stops `saga` handling `message` from acting on
     /// it: another handling's, or another saga's that wrote it and has not ended.
     fn flagged(&self, record: &Record, saga: SagaId, message: Option<MessageId>) -> Option<SagaId> {
-        match self.locks.get(record) {
-            Some(&(holder, by)) if Some(holder) != message => Some(by),
-            _ => self.holds.get(record).copied().filter(|&by| by != saga),
+        match self.locks.iter().find(|(r, _, _)| r == record) {
+            Some(&(_, holder, by)) if Some(holder) != message => Some(by),
+            _ => self.holder(record).filter(|&by| by != saga),
         }
+    }
+
+    /// The saga that holds `record`'s flag after writing it, if one.
+    fn holder(&self, record: &Record) -> Option<SagaId> {
+        self.holds
+            .iter()
+            .find(|(r, _)| r == record)
+            .map(|&(_, by)| by)
     }
 
     /// The handling of `message` is over (written, refused, failed or abandoned): its read is
     /// dropped and its PENDING flag, if it set one, cleared (the row shows the saga's own flag
     /// if it holds one).
     pub(super) fn end_read(&mut self, message: MessageId) {
-        if let Some(PendingRead { read, .. }) = self.reads.remove(&message) {
-            if self
-                .locks
-                .get(&read.record)
-                .is_some_and(|&(m, _)| m == message)
-            {
-                self.locks.remove(&read.record);
-                self.show_flag(&read.record);
-            }
+        let Some(at) = self.reads.iter().position(|(m, _)| *m == message) else {
+            return;
+        };
+        let (_, PendingRead { read, .. }) = self.reads.swap_remove(at);
+        let before = self.locks.len();
+        self.locks.retain(|(_, m, _)| *m != message);
+        if self.locks.len() < before {
+            self.show_flag(&read.record);
         }
     }
 
@@ -111,10 +119,11 @@ impl Simulation {
         let running = self.sagas.get(saga).is_some_and(|s| !s.outcome.is_final());
         match access.change {
             Change::Take(_) if self.scenario.safeguards.semantic_lock && running => {
-                self.holds.insert(record.clone(), saga);
+                self.holds.retain(|(r, _)| r != record);
+                self.holds.push((record.clone(), saga));
             }
-            Change::Give(_) if self.holds.get(record) == Some(&saga) => {
-                self.holds.remove(record);
+            Change::Give(_) if self.holder(record) == Some(saga) => {
+                self.holds.retain(|(r, _)| r != record);
             }
             _ => return,
         }
@@ -123,14 +132,11 @@ impl Simulation {
 
     /// `saga` has ended: the flags it held are cleared.
     pub(super) fn release_holds(&mut self, saga: SagaId) {
-        let released: Vec<Record> = self
-            .holds
-            .iter()
-            .filter(|&(_, &by)| by == saga)
-            .map(|(r, _)| r.clone())
-            .collect();
-        for record in released {
-            self.holds.remove(&record);
+        let (released, kept) = std::mem::take(&mut self.holds)
+            .into_iter()
+            .partition(|&(_, by)| by == saga);
+        self.holds = kept;
+        for (record, _) in released {
             self.show_flag(&record);
         }
     }
@@ -139,9 +145,10 @@ impl Simulation {
     fn show_flag(&mut self, record: &Record) {
         let by = self
             .locks
-            .get(record)
-            .map(|&(_, by)| by)
-            .or_else(|| self.holds.get(record).copied());
+            .iter()
+            .find(|(r, _, _)| r == record)
+            .map(|&(_, _, by)| by)
+            .or_else(|| self.holder(record));
         if let Some(counter) = self.tables.shared.get_mut(record) {
             counter.pending = by;
         }
@@ -167,7 +174,8 @@ impl Simulation {
             return Ok(None);
         };
         let read = message
-            .and_then(|m| self.reads.get(&m))
+            .and_then(|m| self.reads.iter().find(|(r, _)| *r == m))
+            .map(|(_, p)| p)
             .filter(|p| p.saga == saga && p.read.record == record)
             .map(|p| &p.read);
         let safeguards = &self.scenario.safeguards;

@@ -102,14 +102,15 @@ pub struct Simulation {
     next_event_id: u32,
     pub(crate) defect: Option<super::defect::Defect>,
     /// What each handling under way read of a shared record, by the message it handles.
-    reads: BTreeMap<MessageId, isolation::PendingRead>,
+    reads: Vec<(MessageId, isolation::PendingRead)>,
     /// Semantic lock: the handling (its request, and the saga) whose update of a shared record
     /// is under way.
-    locks: BTreeMap<super::shared::Record, (MessageId, SagaId)>,
+    /// (A few records at most: lists, which weigh far less in the page than maps.)
+    locks: Vec<(super::shared::Record, MessageId, SagaId)>,
     /// Semantic lock: the saga that wrote a shared record and has not ended. Its PENDING flag
     /// stays until the saga completes or is compensated, so no other saga acts on its update
     /// while it may still be undone.
-    holds: BTreeMap<super::shared::Record, SagaId>,
+    holds: Vec<(super::shared::Record, SagaId)>,
 }
 
 impl Simulation {
@@ -139,9 +140,9 @@ impl Simulation {
             database_down: [0; 4],
             next_event_id: 0,
             defect: None,
-            reads: BTreeMap::new(),
-            locks: BTreeMap::new(),
-            holds: BTreeMap::new(),
+            reads: Vec::new(),
+            locks: Vec::new(),
+            holds: Vec::new(),
             scenario,
         };
         sim.tables.shared = super::shared::SharedTables::new(&sim.scenario.shared);

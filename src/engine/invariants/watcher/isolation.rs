@@ -10,8 +10,6 @@
 //! which is later given back (the taker compensated), was turned away by an update that never
 //! stood: a dirty read, named when the taker gives back.
 
-use std::collections::BTreeMap;
-
 use crate::engine::definition::Operation;
 use crate::engine::event::{Event, EventKind};
 use crate::engine::message::{SagaId, Task};
@@ -23,21 +21,22 @@ use super::super::vocabulary::{saga_name, Invariant, Violation};
 /// The shared records as the trace has written them.
 #[derive(Debug, Clone, Default)]
 pub(super) struct IsolationWatch {
-    values: BTreeMap<Record, i64>,
-    /// The sequence number of each saga's last read of a record.
-    reads: BTreeMap<(SagaId, Record), u64>,
-    /// Every write, in order: (sequence number, saga).
-    writes: BTreeMap<Record, Vec<(u64, SagaId)>>,
+    /// (Lists rather than maps: a run has a few records, and lists weigh far less in the page.)
+    values: Vec<(Record, i64)>,
+    /// Every write, in order: (record, sequence number, saga).
+    writes: Vec<(Record, u64, SagaId)>,
     /// How much of each record each saga still running has taken and not given back.
-    taken: BTreeMap<(Record, SagaId), i64>,
-    /// Each saga's last read of a record: the value, and the sagas whose takes it then held.
-    seen: BTreeMap<(SagaId, Record), Seen>,
+    taken: Vec<(Record, SagaId, i64)>,
+    /// Each saga's last read of a record.
+    seen: Vec<(SagaId, Record, Seen)>,
     /// Refusals that other sagas' takes explain, until one of those takes is given back.
     turned_away: Vec<TurnedAway>,
 }
 
 #[derive(Debug, Clone)]
 struct Seen {
+    /// The read's sequence number.
+    seq: u64,
     value: i64,
     /// Other sagas' takes not given back when it read: (saga, amount).
     others: Vec<(SagaId, i64)>,
@@ -60,24 +59,25 @@ impl IsolationWatch {
         };
         match &event.kind {
             EventKind::RecordRead { record, value, .. } => {
-                self.reads.insert((saga, record.clone()), event.seq);
                 let others = self
                     .taken
                     .iter()
-                    .filter(|&((r, by), &n)| r == record && *by != saga && n > 0)
-                    .map(|((_, by), &n)| (*by, n))
+                    .filter(|&(r, by, n)| r == record && *by != saga && *n > 0)
+                    .map(|&(_, by, n)| (by, n))
                     .collect();
                 let seen = Seen {
+                    seq: event.seq,
                     value: signed(*value),
                     others,
                 };
-                self.seen.insert((saga, record.clone()), seen);
+                self.seen.retain(|(by, r, _)| !(*by == saga && r == record));
+                self.seen.push((saga, record.clone(), seen));
             }
             EventKind::StepRefused { task } => self.refused(sim, saga, *task),
             EventKind::SagaEnded { .. } => {
                 // Its takes stand now: undoing them later (a cancellation after completion) is
                 // a new change, not the undoing of one others should not have seen.
-                self.taken.retain(|(_, by), _| *by != saga);
+                self.taken.retain(|(_, by, _)| *by != saga);
             }
             EventKind::RecordWritten {
                 task,
@@ -88,19 +88,33 @@ impl IsolationWatch {
             } => {
                 let before = self.value(sim, record);
                 let after = signed(*after);
-                self.values.insert(record.clone(), after);
-                let since = self.reads.get(&(saga, record.clone())).copied();
-                let writes = self.writes.entry(record.clone()).or_default();
-                let between: Vec<SagaId> = writes
+                self.values.retain(|(r, _)| r != record);
+                self.values.push((record.clone(), after));
+                let since = self
+                    .seen
                     .iter()
-                    .filter(|&&(seq, other)| other != saga && since.is_some_and(|r| seq > r))
-                    .map(|&(_, other)| other)
+                    .find(|(by, r, _)| *by == saga && r == record)
+                    .map(|(_, _, seen)| seen.seq);
+                let between: Vec<SagaId> = self
+                    .writes
+                    .iter()
+                    .filter(|(r, seq, other)| {
+                        r == record && *other != saga && since.is_some_and(|s| *seq > s)
+                    })
+                    .map(|&(_, _, other)| other)
                     .collect();
-                writes.push((event.seq, saga));
+                self.writes.push((record.clone(), event.seq, saga));
                 let change = change_of(sim, saga, *task, record);
                 if let Some(c) = change {
-                    let taken = self.taken.entry((record.clone(), saga)).or_default();
-                    *taken = (*taken - c).max(0);
+                    let held = match self
+                        .taken
+                        .iter()
+                        .position(|(r, by, _)| r == record && *by == saga)
+                    {
+                        Some(at) => self.taken.swap_remove(at).2,
+                        None => 0,
+                    };
+                    self.taken.push((record.clone(), saga, (held - c).max(0)));
                 }
                 if change.is_some_and(|c| c > 0) {
                     self.given_back(sim, saga, record, event, found);
@@ -159,7 +173,7 @@ impl IsolationWatch {
     /// of those is given back.
     fn refused(&mut self, sim: &Simulation, saga: SagaId, task: Task) {
         let mut found = None;
-        for ((reader, record), seen) in &self.seen {
+        for (reader, record, seen) in &self.seen {
             let need = change_of(sim, saga, task, record)
                 .filter(|&c| c < 0)
                 .map(|c| -c);
@@ -172,7 +186,6 @@ impl IsolationWatch {
             }
         }
         if let Some((record, seen)) = found {
-            self.seen.remove(&(saga, record.clone()));
             if self
                 .turned_away
                 .iter()
@@ -230,12 +243,12 @@ impl IsolationWatch {
     }
 
     fn value(&self, sim: &Simulation, record: &Record) -> i64 {
-        if let Some(v) = self.values.get(record) {
+        if let Some((_, v)) = self.values.iter().find(|(r, _)| r == record) {
             return *v;
         }
         let shared = &sim.scenario().shared;
         let start = match record {
-            Record::TablesLeft { slot } => shared.tables.get(slot).map(|&n| u64::from(n)),
+            Record::TablesLeft { slot } => shared.tables.get(slot).copied(),
             Record::GiftCard { customer } => shared.gift_cards.get(customer).copied(),
         };
         signed(start.unwrap_or(0))
