@@ -13,6 +13,7 @@
 //!   coordination style: [`orchestration`] and [`choreography`].
 
 pub mod choreography;
+pub mod commit;
 pub mod coordination;
 #[doc(hidden)]
 pub mod defect;
