@@ -90,6 +90,8 @@ pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
         }
         Command::ShowView(view) => run.layout.view.set(view),
         Command::NextView => run.layout.view.update(|v| *v = v.next()),
+        Command::CommitProtocol(protocol) => run.layout.commit.update(|c| c.0 = protocol),
+        Command::CommitPlan(plan) => run.layout.commit.update(|c| c.1 = plan),
         Command::TogglePredict => run.set_predict(!run.predict.with_untracked(|p| p.on)),
         Command::PredictAnswer(choice) => {
             run.predict_answer(choice);

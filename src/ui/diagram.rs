@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::engine::scenario::Coordination;
 use crate::engine::snapshot::Snapshot;
+use crate::view::commit::commit_html;
 use crate::view::compare::{compare_html, figures};
 use crate::view::format::{seconds, Num};
 use crate::view::gantt::{gantt_svg, GanttInput};
@@ -213,6 +214,10 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                     now_ms: sim.now_ms(),
                     selected,
                 }),
+                View::Commit => {
+                    let (protocol, plan) = run.layout.commit.get();
+                    commit_html(sim.scenario(), protocol, plan, run.clock.now_ms.get())
+                }
                 View::Diagram => String::new(),
             }
         })

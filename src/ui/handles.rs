@@ -6,9 +6,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::engine::commit::Protocol;
 use crate::engine::message::SagaId;
 use crate::player::Player;
 use crate::view::command::DataTab;
+use crate::view::commit::CommitPlan;
 use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 
@@ -80,6 +82,8 @@ pub struct Layout {
     pub(super) overlay_opener: StoredValue<Option<web_sys::Element>, LocalStorage>,
     /// Whether both styles are shown side by side.
     pub side_by_side: RwSignal<bool>,
+    /// The commit view's protocol and the failure its run meets.
+    pub commit: RwSignal<(Protocol, CommitPlan)>,
     /// A message for the person (bad input, a refused command), shown until dismissed.
     pub notice: RwSignal<Option<String>>,
 }

@@ -54,6 +54,7 @@ impl Run {
                 overlay: RwSignal::new(Overlay::None),
                 overlay_opener: StoredValue::new_local(None),
                 side_by_side: RwSignal::new(false),
+                commit: RwSignal::new(Default::default()),
                 notice: RwSignal::new(None),
             },
             selection: Selection::new(),

@@ -5,6 +5,7 @@
 
 pub mod bar;
 pub mod command;
+pub mod commit;
 pub mod compare;
 pub mod faults;
 pub mod format;

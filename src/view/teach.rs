@@ -248,11 +248,13 @@ pub enum View {
     Sequence,
     /// A row per service, a span per attempt.
     Gantt,
+    /// The same customers as distributed transactions (2PC or 3PC).
+    Commit,
 }
 
 impl View {
     /// Every view, in the switch's order.
-    pub const ALL: [View; 3] = [View::Diagram, View::Sequence, View::Gantt];
+    pub const ALL: [View; 4] = [View::Diagram, View::Sequence, View::Gantt, View::Commit];
 
     /// The `data-view` value.
     pub fn as_str(self) -> &'static str {
@@ -260,6 +262,7 @@ impl View {
             View::Diagram => "diagram",
             View::Sequence => "sequence",
             View::Gantt => "gantt",
+            View::Commit => "commit",
         }
     }
 
@@ -269,6 +272,7 @@ impl View {
             View::Diagram => "Diagram",
             View::Sequence => "Sequence",
             View::Gantt => "Gantt",
+            View::Commit => "2PC / 3PC",
         }
     }
 
@@ -282,7 +286,8 @@ impl View {
         match self {
             View::Diagram => View::Sequence,
             View::Sequence => View::Gantt,
-            View::Gantt => View::Diagram,
+            View::Gantt => View::Commit,
+            View::Commit => View::Diagram,
         }
     }
 }

@@ -134,7 +134,7 @@ describe('axe-core finds no serious or critical violation', () => {
   test('the teaching views: sequence, timeline, side by side, a past moment, predict, help, glossary', async () => {
     await withPage(browser, { preset: 'transient-payment', speed: 100, play: 1 }, async (app) => {
       await app.waitUntilPaused(30_000);
-      for (const view of ['sequence', 'gantt']) {
+      for (const view of ['sequence', 'gantt', 'commit']) {
         await app.byTestId(`view-${view}`).click();
         await app.viewSvg(view).waitFor();
         await assertAccessibleInBothThemes(app, `the ${view} view`);

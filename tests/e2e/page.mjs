@@ -313,6 +313,27 @@ export class AppPage {
     return this.byTestId('invariants').locator(`[data-invariant-name="${name}"]`).getAttribute('data-holds');
   }
 
+  /** Shows the 2PC / 3PC view with this protocol (`2pc`, `3pc`) and failure plan (`none`, `crash`, `crash-for-good`, `partition`). */
+  async showCommit(protocol, plan) {
+    await this.byTestId('view-commit').click();
+    const view = this.byTestId('commit-view');
+    await view.waitFor();
+    await this.byTestId(`commit-protocol-${protocol}`).click();
+    await this.byTestId(`commit-plan-${plan}`).click();
+    await this.page.waitForSelector(`[data-testid="commit-view"][data-protocol="${protocol}"][data-plan="${plan}"]`);
+  }
+
+  /** The 2PC / 3PC view's lesson, its figure by key (`outcome`, `messages`, `locks`, `blocked`, `in-doubt`, …), and how many locks it draws held to the end. */
+  async commitLesson() { return this.byTestId('commit-lesson').innerText(); }
+  async commitFigure(key) {
+    return this.byTestId('commit-figures').locator(`[data-figure="${key}"] td`).innerText();
+  }
+  async commitLocksHeld() { return this.byTestId('commit-view').locator('.commit__lock--held').count(); }
+  /** The guarantees the 2PC / 3PC view shows broken, as their texts. */
+  async commitBroken() {
+    return this.byTestId('commit-guarantees').locator('li[data-holds="false"]').allInnerTexts();
+  }
+
   /** What one invariant's row says of its state (when broken: when, and what broke). */
   async invariantDetail(name) {
     return this.byTestId('invariants').locator(`[data-invariant-name="${name}"] .invariant__state`).innerText();

@@ -326,8 +326,8 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   await app.waitForSideBySide(false);
   assert.equal(await app.byTestId('side-by-side').count(), 0);
 
-  // V: diagram → sequence → timeline → diagram.
-  for (const [view, svg] of [['sequence', 'sequence-view'], ['gantt', 'gantt-view'], ['diagram', null]]) {
+  // V: diagram → sequence → Gantt → 2PC / 3PC → diagram.
+  for (const [view, svg] of [['sequence', 'sequence-view'], ['gantt', 'gantt-view'], ['commit', 'commit-view'], ['diagram', null]]) {
     await press('v', 'V');
     await app.waitForView(view);
     if (svg) assert.ok(await app.byTestId(svg).isVisible(), `${svg} shows`);

@@ -280,6 +280,13 @@ pub fn figures(trace: &[CommitEvent], transactions: usize) -> CommitFigures {
                 ..
             } => {
                 finished_ms = finished_ms.max(e.at_ms);
+                // A wait ended by the decision (or by giving up) counts until then.
+                if let Some(at) = waits
+                    .iter()
+                    .position(|&(p, t, _)| p == *participant && t == txn)
+                {
+                    blocked_ms += e.at_ms - waits.swap_remove(at).2;
+                }
                 if let Some(at) = doubt
                     .iter()
                     .position(|&(p, t, _)| p == *participant && t == txn)

@@ -73,6 +73,8 @@ fn every_command() -> Vec<Command> {
     all.extend([Storage::PerService, Storage::Shared].map(Command::Storage));
     all.extend(Safeguard::ALL.map(Command::ToggleSafeguard));
     all.extend(DataTab::ALL.map(Command::Tab));
+    all.extend(Protocol::ALL.map(Command::CommitProtocol));
+    all.extend(CommitPlan::ALL.map(Command::CommitPlan));
     all
 }
 

@@ -164,8 +164,9 @@ fn the_view_switch_marks_the_view_shown() {
     assert!(html.contains(r#"data-testid="view-sequence" aria-pressed="true""#));
     assert!(html.contains(r#"data-testid="predict-toggle" aria-pressed="true""#));
     let both = views_html(View::Sequence, false, true);
-    assert_eq!(count(&both, " disabled"), 3);
-    assert_eq!(View::Gantt.next(), View::Diagram);
+    assert_eq!(count(&both, " disabled"), View::ALL.len());
+    assert_eq!(View::Gantt.next(), View::Commit);
+    assert_eq!(View::Commit.next(), View::Diagram);
     assert_eq!(View::parse("gantt"), Some(View::Gantt));
     assert_eq!(View::parse("pie"), None);
 }

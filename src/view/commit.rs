@@ -1,0 +1,305 @@
+//! The alternative drawn: the run's customers booked as distributed transactions under two-phase
+//! or three-phase commit ([`crate::engine::commit`]), on the page's clock. A lane per node, an
+//! arrow per message, each participant's lock as a bar in its customer's colour (marked while
+//! it is in doubt), the coordinator's outage and a partition as bands; below, the figures the
+//! comparison with a saga needs and the protocol's guarantees as the trace shows them.
+
+use crate::engine::commit::monitor::{check, figures, CommitFigures, CommitInvariant, TxOutcome};
+use crate::engine::commit::{CommitFault, CommitScenario, CommitSim, Protocol, Request, Trigger};
+use crate::engine::definition::ServiceId;
+use crate::engine::scenario::Scenario;
+use crate::view::command::Command;
+use crate::view::format::seconds;
+use crate::view::html::Html;
+
+/// The commit run lasts at most this long (a blocked one stays blocked).
+const HORIZON_MS: u64 = 60_000;
+
+/// The failure the commit run meets, chosen in its view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommitPlan {
+    /// Nothing goes wrong.
+    #[default]
+    NoFailure,
+    /// The coordinator crashes once it has the first transaction's votes, and is back 10 s
+    /// later.
+    CrashAfterVotes,
+    /// The same, and it never comes back.
+    CrashForGood,
+    /// Payment and Calendar are cut off from the coordinator and Reservation for good, after
+    /// the votes (2PC) or the first pre-commit (3PC) of the first transaction.
+    Partition,
+}
+
+impl CommitPlan {
+    /// Every plan, in the switch's order.
+    pub const ALL: [CommitPlan; 4] = [
+        CommitPlan::NoFailure,
+        CommitPlan::CrashAfterVotes,
+        CommitPlan::CrashForGood,
+        CommitPlan::Partition,
+    ];
+
+    /// The `data-plan` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitPlan::NoFailure => "none",
+            CommitPlan::CrashAfterVotes => "crash",
+            CommitPlan::CrashForGood => "crash-for-good",
+            CommitPlan::Partition => "partition",
+        }
+    }
+
+    /// Reads a `data-plan` value.
+    pub fn parse(text: &str) -> Option<CommitPlan> {
+        CommitPlan::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// What happens, for the switch's tooltip.
+    pub fn description(self) -> &'static str {
+        match self {
+            CommitPlan::NoFailure => "Nothing goes wrong",
+            CommitPlan::CrashAfterVotes => "The coordinator crashes once it has the first booking's votes, before it logs a decision, and is back 10 s later",
+            CommitPlan::CrashForGood => "The coordinator crashes once it has the first booking's votes, before it logs a decision, and never comes back",
+            CommitPlan::Partition => "Payment and Calendar are cut off from the coordinator and Reservation after the first booking's votes (2PC) or first pre-commit (3PC)",
+        }
+    }
+
+    /// The switch's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            CommitPlan::NoFailure => "No failure",
+            CommitPlan::CrashAfterVotes => "Coordinator crash, back in 10 s",
+            CommitPlan::CrashForGood => "Coordinator crash, never back",
+            CommitPlan::Partition => "Partition",
+        }
+    }
+}
+
+/// The `data-protocol` value of a protocol.
+pub fn protocol_str(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::TwoPhase => "2pc",
+        Protocol::ThreePhase => "3pc",
+    }
+}
+
+/// Reads a `data-protocol` value.
+pub fn parse_protocol(text: &str) -> Option<Protocol> {
+    Protocol::ALL.into_iter().find(|&p| protocol_str(p) == text)
+}
+
+/// The run's customers (who, which slot, when) as transactions of `protocol` meeting `plan`.
+pub fn commit_scenario(saga: &Scenario, protocol: Protocol, plan: CommitPlan) -> CommitScenario {
+    let requests = saga
+        .sagas
+        .iter()
+        .take(crate::engine::commit::MAX_REQUESTS)
+        .map(|s| Request {
+            customer: s.customer.clone(),
+            slot: s.slot.clone(),
+            start_ms: s.start_ms,
+        })
+        .collect();
+    let mut scenario = CommitScenario::new(protocol, requests);
+    let after_votes = Trigger::AllVotesIn { txn: 0 };
+    let fault = match plan {
+        CommitPlan::NoFailure => None,
+        CommitPlan::CrashAfterVotes => Some(CommitFault::CoordinatorCrash {
+            when: after_votes,
+            for_ms: Some(10_000),
+        }),
+        CommitPlan::CrashForGood => Some(CommitFault::CoordinatorCrash {
+            when: after_votes,
+            for_ms: None,
+        }),
+        CommitPlan::Partition => Some(CommitFault::Partition {
+            isolated: vec![ServiceId::Payment, ServiceId::Calendar],
+            when: match protocol {
+                Protocol::TwoPhase => after_votes,
+                Protocol::ThreePhase => Trigger::FirstPreCommitSent { txn: 0 },
+            },
+            for_ms: None,
+        }),
+    };
+    scenario.faults.extend(fault);
+    scenario
+}
+
+/// The commit view: its switches, the drawing of the run up to `now_ms`, the figures and the
+/// guarantees.
+pub fn commit_html(saga: &Scenario, protocol: Protocol, plan: CommitPlan, now_ms: u64) -> String {
+    let scenario = commit_scenario(saga, protocol, plan);
+    let mut out = Html::with_capacity(16 * 1024);
+    out.push(r#"<section class="commit" data-testid="commit-view" data-protocol=""#)
+        .push(protocol_str(protocol))
+        .push(r#"" data-plan=""#)
+        .push(plan.as_str())
+        .push(r#""><div class="commit__switches">"#);
+    switches(&mut out, protocol, plan);
+    out.push("</div>");
+    match CommitSim::new(scenario) {
+        Ok(mut sim) => {
+            sim.drive(HORIZON_MS);
+            let trace = sim.trace();
+            let count = sim.scenario().requests.len();
+            let f = figures(trace, count);
+            let broken = check(protocol, trace);
+            out.push(r#"<p class="commit__lesson" data-testid="commit-lesson">"#)
+                .push_text(&lesson(protocol, &f, sim.scenario()))
+                .push("</p>");
+            svg::svg(&mut out, sim.scenario(), trace, now_ms);
+            table(&mut out, sim.scenario(), &f);
+            guarantees(&mut out, protocol, &broken);
+        }
+        Err(e) => {
+            out.push(r#"<p class="commit__lesson">"#)
+                .push_text(&format!("This run cannot be shown as a transaction: {e}"))
+                .push("</p>");
+        }
+    }
+    out.push("</section>");
+    out.into_string()
+}
+
+fn switches(out: &mut Html, protocol: Protocol, plan: CommitPlan) {
+    out.push(r#"<div class="views commit__group" role="group" aria-label="Protocol">"#);
+    for p in Protocol::ALL {
+        out.push(r#"<button type="button" class="views__btn"#)
+            .push(if p == protocol { " views__btn--on" } else { "" })
+            .push(r#"" "#)
+            .push_command(Command::CommitProtocol(p))
+            .push(r#" data-testid="commit-protocol-"#)
+            .push(protocol_str(p))
+            .push(r#"" aria-pressed=""#)
+            .push_plain(p == protocol)
+            .push(r#"">"#)
+            .push_text(p.label())
+            .push("</button>");
+    }
+    out.push(r#"</div><div class="views commit__group" role="group" aria-label="Failure">"#);
+    for p in CommitPlan::ALL {
+        out.push(r#"<button type="button" class="views__btn"#)
+            .push(if p == plan { " views__btn--on" } else { "" })
+            .push(r#"" "#)
+            .push_command(Command::CommitPlan(p))
+            .push(r#" data-testid="commit-plan-"#)
+            .push(p.as_str())
+            .push(r#"" aria-pressed=""#)
+            .push_plain(p == plan)
+            .push(r#"""#)
+            .push_attr("title", p.description())
+            .push(">")
+            .push_text(p.label())
+            .push("</button>");
+    }
+    out.push("</div>");
+}
+
+/// What the run teaches, in one sentence or two, from its figures.
+fn lesson(protocol: Protocol, f: &CommitFigures, scenario: &CommitScenario) -> String {
+    let who = |txn: usize| {
+        scenario
+            .requests
+            .get(txn)
+            .map_or("a customer", |r| r.customer.as_str())
+            .to_string()
+    };
+    let first = |outcome| f.outcomes.iter().position(|&o| o == outcome);
+    if let Some(txn) = first(TxOutcome::Split) {
+        return format!(
+            "Split: {}'s booking committed on one side of the partition and aborted on the other. Three-phase commit does not block, but when a partition looks like a crash, each side's termination decides alone.",
+            who(txn)
+        );
+    }
+    if let Some(txn) = first(TxOutcome::Blocked) {
+        return format!(
+            "Blocked: the participants of {}'s booking voted yes, so they may not decide alone; they hold their locks until they hear the decision. This is the price of two-phase commit. A saga under the same crash commits each step locally and goes on.",
+            who(txn)
+        );
+    }
+    let notify = "Notification takes no part (an e-mail cannot be rolled back): the customer is told after the commit.";
+    match protocol {
+        Protocol::TwoPhase => format!("Two-phase commit: prepare, vote, decide, each participant holding its lock from prepare to decision. {notify}"),
+        Protocol::ThreePhase => format!("Three-phase commit: a pre-commit round between the votes and the decision lets participants that time out decide without the coordinator. {notify}"),
+    }
+}
+
+fn table(out: &mut Html, scenario: &CommitScenario, f: &CommitFigures) {
+    out.push(r#"<table class="commit__figures" data-testid="commit-figures"><tbody>"#);
+    let mut row = |label: &str, value: &str, key: &'static str| {
+        out.push(r#"<tr data-figure=""#)
+            .push(key)
+            .push(r#""><th scope="row">"#)
+            .push_text(label)
+            .push("</th><td>")
+            .push_text(value)
+            .push("</td></tr>");
+    };
+    let outcomes: Vec<String> = f
+        .outcomes
+        .iter()
+        .zip(&scenario.requests)
+        .map(|(o, r)| format!("{}: {}", r.customer, outcome_word(*o)))
+        .collect();
+    row("Outcome", &outcomes.join(", "), "outcome");
+    row("Messages sent", &f.messages.to_string(), "messages");
+    row("Last decision at", &seconds(f.finished_ms), "finished");
+    let held: Vec<String> = f
+        .lock_held_ms
+        .iter()
+        .map(|(r, ms)| format!("{r} {}", seconds(*ms)))
+        .collect();
+    row("Locks held", &held.join(", "), "locks");
+    row(
+        "Customers waiting for a lock",
+        &seconds(f.blocked_ms),
+        "blocked",
+    );
+    row("Participants in doubt", &seconds(f.in_doubt_ms), "in-doubt");
+    row(
+        "Services disagreeing",
+        &seconds(f.inconsistent_ms),
+        "inconsistent",
+    );
+    out.push("</tbody></table>");
+}
+
+fn outcome_word(outcome: TxOutcome) -> &'static str {
+    match outcome {
+        TxOutcome::Committed => "committed",
+        TxOutcome::Aborted => "aborted",
+        TxOutcome::Split => "split (atomicity lost)",
+        TxOutcome::Blocked => "blocked, locks held",
+        TxOutcome::Undecided => "not decided everywhere",
+    }
+}
+
+fn guarantees(
+    out: &mut Html,
+    protocol: Protocol,
+    broken: &[crate::engine::commit::monitor::CommitViolation],
+) {
+    out.push(r#"<ul class="commit__guarantees" data-testid="commit-guarantees">"#);
+    for invariant in CommitInvariant::ALL {
+        if invariant == CommitInvariant::NoDecidingAlone && protocol == Protocol::ThreePhase {
+            continue;
+        }
+        let first = broken.iter().find(|v| v.invariant == invariant);
+        out.push(r#"<li data-holds=""#)
+            .push_plain(first.is_none())
+            .push(r#"">"#)
+            .push(if first.is_none() { "✓ " } else { "✗ " })
+            .push_text(invariant.label());
+        if let Some(v) = first {
+            out.push(": ").push_text(&v.detail);
+        }
+        out.push("</li>");
+    }
+    out.push("</ul>");
+}
+
+mod svg;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+use super::*;
+use crate::engine::presets;
+use crate::engine::scenario::{Coordination, SagaSpec, Storage};
+
+fn two_customers() -> Scenario {
+    let mut s = Scenario::new(vec![
+        SagaSpec::new("Ada", "Fri 19:30"),
+        SagaSpec {
+            start_ms: 300,
+            ..SagaSpec::new("Grace", "Fri 19:30")
+        },
+    ]);
+    s.coordination = Coordination::Orchestration;
+    s
+}
+
+fn figure<'a>(html: &'a str, key: &str) -> &'a str {
+    let at = html
+        .find(&format!(r#"data-figure="{key}""#))
+        .expect("the figure is shown");
+    let td = html[at..].find("<td>").expect("a value") + at + 4;
+    let end = html[td..].find("</td>").expect("closed") + td;
+    &html[td..end]
+}
+
+#[test]
+fn the_customers_of_the_run_become_the_transactions() {
+    let s = commit_scenario(&two_customers(), Protocol::TwoPhase, CommitPlan::NoFailure);
+    assert_eq!(s.requests.len(), 2);
+    assert_eq!(s.requests[1].customer, "Grace");
+    assert_eq!(s.requests[1].start_ms, 300);
+    assert!(s.faults.is_empty());
+    for plan in CommitPlan::ALL {
+        for protocol in Protocol::ALL {
+            let s = commit_scenario(&two_customers(), protocol, plan);
+            assert_eq!(s.faults.is_empty(), plan == CommitPlan::NoFailure);
+            assert!(s.validate().is_ok(), "{plan:?} {protocol:?}");
+        }
+    }
+}
+
+#[test]
+fn a_crash_after_the_votes_blocks_two_phase_commit_and_the_view_says_so() {
+    let html = commit_html(
+        &two_customers(),
+        Protocol::TwoPhase,
+        CommitPlan::CrashForGood,
+        0,
+    );
+    assert!(html.contains("Blocked:"), "{html}");
+    assert!(figure(&html, "outcome").contains("Ada: blocked, locks held"));
+    assert!(
+        html.contains("commit__lock commit__lock--held"),
+        "a lock held to the end"
+    );
+    assert!(html.contains("commit__down"), "the outage is drawn");
+    // Grace waits for Ada's slot: her wait is drawn and counted.
+    assert!(html.contains("commit__wait"));
+    assert_ne!(figure(&html, "blocked"), "0.00 s");
+    // Blocking breaks no guarantee.
+    assert!(!html.contains(r#"data-holds="false""#));
+    // The same failure, back in 10 s: presumed abort, nothing held at the end.
+    let back = commit_html(
+        &two_customers(),
+        Protocol::TwoPhase,
+        CommitPlan::CrashAfterVotes,
+        0,
+    );
+    assert!(!back.contains("commit__lock--held"));
+    assert!(figure(&back, "outcome").contains("Ada: aborted"));
+}
+
+#[test]
+fn a_partition_splits_three_phase_commit_and_the_guarantee_is_shown_broken() {
+    let html = commit_html(
+        &two_customers(),
+        Protocol::ThreePhase,
+        CommitPlan::Partition,
+        0,
+    );
+    assert!(html.contains("Split:"), "{html}");
+    assert!(figure(&html, "outcome").contains("Ada: split"));
+    assert!(html.contains(r#"data-holds="false""#));
+    assert!(html.contains("commit__partition"));
+    // 3PC has no "deciding alone" guarantee to show.
+    assert!(!html.contains(CommitInvariant::NoDecidingAlone.label()));
+}
+
+#[test]
+fn with_no_failure_both_commit_and_three_phase_sends_more() {
+    let two = commit_html(
+        &two_customers(),
+        Protocol::TwoPhase,
+        CommitPlan::NoFailure,
+        0,
+    );
+    let three = commit_html(
+        &two_customers(),
+        Protocol::ThreePhase,
+        CommitPlan::NoFailure,
+        0,
+    );
+    for html in [&two, &three] {
+        assert!(figure(html, "outcome").contains("Ada: committed, Grace: committed"));
+        assert!(html.contains("Notification takes no part"));
+    }
+    let messages = |h: &str| figure(h, "messages").parse::<u32>().expect("a count");
+    assert!(messages(&three) > messages(&two));
+}
+
+#[test]
+fn the_switches_send_their_commands_and_mark_the_chosen_one() {
+    let html = commit_html(
+        &two_customers(),
+        Protocol::ThreePhase,
+        CommitPlan::Partition,
+        0,
+    );
+    for p in Protocol::ALL {
+        assert!(html.contains(&Command::CommitProtocol(p).attrs()));
+    }
+    for plan in CommitPlan::ALL {
+        assert!(html.contains(&Command::CommitPlan(plan).attrs()));
+    }
+    assert!(html.contains(r#"data-testid="commit-protocol-3pc" aria-pressed="true""#));
+    assert!(html.contains(r#"data-testid="commit-plan-partition" aria-pressed="true""#));
+    assert!(html.contains(r#"data-testid="commit-plan-none" aria-pressed="false""#));
+}
+
+#[test]
+fn the_now_line_follows_the_clock() {
+    let early = commit_html(
+        &two_customers(),
+        Protocol::TwoPhase,
+        CommitPlan::NoFailure,
+        100,
+    );
+    let later = commit_html(
+        &two_customers(),
+        Protocol::TwoPhase,
+        CommitPlan::NoFailure,
+        1_500,
+    );
+    assert!(early.contains("commit__now") && later.contains("commit__now"));
+    assert_ne!(early, later);
+}
+
+#[test]
+fn hostile_names_stay_text() {
+    let mut s = two_customers();
+    s.sagas[0].customer = r#"<img src=x onerror="a">"#.to_string();
+    let html = commit_html(&s, Protocol::TwoPhase, CommitPlan::CrashForGood, 0);
+    assert!(!html.contains("<img"));
+    assert!(html.contains("&lt;img"));
+}
+
+#[test]
+fn every_preset_can_be_shown_as_transactions() {
+    for preset in presets::PRESETS.iter() {
+        for style in [Coordination::Orchestration, Coordination::Choreography] {
+            let Some(s) = presets::scenario(preset.id, style, Storage::PerService, 0) else {
+                continue;
+            };
+            let html = commit_html(&s, Protocol::TwoPhase, CommitPlan::NoFailure, 0);
+            assert!(html.contains("commit-figures"), "{}", preset.id);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+// End-to-end tests of the alternative a saga replaces, as a student meets it in the 2PC / 3PC
+// view: the run's customers booked as distributed transactions. Two-phase commit with the
+// coordinator crashed after the votes blocks, locks held, while the saga beside it has finished;
+// three-phase commit does not block, but a partition splits its decision and the view says so.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, withPage } from './page.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('2PC blocks with locks held while the saga under the same crash finishes; 3PC does not block but splits under a partition', async () => {
+  await withPage(browser, { preset: 'happy-path', coordination: 'orchestration', speed: 100 }, async (app) => {
+    await app.play();
+    await app.waitForRunOver(30_000);
+    assert.equal(await app.outcome(), 'completed', 'the saga finishes');
+
+    await app.showCommit('2pc', 'none');
+    assert.match(await app.commitFigure('outcome'), /Ada: committed/);
+    assert.match(await app.commitLesson(), /Notification takes no part/);
+    assert.equal(await app.commitLocksHeld(), 0);
+    const messages2pc = Number(await app.commitFigure('messages'));
+
+    await app.showCommit('2pc', 'crash-for-good');
+    assert.match(await app.commitLesson(), /^Blocked:/);
+    assert.match(await app.commitFigure('outcome'), /Ada: blocked, locks held/);
+    assert.equal(await app.commitLocksHeld(), 3, 'Reservation, Payment and Calendar hold their locks');
+    assert.deepEqual(await app.commitBroken(), [], 'blocking breaks no guarantee');
+    await app.screenshot('commit-2pc-blocked');
+
+    await app.showCommit('3pc', 'crash-for-good');
+    assert.doesNotMatch(await app.commitLesson(), /Blocked/);
+    assert.match(await app.commitFigure('outcome'), /Ada: aborted/);
+    assert.equal(await app.commitLocksHeld(), 0);
+
+    await app.showCommit('3pc', 'none');
+    assert.ok(Number(await app.commitFigure('messages')) > messages2pc, '3PC sends a round more');
+
+    await app.showCommit('3pc', 'partition');
+    assert.match(await app.commitLesson(), /^Split:/);
+    const broken = await app.commitBroken();
+    assert.equal(broken.length, 1, broken.join('\n'));
+    assert.match(broken[0], /All participants commit, or all abort: transaction 1: .* aborted, but Reservation committed/);
+    await app.screenshot('commit-3pc-split');
+  });
+});
