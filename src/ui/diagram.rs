@@ -216,7 +216,8 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                 }),
                 View::Commit => {
                     let (protocol, plan) = run.layout.commit.get();
-                    commit_html(sim.scenario(), protocol, plan, run.clock.now_ms.get())
+                    let now = run.clock.now_ms.get();
+                    commit_html(sim.scenario(), sim.trace(), protocol, plan, now)
                 }
                 View::Diagram => String::new(),
             }

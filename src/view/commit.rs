@@ -7,6 +7,7 @@
 use crate::engine::commit::monitor::{check, figures, CommitFigures, CommitInvariant, TxOutcome};
 use crate::engine::commit::{CommitFault, CommitScenario, CommitSim, Protocol, Request, Trigger};
 use crate::engine::definition::ServiceId;
+use crate::engine::event::{Event, EventKind, Outcome};
 use crate::engine::scenario::Scenario;
 use crate::view::command::Command;
 use crate::view::format::seconds;
@@ -126,9 +127,15 @@ pub fn commit_scenario(saga: &Scenario, protocol: Protocol, plan: CommitPlan) ->
     scenario
 }
 
-/// The commit view: its switches, the drawing of the run up to `now_ms`, the figures and the
-/// guarantees.
-pub fn commit_html(saga: &Scenario, protocol: Protocol, plan: CommitPlan, now_ms: u64) -> String {
+/// The commit view: its switches, the drawing of the run up to `now_ms`, the figures beside the
+/// saga run's own (`saga_trace`, as it stands) and the guarantees.
+pub fn commit_html(
+    saga: &Scenario,
+    saga_trace: &[Event],
+    protocol: Protocol,
+    plan: CommitPlan,
+    now_ms: u64,
+) -> String {
     let scenario = commit_scenario(saga, protocol, plan);
     let mut out = Html::with_capacity(16 * 1024);
     out.push(r#"<section class="commit" data-testid="commit-view" data-protocol=""#)
@@ -149,7 +156,13 @@ pub fn commit_html(saga: &Scenario, protocol: Protocol, plan: CommitPlan, now_ms
                 .push_text(&lesson(protocol, &f, sim.scenario()))
                 .push("</p>");
             svg::svg(&mut out, sim.scenario(), trace, now_ms);
-            table(&mut out, sim.scenario(), &f);
+            table(
+                &mut out,
+                protocol,
+                sim.scenario(),
+                &f,
+                &saga_side(saga, saga_trace),
+            );
             guarantees(&mut out, protocol, &broken);
         }
         Err(e) => {
@@ -225,15 +238,76 @@ fn lesson(protocol: Protocol, f: &CommitFigures, scenario: &CommitScenario) -> S
     }
 }
 
-fn table(out: &mut Html, scenario: &CommitScenario, f: &CommitFigures) {
-    out.push(r#"<table class="commit__figures" data-testid="commit-figures"><tbody>"#);
-    let mut row = |label: &str, value: &str, key: &'static str| {
+/// The saga run's side of the comparison, read from its trace as it stands.
+struct SagaSide {
+    outcomes: String,
+    messages: usize,
+    finished_ms: Option<u64>,
+    /// From each saga's first change to a service's data until it ended (or until now): how
+    /// long the services disagreed about it.
+    inconsistent_ms: u64,
+}
+
+fn saga_side(saga: &Scenario, trace: &[Event]) -> SagaSide {
+    let now = trace.last().map_or(0, |e| e.at_ms);
+    let n = saga.sagas.len();
+    let mut outcome: Vec<Option<Outcome>> = vec![None; n];
+    let mut first_change: Vec<Option<u64>> = vec![None; n];
+    let mut ended: Vec<Option<u64>> = vec![None; n];
+    let mut messages = 0;
+    for e in trace {
+        let i = e.saga.filter(|&i| i < n);
+        match (&e.kind, i) {
+            (EventKind::MessageSent { .. }, _) => messages += 1,
+            (EventKind::TaskApplied { changed: true, .. }, Some(i)) => {
+                first_change[i].get_or_insert(e.at_ms);
+            }
+            (EventKind::SagaEnded { outcome: o }, Some(i)) => {
+                outcome[i] = Some(*o);
+                ended[i] = Some(e.at_ms);
+            }
+            _ => {}
+        }
+    }
+    let outcomes = saga
+        .sagas
+        .iter()
+        .zip(&outcome)
+        .map(|(s, o)| format!("{}: {}", s.customer, o.map_or("running", |o| o.as_str())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let inconsistent_ms = first_change
+        .iter()
+        .zip(&ended)
+        .filter_map(|(from, to)| from.map(|f| to.unwrap_or(now).saturating_sub(f)))
+        .sum();
+    SagaSide {
+        outcomes,
+        messages,
+        finished_ms: ended.iter().flatten().max().copied(),
+        inconsistent_ms,
+    }
+}
+
+fn table(
+    out: &mut Html,
+    protocol: Protocol,
+    scenario: &CommitScenario,
+    f: &CommitFigures,
+    saga: &SagaSide,
+) {
+    out.push(r#"<table class="commit__figures" data-testid="commit-figures"><thead><tr><td></td><th scope="col">"#)
+        .push_text(protocol.label())
+        .push(r#"</th><th scope="col">The saga, as this run goes</th></tr></thead><tbody>"#);
+    let mut row = |label: &str, value: &str, theirs: &str, key: &'static str| {
         out.push(r#"<tr data-figure=""#)
             .push(key)
             .push(r#""><th scope="row">"#)
             .push_text(label)
-            .push("</th><td>")
+            .push(r#"</th><td class="commit__value">"#)
             .push_text(value)
+            .push(r#"</td><td class="commit__saga">"#)
+            .push_text(theirs)
             .push("</td></tr>");
     };
     let outcomes: Vec<String> = f
@@ -242,24 +316,46 @@ fn table(out: &mut Html, scenario: &CommitScenario, f: &CommitFigures) {
         .zip(&scenario.requests)
         .map(|(o, r)| format!("{}: {}", r.customer, outcome_word(*o)))
         .collect();
-    row("Outcome", &outcomes.join(", "), "outcome");
-    row("Messages sent", &f.messages.to_string(), "messages");
-    row("Last decision at", &seconds(f.finished_ms), "finished");
+    row("Outcome", &outcomes.join(", "), &saga.outcomes, "outcome");
+    row(
+        "Messages sent",
+        &f.messages.to_string(),
+        &saga.messages.to_string(),
+        "messages",
+    );
+    row(
+        "Finished at",
+        &seconds(f.finished_ms),
+        &saga.finished_ms.map_or("not yet".to_string(), seconds),
+        "finished",
+    );
     let held: Vec<String> = f
         .lock_held_ms
         .iter()
         .map(|(r, ms)| format!("{r} {}", seconds(*ms)))
         .collect();
-    row("Locks held", &held.join(", "), "locks");
+    row(
+        "Locks held",
+        &held.join(", "),
+        "none: each step commits locally",
+        "locks",
+    );
     row(
         "Customers waiting for a lock",
         &seconds(f.blocked_ms),
+        "none",
         "blocked",
     );
-    row("Participants in doubt", &seconds(f.in_doubt_ms), "in-doubt");
+    row(
+        "Participants in doubt",
+        &seconds(f.in_doubt_ms),
+        "none",
+        "in-doubt",
+    );
     row(
         "Services disagreeing",
         &seconds(f.inconsistent_ms),
+        &seconds(saga.inconsistent_ms),
         "inconsistent",
     );
     out.push("</tbody></table>");

@@ -31,6 +31,9 @@ test('2PC blocks with locks held while the saga under the same crash finishes; 3
     assert.match(await app.commitFigure('outcome'), /Ada: blocked, locks held/);
     assert.equal(await app.commitLocksHeld(), 3, 'Reservation, Payment and Calendar hold their locks');
     assert.deepEqual(await app.commitBroken(), [], 'blocking breaks no guarantee');
+    // Beside it, the saga of this run: finished, and never held a lock.
+    assert.equal(await app.commitSagaFigure('outcome'), 'Ada: completed');
+    assert.match(await app.commitSagaFigure('locks'), /^none/);
     await app.screenshot('commit-2pc-blocked');
 
     await app.showCommit('3pc', 'crash-for-good');

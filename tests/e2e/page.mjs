@@ -326,7 +326,11 @@ export class AppPage {
   /** The 2PC / 3PC view's lesson, its figure by key (`outcome`, `messages`, `locks`, `blocked`, `in-doubt`, …), and how many locks it draws held to the end. */
   async commitLesson() { return this.byTestId('commit-lesson').innerText(); }
   async commitFigure(key) {
-    return this.byTestId('commit-figures').locator(`[data-figure="${key}"] td`).innerText();
+    return this.byTestId('commit-figures').locator(`[data-figure="${key}"] td.commit__value`).innerText();
+  }
+  /** The saga's side of the same figure, as the run stands. */
+  async commitSagaFigure(key) {
+    return this.byTestId('commit-figures').locator(`[data-figure="${key}"] td.commit__saga`).innerText();
   }
   async commitLocksHeld() { return this.byTestId('commit-view').locator('.commit__lock--held').count(); }
   /** The guarantees the 2PC / 3PC view shows broken, as their texts. */

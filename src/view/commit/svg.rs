@@ -17,7 +17,7 @@ const LANES: [Node; 4] = [
 const LANE_GAP: f64 = 160.0;
 const LEFT: f64 = 90.0;
 const TOP: f64 = 56.0;
-const PLOT: f64 = 520.0;
+const PLOT: f64 = 400.0;
 /// Notification's lane: told after the commit, never part of it.
 const NOTIFY_X: f64 = LEFT + 4.0 * LANE_GAP;
 
@@ -45,7 +45,21 @@ pub(super) fn svg(out: &mut Html, scenario: &CommitScenario, trace: &[CommitEven
             )
         })
         .map_or(0, |e| e.at_ms);
-    let end = (last + 3 * scenario.timing.latency_ms).max(1_000);
+    // A lock still held at the end stays held as the page's clock runs on: the drawing grows
+    // with it.
+    let taken = |release: bool| {
+        trace
+            .iter()
+            .filter(|e| match e.kind {
+                CommitEventKind::LockTaken { .. } => !release,
+                CommitEventKind::LockReleased { .. } => release,
+                _ => false,
+            })
+            .count()
+    };
+    let held = taken(false) > taken(true);
+    let settled = (last + 3 * scenario.timing.latency_ms).max(1_000);
+    let end = if held { settled.max(now_ms) } else { settled };
     let k = PLOT / end as f64;
     let y = |t: u64| TOP + t.min(end) as f64 * k;
     let width = NOTIFY_X + 90.0;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::engine::event::EventKind;
 use crate::engine::presets;
 use crate::engine::scenario::{Coordination, SagaSpec, Storage};
 
@@ -18,7 +19,8 @@ fn figure<'a>(html: &'a str, key: &str) -> &'a str {
     let at = html
         .find(&format!(r#"data-figure="{key}""#))
         .expect("the figure is shown");
-    let td = html[at..].find("<td>").expect("a value") + at + 4;
+    let open = r#"<td class="commit__value">"#;
+    let td = html[at..].find(open).expect("a value") + at + open.len();
     let end = html[td..].find("</td>").expect("closed") + td;
     &html[td..end]
 }
@@ -43,6 +45,7 @@ fn the_customers_of_the_run_become_the_transactions() {
 fn a_crash_after_the_votes_blocks_two_phase_commit_and_the_view_says_so() {
     let html = commit_html(
         &two_customers(),
+        &[],
         Protocol::TwoPhase,
         CommitPlan::CrashForGood,
         0,
@@ -59,9 +62,19 @@ fn a_crash_after_the_votes_blocks_two_phase_commit_and_the_view_says_so() {
     assert_ne!(figure(&html, "blocked"), "0.00 s");
     // Blocking breaks no guarantee.
     assert!(!html.contains(r#"data-holds="false""#));
+    // The locks stay held as the page's clock runs on: the drawing grows with it.
+    let later = commit_html(
+        &two_customers(),
+        &[],
+        Protocol::TwoPhase,
+        CommitPlan::CrashForGood,
+        20_000,
+    );
+    assert!(!html.contains("20.00 s") && later.contains("20.00 s"));
     // The same failure, back in 10 s: presumed abort, nothing held at the end.
     let back = commit_html(
         &two_customers(),
+        &[],
         Protocol::TwoPhase,
         CommitPlan::CrashAfterVotes,
         0,
@@ -74,6 +87,7 @@ fn a_crash_after_the_votes_blocks_two_phase_commit_and_the_view_says_so() {
 fn a_partition_splits_three_phase_commit_and_the_guarantee_is_shown_broken() {
     let html = commit_html(
         &two_customers(),
+        &[],
         Protocol::ThreePhase,
         CommitPlan::Partition,
         0,
@@ -90,12 +104,14 @@ fn a_partition_splits_three_phase_commit_and_the_guarantee_is_shown_broken() {
 fn with_no_failure_both_commit_and_three_phase_sends_more() {
     let two = commit_html(
         &two_customers(),
+        &[],
         Protocol::TwoPhase,
         CommitPlan::NoFailure,
         0,
     );
     let three = commit_html(
         &two_customers(),
+        &[],
         Protocol::ThreePhase,
         CommitPlan::NoFailure,
         0,
@@ -112,6 +128,7 @@ fn with_no_failure_both_commit_and_three_phase_sends_more() {
 fn the_switches_send_their_commands_and_mark_the_chosen_one() {
     let html = commit_html(
         &two_customers(),
+        &[],
         Protocol::ThreePhase,
         CommitPlan::Partition,
         0,
@@ -131,12 +148,14 @@ fn the_switches_send_their_commands_and_mark_the_chosen_one() {
 fn the_now_line_follows_the_clock() {
     let early = commit_html(
         &two_customers(),
+        &[],
         Protocol::TwoPhase,
         CommitPlan::NoFailure,
         100,
     );
     let later = commit_html(
         &two_customers(),
+        &[],
         Protocol::TwoPhase,
         CommitPlan::NoFailure,
         1_500,
@@ -149,7 +168,7 @@ fn the_now_line_follows_the_clock() {
 fn hostile_names_stay_text() {
     let mut s = two_customers();
     s.sagas[0].customer = r#"<img src=x onerror="a">"#.to_string();
-    let html = commit_html(&s, Protocol::TwoPhase, CommitPlan::CrashForGood, 0);
+    let html = commit_html(&s, &[], Protocol::TwoPhase, CommitPlan::CrashForGood, 0);
     assert!(!html.contains("<img"));
     assert!(html.contains("&lt;img"));
 }
@@ -161,8 +180,44 @@ fn every_preset_can_be_shown_as_transactions() {
             let Some(s) = presets::scenario(preset.id, style, Storage::PerService, 0) else {
                 continue;
             };
-            let html = commit_html(&s, Protocol::TwoPhase, CommitPlan::NoFailure, 0);
+            let html = commit_html(&s, &[], Protocol::TwoPhase, CommitPlan::NoFailure, 0);
             assert!(html.contains("commit-figures"), "{}", preset.id);
         }
     }
+}
+
+#[test]
+fn the_saga_of_this_run_stands_beside_the_transactions() {
+    let scenario = two_customers();
+    let mut sim = crate::engine::Simulation::new(scenario.clone()).expect("valid");
+    sim.advance_to(60_000);
+    let html = commit_html(
+        &scenario,
+        sim.trace(),
+        Protocol::TwoPhase,
+        CommitPlan::CrashForGood,
+        0,
+    );
+    let saga = |key: &str| {
+        let at = html
+            .find(&format!(r#"data-figure="{key}""#))
+            .expect("the figure is shown");
+        let open = r#"<td class="commit__saga">"#;
+        let td = html[at..].find(open).expect("a value") + at + open.len();
+        let end = html[td..].find("</td>").expect("closed") + td;
+        html[td..end].to_string()
+    };
+    // Ada and Grace both ask for Fri 19:30: the saga books one and compensates the other.
+    assert_eq!(saga("outcome"), "Ada: completed, Grace: compensated");
+    let sent = sim
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::MessageSent { .. }))
+        .count();
+    assert_eq!(saga("messages"), sent.to_string());
+    assert_eq!(saga("locks"), "none: each step commits locally");
+    assert_ne!(saga("inconsistent"), "0.00 s");
+    // Before the run has begun, the saga has nothing to show yet.
+    let empty = commit_html(&scenario, &[], Protocol::TwoPhase, CommitPlan::NoFailure, 0);
+    assert!(empty.contains("Ada: running, Grace: running"));
 }
