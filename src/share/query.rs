@@ -2,6 +2,7 @@
 //! and the speed and seed fields: read leniently, so a mistyped value is reported and ignored
 //! rather than refusing the whole link.
 
+use crate::engine::commit::{CommitPlan, Protocol};
 use crate::engine::presets;
 use crate::engine::scenario::{Coordination, Storage};
 
@@ -12,7 +13,8 @@ pub const SPEEDS: [u32; 5] = [25, 50, 100, 200, 400];
 /// end-to-end tests.
 pub const MAX_SPEED: u32 = 10_000;
 
-/// Settings asked for by a link: `?preset=card-declined&coordination=choreography&storage=shared&seed=7&speed=4`.
+/// Settings asked for by a link: `?preset=card-declined&coordination=choreography&storage=shared&seed=7&speed=4`,
+/// and the 2PC / 3PC view's `protocol=2pc&plan=crash-for-good`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LinkParams {
     /// A preset id.
@@ -27,6 +29,10 @@ pub struct LinkParams {
     pub speed: Option<u32>,
     /// Start playing at once.
     pub autoplay: bool,
+    /// Open the 2PC / 3PC view with this protocol (`protocol=2pc|3pc`).
+    pub protocol: Option<Protocol>,
+    /// Open the 2PC / 3PC view with this failure (`plan=none|crash|crash-for-good|partition`).
+    pub plan: Option<CommitPlan>,
     /// Values it could not read, in words, so the page can say so.
     pub problems: Vec<String>,
 }
@@ -58,6 +64,8 @@ pub fn parse_link(query: &str) -> LinkParams {
                 out.speed = parse_percent(value).filter(|s| (SPEEDS[0]..=MAX_SPEED).contains(s))
             }
             "play" => out.autoplay = value != "0",
+            "protocol" => out.protocol = Protocol::parse(value),
+            "plan" => out.plan = CommitPlan::parse(value),
             _ => continue,
         }
         let read = match key {
@@ -66,6 +74,8 @@ pub fn parse_link(query: &str) -> LinkParams {
             "storage" => out.storage.is_some(),
             "seed" => out.seed.is_some(),
             "speed" => out.speed.is_some(),
+            "protocol" => out.protocol.is_some(),
+            "plan" => out.plan.is_some(),
             _ => true,
         };
         if !read {
@@ -152,6 +162,22 @@ mod tests {
         assert_eq!(bad.problems.len(), 4, "{:?}", bad.problems);
         assert!(bad.problems[0].contains("preset=\"nope\""));
         assert!(l.problems.is_empty());
+    }
+
+    #[test]
+    fn a_link_can_open_the_two_phase_commit_view() {
+        let l = parse_link("?preset=happy-path&protocol=2pc&plan=crash-for-good");
+        assert_eq!(l.protocol, Some(Protocol::TwoPhase));
+        assert_eq!(l.plan, Some(CommitPlan::CrashForGood));
+        for plan in CommitPlan::ALL {
+            assert_eq!(
+                parse_link(&format!("plan={}", plan.as_str())).plan,
+                Some(plan)
+            );
+        }
+        let bad = parse_link("protocol=4pc&plan=meteor");
+        assert_eq!((bad.protocol, bad.plan), (None, None));
+        assert_eq!(bad.problems.len(), 2, "{:?}", bad.problems);
     }
 
     #[test]

@@ -6,11 +6,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::engine::commit::CommitPlan;
 use crate::engine::commit::Protocol;
 use crate::engine::message::SagaId;
 use crate::player::Player;
 use crate::view::command::DataTab;
-use crate::view::commit::CommitPlan;
 use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 

@@ -210,6 +210,14 @@ pub fn App() -> impl IntoView {
             run.layout.view.set(view);
         }
     }
+    // A link that names a protocol or a failure plan opens the 2PC / 3PC view with them.
+    if link.protocol.is_some() || link.plan.is_some() {
+        run.layout.commit.update(|(protocol, plan)| {
+            *protocol = link.protocol.unwrap_or(*protocol);
+            *plan = link.plan.unwrap_or(*plan);
+        });
+        run.layout.view.set(View::Commit);
+    }
 
     // Remember the run (as a link to its present moment) and the preferences whenever the run
     // pauses, changes while paused, or a preference changes.

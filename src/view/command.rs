@@ -9,10 +9,10 @@
 //!
 //! Form controls are named the same way by [`Control`], and the data panel's tabs by [`DataTab`].
 
+use crate::engine::commit::CommitPlan;
 use crate::engine::commit::Protocol;
 use crate::engine::safeguard::Safeguard;
 use crate::engine::scenario::{Coordination, Storage};
-use crate::view::commit::{parse_protocol, protocol_str, CommitPlan};
 
 use super::glossary;
 use super::layout::NodeKey;
@@ -381,7 +381,7 @@ impl Command {
             Command::SelectNode(key) => Some(("data-node", key.test_id())),
             Command::SelectEvent(seq) => Some(("data-seq", seq.to_string())),
             Command::Tab(tab) => Some(("data-tab", tab.as_str().to_string())),
-            Command::CommitProtocol(p) => Some(("data-protocol", protocol_str(p).to_string())),
+            Command::CommitProtocol(p) => Some(("data-protocol", p.as_str().to_string())),
             Command::CommitPlan(plan) => Some(("data-plan", plan.as_str().to_string())),
             Command::Play
             | Command::Pause
@@ -491,7 +491,7 @@ impl Command {
             "show-all" => Command::ShowAll,
             "select-event" => Command::SelectEvent(number(&attr, "data-seq")?),
             "tab" => Command::Tab(DataTab::parse(&attr("data-tab")?)?),
-            "commit-protocol" => Command::CommitProtocol(parse_protocol(&attr("data-protocol")?)?),
+            "commit-protocol" => Command::CommitProtocol(Protocol::parse(&attr("data-protocol")?)?),
             "commit-plan" => Command::CommitPlan(CommitPlan::parse(&attr("data-plan")?)?),
             _ => return None,
         })

@@ -5,8 +5,7 @@
 //! comparison with a saga needs and the protocol's guarantees as the trace shows them.
 
 use crate::engine::commit::monitor::{check, figures, CommitFigures, CommitInvariant, TxOutcome};
-use crate::engine::commit::{CommitFault, CommitScenario, CommitSim, Protocol, Request, Trigger};
-use crate::engine::definition::ServiceId;
+use crate::engine::commit::{commit_scenario, CommitPlan, CommitScenario, CommitSim, Protocol};
 use crate::engine::event::{Event, EventKind, Outcome};
 use crate::engine::scenario::Scenario;
 use crate::view::command::Command;
@@ -15,117 +14,6 @@ use crate::view::html::Html;
 
 /// The commit run lasts at most this long (a blocked one stays blocked).
 const HORIZON_MS: u64 = 60_000;
-
-/// The failure the commit run meets, chosen in its view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CommitPlan {
-    /// Nothing goes wrong.
-    #[default]
-    NoFailure,
-    /// The coordinator crashes once it has the first transaction's votes, and is back 10 s
-    /// later.
-    CrashAfterVotes,
-    /// The same, and it never comes back.
-    CrashForGood,
-    /// Payment and Calendar are cut off from the coordinator and Reservation for good, after
-    /// the votes (2PC) or the first pre-commit (3PC) of the first transaction.
-    Partition,
-}
-
-impl CommitPlan {
-    /// Every plan, in the switch's order.
-    pub const ALL: [CommitPlan; 4] = [
-        CommitPlan::NoFailure,
-        CommitPlan::CrashAfterVotes,
-        CommitPlan::CrashForGood,
-        CommitPlan::Partition,
-    ];
-
-    /// The `data-plan` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommitPlan::NoFailure => "none",
-            CommitPlan::CrashAfterVotes => "crash",
-            CommitPlan::CrashForGood => "crash-for-good",
-            CommitPlan::Partition => "partition",
-        }
-    }
-
-    /// Reads a `data-plan` value.
-    pub fn parse(text: &str) -> Option<CommitPlan> {
-        CommitPlan::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-
-    /// What happens, for the switch's tooltip.
-    pub fn description(self) -> &'static str {
-        match self {
-            CommitPlan::NoFailure => "Nothing goes wrong",
-            CommitPlan::CrashAfterVotes => "The coordinator crashes once it has the first booking's votes, before it logs a decision, and is back 10 s later",
-            CommitPlan::CrashForGood => "The coordinator crashes once it has the first booking's votes, before it logs a decision, and never comes back",
-            CommitPlan::Partition => "Payment and Calendar are cut off from the coordinator and Reservation after the first booking's votes (2PC) or first pre-commit (3PC)",
-        }
-    }
-
-    /// The switch's label.
-    pub fn label(self) -> &'static str {
-        match self {
-            CommitPlan::NoFailure => "No failure",
-            CommitPlan::CrashAfterVotes => "Coordinator crash, back in 10 s",
-            CommitPlan::CrashForGood => "Coordinator crash, never back",
-            CommitPlan::Partition => "Partition",
-        }
-    }
-}
-
-/// The `data-protocol` value of a protocol.
-pub fn protocol_str(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::TwoPhase => "2pc",
-        Protocol::ThreePhase => "3pc",
-    }
-}
-
-/// Reads a `data-protocol` value.
-pub fn parse_protocol(text: &str) -> Option<Protocol> {
-    Protocol::ALL.into_iter().find(|&p| protocol_str(p) == text)
-}
-
-/// The run's customers (who, which slot, when) as transactions of `protocol` meeting `plan`.
-pub fn commit_scenario(saga: &Scenario, protocol: Protocol, plan: CommitPlan) -> CommitScenario {
-    let requests = saga
-        .sagas
-        .iter()
-        .take(crate::engine::commit::MAX_REQUESTS)
-        .map(|s| Request {
-            customer: s.customer.clone(),
-            slot: s.slot.clone(),
-            start_ms: s.start_ms,
-        })
-        .collect();
-    let mut scenario = CommitScenario::new(protocol, requests);
-    let after_votes = Trigger::AllVotesIn { txn: 0 };
-    let fault = match plan {
-        CommitPlan::NoFailure => None,
-        CommitPlan::CrashAfterVotes => Some(CommitFault::CoordinatorCrash {
-            when: after_votes,
-            for_ms: Some(10_000),
-        }),
-        CommitPlan::CrashForGood => Some(CommitFault::CoordinatorCrash {
-            when: after_votes,
-            for_ms: None,
-        }),
-        CommitPlan::Partition => Some(CommitFault::Partition {
-            isolated: vec![ServiceId::Payment, ServiceId::Calendar],
-            when: match protocol {
-                Protocol::TwoPhase => after_votes,
-                Protocol::ThreePhase => Trigger::FirstPreCommitSent { txn: 0 },
-            },
-            for_ms: None,
-        }),
-    };
-    scenario.faults.extend(fault);
-    scenario
-}
 
 /// The commit view: its switches, the drawing of the run up to `now_ms`, the figures beside the
 /// saga run's own (`saga_trace`, as it stands) and the guarantees.
@@ -139,7 +27,7 @@ pub fn commit_html(
     let scenario = commit_scenario(saga, protocol, plan);
     let mut out = Html::with_capacity(16 * 1024);
     out.push(r#"<section class="commit" data-testid="commit-view" data-protocol=""#)
-        .push(protocol_str(protocol))
+        .push(protocol.as_str())
         .push(r#"" data-plan=""#)
         .push(plan.as_str())
         .push(r#""><div class="commit__switches">"#);
@@ -183,7 +71,7 @@ fn switches(out: &mut Html, protocol: Protocol, plan: CommitPlan) {
             .push(r#"" "#)
             .push_command(Command::CommitProtocol(p))
             .push(r#" data-testid="commit-protocol-"#)
-            .push(protocol_str(p))
+            .push(p.as_str())
             .push(r#"" aria-pressed=""#)
             .push_plain(p == protocol)
             .push(r#"">"#)

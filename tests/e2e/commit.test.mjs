@@ -52,3 +52,17 @@ test('2PC blocks with locks held while the saga under the same crash finishes; 3
     await app.screenshot('commit-3pc-split');
   });
 });
+
+test('a link opens the 2PC / 3PC view with its protocol and failure', async () => {
+  await withPage(browser, { preset: 'happy-path', protocol: '3pc', plan: 'partition', speed: 100 }, async (app) => {
+    const view = app.byTestId('commit-view');
+    await view.waitFor();
+    assert.equal(await view.getAttribute('data-protocol'), '3pc');
+    assert.equal(await view.getAttribute('data-plan'), 'partition');
+    assert.match(await app.commitLesson(), /^Split:/);
+  });
+  await withPage(browser, { preset: 'happy-path', plan: 'meteor', speed: 100 }, async (app) => {
+    assert.match(await app.notice(), /plan="meteor" is not understood/);
+    assert.equal(await app.byTestId('commit-view').count(), 0, 'an unknown plan opens nothing');
+  });
+});
