@@ -40,9 +40,17 @@ pub fn commit_html(
             let count = sim.scenario().requests.len();
             let f = figures(trace, count);
             let broken = check(protocol, trace);
+            let entry = match protocol {
+                Protocol::TwoPhase => "two-phase-commit",
+                Protocol::ThreePhase => "three-phase-commit",
+            };
             out.push(r#"<p class="commit__lesson" data-testid="commit-lesson">"#)
                 .push_text(&lesson(protocol, &f, sim.scenario()))
-                .push("</p>");
+                .push(r#" <button type="button" class="btn btn--small" "#)
+                .push_command(Command::OpenGlossary(Some(entry)))
+                .push(r#" data-testid="commit-read-more">"#)
+                .push_text(protocol.label())
+                .push(" — read more</button></p>");
             svg::svg(&mut out, sim.scenario(), trace, now_ms);
             table(
                 &mut out,

@@ -147,6 +147,12 @@ const AWS_SNS_FANOUT: Source = Source {
     url: Some("https://docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html"),
 };
 
+const SKEEN_1981: Source = Source {
+    title: "D. Skeen, “Nonblocking Commit Protocols”",
+    detail: "Proc. ACM SIGMOD 1981, pp. 133–142 (three-phase commit)",
+    url: Some("https://doi.org/10.1145/582318.582339"),
+};
+
 const GRAY_REUTER: Source = Source {
     title: "J. Gray and A. Reuter, Transaction Processing: Concepts and Techniques",
     detail: "Morgan Kaufmann, 1992 (two-phase commit)",
@@ -352,6 +358,12 @@ pub const ENTRIES: &[Entry] = &[
         term: "Two-phase commit (the alternative)",
         text: "A coordinator asks every participant to prepare (vote), then tells all of them to commit or all to abort. It gives one atomic transaction across databases, but participants hold locks while they wait and are blocked if the coordinator fails. Sagas avoid it, giving up isolation instead.",
         sources: &[GRAY_REUTER, SAGAS_1987, PATTERNS_CH4],
+    },
+    Entry {
+        id: "three-phase-commit",
+        term: "Three-phase commit",
+        text: "Two-phase commit with a pre-commit round between the votes and the decision, so that no participant commits while another may still be uncertain. Participants that time out run a termination protocol and decide without the coordinator, so a coordinator crash does not block them. It assumes a crash can be told from a slow or cut-off node: under a network partition each side may decide differently, and atomicity is lost.",
+        sources: &[SKEEN_1981, GRAY_REUTER],
     },
 ];
 

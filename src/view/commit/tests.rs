@@ -221,3 +221,21 @@ fn the_saga_of_this_run_stands_beside_the_transactions() {
     let empty = commit_html(&scenario, &[], Protocol::TwoPhase, CommitPlan::NoFailure, 0);
     assert!(empty.contains("Ada: running, Grace: running"));
 }
+
+#[test]
+fn the_lesson_links_to_the_protocol_s_glossary_entry() {
+    for (protocol, id) in [
+        (Protocol::TwoPhase, "two-phase-commit"),
+        (Protocol::ThreePhase, "three-phase-commit"),
+    ] {
+        let html = commit_html(&two_customers(), &[], protocol, CommitPlan::NoFailure, 0);
+        assert!(
+            html.contains(&Command::OpenGlossary(Some(id)).attrs()),
+            "{id}"
+        );
+        assert!(
+            crate::view::glossary::find(id).is_some(),
+            "{id} is in the glossary"
+        );
+    }
+}
