@@ -74,35 +74,51 @@ pub fn commit_html(
 fn switches(out: &mut Html, protocol: Protocol, plan: CommitPlan) {
     out.push(r#"<div class="views commit__group" role="group" aria-label="Protocol">"#);
     for p in Protocol::ALL {
-        out.push(r#"<button type="button" class="views__btn"#)
-            .push(if p == protocol { " views__btn--on" } else { "" })
-            .push(r#"" "#)
-            .push_command(Command::CommitProtocol(p))
-            .push(r#" data-testid="commit-protocol-"#)
-            .push(p.as_str())
-            .push(r#"" aria-pressed=""#)
-            .push_plain(p == protocol)
-            .push(r#"">"#)
-            .push_text(p.label())
-            .push("</button>");
+        let id = format!("commit-protocol-{}", p.as_str());
+        switch(
+            out,
+            Command::CommitProtocol(p),
+            &id,
+            p == protocol,
+            p.label(),
+            None,
+        );
     }
     out.push(r#"</div><div class="views commit__group" role="group" aria-label="Failure">"#);
     for p in CommitPlan::ALL {
-        out.push(r#"<button type="button" class="views__btn"#)
-            .push(if p == plan { " views__btn--on" } else { "" })
-            .push(r#"" "#)
-            .push_command(Command::CommitPlan(p))
-            .push(r#" data-testid="commit-plan-"#)
-            .push(p.as_str())
-            .push(r#"" aria-pressed=""#)
-            .push_plain(p == plan)
-            .push(r#"""#)
-            .push_attr("title", p.description())
-            .push(">")
-            .push_text(p.label())
-            .push("</button>");
+        let id = format!("commit-plan-{}", p.as_str());
+        let title = Some(p.description());
+        switch(
+            out,
+            Command::CommitPlan(p),
+            &id,
+            p == plan,
+            p.label(),
+            title,
+        );
     }
     out.push("</div>");
+}
+
+/// One button of a segmented switch, pressed when `on`.
+fn switch(
+    out: &mut Html,
+    command: Command,
+    test_id: &str,
+    on: bool,
+    label: &str,
+    title: Option<&str>,
+) {
+    out.push(r#"<button type="button" class="views__btn"#)
+        .push(if on { " views__btn--on" } else { "" })
+        .push(r#"" "#)
+        .push_command(command)
+        .push_attr("data-testid", test_id)
+        .push_attr("aria-pressed", if on { "true" } else { "false" });
+    if let Some(title) = title {
+        out.push_attr("title", title);
+    }
+    out.push(">").push_text(label).push("</button>");
 }
 
 /// What the run teaches, in one sentence or two, from its figures.

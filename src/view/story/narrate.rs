@@ -588,40 +588,27 @@ fn record_written(
         )
         .why("Another saga wrote the record after this one read it. Writing back a value computed from the old read overwrites that update: it is lost.")
         .idea(Idea::LostUpdate)
-    } else if matches!(task, Task::Compensate(_)) {
-        story(
-            "↩",
-            format!(
-                "{}: {} writes {}: {was} → {now}",
-                service.label(),
-                ctx.task(task),
-                record.label()
-            ),
-            Tone::Info,
-            nodes,
-        )
-        .why("The saga undoes its update. Any saga that read the record while the update stood acted on data that never stood: a dirty read. The semantic lock keeps such an update PENDING until its saga ends.")
-        .idea(Idea::DirtyRead)
     } else {
+        let line = format!(
+            "{}: {} writes {}: {was} → {now}",
+            service.label(),
+            ctx.task(task),
+            record.label()
+        );
+        if matches!(task, Task::Compensate(_)) {
+            return story("↩", line, Tone::Info, nodes)
+                .why("The saga undoes its update. Any saga that read the record while the update stood acted on data that never stood: a dirty read. The semantic lock keeps such an update PENDING until its saga ends.")
+                .idea(Idea::DirtyRead);
+        }
         let idea = if ctx.scenario.safeguards.commutative_updates {
             Idea::CommutativeUpdates
         } else {
             Idea::LostUpdate
         };
-        story(
-            "✎",
-            format!(
-                "{}: {} writes {}: {was} → {now}",
-                service.label(),
-                ctx.task(task),
-                record.label()
-            ),
-            Tone::Info,
-            nodes,
-        )
-        .why("Nobody wrote the record since it was read, so no update is lost.")
-        .idea(idea)
-        .minor()
+        story("✎", line, Tone::Info, nodes)
+            .why("Nobody wrote the record since it was read, so no update is lost.")
+            .idea(idea)
+            .minor()
     }
 }
 
