@@ -139,7 +139,7 @@ fn lesson(protocol: Protocol, f: &CommitFigures, scenario: &CommitScenario) -> S
     }
     if let Some(txn) = first(TxOutcome::Blocked) {
         return format!(
-            "Blocked: the participants of {}'s booking voted yes, so they may not decide alone; they hold their locks until they hear the decision. This is the price of two-phase commit. A saga under the same crash commits each step locally and goes on.",
+            "Blocked: the participants of {}'s booking voted yes, so they may not decide alone; they hold their locks until they hear the decision. This is the price of two-phase commit. A saga holds no locks across services: each step commits locally, so its data is visible (and may be undone) rather than locked.",
             who(txn)
         );
     }
