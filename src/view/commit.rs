@@ -133,7 +133,7 @@ fn lesson(protocol: Protocol, f: &CommitFigures, scenario: &CommitScenario) -> S
     let first = |outcome| f.outcomes.iter().position(|&o| o == outcome);
     if let Some(txn) = first(TxOutcome::Split) {
         return format!(
-            "Split: {}'s booking committed on one side of the partition and aborted on the other. Three-phase commit does not block, but when a partition looks like a crash, each side's termination decides alone.",
+            "Split: {}'s booking committed on one side of the partition and aborted on the other. Three-phase commit does not block, but when a partition looks like a crash, each side decides without the other.",
             who(txn)
         );
     }
