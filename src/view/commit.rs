@@ -5,7 +5,11 @@
 //! comparison with a saga needs and the protocol's guarantees as the trace shows them.
 
 use crate::engine::commit::monitor::{check, figures, CommitFigures, CommitInvariant, TxOutcome};
-use crate::engine::commit::{commit_scenario, CommitPlan, CommitScenario, CommitSim, Protocol};
+use crate::engine::commit::{
+    commit_scenario, CommitPlan, CommitScenario, CommitSim, ParticipantState, Protocol,
+    PARTICIPANTS,
+};
+use crate::engine::definition::ServiceId;
 use crate::engine::event::{Event, EventKind, Outcome};
 use crate::engine::scenario::Scenario;
 use crate::view::command::Command;
@@ -45,7 +49,7 @@ pub fn commit_html(
                 Protocol::ThreePhase => "three-phase-commit",
             };
             out.push(r#"<p class="commit__lesson" data-testid="commit-lesson">"#)
-                .push_text(&lesson(protocol, &f, sim.scenario()))
+                .push_text(&lesson(protocol, &f, &sim))
                 .push(r#" <button type="button" class="btn btn--small" "#)
                 .push_command(Command::OpenGlossary(Some(entry)))
                 .push(r#" data-testid="commit-read-more">"#)
@@ -122,7 +126,8 @@ fn switch(
 }
 
 /// What the run teaches, in one sentence or two, from its figures.
-fn lesson(protocol: Protocol, f: &CommitFigures, scenario: &CommitScenario) -> String {
+fn lesson(protocol: Protocol, f: &CommitFigures, sim: &CommitSim) -> String {
+    let scenario = sim.scenario();
     let who = |txn: usize| {
         scenario
             .requests
@@ -138,9 +143,23 @@ fn lesson(protocol: Protocol, f: &CommitFigures, scenario: &CommitScenario) -> S
         );
     }
     if let Some(txn) = first(TxOutcome::Blocked) {
+        let waiting: Vec<&str> = PARTICIPANTS
+            .into_iter()
+            .filter(|&p| sim.state(p, txn) == ParticipantState::Uncertain)
+            .map(ServiceId::label)
+            .collect();
+        let (names, verb) = match waiting.as_slice() {
+            [one] => (one.to_string(), "holds its lock"),
+            [rest @ .., last] => (
+                format!("{} and {last}", rest.join(", ")),
+                "hold their locks",
+            ),
+            [] => ("No participant".to_string(), "holds a lock"),
+        };
         return format!(
-            "Blocked: the participants of {}'s booking voted yes, so they may not decide alone; they hold their locks until they hear the decision. This is the price of two-phase commit. A saga holds no locks across services: each step commits locally, so its data is visible (and may be undone) rather than locked.",
-            who(txn)
+            "Blocked: {names} voted yes for {}'s booking and may not decide alone; {} {verb} until the decision arrives. This is the price of two-phase commit. A saga holds no locks across services: each step commits locally, so its data is visible (and may be undone) rather than locked.",
+            who(txn),
+            if waiting.len() == 1 { "it" } else { "they" },
         );
     }
     let notify = "Notification takes no part (an e-mail cannot be rolled back): the customer is told after the commit.";

@@ -50,7 +50,22 @@ fn a_crash_after_the_votes_blocks_two_phase_commit_and_the_view_says_so() {
         CommitPlan::CrashForGood,
         0,
     );
-    assert!(html.contains("Blocked:"), "{html}");
+    assert!(
+        html.contains("Blocked: Reservation, Payment and Calendar voted yes for Ada&#39;s booking"),
+        "{html}"
+    );
+    // Cut off after the votes, only the two on the far side wait.
+    let cut = commit_html(
+        &two_customers(),
+        &[],
+        Protocol::TwoPhase,
+        CommitPlan::Partition,
+        0,
+    );
+    assert!(
+        cut.contains("Blocked: Payment and Calendar voted yes"),
+        "{cut}"
+    );
     assert!(figure(&html, "outcome").contains("Ada: blocked, locks held"));
     assert!(
         html.contains("commit__lock commit__lock--held"),
