@@ -350,6 +350,47 @@ pub fn layout(input: &SequenceInput) -> SequenceLayout {
                     "▲ shared database up".to_string(),
                 ),
             },
+            EventKind::RecordRead {
+                service,
+                record,
+                value,
+                pending,
+                ..
+            } => {
+                let flag = pending
+                    .map(|s| format!(", PENDING for {}", saga_letter(s)))
+                    .unwrap_or_default();
+                let text = format!(
+                    "⌕ reads {}: {}{flag}",
+                    record.label(),
+                    record.value_text(*value)
+                );
+                service_note(*service, NoteKind::RecordRead, text)
+            }
+            EventKind::RecordWritten {
+                service,
+                record,
+                based_on,
+                before,
+                after,
+                ..
+            } => {
+                let (kind, text) = if based_on == before {
+                    let (was, now) = (record.value_text(*before), record.value_text(*after));
+                    (
+                        NoteKind::RecordWritten,
+                        format!("✎ {}: {was} → {now}", record.label()),
+                    )
+                } else {
+                    let text = format!(
+                        "✗ {} = {} from a stale read: lost update",
+                        record.label(),
+                        record.value_text(*after)
+                    );
+                    (NoteKind::LostUpdate, text)
+                };
+                service_note(*service, kind, text)
+            }
             _ => None,
         };
         if let Some((mark, related)) = mark {

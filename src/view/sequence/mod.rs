@@ -172,6 +172,12 @@ pub enum NoteKind {
     Down,
     /// A service or database came back.
     Up,
+    /// A service read a record other sagas share.
+    RecordRead,
+    /// A service wrote a shared record, changing the value it read.
+    RecordWritten,
+    /// A service wrote a shared record from a stale read: another saga's update is lost.
+    LostUpdate,
 }
 
 impl NoteKind {
@@ -191,6 +197,9 @@ impl NoteKind {
             NoteKind::Recovered => "recovered",
             NoteKind::Down => "down",
             NoteKind::Up => "up",
+            NoteKind::RecordRead => "record-read",
+            NoteKind::RecordWritten => "record-written",
+            NoteKind::LostUpdate => "lost-update",
         }
     }
 }

@@ -135,6 +135,51 @@ fn timeouts_are_notes_on_the_orchestrator() {
         .all(|n| l.lanes[n.lane].key == LaneKey::Orchestrator && n.text.contains("timeout")));
 }
 
+#[test]
+fn shared_records_are_notes_on_their_service_and_a_lost_update_says_so() {
+    for style in [ORCH, CHOREO] {
+        let sim = run("last-table", style);
+        let l = layout(&input(&sim, None));
+        let notes: Vec<&SeqNote> = l.rows.iter().filter_map(SeqRow::note).collect();
+        let count = |kind| notes.iter().filter(|n| n.kind == kind).count();
+        let reads = sim
+            .trace()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::RecordRead { .. }))
+            .count();
+        assert_eq!(count(NoteKind::RecordRead), reads, "{style:?}");
+        // Both read the last table; the second write overwrites the first.
+        assert_eq!(count(NoteKind::RecordWritten), 1, "{style:?}");
+        assert_eq!(count(NoteKind::LostUpdate), 1, "{style:?}");
+        let lost = notes
+            .iter()
+            .find(|n| n.kind == NoteKind::LostUpdate)
+            .expect("the lost update");
+        assert_eq!(
+            l.lanes[lost.lane].key,
+            LaneKey::Service(ServiceId::Calendar)
+        );
+        assert!(lost.text.contains("lost update"), "{}", lost.text);
+    }
+    // With the semantic lock, the second read sees the flag.
+    let mut locked = scenario("last-table", ORCH, Storage::PerService, 0).expect("preset");
+    locked.safeguards.semantic_lock = true;
+    let mut sim = Simulation::new(locked).expect("valid");
+    sim.advance_to(60_000);
+    let l = layout(&input(&sim, None));
+    let flagged = l
+        .rows
+        .iter()
+        .filter_map(SeqRow::note)
+        .any(|n| n.kind == NoteKind::RecordRead && n.text.contains("PENDING for A"));
+    assert!(flagged);
+    assert!(!l
+        .rows
+        .iter()
+        .filter_map(SeqRow::note)
+        .any(|n| n.kind == NoteKind::LostUpdate));
+}
+
 fn compensation_steps(l: &SequenceLayout, sim: &Simulation) -> (Vec<usize>, Vec<usize>) {
     // Forward commands that succeeded, and the compensation commands, in row order.
     let mut forward = Vec::new();
