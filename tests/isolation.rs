@@ -222,11 +222,11 @@ fn a_refund_gives_the_money_back_to_the_card() {
             .iter()
             .filter_map(|e| match &e.kind {
                 EventKind::RecordWritten {
-                    record: Record::GiftCard { .. },
+                    record,
                     before,
                     after,
                     ..
-                } => Some((*before, *after)),
+                } if matches!(**record, Record::GiftCard { .. }) => Some((*before, *after)),
                 _ => None,
             })
             .collect();

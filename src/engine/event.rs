@@ -316,7 +316,7 @@ pub enum EventKind {
         /// Where.
         service: ServiceId,
         /// Which record.
-        record: Record,
+        record: Box<Record>,
         /// The value read.
         value: u64,
         /// Semantic lock: the saga whose update of the record was under way in another handling
@@ -331,7 +331,7 @@ pub enum EventKind {
         /// Where.
         service: ServiceId,
         /// Which record.
-        record: Record,
+        record: Box<Record>,
         /// The value its decision was based on: the value read when it began, or (commutative
         /// updates) the value at the write.
         based_on: u64,

@@ -71,7 +71,7 @@ impl Simulation {
             EventKind::RecordRead {
                 task,
                 service,
-                record,
+                record: Box::new(record),
                 value,
                 pending: locked_by,
             },

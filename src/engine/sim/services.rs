@@ -173,7 +173,7 @@ impl Simulation {
                 EventKind::RecordWritten {
                     task,
                     service,
-                    record: access.record,
+                    record: Box::new(access.record),
                     based_on: w.based_on,
                     before: w.before,
                     after: w.after,

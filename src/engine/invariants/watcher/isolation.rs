@@ -59,6 +59,7 @@ impl IsolationWatch {
         };
         match &event.kind {
             EventKind::RecordRead { record, value, .. } => {
+                let record: &Record = record;
                 let others = self
                     .taken
                     .iter()
@@ -86,6 +87,7 @@ impl IsolationWatch {
                 after,
                 ..
             } => {
+                let record: &Record = record;
                 let before = self.value(sim, record);
                 let after = signed(*after);
                 self.values.retain(|(r, _)| r != record);
