@@ -296,13 +296,13 @@ fn no_semantic_lock(s: &mut Scenario) {
     s.safeguards.semantic_lock = false;
 }
 
-/// The two bookings reach Calendar within one handling time of each other, so their reads of
-/// the slot's tables left overlap.
-fn last_table(s: &mut Scenario) {
+/// Ada and then Grace (`grace_ms` later) ask for the one table left at Fri 19:30, with the
+/// semantic lock off.
+fn one_table_two_customers(s: &mut Scenario, grace_ms: u64) {
     s.sagas = vec![
         SagaSpec::new("Ada", "Fri 19:30"),
         SagaSpec {
-            start_ms: 100,
+            start_ms: grace_ms,
             party_size: 4,
             amount_cents: 6_000,
             ..SagaSpec::new("Grace", "Fri 19:30")
@@ -312,24 +312,20 @@ fn last_table(s: &mut Scenario) {
     s.safeguards.semantic_lock = false;
 }
 
+/// The two bookings reach Calendar within one handling time of each other, so their reads of
+/// the slot's tables left overlap.
+fn last_table(s: &mut Scenario) {
+    one_table_two_customers(s, 100);
+}
+
 /// Grace's booking reaches Calendar after Ada's has taken the last table and before Ada's
 /// rejected confirmation has released it.
 fn dirty_read(s: &mut Scenario) {
-    s.sagas = vec![
-        SagaSpec::new("Ada", "Fri 19:30"),
-        SagaSpec {
-            start_ms: 400,
-            party_size: 4,
-            amount_cents: 6_000,
-            ..SagaSpec::new("Grace", "Fri 19:30")
-        },
-    ];
-    s.shared.tables.insert("Fri 19:30".to_string(), 1);
+    one_table_two_customers(s, 400);
     s.faults.push(FaultSpec::BusinessFailure {
         step: 4,
         saga: Some(0),
     });
-    s.safeguards.semantic_lock = false;
 }
 
 /// The two charges reach Payment within one handling time of each other.

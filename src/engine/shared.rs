@@ -150,7 +150,8 @@ pub struct Counter {
     pub value: u64,
     /// What it started with: the slot's tables, the card's balance.
     pub initial: u64,
-    /// Semantic lock: the saga whose update of this record is under way.
+    /// Semantic lock: the saga whose update of this record is under way, or has been made and
+    /// may still be undone (its saga has not ended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<SagaId>,
 }

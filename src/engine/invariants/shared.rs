@@ -23,7 +23,6 @@ pub(super) fn isolation_holds(sim: &Simulation, now: (u64, u64), found: &mut Vec
             .map(|r| r.saga)
             .collect();
         let bookings = tables.slots.iter().filter(|r| r.slot == *slot).count() as u64;
-
         let left = tables.shared.tables_left.get(slot).map(|c| c.value);
         let expected = capacity.saturating_sub(bookings);
         let broken = if bookings > capacity {
@@ -107,6 +106,6 @@ fn names(sagas: &BTreeSet<SagaId>) -> String {
 }
 
 /// A count or amount as a signed number (every value a scenario allows fits).
-fn signed(value: u64) -> i64 {
+pub(super) fn signed(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }

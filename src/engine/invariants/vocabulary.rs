@@ -2,9 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::shared::Anomaly;
-
 use crate::engine::message::SagaId;
+use crate::engine::shared::Anomaly;
 
 /// One of the design's invariants. It serialises as its number (1–11), as reports always had it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

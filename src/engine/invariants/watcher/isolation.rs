@@ -16,6 +16,7 @@ use crate::engine::message::{SagaId, Task};
 use crate::engine::shared::{Anomaly, Record};
 use crate::engine::sim::Simulation;
 
+use super::super::shared::signed;
 use super::super::vocabulary::{saga_name, Invariant, Violation};
 
 /// The shared records as the trace has written them.
@@ -108,15 +109,14 @@ impl IsolationWatch {
                 self.writes.push((record.clone(), event.seq, saga));
                 let change = change_of(sim, saga, *task, record);
                 if let Some(c) = change {
-                    let held = match self
+                    let mine = self
                         .taken
-                        .iter()
-                        .position(|(r, by, _)| r == record && *by == saga)
-                    {
-                        Some(at) => self.taken.swap_remove(at).2,
-                        None => 0,
-                    };
-                    self.taken.push((record.clone(), saga, (held - c).max(0)));
+                        .iter_mut()
+                        .find(|(r, by, _)| r == record && *by == saga);
+                    match mine {
+                        Some((_, _, held)) => *held = (*held - c).max(0),
+                        None => self.taken.push((record.clone(), saga, (-c).max(0))),
+                    }
                 }
                 if change.is_some_and(|c| c > 0) {
                     self.given_back(sim, saga, record, event, found);
@@ -223,14 +223,14 @@ impl IsolationWatch {
         self.turned_away = rest;
         for t in dirty {
             let detail = format!(
-            "{} was turned away ({}): it read {} = {} while {}'s update was still pending, and {} has now given it back: a dirty read",
-            saga_name(t.saga),
-            t.task.label(&sim.scenario().definition),
-            record.label(),
-            text(record, t.seen.value),
-            saga_name(taker),
-            saga_name(taker),
-        );
+                "{} was turned away ({}): it read {} = {} while {}'s update was still pending, and {} has now given it back: a dirty read",
+                saga_name(t.saga),
+                t.task.label(&sim.scenario().definition),
+                record.label(),
+                text(record, t.seen.value),
+                saga_name(taker),
+                saga_name(taker),
+            );
             found.push(
                 Violation::new(
                     Invariant::Isolation,
@@ -289,9 +289,4 @@ fn names(sagas: &[SagaId]) -> String {
         .map(saga_name)
         .collect::<Vec<_>>()
         .join(" and ")
-}
-
-/// A count or amount as a signed number (every value a scenario allows fits).
-fn signed(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
 }
