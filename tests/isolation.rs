@@ -11,7 +11,7 @@ use sagascope::engine::presets;
 use sagascope::engine::safeguard::Safeguard;
 use sagascope::engine::shared::{Anomaly, Record};
 use sagascope::engine::tables::LedgerKind;
-use sagascope::engine::{Coordination, Invariant, Outcome, Scenario, Storage};
+use sagascope::engine::{Coordination, Invariant, Outcome, Scenario, Storage, Violation};
 
 fn preset(id: &str, style: Coordination) -> Scenario {
     presets::scenario(id, style, Storage::PerService, 0).expect("preset exists")
@@ -51,6 +51,17 @@ fn gift_card(h: &Harness) -> u64 {
 
 fn failures(h: &Harness, reason: FailReason) -> usize {
     h.count(|k| matches!(k, EventKind::TaskFailed { reason: r, .. } if *r == reason))
+}
+
+/// Each violation once (the monitor reports what has broken after every event).
+fn anomalies(h: &Harness) -> Vec<Violation> {
+    let mut unique: Vec<Violation> = Vec::new();
+    for v in &h.violations {
+        if !unique.contains(v) {
+            unique.push(v.clone());
+        }
+    }
+    unique
 }
 
 const COUNTERMEASURES: [Safeguard; 3] = [
@@ -360,5 +371,259 @@ fn commutative_updates_and_reread_value_do_not_prevent_a_dirty_read() {
             );
             assert!(!anomalies.contains(&Anomaly::LostUpdate), "{style:?}");
         }
+    }
+}
+
+#[test]
+fn a_saga_whose_two_steps_read_the_tables_left_apart_read_fuzzily() {
+    for style in STYLES {
+        let h = run(preset("fuzzy-read", style));
+        // Ada's look saw the last table; her booking found none after Grace's.
+        let ada_reads: Vec<(Option<usize>, u64)> = h
+            .sim
+            .trace()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::RecordRead { task, value, .. } if e.saga == Some(0) => {
+                    Some((task.step(), *value))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ada_reads, vec![(Some(0), 1), (Some(2), 0)], "{style:?}");
+        assert_eq!(h.outcome(0), Outcome::Compensated, "{style:?}");
+        assert_eq!(h.outcome(1), Outcome::Completed, "{style:?}");
+        // Ada was charged on the strength of her first look, then refunded.
+        let ada_ledger: Vec<LedgerKind> = h
+            .sim
+            .tables()
+            .ledger
+            .iter()
+            .filter(|r| r.saga == 0)
+            .map(|r| r.kind)
+            .collect();
+        assert_eq!(
+            ada_ledger,
+            vec![LedgerKind::Charged, LedgerKind::Refunded],
+            "{style:?}"
+        );
+        assert_eq!(h.broken(), vec![11], "{style:?}");
+        let fuzzy = anomalies(&h);
+        let fuzzy: Vec<_> = fuzzy
+            .iter()
+            .filter(|v| v.anomaly == Some(Anomaly::FuzzyRead))
+            .collect();
+        assert_eq!(fuzzy.len(), 1, "{style:?}: {:?}", h.violations);
+        assert_eq!(
+            fuzzy[0].sagas,
+            vec![0, 1],
+            "{style:?}: the reader, then the writer"
+        );
+        assert_eq!(fuzzy[0].step, Some(3), "{style:?}: at Book slot");
+        assert!(
+            fuzzy[0].detail.contains("1 table in Create reservation")
+                && fuzzy[0].detail.contains("0 tables in Book slot"),
+            "{style:?}: {}",
+            fuzzy[0].detail
+        );
+    }
+}
+
+#[test]
+fn with_the_semantic_lock_the_look_holds_the_table_and_the_second_customer_waits() {
+    for style in STYLES {
+        let h = run(with(preset("fuzzy-read", style), Safeguard::SemanticLock));
+        assert!(h.violations.is_empty(), "{style:?}: {:?}", h.violations);
+        assert!(
+            failures(&h, FailReason::RecordLocked) > 0,
+            "{style:?}: Grace waited at her look"
+        );
+        assert_eq!(
+            h.outcome(0),
+            Outcome::Completed,
+            "{style:?}: Ada kept her table"
+        );
+        assert_eq!(h.outcome(1), Outcome::Compensated, "{style:?}");
+        // Grace was turned away at her look, before anything was charged.
+        assert!(
+            h.sim.tables().ledger.iter().all(|r| r.saga == 0),
+            "{style:?}: {:?}",
+            h.sim.tables().ledger
+        );
+        assert_eq!(tables_left(&h), 0, "{style:?}");
+        assert!(
+            h.sim
+                .tables()
+                .shared
+                .tables_left
+                .get("Fri 19:30")
+                .is_some_and(|c| c.pending.is_none()),
+            "{style:?}: the flag is cleared when the sagas end"
+        );
+    }
+}
+
+#[test]
+fn commutative_updates_and_reread_value_do_not_prevent_a_fuzzy_read() {
+    for style in STYLES {
+        for safeguard in [Safeguard::CommutativeUpdates, Safeguard::RereadValue] {
+            let h = run(with(preset("fuzzy-read", style), safeguard));
+            let anomalies: Vec<_> = anomalies(&h).iter().filter_map(|v| v.anomaly).collect();
+            assert_eq!(
+                anomalies,
+                vec![Anomaly::FuzzyRead],
+                "{style:?} {safeguard:?}: {:?}",
+                h.violations
+            );
+        }
+    }
+}
+
+#[test]
+fn without_the_look_no_step_reads_the_tables_left_twice() {
+    for style in STYLES {
+        let mut scenario = preset("fuzzy-read", style);
+        scenario.shared.check_availability = false;
+        let h = run(scenario);
+        assert!(
+            h.violations
+                .iter()
+                .all(|v| v.anomaly != Some(Anomaly::FuzzyRead)),
+            "{style:?}: {:?}",
+            h.violations
+        );
+        // Without the look both customers pay, and Calendar turns Ada away at the booking.
+        assert_eq!(h.outcome(0), Outcome::Compensated, "{style:?}");
+    }
+}
+
+/// The step names of the saga as the simulation runs it.
+fn step_names(h: &Harness) -> Vec<String> {
+    h.sim
+        .scenario()
+        .definition
+        .steps
+        .iter()
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+#[test]
+fn a_charge_declined_for_money_later_refunded_is_a_dirty_read() {
+    for style in STYLES {
+        let h = run(preset("declined-dirty-read", style));
+        assert_eq!(h.outcome(0), Outcome::Compensated, "{style:?}: no table");
+        assert_eq!(h.outcome(1), Outcome::Compensated, "{style:?}: declined");
+        assert_eq!(gift_card(&h), 5_000, "{style:?}: all the money came back");
+        assert_eq!(h.broken(), vec![11], "{style:?}");
+        let dirty = anomalies(&h);
+        let dirty: Vec<_> = dirty
+            .iter()
+            .filter(|v| v.anomaly == Some(Anomaly::DirtyRead))
+            .collect();
+        assert_eq!(dirty.len(), 1, "{style:?}: {:?}", h.violations);
+        assert_eq!(dirty[0].sagas, vec![1, 0], "{style:?}");
+        assert_eq!(dirty[0].step, Some(2), "{style:?}: at Charge card");
+    }
+}
+
+#[test]
+fn with_the_pessimistic_view_the_refused_booking_never_touches_the_card() {
+    for style in STYLES {
+        let h = run(with(
+            preset("declined-dirty-read", style),
+            Safeguard::PessimisticView,
+        ));
+        assert!(h.violations.is_empty(), "{style:?}: {:?}", h.violations);
+        assert_eq!(
+            step_names(&h),
+            [
+                "Create reservation",
+                "Book slot",
+                "Charge card",
+                "Confirm reservation",
+                "Notify"
+            ],
+            "{style:?}: the saga books before it charges"
+        );
+        assert_eq!(h.outcome(0), Outcome::Compensated, "{style:?}");
+        assert_eq!(h.outcome(1), Outcome::Completed, "{style:?}");
+        assert!(
+            h.sim.tables().ledger.iter().all(|r| r.saga == 1),
+            "{style:?}: the first booking charged nothing: {:?}",
+            h.sim.tables().ledger
+        );
+        assert_eq!(gift_card(&h), 1_000, "{style:?}");
+    }
+}
+
+#[test]
+fn the_pessimistic_view_does_not_prevent_a_lost_update_or_a_rejection_after_the_charge() {
+    for style in STYLES {
+        let raced = run(with(
+            preset("balance-raced", style),
+            Safeguard::PessimisticView,
+        ));
+        let found: Vec<_> = anomalies(&raced).iter().filter_map(|v| v.anomaly).collect();
+        assert!(found.contains(&Anomaly::LostUpdate), "{style:?}: {found:?}");
+        // The restaurant rejects after the booking: the table still comes back too late.
+        let rejected = run(with(
+            preset("dirty-read", style),
+            Safeguard::PessimisticView,
+        ));
+        let found: Vec<_> = anomalies(&rejected)
+            .iter()
+            .filter_map(|v| v.anomaly)
+            .collect();
+        assert_eq!(found, vec![Anomaly::DirtyRead], "{style:?}");
+    }
+}
+
+#[test]
+fn commutative_updates_and_reread_value_do_not_prevent_a_declined_dirty_read() {
+    for style in STYLES {
+        for safeguard in [Safeguard::CommutativeUpdates, Safeguard::RereadValue] {
+            let h = run(with(preset("declined-dirty-read", style), safeguard));
+            let found: Vec<_> = anomalies(&h).iter().filter_map(|v| v.anomaly).collect();
+            assert_eq!(found, vec![Anomaly::DirtyRead], "{style:?} {safeguard:?}");
+        }
+    }
+}
+
+/// Balance raced with a risky first charge (€60 from a €100 card) and a small second one.
+fn big_and_small(style: Coordination) -> Scenario {
+    let mut scenario = preset("balance-raced", style);
+    scenario.sagas[0].amount_cents = 6_000;
+    scenario.shared.gift_cards.insert("Ada".to_string(), 10_000);
+    scenario
+}
+
+#[test]
+fn by_value_flags_the_risky_charge_and_the_small_one_waits_for_it() {
+    for style in STYLES {
+        let naive = run(big_and_small(style));
+        let found: Vec<_> = anomalies(&naive).iter().filter_map(|v| v.anomaly).collect();
+        assert!(found.contains(&Anomaly::LostUpdate), "{style:?}: {found:?}");
+
+        let h = run(with(big_and_small(style), Safeguard::ByValue));
+        assert!(h.violations.is_empty(), "{style:?}: {:?}", h.violations);
+        assert!(
+            failures(&h, FailReason::RecordLocked) > 0,
+            "{style:?}: the small charge waited"
+        );
+        assert_eq!(h.outcome(0), Outcome::Completed, "{style:?}");
+        assert_eq!(h.outcome(1), Outcome::Completed, "{style:?}");
+        assert_eq!(gift_card(&h), 0, "{style:?}: €100 − €60 − €40");
+    }
+}
+
+#[test]
+fn by_value_leaves_small_requests_to_race() {
+    for style in STYLES {
+        // Two charges of €40, under the €50 from which a request counts as risky.
+        let h = run(with(preset("balance-raced", style), Safeguard::ByValue));
+        let found: Vec<_> = anomalies(&h).iter().filter_map(|v| v.anomaly).collect();
+        assert!(found.contains(&Anomaly::LostUpdate), "{style:?}: {found:?}");
+        assert_eq!(failures(&h, FailReason::RecordLocked), 0, "{style:?}");
     }
 }

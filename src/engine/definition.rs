@@ -345,6 +345,29 @@ impl SagaDefinition {
         Ok(())
     }
 
+    /// Richardson's pessimistic view: the same saga with the card charged last before the
+    /// pivot, after the steps whose business rules may refuse (the table's booking), so that a
+    /// refusal there never takes money that other sagas would see and then see refunded. A
+    /// charge can be declined, so it cannot go after the pivot: the pivot may still refuse once
+    /// the money is taken. Applying it twice changes nothing.
+    pub fn pessimistic_view(&self) -> SagaDefinition {
+        let end = self
+            .pivot()
+            .unwrap_or(self.steps.len())
+            .min(self.steps.len());
+        let (charges, others): (Vec<StepDef>, Vec<StepDef>) = self.steps[..end]
+            .iter()
+            .cloned()
+            .partition(|s| s.action == Operation::ChargeCard && s.kind == StepKind::Compensatable);
+        let mut steps = others;
+        steps.extend(charges);
+        steps.extend(self.steps[end..].iter().cloned());
+        SagaDefinition {
+            steps,
+            ..self.clone()
+        }
+    }
+
     /// Index of the pivot step, if there is one.
     pub fn pivot(&self) -> Option<usize> {
         self.steps.iter().position(|s| s.kind == StepKind::Pivot)

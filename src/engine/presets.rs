@@ -52,7 +52,7 @@ const fn preset(
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 27] = [
+pub const PRESETS: [Preset; 29] = [
     preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify.", happy_path),
     preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told.", card_declined),
     preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order.", slot_taken),
@@ -123,6 +123,14 @@ pub const PRESETS: [Preset; 27] = [
         "dirty-read",
         "Refund after a dirty read",
         "Ada books the last table at Fri 19:30, then the restaurant rejects her confirmation, so her saga releases the table and refunds her. Grace asked in between: Calendar read 0 tables left and turned her away for a table that came back a moment later (a dirty read). With the semantic lock on, Ada's booking stays PENDING until her saga ends, so Grace's booking waits for it and gets the table.", dirty_read),
+    preset(
+        "fuzzy-read",
+        "Table gone between two looks",
+        "Reservation looks at the tables left before it accepts a booking. Ada's look sees the last table, but her card fails once and Grace books it meanwhile: when Calendar books for Ada it reads 0, so her saga refunds and cancels what it did on the strength of its first look (a fuzzy read). With the semantic lock on, Ada's look sets the PENDING flag: Grace waits, then is turned away before anything is charged.", fuzzy_read),
+    preset(
+        "declined-dirty-read",
+        "Declined for money refunded later",
+        "Ada books two tables from her €50 gift card. The first is at a fully booked slot: her card is charged €40, Calendar refuses the booking, and the €40 is refunded. Her second booking's charge came in between, read €10 and was declined for money that came back a moment later (a dirty read). With the pessimistic view the saga books before it charges, so the refused booking never touches the card; the semantic lock makes the second charge wait instead.", declined_dirty_read),
     preset(
         "balance-raced",
         "Balance raced",
@@ -326,6 +334,33 @@ fn dirty_read(s: &mut Scenario) {
         step: 4,
         saga: Some(0),
     });
+}
+
+/// Reservation checks the tables left before accepting; Ada's charge fails once, so Grace
+/// looks, pays and books while Ada waits to retry.
+fn fuzzy_read(s: &mut Scenario) {
+    one_table_two_customers(s, 200);
+    s.shared.check_availability = true;
+    s.faults.push(FaultSpec::TransientError {
+        step: 2,
+        times: 1,
+        saga: Some(0),
+    });
+}
+
+/// Ada's first booking is charged, then refused for want of a table; her second booking's
+/// charge reaches Payment in between.
+fn declined_dirty_read(s: &mut Scenario) {
+    s.sagas = vec![
+        SagaSpec::new("Ada", "Fri 19:30"),
+        SagaSpec {
+            start_ms: 400,
+            ..SagaSpec::new("Ada", "Sat 20:00 · table 2")
+        },
+    ];
+    s.shared.tables.insert("Fri 19:30".to_string(), 0);
+    s.shared.gift_cards.insert("Ada".to_string(), 5_000);
+    s.safeguards.semantic_lock = false;
 }
 
 /// The two charges reach Payment within one handling time of each other.

@@ -19,6 +19,10 @@ pub enum Safeguard {
     CommutativeUpdates,
     /// [`Safeguards::reread_value`].
     RereadValue,
+    /// [`Safeguards::pessimistic_view`].
+    PessimisticView,
+    /// [`Safeguards::by_value`].
+    ByValue,
 }
 
 /// Which part of the menu a switch belongs to.
@@ -32,12 +36,14 @@ pub enum SafeguardGroup {
 
 impl Safeguard {
     /// Every safeguard, in the order the page lists them.
-    pub const ALL: [Safeguard; 5] = [
+    pub const ALL: [Safeguard; 7] = [
         Safeguard::Idempotency,
         Safeguard::SemanticLock,
         Safeguard::Outbox,
         Safeguard::CommutativeUpdates,
         Safeguard::RereadValue,
+        Safeguard::PessimisticView,
+        Safeguard::ByValue,
     ];
 
     /// Whether a run has it on unless it is switched off.
@@ -49,9 +55,11 @@ impl Safeguard {
     pub fn group(self) -> SafeguardGroup {
         match self {
             Safeguard::Idempotency | Safeguard::Outbox => SafeguardGroup::Failures,
-            Safeguard::SemanticLock | Safeguard::CommutativeUpdates | Safeguard::RereadValue => {
-                SafeguardGroup::Isolation
-            }
+            Safeguard::SemanticLock
+            | Safeguard::CommutativeUpdates
+            | Safeguard::RereadValue
+            | Safeguard::PessimisticView
+            | Safeguard::ByValue => SafeguardGroup::Isolation,
         }
     }
 
@@ -63,6 +71,8 @@ impl Safeguard {
             Safeguard::Outbox => "outbox",
             Safeguard::CommutativeUpdates => "commutative_updates",
             Safeguard::RereadValue => "reread_value",
+            Safeguard::PessimisticView => "pessimistic_view",
+            Safeguard::ByValue => "by_value",
         }
     }
 
@@ -79,6 +89,8 @@ impl Safeguard {
             Safeguard::Outbox => "Transactional outbox",
             Safeguard::CommutativeUpdates => "Commutative updates",
             Safeguard::RereadValue => "Reread value",
+            Safeguard::PessimisticView => "Pessimistic view",
+            Safeguard::ByValue => "By value",
         }
     }
 
@@ -96,6 +108,12 @@ impl Safeguard {
             }
             Safeguard::RereadValue => {
                 "Before writing a shared record a service checks it still holds the value read, and if not writes nothing and the step is tried again; off, a write can overwrite another saga's"
+            }
+            Safeguard::PessimisticView => {
+                "The saga charges the card only after the table is booked, so that a booking refused for want of a table never takes money that other sagas would see and then be refunded; the restaurant can still reject after the charge"
+            }
+            Safeguard::ByValue => {
+                "The mechanism follows the request's risk: a charge of €50 or more marks its records PENDING as the semantic lock does, and every saga honours the flag; smaller requests go the naive way and can still race"
             }
             Safeguard::Outbox => {
                 "Choreography: a service writes its change and the event to publish in one local transaction, and a relay publishes it; off, a crash between commit and publish loses the event"
@@ -123,6 +141,8 @@ impl Safeguards {
             outbox,
             commutative_updates,
             reread_value,
+            pessimistic_view,
+            by_value,
         } = self;
         match safeguard {
             Safeguard::Idempotency => idempotency,
@@ -130,6 +150,8 @@ impl Safeguards {
             Safeguard::Outbox => outbox,
             Safeguard::CommutativeUpdates => commutative_updates,
             Safeguard::RereadValue => reread_value,
+            Safeguard::PessimisticView => pessimistic_view,
+            Safeguard::ByValue => by_value,
         }
     }
 

@@ -240,13 +240,46 @@ pub struct Safeguards {
     /// value read; if not, the step fails and is tried again.
     #[serde(default, skip_serializing_if = "is_off")]
     pub reread_value: bool,
+    /// Pessimistic view: the saga is reordered so that the card is charged last before the
+    /// pivot, after the steps a business rule may refuse (see
+    /// [`SagaDefinition::pessimistic_view`](super::definition::SagaDefinition::pessimistic_view)).
+    #[serde(default, skip_serializing_if = "is_off")]
+    pub pessimistic_view: bool,
+    /// By value: a request of [`BY_VALUE_CENTS`] or more sets PENDING flags on the shared records
+    /// it updates, as the semantic lock does; smaller ones do not. Every saga honours a flag.
+    #[serde(default, skip_serializing_if = "is_off")]
+    pub by_value: bool,
+}
+
+impl Scenario {
+    /// The scenario as the simulation runs it: with the pessimistic view, the saga reordered
+    /// (see [`SagaDefinition::pessimistic_view`](super::definition::SagaDefinition::pessimistic_view)).
+    /// Two scenarios that run the same compare equal after it.
+    #[must_use]
+    pub fn as_run(mut self) -> Scenario {
+        if self.safeguards.pessimistic_view {
+            self.definition = self.definition.pessimistic_view();
+        }
+        self
+    }
+}
+
+/// By value: the amount from which a request counts as risky (€50).
+pub const BY_VALUE_CENTS: u64 = 5_000;
+
+impl Safeguards {
+    /// Whether `spec`'s saga sets PENDING flags on the shared records it updates: the semantic
+    /// lock for every saga, or by value for a risky one.
+    pub fn flags_for(&self, spec: &SagaSpec) -> bool {
+        self.semantic_lock || (self.by_value && spec.amount_cents >= BY_VALUE_CENTS)
+    }
 }
 
 fn switched_on() -> bool {
     true
 }
 
-fn is_off(on: &bool) -> bool {
+pub(crate) fn is_off(on: &bool) -> bool {
     !*on
 }
 
@@ -258,6 +291,8 @@ impl Default for Safeguards {
             outbox: true,
             commutative_updates: false,
             reread_value: false,
+            pessimistic_view: false,
+            by_value: false,
         }
     }
 }

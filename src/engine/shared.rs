@@ -32,6 +32,9 @@ pub enum Anomaly {
     LostUpdate,
     /// A saga acted on another saga's update that was later undone by its compensation.
     DirtyRead,
+    /// Two steps of one saga read the same record and saw two values: another saga wrote it in
+    /// between (a fuzzy, or non-repeatable, read).
+    FuzzyRead,
 }
 
 /// The shared records a scenario starts with.
@@ -46,12 +49,18 @@ pub struct SharedData {
     /// the balance cannot cover is declined.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub gift_cards: BTreeMap<String, u64>,
+    /// Reservation looks at the slot's tables left before it accepts a booking, and refuses
+    /// when none is left: the saga reads the record in its first step and again when Calendar
+    /// books.
+    #[serde(default, skip_serializing_if = "super::scenario::is_off")]
+    pub check_availability: bool,
 }
 
 impl SharedData {
-    /// Whether nothing is shared (the restaurant's plain rules apply everywhere).
+    /// Whether nothing is shared and nothing said about it (the restaurant's plain rules apply
+    /// everywhere, and a scenario file leaves the section out).
     pub fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.gift_cards.is_empty()
+        *self == SharedData::default()
     }
 
     /// The record an operation for this saga reads and writes, and what it does to it; `None`
@@ -64,6 +73,11 @@ impl SharedData {
             customer: spec.customer.clone(),
         };
         match op {
+            Operation::CreateReservation
+                if self.check_availability && self.tables.contains_key(&spec.slot) =>
+            {
+                Some((slot(), Change::Need(1)))
+            }
             Operation::BookSlot if self.tables.contains_key(&spec.slot) => {
                 Some((slot(), Change::Take(1)))
             }
@@ -131,6 +145,8 @@ pub enum Change {
     Take(u64),
     /// Gives this much back.
     Give(u64),
+    /// Only looks: needs this much to be there, and writes nothing.
+    Need(u64),
 }
 
 impl Change {
@@ -139,6 +155,7 @@ impl Change {
         match self {
             Change::Take(n) => base.checked_sub(n),
             Change::Give(n) => base.checked_add(n),
+            Change::Need(n) => (base >= n).then_some(base),
         }
     }
 }
@@ -300,6 +317,7 @@ mod tests {
         let data = SharedData {
             tables: BTreeMap::from([("Fri 19:30".to_string(), 1)]),
             gift_cards: BTreeMap::from([("Ada".to_string(), 5_000)]),
+            check_availability: false,
         };
         let ada = SagaSpec::new("Ada", "Fri 19:30");
         let bob = SagaSpec::new("Bob", "Sat 20:00");

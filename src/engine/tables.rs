@@ -351,6 +351,16 @@ impl Tables {
                 if self.reservations.contains_key(&saga) {
                     return Applied::no_op();
                 }
+                // Looking at the slot's tables left: none, and the booking is refused.
+                if let Some(access) = &ctx.shared {
+                    let seen = self.shared.get(&access.record).map(|c| match access.read {
+                        Some(read) if !access.commutative => read,
+                        _ => c.value,
+                    });
+                    if seen.and_then(|v| access.change.apply_to(v)).is_none() {
+                        return Applied::refused();
+                    }
+                }
                 self.reservations.insert(
                     saga,
                     ReservationRow {

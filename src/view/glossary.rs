@@ -51,7 +51,7 @@ const PATTERNS_CH4: Source = Source {
 
 const ISOLATION_CRITIQUE: Source = Source {
     title: "H. Berenson, P. Bernstein, J. Gray, J. Melton, E. O'Neil and P. O'Neil, “A Critique of ANSI SQL Isolation Levels”",
-    detail: "Proc. ACM SIGMOD 1995, pp. 1–10 (P1, dirty read; P4, lost update)",
+    detail: "Proc. ACM SIGMOD 1995, pp. 1–10 (P1, dirty read; P2, fuzzy read; P4, lost update)",
     url: Some("https://doi.org/10.1145/223784.223785"),
 };
 
@@ -342,6 +342,12 @@ pub const ENTRIES: &[Entry] = &[
         sources: &[ISOLATION_CRITIQUE, PATTERNS_CH4],
     },
     Entry {
+        id: "fuzzy-read",
+        term: "Fuzzy (non-repeatable) read",
+        text: "A transaction reads a record, another changes it and commits, and the first reads it again and finds a different value. In a saga the two reads are two steps: here Reservation looks at the tables left before accepting a booking, another saga takes the last table, and Calendar then finds none when it books, so the saga must undo what it did on the strength of the first look. The semantic lock, with the look setting the PENDING flag, makes the second customer wait; reread value and commutative updates protect writes, not a step's earlier read.",
+        sources: &[ISOLATION_CRITIQUE, PATTERNS_CH4],
+    },
+    Entry {
         id: "commutative-updates",
         term: "Commutative updates",
         text: "A countermeasure for a saga's lack of isolation: design updates so that they can be applied in any order, such as taking one table or debiting an amount in place rather than writing back a value computed earlier. Overlapping updates then all count; it does nothing against reading another saga's unfinished work.",
@@ -351,6 +357,24 @@ pub const ENTRIES: &[Entry] = &[
         id: "reread-value",
         term: "Reread value",
         text: "A countermeasure for a saga's lack of isolation, a form of optimistic locking: before overwriting a record, read it again and check that it still holds the value first read. If another saga changed it, write nothing and try again (or abort), so no update is overwritten.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "pessimistic-view",
+        term: "Pessimistic view",
+        text: "A countermeasure for a saga's lack of isolation: reorder the saga's steps so that an update other sagas may act on comes where it is least likely to be undone, at best in a retriable step after the pivot. Here the card is charged after the table is booked, so a booking refused for want of a table never takes money that another charge would then be declined for. A charge can itself be declined, so it stays before the pivot, and a rejection by the restaurant still refunds it.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "by-value",
+        term: "By value",
+        text: "A countermeasure that picks the concurrency mechanism by each request's business risk: risky requests get the stronger protection (Richardson: a distributed transaction), low-risk ones run as plain sagas. Here a charge of €50 or more sets the semantic lock's PENDING flag, which every saga honours, and smaller requests go the naive way, so two small charges can still lose one.",
+        sources: &[PATTERNS_CH4],
+    },
+    Entry {
+        id: "version-file",
+        term: "Version file",
+        text: "A countermeasure that records the operations performed on a record so that they can be applied in any order, for example a cancellation that arrives before the request it cancels. The service then refuses the late request instead of acting on it. An idempotent service in this model keeps one such entry: the tombstone it writes when a compensation overtakes its action.",
         sources: &[PATTERNS_CH4],
     },
     Entry {
@@ -401,6 +425,7 @@ pub fn idea_id(idea: Idea) -> &'static str {
         Idea::FanOut => "fan-out",
         Idea::LostUpdate => "lost-update",
         Idea::DirtyRead => "dirty-read",
+        Idea::FuzzyRead => "fuzzy-read",
         Idea::CommutativeUpdates => "commutative-updates",
         Idea::RereadValue => "reread-value",
     }

@@ -100,3 +100,47 @@ test('a raced gift card forgets a charge until commutative updates are switched 
     assert.match(await app.share(), /commutative_updates\.on/);
   });
 });
+
+test('a saga whose look and booking read two values is a fuzzy read, until the look holds the flag', async () => {
+  await withPage(browser, { preset: 'fuzzy-read', coordination: 'orchestration', speed: FAST }, async (app) => {
+    await app.play();
+    await app.waitForRunOver(30_000);
+    assert.equal(await app.invariantState('isolation'), 'false');
+    assert.match(await app.invariantDetail('isolation'), /read tables left at Fri 19:30 twice: 1 table in Create reservation, then 0 tables in Book slot.*a fuzzy read/);
+    const lines = await app.logLines();
+    assert.ok(lines.some((l) => /Reservation: Create reservation reads tables left at Fri 19:30: 1 table/.test(l)), lines.join('\n'));
+    await app.screenshot('orchestration-fuzzy-read');
+
+    await app.setSafeguard('semantic-lock', true);
+    await app.play();
+    await app.waitForRunOver(30_000);
+    assert.ok(await app.invariantsHold());
+    // Grace's look waits behind Ada's flag (and is refused, or runs out of tries, before
+    // anything is charged).
+    const locked = await app.logLines();
+    assert.ok(locked.some((l) => /Create reservation waits: another saga's update is PENDING/.test(l)), locked.join('\n'));
+    await app.showTab('tables');
+    assert.equal(await app.page.locator('[data-table="ledger"] tbody tr').count(), 1);
+    assert.match(await app.share(), /semantic_lock\.on/);
+  });
+});
+
+test('a charge declined for money later refunded is a dirty read, until the pessimistic view books first', async () => {
+  await withPage(browser, { preset: 'declined-dirty-read', coordination: 'choreography', speed: FAST }, async (app) => {
+    await app.play();
+    await app.waitForRunOver(30_000);
+    assert.equal(await app.invariantState('isolation'), 'false');
+    assert.match(await app.invariantDetail('isolation'), /turned away \(Charge card\).*a dirty read/);
+
+    await app.setSafeguard('pessimistic-view', true);
+    await app.play();
+    await app.waitForRunOver(30_000);
+    assert.ok(await app.invariantsHold());
+    await app.showTab('tables');
+    // Only the second booking was charged: the first was refused before it touched the card.
+    assert.equal(await app.page.locator('[data-table="ledger"] tbody tr').count(), 1);
+    assert.deepEqual((await firstRow(app, 'gift_cards')).slice(0, 3), ['Ada', '€50.00', '€10.00']);
+    assert.match(await app.share(), /pessimistic_view\.on/);
+    await app.screenshot('choreography-pessimistic-view');
+  });
+});

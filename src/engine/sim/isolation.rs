@@ -44,7 +44,7 @@ impl Simulation {
         let Some((record, _)) = self.scenario.shared.access(op, spec) else {
             return false;
         };
-        let lock = self.scenario.safeguards.semantic_lock;
+        let lock = self.scenario.safeguards.flags_for(spec);
         let Some(value) = self.tables.shared.get(&record).map(|c| c.value) else {
             return false;
         };
@@ -111,14 +111,18 @@ impl Simulation {
         }
     }
 
-    /// With the semantic lock, `saga` has written `record`: a take keeps the flag with the saga
-    /// until it ends or gives back (its compensation is the write that settles the record). A
-    /// write after its end (a late copy of a command) flags nothing.
+    /// With the semantic lock, `saga` has written `record`, or looked at it and acted on it: a
+    /// take or a look keeps the flag with the saga until it ends or gives back (its compensation
+    /// is the write that settles the record), so that no other saga changes what it saw. A write
+    /// after its end (a late copy of a command) flags nothing.
     pub(super) fn hold_written(&mut self, saga: SagaId, access: &Access) {
         let record = &access.record;
-        let running = self.sagas.get(saga).is_some_and(|s| !s.outcome.is_final());
+        let flags = self
+            .sagas
+            .get(saga)
+            .is_some_and(|s| !s.outcome.is_final() && self.scenario.safeguards.flags_for(&s.spec));
         match access.change {
-            Change::Take(_) if self.scenario.safeguards.semantic_lock && running => {
+            Change::Take(_) | Change::Need(_) if flags => {
                 self.holds.retain(|(r, _)| r != record);
                 self.holds.push((record.clone(), saga));
             }
@@ -179,13 +183,15 @@ impl Simulation {
             .filter(|p| p.saga == saga && p.read.record == record)
             .map(|p| &p.read);
         let safeguards = &self.scenario.safeguards;
+        // Flags are set only with the semantic lock (or by value, for a risky request), and
+        // every saga honours one.
         let locked_now = self.flagged(&record, saga, message).is_some();
-        if safeguards.semantic_lock && read.is_none() && locked_now {
+        if read.is_none() && locked_now {
             // It read nothing when it began (its database was down then): the flag now counts.
             return Err(FailReason::RecordLocked);
         }
         if let Some(read) = read {
-            if safeguards.semantic_lock && read.locked_by.is_some() {
+            if read.locked_by.is_some() {
                 return Err(FailReason::RecordLocked);
             }
             let now = self.tables.shared.get(&record).map(|c| c.value);

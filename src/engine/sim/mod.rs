@@ -118,6 +118,7 @@ impl Simulation {
     /// and commands scheduled.
     pub fn new(scenario: Scenario) -> Result<Self, ScenarioError> {
         scenario.validate()?;
+        let scenario = scenario.as_run();
         let mut sim = Simulation {
             rng: Rng::new(scenario.seed),
             now_ms: 0,

@@ -172,8 +172,12 @@ impl Simulation {
             record.outcome = outcome;
             record.ended_ms = outcome.is_final().then_some(now);
         }
-        if outcome.is_final() {
+        // Richardson: the PENDING flags are cleared when the saga completes or is compensated. A
+        // saga left for a person may be redriven and go on, so its flags stay.
+        if matches!(outcome, Outcome::Completed | Outcome::Compensated) {
             self.release_holds(saga);
+        }
+        if outcome.is_final() {
             self.emit(Some(saga), EventKind::SagaEnded { outcome });
         }
     }

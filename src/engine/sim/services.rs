@@ -6,6 +6,7 @@ use crate::engine::definition::ServiceId;
 use crate::engine::event::{EventKind, FailReason};
 use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::message::{MessageId, SagaId, Task, TaskResult};
+use crate::engine::shared::Change;
 use crate::engine::tables::{MoneyFact, OperationContext};
 
 /// How a service dealt with a task.
@@ -165,6 +166,14 @@ impl Simulation {
                 task,
                 at_ms: self.now_ms,
             });
+        }
+        if let Some(access) = shared
+            .as_ref()
+            .filter(|a| matches!(a.change, Change::Need(_)))
+        {
+            if applied.changed {
+                self.hold_written(saga, access);
+            }
         }
         if let (Some(access), Some(w)) = (shared, applied.written) {
             self.hold_written(saga, &access);

@@ -6,7 +6,7 @@ use crate::engine::scenario::{Coordination, Storage};
 use crate::engine::sim::Simulation;
 use crate::view::html::{lines, narrated, narration_html};
 
-const IDEAS: [Idea; 28] = Idea::ALL;
+const IDEAS: [Idea; 29] = Idea::ALL;
 
 #[test]
 fn every_idea_has_its_own_entry() {
@@ -36,6 +36,14 @@ fn every_term_the_issue_asks_for_is_there() {
         "semantic-lock",
         "at-least-once-delivery",
         "two-phase-commit",
+        "lost-update",
+        "dirty-read",
+        "fuzzy-read",
+        "commutative-updates",
+        "reread-value",
+        "pessimistic-view",
+        "by-value",
+        "version-file",
     ] {
         assert!(find(id).is_some(), "{id} missing");
     }

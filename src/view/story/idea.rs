@@ -56,6 +56,8 @@ pub enum Idea {
     LostUpdate,
     /// A saga acted on another's update that was later undone.
     DirtyRead,
+    /// Two steps of one saga read one record and saw two values.
+    FuzzyRead,
     /// Updates that change a value in place, so their order does not matter.
     CommutativeUpdates,
     /// Check the record is unchanged before overwriting it.
@@ -64,7 +66,7 @@ pub enum Idea {
 
 impl Idea {
     /// Every idea.
-    pub const ALL: [Idea; 28] = [
+    pub const ALL: [Idea; 29] = [
         Idea::Compensation,
         Idea::Pivot,
         Idea::ForwardRecovery,
@@ -91,6 +93,7 @@ impl Idea {
         Idea::FanOut,
         Idea::LostUpdate,
         Idea::DirtyRead,
+        Idea::FuzzyRead,
         Idea::CommutativeUpdates,
         Idea::RereadValue,
     ];
@@ -124,6 +127,7 @@ impl Idea {
             Idea::FanOut => "Fan-out",
             Idea::LostUpdate => "Lost update",
             Idea::DirtyRead => "Dirty read",
+            Idea::FuzzyRead => "Fuzzy read",
             Idea::CommutativeUpdates => "Commutative updates",
             Idea::RereadValue => "Reread value",
         }
@@ -157,6 +161,7 @@ impl Idea {
             Idea::DualWrite => "Committing a change and then publishing its event are two steps: a crash between them loses the event unless an outbox keeps it.",
             Idea::FanOut => "A topic delivers each event to every queue subscribed to it, so one event can concern several services.",
             Idea::LostUpdate => "A saga has no isolation: two sagas can read the same record and each write back a value worked out from what it read, so the second write wipes out the first.",
+            Idea::FuzzyRead => "One saga reads the same record in two of its steps and sees two values, because another saga wrote it in between: the first step acted on a value the second no longer finds.",
             Idea::DirtyRead => "A saga's update is visible as soon as its step commits, though the saga may still undo it: another saga that acts on it (refuses a customer for a table that is then released) read data that never stood.",
             Idea::CommutativeUpdates => "Change a value in place (one table fewer, the amount off the card) instead of writing back a value worked out earlier: updates in any order give the same result, so none is lost.",
             Idea::RereadValue => "Before overwriting a record, read it again: if another saga changed it since the first read, write nothing and try the step again.",

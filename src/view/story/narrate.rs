@@ -383,6 +383,15 @@ fn applied(
             .steps
             .get(step)
             .and_then(|s| s.business_failure.clone())
+            .or_else(|| {
+                // Reservation looked at the slot's tables left and saw none.
+                let op = task.operation(def)?;
+                let spec = &saga.and_then(|s| ctx.sagas.get(s))?.spec;
+                ctx.scenario
+                    .shared
+                    .access(op, spec)
+                    .map(|(record, _)| format!("no table left ({})", record.label()))
+            })
             .unwrap_or_else(|| "refused".to_string());
         let pivot = def
             .steps
@@ -557,6 +566,10 @@ fn record_read(
         Some(other) => story("⏸", format!("{read}, PENDING for saga {}", saga_letter(other)), Tone::Warn, nodes)
             .why("Another saga is updating this record, or has updated it and may still undo it: the semantic lock says the value may still change.")
             .idea(Idea::SemanticLock),
+        None if task.operation(&ctx.scenario.definition) == Some(Operation::CreateReservation) => story("⌕", read, Tone::Info, nodes)
+            .why("Reservation accepts the booking only if a table is left. It writes nothing: Calendar takes the table later, when it books, and reads the record again then. If another saga takes it in between, the two reads disagree: a fuzzy read.")
+            .idea(Idea::FuzzyRead)
+            .minor(),
         None => story("⌕", read, Tone::Info, nodes)
             .why("It will decide on this value and write the record when its work is done; until then other sagas can read it too.")
             .minor(),

@@ -30,6 +30,11 @@ pub(super) struct IsolationWatch {
     taken: Vec<(Record, SagaId, i64)>,
     /// Each saga's last read of a record.
     seen: Vec<(SagaId, Record, Seen)>,
+    /// Each saga's last read of a record that a forward step acted on, by step: (saga, record,
+    /// step, the read).
+    steps_read: Vec<(SagaId, Record, usize, Seen)>,
+    /// How much each write changed its record, in the order of `writes`.
+    write_changes: Vec<i64>,
     /// Refusals that other sagas' takes explain, until one of those takes is given back.
     turned_away: Vec<TurnedAway>,
 }
@@ -59,8 +64,17 @@ impl IsolationWatch {
             return;
         };
         match &event.kind {
-            EventKind::RecordRead { record, value, .. } => {
+            EventKind::RecordRead {
+                task,
+                record,
+                value,
+                pending,
+                ..
+            } => {
                 let record: &Record = record;
+                if let (Task::Action(step), None) = (task, pending) {
+                    self.step_read(sim, saga, *step, record, event, found);
+                }
                 let others = self
                     .taken
                     .iter()
@@ -107,6 +121,7 @@ impl IsolationWatch {
                     .map(|&(_, _, other)| other)
                     .collect();
                 self.writes.push((record.clone(), event.seq, saga));
+                self.write_changes.push(after - before);
                 let change = change_of(sim, saga, *task, record);
                 if let Some(c) = change {
                     let mine = self
@@ -176,9 +191,7 @@ impl IsolationWatch {
     fn refused(&mut self, sim: &Simulation, saga: SagaId, task: Task) {
         let mut found = None;
         for (reader, record, seen) in &self.seen {
-            let need = change_of(sim, saga, task, record)
-                .filter(|&c| c < 0)
-                .map(|c| -c);
+            let need = need_of(sim, saga, task, record);
             let Some(need) = need.filter(|_| *reader == saga) else {
                 continue;
             };
@@ -244,6 +257,93 @@ impl IsolationWatch {
         }
     }
 
+    /// `saga`'s `step` read `record` (and will act on it): if another of its steps read it
+    /// before, the two must agree but for its own writes since; a difference is other sagas'
+    /// writes in between, a fuzzy read.
+    fn step_read(
+        &mut self,
+        sim: &Simulation,
+        saga: SagaId,
+        step: usize,
+        record: &Record,
+        event: &Event,
+        found: &mut Vec<Violation>,
+    ) {
+        let EventKind::RecordRead { task, value, .. } = &event.kind else {
+            return;
+        };
+        let value = signed(*value);
+        let earlier = self
+            .steps_read
+            .iter()
+            .filter(|(by, r, s, _)| *by == saga && r == record && *s != step)
+            .max_by_key(|(_, _, _, seen)| seen.seq)
+            .map(|(_, _, s, seen)| (*s, seen.seq, seen.value));
+        self.steps_read
+            .retain(|(by, r, s, _)| !(*by == saga && r == record && *s == step));
+        self.steps_read.push((
+            saga,
+            record.clone(),
+            step,
+            Seen {
+                seq: event.seq,
+                value,
+                others: Vec::new(),
+            },
+        ));
+        let Some((first_step, since, first_value)) = earlier else {
+            return;
+        };
+        let later = |(r, seq, _): &&(Record, u64, SagaId)| r == record && *seq > since;
+        let own: i64 = self
+            .writes
+            .iter()
+            .zip(&self.write_changes)
+            .filter(|(w, _)| later(w) && w.2 == saga)
+            .map(|(_, c)| c)
+            .sum();
+        if first_value + own == value {
+            return;
+        }
+        let between: Vec<SagaId> = self
+            .writes
+            .iter()
+            .filter(|w| later(w) && w.2 != saga)
+            .map(|w| w.2)
+            .collect();
+        let definition = &sim.scenario().definition;
+        let step_name = |s: usize| Task::Action(s).label(definition);
+        let detail = format!(
+            "{} read {} twice: {} in {}, then {} in {}{}: a fuzzy read",
+            saga_name(saga),
+            record.label(),
+            text(record, first_value),
+            step_name(first_step),
+            text(record, value),
+            task.label(definition),
+            if between.is_empty() {
+                String::new()
+            } else {
+                format!(", after {}'s update", names(&between))
+            },
+        );
+        let mut sagas = vec![saga];
+        let mut others = between;
+        others.sort_unstable();
+        others.dedup();
+        sagas.extend(others);
+        found.push(
+            Violation::new(
+                Invariant::Isolation,
+                sagas,
+                Some(step),
+                (event.at_ms, event.seq),
+                detail,
+            )
+            .anomaly(Anomaly::FuzzyRead),
+        );
+    }
+
     fn value(&self, sim: &Simulation, record: &Record) -> i64 {
         if let Some((_, v)) = self.values.iter().find(|(r, _)| r == record) {
             return *v;
@@ -272,6 +372,23 @@ fn change_of(sim: &Simulation, saga: SagaId, task: Task, record: &Record) -> Opt
             Some(amount)
         }
         _ => None,
+    }
+}
+
+/// How much of the record the task needs to find there: a take's amount, or what a look at it
+/// requires (one table, for Reservation's look at the tables left before it accepts a booking).
+fn need_of(sim: &Simulation, saga: SagaId, task: Task, record: &Record) -> Option<i64> {
+    let op = task.operation(&sim.scenario().definition)?;
+    let spec = &sim.sagas().get(saga)?.spec;
+    match (op, record) {
+        (Operation::CreateReservation, Record::TablesLeft { slot })
+            if *slot == spec.slot && sim.scenario().shared.check_availability =>
+        {
+            Some(1)
+        }
+        _ => change_of(sim, saga, task, record)
+            .filter(|&c| c < 0)
+            .map(|c| -c),
     }
 }
 
