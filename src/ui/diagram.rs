@@ -217,7 +217,9 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                 View::Commit => {
                     let (protocol, plan) = run.layout.commit.get();
                     let now = run.clock.now_ms.get();
-                    commit_html(sim.scenario(), sim.trace(), protocol, plan, now)
+                    // With every command the run has had, so the saga under the same failure
+                    // meets what this run met.
+                    commit_html(&sim.replay_scenario(), sim.trace(), protocol, plan, now)
                 }
                 View::Diagram => String::new(),
             }

@@ -6,12 +6,13 @@
 
 use crate::engine::commit::monitor::{check, figures, CommitFigures, CommitInvariant, TxOutcome};
 use crate::engine::commit::{
-    commit_scenario, CommitPlan, CommitScenario, CommitSim, ParticipantState, Protocol,
-    PARTICIPANTS,
+    commit_scenario, saga_failure, saga_under, CommitPlan, CommitScenario, CommitSim,
+    ParticipantState, Protocol, SagaFailure, PARTICIPANTS,
 };
 use crate::engine::definition::ServiceId;
 use crate::engine::event::{Event, EventKind, Outcome};
 use crate::engine::scenario::Scenario;
+use crate::engine::sim::Simulation;
 use crate::view::command::Command;
 use crate::view::format::seconds;
 use crate::view::html::Html;
@@ -56,12 +57,18 @@ pub fn commit_html(
                 .push_text(protocol.label())
                 .push(" — read more</button></p>");
             svg::svg(&mut out, sim.scenario(), trace, now_ms);
+            let (side, failure) = match saga_failure(saga, plan, trace, HORIZON_MS) {
+                Some(failure) => (twin_side(saga, &failure), Some(failure)),
+                None => (saga_side(saga, saga_trace), None),
+            };
             table(
                 &mut out,
                 protocol,
+                plan,
                 sim.scenario(),
                 &f,
-                &saga_side(saga, saga_trace),
+                &side,
+                failure.as_ref(),
             );
             guarantees(&mut out, protocol, &broken);
         }
@@ -169,8 +176,23 @@ fn lesson(protocol: Protocol, f: &CommitFigures, sim: &CommitSim) -> String {
     }
 }
 
+/// The saga of this run under `failure`, run to the horizon on its own (the same customers,
+/// seed, faults and commands); as this run goes, if it cannot be run.
+fn twin_side(saga: &Scenario, failure: &SagaFailure) -> SagaSide {
+    match Simulation::new(saga_under(saga, failure)) {
+        Ok(mut twin) => {
+            twin.drive(HORIZON_MS);
+            let side = saga_side(twin.scenario(), twin.trace());
+            SagaSide { twin: true, ..side }
+        }
+        Err(_) => saga_side(saga, &[]),
+    }
+}
+
 /// The saga run's side of the comparison, read from its trace as it stands.
 struct SagaSide {
+    /// Read from the saga run under the same failure (else from this run as it stands).
+    twin: bool,
     outcomes: String,
     messages: usize,
     finished_ms: Option<u64>,
@@ -213,6 +235,7 @@ fn saga_side(saga: &Scenario, trace: &[Event]) -> SagaSide {
         .filter_map(|(from, to)| from.map(|f| to.unwrap_or(now).saturating_sub(f)))
         .sum();
     SagaSide {
+        twin: false,
         outcomes,
         messages,
         finished_ms: ended.iter().flatten().max().copied(),
@@ -223,13 +246,21 @@ fn saga_side(saga: &Scenario, trace: &[Event]) -> SagaSide {
 fn table(
     out: &mut Html,
     protocol: Protocol,
+    plan: CommitPlan,
     scenario: &CommitScenario,
     f: &CommitFigures,
     saga: &SagaSide,
+    failure: Option<&SagaFailure>,
 ) {
     out.push(r#"<table class="commit__figures" data-testid="commit-figures"><thead><tr><td></td><th scope="col">"#)
         .push_text(protocol.label())
-        .push(r#"</th><th scope="col">The saga, as this run goes</th></tr></thead><tbody>"#);
+        .push(r#"</th><th scope="col">"#)
+        .push(if saga.twin {
+            "The saga under the same failure"
+        } else {
+            "The saga, as this run goes"
+        })
+        .push("</th></tr></thead><tbody>");
     let mut row = |label: &str, value: &str, theirs: &str, key: &'static str| {
         out.push(r#"<tr data-figure=""#)
             .push(key)
@@ -247,6 +278,8 @@ fn table(
         .zip(&scenario.requests)
         .map(|(o, r)| format!("{}: {}", r.customer, outcome_word(*o)))
         .collect();
+    let (theirs, ours) = failure_texts(plan, scenario, failure);
+    row("The failure", &theirs, &ours, "failure");
     row("Outcome", &outcomes.join(", "), &saga.outcomes, "outcome");
     row(
         "Messages sent",
@@ -290,6 +323,40 @@ fn table(
         "inconsistent",
     );
     out.push("</tbody></table>");
+}
+
+/// The failure as each side met it: the commit run's, and the saga's counterpart.
+fn failure_texts(
+    plan: CommitPlan,
+    scenario: &CommitScenario,
+    failure: Option<&SagaFailure>,
+) -> (String, String) {
+    let lasting = |f: &SagaFailure| match f.lasts_ms {
+        Some(ms) => format!("for {}", seconds(ms)),
+        None => "for good".to_string(),
+    };
+    let theirs = match (plan, failure) {
+        (CommitPlan::NoFailure, _) => "none".to_string(),
+        (CommitPlan::Partition, Some(f)) => format!(
+            "Payment and Calendar cut off at {}, {}",
+            seconds(f.at_ms),
+            lasting(f)
+        ),
+        (_, Some(f)) => format!("coordinator down at {}, {}", seconds(f.at_ms), lasting(f)),
+        (_, None) => plan.description().to_string(),
+    };
+    let ours = match failure {
+        None if plan == CommitPlan::NoFailure => "none".to_string(),
+        None if scenario.requests.is_empty() => "none: no customer".to_string(),
+        None => "none: choreography has no coordinator to crash, the services go on".to_string(),
+        Some(f) if plan == CommitPlan::Partition => format!(
+            "Payment and Calendar out of reach at {}, {}",
+            seconds(f.at_ms),
+            lasting(f)
+        ),
+        Some(f) => format!("orchestrator down at {}, {}", seconds(f.at_ms), lasting(f)),
+    };
+    (theirs, ours)
 }
 
 fn outcome_word(outcome: TxOutcome) -> &'static str {

@@ -1,6 +1,7 @@
 // End-to-end tests of the alternative a saga replaces, as a student meets it in the 2PC / 3PC
 // view: the run's customers booked as distributed transactions. Two-phase commit with the
-// coordinator crashed after the votes blocks, locks held, while the saga beside it has finished;
+// coordinator crashed after the votes blocks, locks held, while the saga under the same crash
+// (its orchestrator down at the same moment) holds none, and completes once it is back;
 // three-phase commit does not block, but a partition splits its decision and the view says so.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -31,9 +32,19 @@ test('2PC blocks with locks held while the saga under the same crash finishes; 3
     assert.match(await app.commitFigure('outcome'), /Ada: blocked, locks held/);
     assert.equal(await app.commitLocksHeld(), 3, 'Reservation, Payment and Calendar hold their locks');
     assert.deepEqual(await app.commitBroken(), [], 'blocking breaks no guarantee');
-    // Beside it, the saga of this run: finished, and never held a lock.
-    assert.equal(await app.commitSagaFigure('outcome'), 'Ada: completed');
+    // Beside it, the saga under the same failure: its orchestrator crashes at the same moment
+    // and never comes back, so it stops too, but it holds no lock.
+    assert.match(await app.commitSagaFigure('failure'), /^orchestrator down at \d+\.\d\d s, for good$/);
+    assert.equal(await app.commitSagaFigure('outcome'), 'Ada: running');
     assert.match(await app.commitSagaFigure('locks'), /^none/);
+
+    // Back in 10 s: the saga picks up from its log and completes; 2PC's participants waited
+    // the 10 s in doubt, and the coordinator, finding no decision in its log, aborts.
+    await app.showCommit('2pc', 'crash');
+    assert.match(await app.commitSagaFigure('failure'), /^orchestrator down at .*, for 10\.00 s$/);
+    assert.equal(await app.commitSagaFigure('outcome'), 'Ada: completed');
+    assert.match(await app.commitFigure('outcome'), /Ada: aborted/);
+    await app.showCommit('2pc', 'crash-for-good');
     await app.screenshot('commit-2pc-blocked');
 
     await app.showCommit('3pc', 'crash-for-good');

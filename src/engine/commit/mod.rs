@@ -27,6 +27,7 @@
 mod event;
 mod plan;
 mod sim;
+mod twin;
 
 pub mod monitor;
 
@@ -37,6 +38,7 @@ use super::definition::ServiceId;
 pub use event::{CommitEvent, CommitEventKind, Decider, LogRecord, Node, ParticipantState, Say};
 pub use plan::{commit_scenario, CommitPlan};
 pub use sim::CommitSim;
+pub use twin::{saga_failure, saga_under, SagaFailure};
 
 /// Which atomic commit protocol runs the transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

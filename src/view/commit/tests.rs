@@ -15,6 +15,24 @@ fn two_customers() -> Scenario {
     s
 }
 
+/// The saga column's figure `key`.
+fn saga_figure(html: &str, key: &str) -> String {
+    let at = html
+        .find(&format!(r#"data-figure="{key}""#))
+        .expect("the figure is shown");
+    let open = r#"<td class="commit__saga">"#;
+    let td = html[at..].find(open).expect("a value") + at + open.len();
+    let end = html[td..].find("</td>").expect("closed") + td;
+    html[td..end].to_string()
+}
+
+/// Seconds as the view writes them ("10.00 s"), read back in ms.
+fn ms_of(text: &str) -> u64 {
+    let number = text.trim_end_matches(" s");
+    let (whole, cents) = number.split_once('.').expect("seconds with cents");
+    whole.parse::<u64>().expect("whole") * 1000 + cents.parse::<u64>().expect("cents") * 10
+}
+
 fn figure<'a>(html: &'a str, key: &str) -> &'a str {
     let at = html
         .find(&format!(r#"data-figure="{key}""#))
@@ -210,18 +228,12 @@ fn the_saga_of_this_run_stands_beside_the_transactions() {
         &scenario,
         sim.trace(),
         Protocol::TwoPhase,
-        CommitPlan::CrashForGood,
+        CommitPlan::NoFailure,
         0,
     );
-    let saga = |key: &str| {
-        let at = html
-            .find(&format!(r#"data-figure="{key}""#))
-            .expect("the figure is shown");
-        let open = r#"<td class="commit__saga">"#;
-        let td = html[at..].find(open).expect("a value") + at + open.len();
-        let end = html[td..].find("</td>").expect("closed") + td;
-        html[td..end].to_string()
-    };
+    assert!(html.contains("The saga, as this run goes"), "{html}");
+    let saga = |key: &str| saga_figure(&html, key);
+    assert_eq!(saga("failure"), "none");
     // Ada and Grace both ask for Fri 19:30: the saga books one and compensates the other.
     assert_eq!(saga("outcome"), "Ada: completed, Grace: compensated");
     let sent = sim
@@ -253,4 +265,97 @@ fn the_lesson_links_to_the_protocol_s_glossary_entry() {
             "{id} is in the glossary"
         );
     }
+}
+
+#[test]
+fn under_a_coordinator_crash_the_saga_meets_an_orchestrator_crash_at_the_same_moment() {
+    let scenario = two_customers();
+    let mut own = crate::engine::Simulation::new(scenario.clone()).expect("valid");
+    own.advance_to(60_000);
+    let html = commit_html(
+        &scenario,
+        own.trace(),
+        Protocol::TwoPhase,
+        CommitPlan::CrashAfterVotes,
+        0,
+    );
+    assert!(html.contains("The saga under the same failure"), "{html}");
+    // The same moment and length on both sides.
+    let theirs = figure(&html, "failure").to_string();
+    let ours = saga_figure(&html, "failure");
+    let moment = |text: &str| {
+        let at = text.split(" at ").nth(1).expect("a moment");
+        ms_of(at.split(", ").next().expect("a time"))
+    };
+    assert!(theirs.starts_with("coordinator down at "), "{theirs}");
+    assert!(ours.starts_with("orchestrator down at "), "{ours}");
+    assert!(
+        theirs.ends_with("for 10.00 s") && ours.ends_with("for 10.00 s"),
+        "{theirs} / {ours}"
+    );
+    let crash = moment(&theirs);
+    assert_eq!(moment(&ours), crash);
+    // The saga waits out the crash, then finishes as it would have: later than this run did.
+    // (Who gets the one table may change: both sagas restart from the log.)
+    let outcome = saga_figure(&html, "outcome");
+    assert!(
+        outcome.contains(": completed") && outcome.contains(": compensated"),
+        "{outcome}"
+    );
+    let own_end = own.trace().last().expect("events").at_ms;
+    let finished = ms_of(&saga_figure(&html, "finished"));
+    assert!(
+        finished >= crash + 10_000,
+        "{finished} after a crash at {crash}"
+    );
+    assert!(finished > own_end, "{finished} vs {own_end}");
+
+    // Never back: the saga stops too, holding no lock.
+    let never = commit_html(
+        &scenario,
+        own.trace(),
+        Protocol::TwoPhase,
+        CommitPlan::CrashForGood,
+        0,
+    );
+    assert!(saga_figure(&never, "failure").ends_with("for good"));
+    assert!(
+        saga_figure(&never, "outcome").contains("running"),
+        "{never}"
+    );
+    assert_eq!(saga_figure(&never, "finished"), "not yet");
+    assert_eq!(
+        saga_figure(&never, "locks"),
+        "none: each step commits locally"
+    );
+}
+
+#[test]
+fn a_choreographed_saga_has_no_coordinator_to_crash_but_meets_the_partition() {
+    let mut scenario = two_customers();
+    scenario.coordination = Coordination::Choreography;
+    let crash = commit_html(
+        &scenario,
+        &[],
+        Protocol::TwoPhase,
+        CommitPlan::CrashAfterVotes,
+        0,
+    );
+    assert!(crash.contains("The saga, as this run goes"), "{crash}");
+    assert!(saga_figure(&crash, "failure").starts_with("none: choreography has no coordinator"));
+    let cut = commit_html(
+        &scenario,
+        &[],
+        Protocol::ThreePhase,
+        CommitPlan::Partition,
+        0,
+    );
+    assert!(cut.contains("The saga under the same failure"), "{cut}");
+    let ours = saga_figure(&cut, "failure");
+    assert!(
+        ours.starts_with("Payment and Calendar out of reach at "),
+        "{ours}"
+    );
+    assert!(ours.ends_with("for good"), "{ours}");
+    assert!(saga_figure(&cut, "outcome").contains("running"), "{cut}");
 }
