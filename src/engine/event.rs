@@ -347,6 +347,14 @@ pub enum EventKind {
         /// Where.
         service: ServiceId,
     },
+    /// Version file: an action arrived after its compensation had been recorded, and is refused
+    /// (the compensation came first; doing the action now would leave it undone by nothing).
+    LateActionRefused {
+        /// The action.
+        task: Task,
+        /// Where.
+        service: ServiceId,
+    },
     /// A task failed for a reason that a retry may fix.
     TaskFailed {
         /// The task.

@@ -52,7 +52,7 @@ const fn preset(
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 29] = [
+pub const PRESETS: [Preset; 30] = [
     preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify.", happy_path),
     preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told.", card_declined),
     preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order.", slot_taken),
@@ -131,6 +131,13 @@ pub const PRESETS: [Preset; 29] = [
         "declined-dirty-read",
         "Declined for money refunded later",
         "Ada books two tables from her €50 gift card. The first is at a fully booked slot: her card is charged €40, Calendar refuses the booking, and the €40 is refunded. Her second booking's charge came in between, read €10 and was declined for money that came back a moment later (a dirty read). With the pessimistic view the saga books before it charges, so the refused booking never touches the card; the semantic lock makes the second charge wait instead.", declined_dirty_read),
+    Preset {
+        id: "late-charge",
+        title: "Charge after its refund",
+        description: "Payment is so slow that the orchestrator gives up on the charge and refunds it: the refund finds nothing to undo. With idempotency switched off nothing remembers it, so the delayed charges arrive after the refund and take effect: the customer pays for a failed reservation. Switch on the version file and Payment refuses an action whose compensation came first.",
+        only: Some(Coordination::Orchestration),
+        build: late_charge,
+    },
     preset(
         "balance-raced",
         "Balance raced",
@@ -346,6 +353,17 @@ fn fuzzy_read(s: &mut Scenario) {
         times: 1,
         saga: Some(0),
     });
+}
+
+/// Payment answers each charge 9 s late: the orchestrator times out, gives up and refunds
+/// before the charges arrive. Idempotency is off, so no tombstone refuses them.
+fn late_charge(s: &mut Scenario) {
+    s.faults.push(FaultSpec::Delay {
+        service: Some(ServiceId::Payment),
+        extra_ms: 9_000,
+        times: 3,
+    });
+    s.safeguards.idempotency = false;
 }
 
 /// Ada's first booking is charged, then refused for want of a table; her second booking's

@@ -23,6 +23,8 @@ pub enum Safeguard {
     PessimisticView,
     /// [`Safeguards::by_value`].
     ByValue,
+    /// [`Safeguards::version_file`].
+    VersionFile,
 }
 
 /// Which part of the menu a switch belongs to.
@@ -36,7 +38,7 @@ pub enum SafeguardGroup {
 
 impl Safeguard {
     /// Every safeguard, in the order the page lists them.
-    pub const ALL: [Safeguard; 7] = [
+    pub const ALL: [Safeguard; 8] = [
         Safeguard::Idempotency,
         Safeguard::SemanticLock,
         Safeguard::Outbox,
@@ -44,6 +46,7 @@ impl Safeguard {
         Safeguard::RereadValue,
         Safeguard::PessimisticView,
         Safeguard::ByValue,
+        Safeguard::VersionFile,
     ];
 
     /// Whether a run has it on unless it is switched off.
@@ -59,7 +62,8 @@ impl Safeguard {
             | Safeguard::CommutativeUpdates
             | Safeguard::RereadValue
             | Safeguard::PessimisticView
-            | Safeguard::ByValue => SafeguardGroup::Isolation,
+            | Safeguard::ByValue
+            | Safeguard::VersionFile => SafeguardGroup::Isolation,
         }
     }
 
@@ -73,6 +77,7 @@ impl Safeguard {
             Safeguard::RereadValue => "reread_value",
             Safeguard::PessimisticView => "pessimistic_view",
             Safeguard::ByValue => "by_value",
+            Safeguard::VersionFile => "version_file",
         }
     }
 
@@ -91,6 +96,7 @@ impl Safeguard {
             Safeguard::RereadValue => "Reread value",
             Safeguard::PessimisticView => "Pessimistic view",
             Safeguard::ByValue => "By value",
+            Safeguard::VersionFile => "Version file",
         }
     }
 
@@ -114,6 +120,9 @@ impl Safeguard {
             }
             Safeguard::ByValue => {
                 "The mechanism follows the request's risk: a charge of €50 or more marks its records PENDING as the semantic lock does, and every saga honours the flag; smaller requests go the naive way and can still race"
+            }
+            Safeguard::VersionFile => {
+                "Each service records the operations it performs for a saga, and refuses an action that arrives after its compensation; it does not stop a duplicate from taking effect twice (idempotency does)"
             }
             Safeguard::Outbox => {
                 "Choreography: a service writes its change and the event to publish in one local transaction, and a relay publishes it; off, a crash between commit and publish loses the event"
@@ -143,6 +152,7 @@ impl Safeguards {
             reread_value,
             pessimistic_view,
             by_value,
+            version_file,
         } = self;
         match safeguard {
             Safeguard::Idempotency => idempotency,
@@ -152,6 +162,7 @@ impl Safeguards {
             Safeguard::RereadValue => reread_value,
             Safeguard::PessimisticView => pessimistic_view,
             Safeguard::ByValue => by_value,
+            Safeguard::VersionFile => version_file,
         }
     }
 

@@ -249,6 +249,10 @@ pub struct Safeguards {
     /// it updates, as the semantic lock does; smaller ones do not. Every saga honours a flag.
     #[serde(default, skip_serializing_if = "is_off")]
     pub by_value: bool,
+    /// Version file: each service records the operations it performs for a saga, and refuses
+    /// an action that arrives after its compensation (whatever idempotency does).
+    #[serde(default, skip_serializing_if = "is_off")]
+    pub version_file: bool,
 }
 
 impl Scenario {
@@ -293,6 +297,7 @@ impl Default for Safeguards {
             reread_value: false,
             pessimistic_view: false,
             by_value: false,
+            version_file: false,
         }
     }
 }

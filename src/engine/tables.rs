@@ -180,6 +180,18 @@ pub struct IdempotencyRow {
     pub changed: Option<bool>,
 }
 
+/// Version file: one operation a service performed for a saga, recorded so that a late one
+/// can be put in its place (an action after its compensation is refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRow {
+    /// The saga.
+    pub saga: SagaId,
+    /// The operation: an action or a compensation.
+    pub task: Task,
+    /// When it was recorded (ms).
+    pub at_ms: u64,
+}
+
 /// Everything one service keeps in its database besides its business table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceStore {
@@ -193,6 +205,9 @@ pub struct ServiceStore {
     /// its own work (the notifier: failures and compensations; the pivot's owner: completion).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub learned: BTreeMap<SagaId, Learned>,
+    /// Version file: the operations performed, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub version_file: Vec<VersionRow>,
 }
 
 /// What a service learned of one saga from events it consumed (choreography): the notifier

@@ -374,7 +374,7 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         id: "version-file",
         term: "Version file",
-        text: "A countermeasure that records the operations performed on a record so that they can be applied in any order, for example a cancellation that arrives before the request it cancels. The service then refuses the late request instead of acting on it. An idempotent service in this model keeps one such entry: the tombstone it writes when a compensation overtakes its action.",
+        text: "A countermeasure that records the operations performed on a record so that they can be applied in any order, for example a cancellation that arrives before the request it cancels. Here each service records what it did for each saga and refuses an action that arrives after its own compensation, such as a charge delayed past its refund. It does not stop a duplicate from taking effect twice: that is idempotency's work, and an idempotent service keeps a one-entry version file of its own, the tombstone it writes when a compensation overtakes its action.",
         sources: &[PATTERNS_CH4],
     },
     Entry {
@@ -426,6 +426,7 @@ pub fn idea_id(idea: Idea) -> &'static str {
         Idea::LostUpdate => "lost-update",
         Idea::DirtyRead => "dirty-read",
         Idea::FuzzyRead => "fuzzy-read",
+        Idea::VersionFile => "version-file",
         Idea::CommutativeUpdates => "commutative-updates",
         Idea::RereadValue => "reread-value",
     }

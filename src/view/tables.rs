@@ -282,6 +282,37 @@ fn store_tables(
     service: ServiceId,
     newest: Option<u64>,
 ) -> Vec<TableView> {
+    let mut tables = coordination_tables(snapshot, def, service, newest);
+    let store = snapshot.tables.store(service);
+    if !store.version_file.is_empty() {
+        tables.push(TableView {
+            name: "version_file".to_string(),
+            columns: vec!["saga", "operation", "at"],
+            rows: store
+                .version_file
+                .iter()
+                .map(|r| {
+                    row(
+                        vec![saga_cell(r.saga), r.task.label(def), seconds(r.at_ms)],
+                        r.at_ms,
+                        newest,
+                        None,
+                    )
+                })
+                .collect(),
+        });
+    }
+    tables
+}
+
+/// The tables a service keeps for its style of coordination: idempotency keys, or an outbox
+/// and processed events.
+fn coordination_tables(
+    snapshot: &Snapshot,
+    def: &SagaDefinition,
+    service: ServiceId,
+    newest: Option<u64>,
+) -> Vec<TableView> {
     let store = snapshot.tables.store(service);
     match snapshot.coordination {
         Coordination::Orchestration => vec![TableView {

@@ -104,6 +104,7 @@ pub fn tick_kind(kind: &EventKind) -> TickKind {
         | K::Deleted { .. }
         | K::OutboxWritten { .. }
         | K::DuplicateIgnored { .. }
+        | K::LateActionRefused { .. }
         | K::ReplyIgnored { .. }
         | K::ReplyStale { .. } => TickKind::Message,
         K::Received { receive_count, .. } => {

@@ -144,3 +144,27 @@ test('a charge declined for money later refunded is a dirty read, until the pess
     await app.screenshot('choreography-pessimistic-view');
   });
 });
+
+test('a charge that arrives after its refund takes effect, until the version file refuses it', async () => {
+  await withPage(browser, { preset: 'late-charge', coordination: 'orchestration', speed: FAST }, async (app) => {
+    assert.equal(await app.safeguardOn('idempotency'), false);
+    await app.play();
+    await app.waitForRunOver(60_000);
+    assert.equal(await app.invariantState('money-adds-up'), 'false');
+
+    await app.setSafeguard('version-file', true);
+    await app.play();
+    await app.waitForRunOver(60_000);
+    assert.ok(await app.invariantsHold());
+    const lines = await app.logLines();
+    assert.ok(lines.some((l) => /Payment refuses Charge card: its compensation came first/.test(l)), lines.join('\n'));
+    await app.showTab('tables');
+    // Payment's version file holds the refund first; the charges it refused never took effect.
+    const payment = app.page.locator('[data-db="payment"] [data-table="version_file"] tbody tr');
+    assert.match((await payment.first().allInnerTexts()).join(' '), /Refund payment/);
+    const ledger = await app.page.locator('[data-table="ledger"] tbody tr').allInnerTexts();
+    assert.ok(!ledger.some((r) => /CHARGED/.test(r)), ledger.join('\n'));
+    assert.match(await app.share(), /version_file\.on/);
+    await app.screenshot('orchestration-version-file');
+  });
+});

@@ -7,7 +7,7 @@ use crate::engine::event::{EventKind, FailReason};
 use crate::engine::fault::{FaultKind, FaultSpec};
 use crate::engine::message::{MessageId, SagaId, Task, TaskResult};
 use crate::engine::shared::Change;
-use crate::engine::tables::{MoneyFact, OperationContext};
+use crate::engine::tables::{MoneyFact, OperationContext, VersionRow};
 
 /// How a service dealt with a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +127,19 @@ impl Simulation {
                 return Served::Repeat(result, changed);
             }
         }
+        if let Task::Action(step) = task {
+            let undone_first = self.scenario.safeguards.version_file
+                && self
+                    .tables
+                    .store(service)
+                    .version_file
+                    .iter()
+                    .any(|r| r.saga == saga && r.task == Task::Compensate(step));
+            if undone_first {
+                self.emit(Some(saga), EventKind::LateActionRefused { task, service });
+                return Served::Repeat(TaskResult::BusinessFailure, None);
+            }
+        }
         let shared = match self.shared_access(saga, task, message) {
             Ok(access) => access,
             Err(reason) => return self.failed(service, saga, task, reason),
@@ -189,7 +202,15 @@ impl Simulation {
                 },
             );
         }
+        let now_ms = self.now_ms;
         let store = self.tables.store_mut(service);
+        if self.scenario.safeguards.version_file && !matches!(task, Task::FailureNotice) {
+            store.version_file.push(VersionRow {
+                saga,
+                task,
+                at_ms: now_ms,
+            });
+        }
         match dedup {
             DedupKey::Key => {
                 if idempotent {

@@ -6,7 +6,7 @@ use crate::engine::scenario::{Coordination, Storage};
 use crate::engine::sim::Simulation;
 use crate::view::html::{lines, narrated, narration_html};
 
-const IDEAS: [Idea; 29] = Idea::ALL;
+const IDEAS: [Idea; 30] = Idea::ALL;
 
 #[test]
 fn every_idea_has_its_own_entry() {

@@ -58,6 +58,8 @@ pub enum Idea {
     DirtyRead,
     /// Two steps of one saga read one record and saw two values.
     FuzzyRead,
+    /// Record operations so that a late one can be put in its place.
+    VersionFile,
     /// Updates that change a value in place, so their order does not matter.
     CommutativeUpdates,
     /// Check the record is unchanged before overwriting it.
@@ -66,7 +68,7 @@ pub enum Idea {
 
 impl Idea {
     /// Every idea.
-    pub const ALL: [Idea; 29] = [
+    pub const ALL: [Idea; 30] = [
         Idea::Compensation,
         Idea::Pivot,
         Idea::ForwardRecovery,
@@ -94,6 +96,7 @@ impl Idea {
         Idea::LostUpdate,
         Idea::DirtyRead,
         Idea::FuzzyRead,
+        Idea::VersionFile,
         Idea::CommutativeUpdates,
         Idea::RereadValue,
     ];
@@ -128,6 +131,7 @@ impl Idea {
             Idea::LostUpdate => "Lost update",
             Idea::DirtyRead => "Dirty read",
             Idea::FuzzyRead => "Fuzzy read",
+            Idea::VersionFile => "Version file",
             Idea::CommutativeUpdates => "Commutative updates",
             Idea::RereadValue => "Reread value",
         }
@@ -161,6 +165,7 @@ impl Idea {
             Idea::DualWrite => "Committing a change and then publishing its event are two steps: a crash between them loses the event unless an outbox keeps it.",
             Idea::FanOut => "A topic delivers each event to every queue subscribed to it, so one event can concern several services.",
             Idea::LostUpdate => "A saga has no isolation: two sagas can read the same record and each write back a value worked out from what it read, so the second write wipes out the first.",
+            Idea::VersionFile => "A service records the operations it performs for each saga, so that one arriving out of order, an action after its own compensation, is refused rather than done with nothing left to undo it.",
             Idea::FuzzyRead => "One saga reads the same record in two of its steps and sees two values, because another saga wrote it in between: the first step acted on a value the second no longer finds.",
             Idea::DirtyRead => "A saga's update is visible as soon as its step commits, though the saga may still undo it: another saga that acts on it (refuses a customer for a table that is then released) read data that never stood.",
             Idea::CommutativeUpdates => "Change a value in place (one table fewer, the amount off the card) instead of writing back a value worked out earlier: updates in any order give the same result, so none is lost.",

@@ -160,6 +160,9 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                 })
                 .idea(idea)
         }
+        EventKind::LateActionRefused { task, service } => story("⊘", format!("{} refuses {}: its compensation came first", service.label(), ctx.task(*task)), Tone::Muted, vec![NodeKey::Service(*service)])
+            .why("The version file records the undo that arrived before this request. Doing the action now would leave it in place with nothing left to undo it, so the service refuses it.")
+            .idea(Idea::VersionFile),
         EventKind::TaskFailed { task, service, reason } => failed(ctx, *task, *service, *reason),
         EventKind::TimedOut { task, attempt } => story(
             "◷",
