@@ -5,11 +5,12 @@
 
 use std::io::{self, Write};
 
+use crate::engine::commit::{CommitPlan, Protocol};
 use crate::engine::matrix::{self, MatrixRow};
 use crate::engine::presets::{self, PRESETS};
 use crate::engine::run::{run_to_rest, Watch};
 use crate::engine::{Coordination, Scenario, Simulation, Storage};
-use crate::share::{asl, export, link, mermaid};
+use crate::share::{asl, commit_export, export, link, mermaid};
 
 const HELP: &str = "\
 simulate — run a Sagascope scenario natively and print its trace
@@ -33,6 +34,12 @@ OPTIONS:
                                mermaid   the run as a Mermaid sequenceDiagram
                                asl       the saga as an AWS Step Functions state machine
                                link      the shareable link (the text after #)
+                               commit-trace    the run's customers as 2PC / 3PC transactions:
+                                               the commit run's trace file (JSON)
+                               commit-mermaid  the same as a Mermaid sequenceDiagram
+    --protocol P             for the commit exports: 2pc (default) | 3pc
+    --plan PLAN              for the commit exports: none (default) | crash |
+                             crash-for-good | partition
     --list                   name the presets
     --matrix                 run every single fault and every pair over the restaurant saga,
                              in both styles, and print a table
@@ -51,6 +58,8 @@ enum ExportKind {
     Mermaid,
     Asl,
     Link,
+    CommitTrace,
+    CommitMermaid,
 }
 
 struct Options {
@@ -61,6 +70,8 @@ struct Options {
     coordination: Option<Coordination>,
     storage: Option<Storage>,
     seed: Option<u64>,
+    protocol: Protocol,
+    plan: CommitPlan,
     summary_only: bool,
     list: bool,
     matrix: bool,
@@ -76,6 +87,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         coordination: None,
         storage: None,
         seed: None,
+        protocol: Protocol::TwoPhase,
+        plan: CommitPlan::NoFailure,
         summary_only: false,
         list: false,
         matrix: false,
@@ -99,9 +112,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     "mermaid" => ExportKind::Mermaid,
                     "asl" => ExportKind::Asl,
                     "link" => ExportKind::Link,
+                    "commit-trace" => ExportKind::CommitTrace,
+                    "commit-mermaid" => ExportKind::CommitMermaid,
                     other => {
                         return Err(format!(
-                            "unknown export {other:?}: use trace, scenario, mermaid, asl or link"
+                            "unknown export {other:?}: use trace, scenario, mermaid, asl, link, commit-trace or commit-mermaid"
                         ))
                     }
                 })
@@ -134,6 +149,17 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     v.parse()
                         .map_err(|_| format!("--seed needs a whole number, not {v:?}"))?,
                 );
+            }
+            "--protocol" => {
+                let v = value("--protocol")?;
+                o.protocol = Protocol::parse(&v)
+                    .ok_or_else(|| format!("unknown protocol {v:?}: use 2pc or 3pc"))?;
+            }
+            "--plan" => {
+                let v = value("--plan")?;
+                o.plan = CommitPlan::parse(&v).ok_or_else(|| {
+                    format!("unknown plan {v:?}: use none, crash, crash-for-good or partition")
+                })?;
             }
             "--summary-only" => o.summary_only = true,
             "--list" => o.list = true,
@@ -289,7 +315,7 @@ fn run_inner(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
     }
     let scenario = load_scenario(&options).map_err(Failure::BadInput)?;
     if let Some(kind) = options.export {
-        return print_export(kind, scenario, out);
+        return print_export(kind, scenario, (options.protocol, options.plan), out);
     }
     let mut sim = Simulation::new(scenario).map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = run_to_rest(&mut sim, Watch::EveryEvent, true);
@@ -325,7 +351,12 @@ fn run_inner(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
     Ok(if report.all_hold() { 0 } else { 2 })
 }
 
-fn print_export(kind: ExportKind, scenario: Scenario, out: &mut dyn Write) -> Result<u8, Failure> {
+fn print_export(
+    kind: ExportKind,
+    scenario: Scenario,
+    (protocol, plan): (Protocol, CommitPlan),
+    out: &mut dyn Write,
+) -> Result<u8, Failure> {
     let text = match kind {
         ExportKind::Scenario => scenario.to_json(),
         ExportKind::Asl => asl::to_json(&scenario),
@@ -337,6 +368,10 @@ fn print_export(kind: ExportKind, scenario: Scenario, out: &mut dyn Write) -> Re
             };
             link::encode(&state).map_err(|e| Failure::BadInput(e.to_string()))?
         }
+        ExportKind::CommitTrace => commit_export::commit_trace_json(&scenario, protocol, plan)
+            .map_err(|e| Failure::BadInput(e.to_string()))?,
+        ExportKind::CommitMermaid => commit_export::commit_mermaid(&scenario, protocol, plan)
+            .map_err(|e| Failure::BadInput(e.to_string()))?,
         ExportKind::Trace | ExportKind::Mermaid => {
             let mut sim =
                 Simulation::new(scenario).map_err(|e| Failure::BadInput(e.to_string()))?;

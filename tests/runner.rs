@@ -196,6 +196,39 @@ fn export_mermaid_and_asl_print_their_formats() {
 }
 
 #[test]
+fn the_commit_exports_print_the_customers_as_transactions() {
+    let args = [
+        "--preset",
+        "happy-path",
+        "--protocol",
+        "2pc",
+        "--plan",
+        "crash-for-good",
+    ];
+    let (code, out, _) = call(&[&args[..], &["--export", "commit-mermaid"]].concat());
+    assert_eq!(code, 0);
+    assert!(out.starts_with("sequenceDiagram\n"), "{out}");
+    assert!(out.contains("Coordinator->>Payment: T1 prepare"), "{out}");
+    assert!(out.contains("Note over Coordinator: crashed"), "{out}");
+    let (code, out, _) = call(&[&args[..], &["--export", "commit-trace"]].concat());
+    assert_eq!(code, 0);
+    let file: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(file["protocol"], "2pc");
+    assert_eq!(file["plan"], "crash-for-good");
+    assert!(file["events"].as_array().is_some_and(|e| !e.is_empty()));
+    let (code, _, err) = call(&[
+        "--preset",
+        "happy-path",
+        "--plan",
+        "sometimes",
+        "--export",
+        "commit-trace",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown plan \"sometimes\""), "{err}");
+}
+
+#[test]
 fn an_exported_link_runs_the_same_trace() {
     let args = [
         "--preset",

@@ -5,10 +5,12 @@
 //! - [`link`]: the shareable link (scenario, seed, style, storage and the current moment);
 //! - [`export`]: the run's trace as versioned JSON, and a reader for it;
 //! - [`mermaid`]: the run's messages as a Mermaid `sequenceDiagram`;
-//! - [`asl`]: the saga definition as an AWS Step Functions state machine.
+//! - [`asl`]: the saga definition as an AWS Step Functions state machine;
+//! - [`commit_export`]: the 2PC / 3PC view's run as a trace file and a sequence diagram.
 
 pub mod asl;
 pub mod base64url;
+pub mod commit_export;
 pub mod export;
 pub mod link;
 pub mod mermaid;

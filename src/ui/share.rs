@@ -11,7 +11,7 @@ use web_sys::js_sys;
 
 use crate::engine::scenario::{Scenario, MAX_SCENARIO_BYTES};
 use crate::share::link::{self, LinkState, Playhead};
-use crate::share::{asl, export, mermaid};
+use crate::share::{asl, commit_export, export, mermaid};
 use crate::view::command::ExportFormat;
 use crate::view::format::{capitalise, seconds};
 
@@ -135,40 +135,57 @@ fn file_stem(player: &Player) -> String {
 
 /// Downloads the run in one of the Share menu's formats.
 pub fn export(run: Run, format: ExportFormat) {
-    let made = run.peek(|p| {
-        let stem = file_stem(p);
-        match format {
-            ExportFormat::Trace => Some((
+    let (protocol, plan) = run.layout.commit.get_untracked();
+    let made =
+        run.peek(|p| {
+            let stem = file_stem(p);
+            let commit_stem = format!("{stem}-{}-{}", protocol.as_str(), plan.as_str());
+            match format {
+            ExportFormat::Trace => Ok((
                 export::trace_json(p.sim()),
                 format!("{stem}.trace.json"),
                 "application/json",
             )),
-            ExportFormat::Scenario => Some((
+            ExportFormat::Scenario => Ok((
                 export::scenario_json(p.sim()),
                 format!("{stem}.scenario.json"),
                 "application/json",
             )),
-            ExportFormat::Mermaid => Some((
+            ExportFormat::Mermaid => Ok((
                 mermaid::sequence_diagram(p.sim()),
                 format!("{stem}.mmd"),
                 "text/plain",
             )),
-            ExportFormat::Asl => Some((
+            ExportFormat::Asl => Ok((
                 asl::to_json(&p.sim().replay_scenario()),
                 format!("{stem}.asl.json"),
                 "application/json",
             )),
-            ExportFormat::Svg => {
-                diagram_svg().map(|svg| (svg, format!("{stem}.svg"), "image/svg+xml"))
+            ExportFormat::CommitTrace => {
+                commit_export::commit_trace_json(&p.sim().replay_scenario(), protocol, plan)
+                    .map(|text| (text, format!("{commit_stem}.commit.json"), "application/json"))
+                    .map_err(|e| cannot_commit(&e))
             }
+            ExportFormat::CommitMermaid => {
+                commit_export::commit_mermaid(&p.sim().replay_scenario(), protocol, plan)
+                    .map(|text| (text, format!("{commit_stem}.commit.mmd"), "text/plain"))
+                    .map_err(|e| cannot_commit(&e))
+            }
+            ExportFormat::Svg => diagram_svg()
+                .map(|svg| (svg, format!("{stem}.svg"), "image/svg+xml"))
+                .ok_or_else(|| {
+                    "The diagram is not on screen to download: show the Diagram view and try again."
+                        .to_string()
+                }),
         }
-    });
-    let Some(Some((text, name, mime))) = made else {
-        run.layout.notice.set(Some(
-            "The diagram is not on screen to download: show the Diagram view and try again."
-                .to_string(),
-        ));
-        return;
+        });
+    let (text, name, mime) = match made {
+        Some(Ok(file)) => file,
+        Some(Err(why)) => {
+            run.layout.notice.set(Some(why));
+            return;
+        }
+        None => return,
     };
     if let Err(e) = download(&text, &name, mime) {
         run.layout.notice.set(Some(format!(
@@ -176,6 +193,11 @@ pub fn export(run: Run, format: ExportFormat) {
             describe(&e)
         )));
     }
+}
+
+/// Why a commit export cannot be made (too many customers to book as transactions).
+fn cannot_commit(error: &crate::engine::commit::CommitError) -> String {
+    format!("This run cannot be booked as transactions: {error}")
 }
 
 fn describe(error: &JsValue) -> String {

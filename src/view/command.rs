@@ -61,16 +61,22 @@ pub enum ExportFormat {
     Mermaid,
     /// The saga as a Step Functions state machine.
     Asl,
+    /// The 2PC / 3PC view's run (protocol and failure as chosen there) as a trace file.
+    CommitTrace,
+    /// The 2PC / 3PC view's run as a Mermaid sequence diagram.
+    CommitMermaid,
 }
 
 impl ExportFormat {
     /// Every format, in the menu's order.
-    pub const ALL: [ExportFormat; 5] = [
+    pub const ALL: [ExportFormat; 7] = [
         ExportFormat::Trace,
         ExportFormat::Scenario,
         ExportFormat::Svg,
         ExportFormat::Mermaid,
         ExportFormat::Asl,
+        ExportFormat::CommitTrace,
+        ExportFormat::CommitMermaid,
     ];
 
     /// The `data-format` value (and the `export-<format>` test id).
@@ -81,6 +87,8 @@ impl ExportFormat {
             ExportFormat::Svg => "svg",
             ExportFormat::Mermaid => "mermaid",
             ExportFormat::Asl => "asl",
+            ExportFormat::CommitTrace => "commit-trace",
+            ExportFormat::CommitMermaid => "commit-mermaid",
         }
     }
 
@@ -92,6 +100,8 @@ impl ExportFormat {
             ExportFormat::Svg => "Diagram (.svg)",
             ExportFormat::Mermaid => "Sequence (.mmd)",
             ExportFormat::Asl => "Step Functions (.asl.json)",
+            ExportFormat::CommitTrace => "2PC / 3PC trace (.json)",
+            ExportFormat::CommitMermaid => "2PC / 3PC sequence (.mmd)",
         }
     }
 
@@ -107,6 +117,12 @@ impl ExportFormat {
             ExportFormat::Svg => "The diagram as it looks now, styles included",
             ExportFormat::Mermaid => "The run as a Mermaid sequenceDiagram",
             ExportFormat::Asl => "The saga as an AWS Step Functions state machine",
+            ExportFormat::CommitTrace => {
+                "This run's customers booked as distributed transactions, with the protocol and failure chosen in the 2PC / 3PC view: every event and the guarantees broken"
+            }
+            ExportFormat::CommitMermaid => {
+                "This run's customers booked as distributed transactions (the 2PC / 3PC view's protocol and failure) as a Mermaid sequenceDiagram: prepare, votes, decision, locks"
+            }
         }
     }
 

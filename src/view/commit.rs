@@ -6,8 +6,8 @@
 
 use crate::engine::commit::monitor::{check, figures, CommitFigures, CommitInvariant, TxOutcome};
 use crate::engine::commit::{
-    commit_scenario, saga_failure, saga_under, CommitPlan, CommitScenario, CommitSim,
-    ParticipantState, Protocol, SagaFailure, PARTICIPANTS,
+    commit_run, saga_failure, saga_under, CommitPlan, CommitScenario, CommitSim, ParticipantState,
+    Protocol, SagaFailure, COMMIT_HORIZON_MS, PARTICIPANTS,
 };
 use crate::engine::definition::ServiceId;
 use crate::engine::event::{Event, EventKind, Outcome};
@@ -16,9 +16,6 @@ use crate::engine::sim::Simulation;
 use crate::view::command::Command;
 use crate::view::format::seconds;
 use crate::view::html::Html;
-
-/// The commit run lasts at most this long (a blocked one stays blocked).
-const HORIZON_MS: u64 = 60_000;
 
 /// The commit view: its switches, the drawing of the run up to `now_ms`, the figures beside the
 /// saga run's own (`saga_trace`, as it stands) and the guarantees.
@@ -29,7 +26,6 @@ pub fn commit_html(
     plan: CommitPlan,
     now_ms: u64,
 ) -> String {
-    let scenario = commit_scenario(saga, protocol, plan);
     let mut out = Html::with_capacity(16 * 1024);
     out.push(r#"<section class="commit" data-testid="commit-view" data-protocol=""#)
         .push(protocol.as_str())
@@ -38,9 +34,8 @@ pub fn commit_html(
         .push(r#""><div class="commit__switches">"#);
     switches(&mut out, protocol, plan);
     out.push("</div>");
-    match CommitSim::new(scenario) {
-        Ok(mut sim) => {
-            sim.drive(HORIZON_MS);
+    match commit_run(saga, protocol, plan) {
+        Ok(sim) => {
             let trace = sim.trace();
             let count = sim.scenario().requests.len();
             let f = figures(trace, count);
@@ -57,7 +52,7 @@ pub fn commit_html(
                 .push_text(protocol.label())
                 .push(" — read more</button></p>");
             svg::svg(&mut out, sim.scenario(), trace, now_ms);
-            let (side, failure) = match saga_failure(saga, plan, trace, HORIZON_MS) {
+            let (side, failure) = match saga_failure(saga, plan, trace, COMMIT_HORIZON_MS) {
                 Some(failure) => (twin_side(saga, &failure), Some(failure)),
                 None => (saga_side(saga, saga_trace), None),
             };
@@ -181,7 +176,7 @@ fn lesson(protocol: Protocol, f: &CommitFigures, sim: &CommitSim) -> String {
 fn twin_side(saga: &Scenario, failure: &SagaFailure) -> SagaSide {
     match Simulation::new(saga_under(saga, failure)) {
         Ok(mut twin) => {
-            twin.drive(HORIZON_MS);
+            twin.drive(COMMIT_HORIZON_MS);
             let side = saga_side(twin.scenario(), twin.trace());
             SagaSide { twin: true, ..side }
         }

@@ -46,6 +46,16 @@ test('2PC blocks with locks held while the saga under the same crash finishes; 3
     assert.match(await app.commitFigure('outcome'), /Ada: aborted/);
     await app.showCommit('2pc', 'crash-for-good');
     await app.screenshot('commit-2pc-blocked');
+    // The Share menu exports this comparison's transactions: the sequence and the trace file.
+    const mmd = await app.exportFile('commit-mermaid');
+    assert.match(mmd.name, /-2pc-crash-for-good\.commit\.mmd$/);
+    assert.match(mmd.text, /Coordinator->>Calendar: T1 prepare/);
+    assert.match(mmd.text, /Note over Coordinator: crashed/);
+    const trace = await app.exportFile('commit-trace');
+    const file = JSON.parse(trace.text);
+    assert.equal(file.protocol, '2pc');
+    assert.equal(file.plan, 'crash-for-good');
+    assert.deepEqual(file.broken, []);
 
     await app.showCommit('3pc', 'crash-for-good');
     assert.doesNotMatch(await app.commitLesson(), /Blocked/);

@@ -228,7 +228,7 @@ export class AppPage {
     if (!(await menu.evaluate((el) => el.open))) await menu.locator('summary').click();
   }
 
-  /** Downloads an export (`trace`, `scenario`, `svg`, `mermaid`, `asl`): its file name and text. */
+  /** Downloads an export (`trace`, `scenario`, `svg`, `mermaid`, `asl`, `commit-trace`, `commit-mermaid`): its file name and text. */
   async exportFile(format) {
     await this.openShareMenu();
     const [download] = await Promise.all([

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use super::definition::ServiceId;
 
 pub use event::{CommitEvent, CommitEventKind, Decider, LogRecord, Node, ParticipantState, Say};
-pub use plan::{commit_scenario, CommitPlan};
+pub use plan::{commit_run, commit_scenario, CommitPlan, COMMIT_HORIZON_MS};
 pub use sim::CommitSim;
 pub use twin::{saga_failure, saga_under, SagaFailure};
 

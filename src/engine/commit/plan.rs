@@ -1,7 +1,9 @@
 //! The failures the page offers for the customers of a saga run booked as transactions, and
 //! the commit scenario they make.
 
-use super::{CommitFault, CommitScenario, Protocol, Request, Trigger, MAX_REQUESTS};
+use super::{
+    CommitError, CommitFault, CommitScenario, CommitSim, Protocol, Request, Trigger, MAX_REQUESTS,
+};
 use crate::engine::definition::ServiceId;
 use crate::engine::scenario::Scenario;
 
@@ -65,6 +67,20 @@ impl CommitPlan {
             CommitPlan::Partition => "Partition",
         }
     }
+}
+
+/// How long a commit run is followed: a blocked one stays blocked.
+pub const COMMIT_HORIZON_MS: u64 = 60_000;
+
+/// The run's customers as transactions of `protocol` meeting `plan`, run to the horizon.
+pub fn commit_run(
+    saga: &Scenario,
+    protocol: Protocol,
+    plan: CommitPlan,
+) -> Result<CommitSim, CommitError> {
+    let mut sim = CommitSim::new(commit_scenario(saga, protocol, plan))?;
+    sim.drive(COMMIT_HORIZON_MS);
+    Ok(sim)
 }
 
 /// The run's customers (who, which slot, when) as transactions of `protocol` meeting `plan`.

@@ -1,4 +1,5 @@
 use super::*;
+use crate::engine::commit::commit_scenario;
 use crate::engine::event::EventKind;
 use crate::engine::presets;
 use crate::engine::scenario::{Coordination, SagaSpec, Storage};
