@@ -592,9 +592,9 @@ fn commutative_updates_and_reread_value_do_not_prevent_a_declined_dirty_read() {
 
 /// Balance raced with a risky first charge (€60 from a €100 card) and a small second one.
 fn big_and_small(style: Coordination) -> Scenario {
-    let mut scenario = preset("balance-raced", style);
-    scenario.sagas[0].amount_cents = 6_000;
-    scenario.shared.gift_cards.insert("Ada".to_string(), 10_000);
+    let scenario = preset("big-and-small", style);
+    assert_eq!(scenario.sagas[0].amount_cents, 6_000);
+    assert_eq!(scenario.shared.gift_cards.get("Ada"), Some(&10_000));
     scenario
 }
 

@@ -52,7 +52,7 @@ const fn preset(
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 30] = [
+pub const PRESETS: [Preset; 31] = [
     preset("happy-path", "Happy path", "Every step succeeds: reserve, charge, book, confirm, notify.", happy_path),
     preset("card-declined", "Card declined", "Payment refuses: the reservation is cancelled and both parties told.", card_declined),
     preset("slot-taken", "Slot taken", "The calendar refuses: refund, then cancel, in reverse order.", slot_taken),
@@ -138,6 +138,10 @@ pub const PRESETS: [Preset; 30] = [
         only: Some(Coordination::Orchestration),
         build: late_charge,
     },
+    preset(
+        "big-and-small",
+        "A big charge and a small one",
+        "Ada pays €60 for one table and €40 for another from her €100 gift card, and both charges read the card at once: without a countermeasure the card forgets one. By value protects the risky request: the €60 charge sets the PENDING flag, so the €40 one waits and both count. In Balance raced, where both charges are €40, by value changes nothing.", big_and_small),
     preset(
         "balance-raced",
         "Balance raced",
@@ -379,6 +383,15 @@ fn declined_dirty_read(s: &mut Scenario) {
     s.shared.tables.insert("Fri 19:30".to_string(), 0);
     s.shared.gift_cards.insert("Ada".to_string(), 5_000);
     s.safeguards.semantic_lock = false;
+}
+
+/// Balance raced with a risky first charge (€60) and a small second one (€40), from €100.
+fn big_and_small(s: &mut Scenario) {
+    balance_raced(s);
+    if let Some(first) = s.sagas.first_mut() {
+        first.amount_cents = 6_000;
+    }
+    s.shared.gift_cards.insert("Ada".to_string(), 10_000);
 }
 
 /// The two charges reach Payment within one handling time of each other.
