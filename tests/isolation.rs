@@ -627,3 +627,21 @@ fn by_value_leaves_small_requests_to_race() {
         assert_eq!(failures(&h, FailReason::RecordLocked), 0, "{style:?}");
     }
 }
+
+#[test]
+fn by_value_keeps_a_small_charge_read_before_the_risky_one_from_writing_over_it() {
+    for style in STYLES {
+        // The small charge reads the card first, unflagged; the risky one then reads and flags
+        // it. The small one's write must wait for the flag, not overwrite the risky update.
+        let mut scenario = big_and_small(style);
+        scenario.sagas[0].amount_cents = 4_000;
+        scenario.sagas[1].amount_cents = 6_000;
+        let naive = run(scenario.clone());
+        let found: Vec<_> = anomalies(&naive).iter().filter_map(|v| v.anomaly).collect();
+        assert!(found.contains(&Anomaly::LostUpdate), "{style:?}: {found:?}");
+        let h = run(with(scenario, Safeguard::ByValue));
+        assert!(h.violations.is_empty(), "{style:?}: {:?}", h.violations);
+        assert!(failures(&h, FailReason::RecordLocked) > 0, "{style:?}");
+        assert_eq!(gift_card(&h), 0, "{style:?}: both charges count");
+    }
+}

@@ -185,15 +185,14 @@ impl Simulation {
         let safeguards = &self.scenario.safeguards;
         // Flags are set only with the semantic lock (or by value, for a risky request), and
         // every saga honours one.
+        // A flag now counts as much as one seen at the read: a handling that read before a risky
+        // request flagged the record (by value) must not write over it, nor one that read
+        // nothing (its database was down then).
         let locked_now = self.flagged(&record, saga, message).is_some();
-        if read.is_none() && locked_now {
-            // It read nothing when it began (its database was down then): the flag now counts.
+        if locked_now || read.is_some_and(|r| r.locked_by.is_some()) {
             return Err(FailReason::RecordLocked);
         }
         if let Some(read) = read {
-            if read.locked_by.is_some() {
-                return Err(FailReason::RecordLocked);
-            }
             let now = self.tables.shared.get(&record).map(|c| c.value);
             if safeguards.reread_value && now != Some(read.value) {
                 return Err(FailReason::RecordChanged);
