@@ -5,6 +5,7 @@
 //! comparison with a saga needs and the protocol's guarantees as the trace shows them.
 
 use crate::engine::commit::monitor::{check, figures, CommitFigures, CommitInvariant, TxOutcome};
+use crate::engine::commit::CommitEventKind;
 use crate::engine::commit::{
     commit_run, saga_failure, saga_under, CommitPlan, CommitScenario, CommitSim, ParticipantState,
     Protocol, SagaFailure, COMMIT_HORIZON_MS, PARTICIPANTS,
@@ -164,11 +165,65 @@ fn lesson(protocol: Protocol, f: &CommitFigures, sim: &CommitSim) -> String {
             if waiting.len() == 1 { "it" } else { "they" },
         );
     }
+    if let Some(text) = blocked_for_a_while(protocol, sim, &who) {
+        return text;
+    }
     let notify = "Notification takes no part (an e-mail cannot be rolled back): the customer is told after the commit.";
     match protocol {
         Protocol::TwoPhase => format!("Two-phase commit: prepare, vote, decide, each participant holding its lock from prepare to decision. {notify}"),
         Protocol::ThreePhase => format!("Three-phase commit: a pre-commit round between the votes and the decision lets participants that time out decide without the coordinator. {notify}"),
     }
+}
+
+/// 2PC with the coordinator back after its crash: the participants that had voted yes waited
+/// in doubt until it came back, and it decided from its log. Read from the trace.
+fn blocked_for_a_while(
+    protocol: Protocol,
+    sim: &CommitSim,
+    who: &dyn Fn(usize) -> String,
+) -> Option<String> {
+    if protocol != Protocol::TwoPhase {
+        return None;
+    }
+    let trace = sim.trace();
+    let at = |pick: &dyn Fn(&CommitEventKind) -> bool| {
+        trace.iter().find(|e| pick(&e.kind)).map(|e| e.at_ms)
+    };
+    let crashed = at(&|k| matches!(k, CommitEventKind::CoordinatorCrashed))?;
+    let back = at(&|k| matches!(k, CommitEventKind::CoordinatorRecovered))?;
+    // The first transaction a participant voted yes for before the crash, and how it ended.
+    let (txn, voters) = trace
+        .iter()
+        .filter(|e| e.at_ms <= crashed)
+        .find_map(|e| match e.kind {
+            CommitEventKind::Voted { yes: true, .. } => e.txn,
+            _ => None,
+        })
+        .map(|txn| {
+            let voters = trace
+                .iter()
+                .filter(|e| e.txn == Some(txn) && e.at_ms <= crashed)
+                .filter(|e| matches!(e.kind, CommitEventKind::Voted { yes: true, .. }))
+                .count();
+            (txn, voters)
+        })?;
+    let (logged_at, commit) = trace.iter().find_map(|e| match e.kind {
+        CommitEventKind::TxLogged {
+            record: crate::engine::commit::LogRecord::Decision { commit },
+        } if e.txn == Some(txn) => Some((e.at_ms, commit)),
+        _ => None,
+    })?;
+    let outcome = match (logged_at <= crashed, commit) {
+        (true, true) => "finding its decision in its log, it committed",
+        (true, false) => "finding its decision in its log, it aborted",
+        (false, _) => "finding no decision in its log, it aborted",
+    };
+    Some(format!(
+        "Blocked for {}: {} participant(s) had voted yes for {}'s booking when the coordinator crashed, and waited in doubt, holding their locks, until it came back; {outcome}. A saga under the same crash waits too, but holds no locks: each of its steps has committed locally.",
+        seconds(back.saturating_sub(crashed)),
+        voters,
+        who(txn),
+    ))
 }
 
 /// The saga of this run under `failure`, run to the horizon on its own (the same customers,

@@ -44,6 +44,7 @@ test('2PC blocks with locks held while the saga under the same crash finishes; 3
     assert.match(await app.commitSagaFigure('failure'), /^orchestrator down at .*, for 10\.00 s$/);
     assert.equal(await app.commitSagaFigure('outcome'), 'Ada: completed');
     assert.match(await app.commitFigure('outcome'), /Ada: aborted/);
+    assert.match(await app.commitLesson(), /^Blocked for 10\.00 s: 3 participant\(s\) had voted yes for Ada's booking/);
     await app.showCommit('2pc', 'crash-for-good');
     await app.screenshot('commit-2pc-blocked');
     // The Share menu exports this comparison's transactions: the sequence and the trace file.
@@ -60,6 +61,7 @@ test('2PC blocks with locks held while the saga under the same crash finishes; 3
     await app.showCommit('3pc', 'crash-for-good');
     assert.doesNotMatch(await app.commitLesson(), /Blocked/);
     assert.match(await app.commitFigure('outcome'), /Ada: aborted/);
+    assert.match(await app.commitLesson(), /^Blocked for 10\.00 s: 3 participant\(s\) had voted yes for Ada's booking/);
     assert.equal(await app.commitLocksHeld(), 0);
 
     await app.showCommit('3pc', 'none');

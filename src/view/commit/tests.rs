@@ -311,6 +311,15 @@ fn under_a_coordinator_crash_the_saga_meets_an_orchestrator_crash_at_the_same_mo
     );
     assert!(finished > own_end, "{finished} vs {own_end}");
 
+    // The lesson says how long the participants waited in doubt, and what the log decided.
+    assert!(
+        html.contains("Blocked for 10.00 s: 3 participant(s) had voted yes for Ada&#39;s booking when the coordinator crashed"),
+        "{html}"
+    );
+    assert!(
+        html.contains("finding no decision in its log, it aborted"),
+        "{html}"
+    );
     // Never back: the saga stops too, holding no lock.
     let never = commit_html(
         &scenario,
