@@ -310,7 +310,7 @@ fn every_markup(sim: &Simulation) -> Vec<(String, String)> {
     for saga in 0..snapshot.sagas.len() {
         put("toolbar_html", toolbar_html(&snapshot, saga));
     }
-    put("outcome_html", outcome_html(&snapshot));
+    put("outcome_html", outcome_html(&snapshot, &[]));
     for tab in DataTab::ALL {
         put("data_html", data_html(tab, &snapshot, scenario));
     }

@@ -13,7 +13,10 @@ use super::Pane;
 #[component]
 pub fn Side(reader: Reader, selection: Selection, derived: Derived) -> impl IntoView {
     let sel = selection;
-    let outcome = Signal::derive(move || derived.snapshot.with(outcome_html));
+    let outcome = Signal::derive(move || {
+        let report = reader.read(|p| p.invariants()).unwrap_or_default();
+        derived.snapshot.with(|s| outcome_html(s, &report))
+    });
     let narration = Signal::derive(move || {
         let selected = sel.event.get();
         let scenario = derived.scenario.get();

@@ -106,7 +106,7 @@ mod tests {
         ));
         assert!(html.contains("Manual intervention (1)"));
         assert!(html.contains("stuck: Refund payment (Payment): a compensation ran out of retries"));
-        let banner = outcome_html(&snap);
+        let banner = outcome_html(&snap, &[]);
         assert!(
             banner.contains("Why: a compensation ran out of retries"),
             "{banner}"

@@ -3,16 +3,26 @@
 use std::fmt::Write;
 
 use crate::engine::event::Outcome;
+use crate::engine::invariants::InvariantStatus;
 use crate::engine::snapshot::Snapshot;
 
 use super::markup::Html;
 use crate::view::format::{saga_colour, saga_letter};
 use crate::view::status::outcome_text;
 
-/// The outcome banner (`data-testid="outcome"`, `data-outcome`).
-pub fn outcome_html(snapshot: &Snapshot) -> String {
+/// The outcome banner (`data-testid="outcome"`, `data-outcome`, and `data-broken` with the
+/// number of invariants the monitor found broken, `report`). A run that ended with broken
+/// invariants says so in the banner too, so that it never reads as a plain success.
+pub fn outcome_html(snapshot: &Snapshot, report: &[InvariantStatus]) -> String {
     let outcome = snapshot.outcome;
     let (icon, title, text) = outcome_text(outcome);
+    let broken: Vec<&str> = report
+        .iter()
+        .filter(|i| !i.holds)
+        .map(|i| i.short_name.as_str())
+        .collect();
+    let warn = outcome != Outcome::Running && !broken.is_empty();
+    let icon = if warn { "⚠" } else { icon };
     let stuck = snapshot.manual_intervention.len();
     let mut text = if outcome == Outcome::Running && stuck > 0 {
         format!("{stuck} saga(s) wait for a person: see Redrive.")
@@ -29,11 +39,26 @@ pub fn outcome_html(snapshot: &Snapshot) -> String {
             }
         }
     }
+    if warn {
+        let _ = write!(
+            text,
+            " But the monitor found {} broken: {}.",
+            if broken.len() == 1 {
+                "an invariant".to_string()
+            } else {
+                format!("{} invariants", broken.len())
+            },
+            broken.join(", ")
+        );
+    }
     let mut out = Html::with_capacity(1024);
     out.push(r#"<section class="outcome outcome--"#)
         .push(outcome.as_str())
+        .push(if warn { " outcome--broken" } else { "" })
         .push(r#"" data-testid="outcome" data-outcome=""#)
         .push(outcome.as_str())
+        .push(r#"" data-broken=""#)
+        .push_plain(broken.len())
         .push(r#""><span class="outcome__icon" aria-hidden="true">"#)
         .push_text(icon)
         .push(r#"</span><div class="outcome__body"><strong class="outcome__title">"#)
@@ -71,10 +96,48 @@ mod tests {
     #[test]
     fn the_outcome_banner_carries_data_outcome() {
         let sim = run("card-declined", Coordination::Orchestration);
-        let html = outcome_html(&sim.snapshot());
+        let html = outcome_html(&sim.snapshot(), &[]);
         assert!(html.contains(r#"data-testid="outcome" data-outcome="compensated""#));
         let sim = run("two-customers", Coordination::Choreography);
-        let html = outcome_html(&sim.snapshot());
+        let html = outcome_html(&sim.snapshot(), &[]);
         assert_eq!(html.matches(r#"<li class="outcome__saga"#).count(), 2);
+    }
+
+    /// The monitor's report of a run, from its own watch of the run.
+    fn report(preset: &str) -> (Snapshot, Vec<InvariantStatus>) {
+        let mut sim = crate::engine::Simulation::new(
+            crate::engine::presets::scenario(
+                preset,
+                Coordination::Orchestration,
+                crate::engine::Storage::PerService,
+                0,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let mut monitor = crate::engine::Monitor::default();
+        while sim.step() {
+            monitor.observe(&sim);
+        }
+        (sim.snapshot(), monitor.report())
+    }
+
+    #[test]
+    fn a_run_that_ended_with_broken_invariants_says_so_in_the_banner() {
+        let (snapshot, report) = report("no-idempotency");
+        assert!(report.iter().any(|i| !i.holds));
+        let html = outcome_html(&snapshot, &report);
+        assert!(html.contains("outcome--broken"), "{html}");
+        assert!(html.contains("But the monitor found"), "{html}");
+        assert!(!html.contains(r#"data-broken="0""#), "{html}");
+        // A clean run keeps its plain banner.
+        let (snapshot, report) = report_clean();
+        let html = outcome_html(&snapshot, &report);
+        assert!(html.contains(r#"data-broken="0""#), "{html}");
+        assert!(!html.contains("But the monitor"), "{html}");
+    }
+
+    fn report_clean() -> (Snapshot, Vec<InvariantStatus>) {
+        report("happy-path")
     }
 }
