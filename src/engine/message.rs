@@ -7,6 +7,13 @@ use super::tables::MoneyFact;
 
 /// A saga's number, from 0, in start order.
 pub type SagaId = usize;
+
+/// The letter that names a saga in the page and the monitor: saga 0 is `A`.
+pub fn saga_letter(saga: SagaId) -> char {
+    u8::try_from(saga % 26)
+        .map(|n| char::from(b'A' + n))
+        .unwrap_or('?')
+}
 /// A message's number, from 0, in send order.
 pub type MessageId = u32;
 

@@ -25,9 +25,7 @@ pub fn money(cents: u64) -> String {
 
 /// The letter that names a saga in the page: saga 0 is `A`.
 pub fn saga_letter(saga: SagaId) -> char {
-    u8::try_from(saga % 26)
-        .map(|n| char::from(b'A' + n))
-        .unwrap_or('?')
+    crate::engine::message::saga_letter(saga)
 }
 
 /// The colour slot of a saga (the stylesheet defines `--saga-0` … `--saga-5`).

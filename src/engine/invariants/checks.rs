@@ -9,6 +9,7 @@ use crate::engine::message::{MessageId, SagaId};
 use crate::engine::sim::{Occurrence, SagaRecord, Simulation};
 use crate::engine::tables::{LedgerKind, Recipient, ReservationStatus, Tables};
 
+use super::shared::signed_money;
 use super::vocabulary::{saga_name, Invariant, Violation};
 use super::watcher::{
     notice_kind, says_nothing_charged, says_refund_if_charged, says_refunded, Fate, NoticeKind,
@@ -97,7 +98,7 @@ fn undone_problems(b: &Business) -> Vec<String> {
         problems.push("it still holds its slot".to_string());
     }
     if b.net_cents != 0 {
-        problems.push(format!("it still holds {} cents", b.net_cents));
+        problems.push(format!("it still holds {}", signed_money(b.net_cents)));
     }
     for (who, told) in ["customer", "restaurant"].iter().zip(&b.told) {
         match told {
@@ -320,9 +321,13 @@ pub(super) fn money_adds_up(sim: &Simulation, now: (u64, u64), found: &mut Vec<V
     let net = charged - refunded;
     if !possible.contains(&net) {
         let expected = if open.is_empty() {
-            format!("{completed}")
+            signed_money(completed)
         } else {
-            format!("{completed} plus what {} open saga(s) hold", open.len())
+            format!(
+                "{} plus what {} open saga(s) hold",
+                signed_money(completed),
+                open.len()
+            )
         };
         found.push(Violation::new(
             Invariant::MoneyAddsUp,
@@ -330,7 +335,10 @@ pub(super) fn money_adds_up(sim: &Simulation, now: (u64, u64), found: &mut Vec<V
             None,
             now,
             format!(
-                "charged − refunded = {charged} − {refunded} = {net} cents, but the sagas' outcomes account for {expected}"
+                "charged − refunded = {} − {} = {}, but the sagas' outcomes account for {expected}",
+                signed_money(charged),
+                signed_money(refunded),
+                signed_money(net)
             ),
         ));
     }
@@ -380,7 +388,11 @@ pub(super) fn outcome_matches_data(sim: &Simulation, now: (u64, u64), found: &mu
                     p.push("it holds no slot".to_string());
                 }
                 if b.net_cents != amount {
-                    p.push(format!("it holds {} cents, not {amount}", b.net_cents));
+                    p.push(format!(
+                        "it holds {}, not {}",
+                        signed_money(b.net_cents),
+                        signed_money(amount)
+                    ));
                 }
                 for (who, told) in ["customer", "restaurant"].iter().zip(&b.told) {
                     match told {

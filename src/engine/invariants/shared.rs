@@ -88,7 +88,7 @@ pub(super) fn isolation_holds(sim: &Simulation, now: (u64, u64), found: &mut Vec
     }
 }
 
-fn signed_money(cents: i64) -> String {
+pub(super) fn signed_money(cents: i64) -> String {
     let text = money(cents.unsigned_abs());
     if cents < 0 {
         format!("−{text}")

@@ -265,9 +265,9 @@ impl InvariantStatus {
     }
 }
 
-/// "saga 2", as people count.
+/// "saga B", as the page names it.
 pub(crate) fn saga_name(saga: SagaId) -> String {
-    format!("saga {}", saga + 1)
+    format!("saga {}", crate::engine::message::saga_letter(saga))
 }
 
 #[cfg(test)]
