@@ -136,9 +136,55 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     })
 }
 
+/// The query string a shared link keeps from the page's own (with or without its `?`): not
+/// `play` (the link opens its moment paused) nor the 2PC / 3PC view's parameters, which
+/// `commit` sets afresh when that view is showing. Empty, or starting with `?`.
+pub fn shared_query(query: &str, commit: Option<(Protocol, CommitPlan)>) -> String {
+    let mut kept: Vec<String> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| {
+            let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
+            !matches!(key, "play" | "protocol" | "plan")
+        })
+        .map(str::to_string)
+        .collect();
+    if let Some((protocol, plan)) = commit {
+        kept.push(format!("protocol={}", protocol.as_str()));
+        kept.push(format!("plan={}", plan.as_str()));
+    }
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_link_opens_its_moment_paused_and_in_the_view_showing() {
+        let q = "?preset=late-charge&speed=100&play=1&protocol=3pc&plan=partition";
+        assert_eq!(shared_query(q, None), "?preset=late-charge&speed=100");
+        assert!(!parse_link(&shared_query(q, None)).autoplay);
+        let commit = Some((Protocol::TwoPhase, CommitPlan::CrashForGood));
+        let shared = shared_query(q, commit);
+        assert_eq!(
+            shared,
+            "?preset=late-charge&speed=100&protocol=2pc&plan=crash-for-good"
+        );
+        let read = parse_link(&shared);
+        assert_eq!(
+            (read.protocol, read.plan),
+            (Some(Protocol::TwoPhase), Some(CommitPlan::CrashForGood))
+        );
+        assert_eq!(shared_query("", None), "");
+        assert_eq!(shared_query("?play=1", None), "");
+        assert_eq!(shared_query("play=0&seed=3", None), "?seed=3");
+    }
 
     #[test]
     fn links_are_read_leniently() {

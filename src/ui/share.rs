@@ -11,9 +11,11 @@ use web_sys::js_sys;
 
 use crate::engine::scenario::{Scenario, MAX_SCENARIO_BYTES};
 use crate::share::link::{self, LinkState, Playhead};
+use crate::share::query::shared_query;
 use crate::share::{asl, commit_export, export, mermaid};
 use crate::view::command::ExportFormat;
 use crate::view::format::{capitalise, seconds};
+use crate::view::teach::View;
 
 use super::state::Run;
 use crate::player::{Player, CUSTOM};
@@ -88,11 +90,21 @@ pub fn share(run: Run, shown: RwSignal<Option<String>>) {
         }
     };
     run.pause();
-    let fragment = format!("#{text}");
+    // The page's own query, less what would stop the link opening its moment (`play`), with
+    // the 2PC / 3PC view's switches when that view is showing.
+    let commit = (run.layout.view.get_untracked() == View::Commit)
+        .then(|| run.layout.commit.get_untracked());
+    let query = shared_query(&window().location().search().unwrap_or_default(), commit);
+    let fragment = format!("{query}#{text}");
     let url = match window().history() {
         Ok(history) => {
             // If the address cannot change, the link below is still complete.
-            let _ignored = history.replace_state_with_url(&JsValue::NULL, "", Some(&fragment));
+            let path = window().location().pathname().unwrap_or_default();
+            let _ignored = history.replace_state_with_url(
+                &JsValue::NULL,
+                "",
+                Some(&format!("{path}{fragment}")),
+            );
             window().location().href().unwrap_or(fragment)
         }
         Err(_) => fragment,

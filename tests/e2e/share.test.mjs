@@ -54,6 +54,27 @@ test('a shared link opens the same run at the same moment in a fresh page', asyn
   });
 });
 
+test('a link shared from a page opened with play=1 opens its moment paused, in the view showing', async () => {
+  await withPage(browser, { preset: 'happy-path', speed: 1, play: 1 }, async (app) => {
+    // Mid-run at 1×: the share pauses it here.
+    await app.page.waitForTimeout(1200);
+    await app.showCommit('2pc', 'crash');
+    const url = await app.share();
+    assert.doesNotMatch(url, /[?&]play=/, url);
+    assert.match(url, /[?&]protocol=2pc&plan=crash#v=1&/, url);
+    const here = await moment(app);
+    const path = new URL(url).pathname + new URL(url).search + new URL(url).hash;
+    await withPage(browser, { path }, async (there) => {
+      // Paused at the moment shared: nothing more happens.
+      const before = await moment(there);
+      assert.deepEqual(before, here);
+      await there.page.waitForTimeout(1500);
+      assert.deepEqual(await moment(there), here, 'still at the moment shared');
+      assert.equal(await there.byTestId('commit-view').getAttribute('data-plan'), 'crash');
+    });
+  });
+});
+
 test('a tampered or truncated link shows the problem and the default run still works', async () => {
   for (const fragment of ['#v=1&p=happy-path&c=zz&seed=1', '#v=1&s=eyJ2ZXJzaW9', '#v=9&p=happy-path']) {
     await withPage(browser, { path: `?speed=50${fragment}` }, async (app) => {
