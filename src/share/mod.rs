@@ -6,12 +6,14 @@
 //! - [`export`]: the run's trace as versioned JSON, and a reader for it;
 //! - [`mermaid`]: the run's messages as a Mermaid `sequenceDiagram`;
 //! - [`asl`]: the saga definition as an AWS Step Functions state machine;
-//! - [`commit_export`]: the 2PC / 3PC view's run as a trace file and a sequence diagram.
+//! - [`commit_export`]: the 2PC / 3PC view's run as a trace file and a sequence diagram;
+//! - [`import`]: reading a scenario or trace file a person opens, or saying what else it is.
 
 pub mod asl;
 pub mod base64url;
 pub mod commit_export;
 pub mod export;
+pub mod import;
 pub mod link;
 pub mod mermaid;
 pub mod query;

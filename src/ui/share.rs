@@ -9,7 +9,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys;
 
-use crate::engine::scenario::{Scenario, MAX_SCENARIO_BYTES};
+use crate::share::export::MAX_TRACE_BYTES;
+use crate::share::import::{read_run_file, Opened};
 use crate::share::link::{self, LinkState, Playhead};
 use crate::share::query::shared_query;
 use crate::share::{asl, commit_export, export, mermaid};
@@ -340,16 +341,17 @@ fn resolve_vars(css: &str, computed: &web_sys::CssStyleDeclaration) -> String {
     out
 }
 
-/// Opens a scenario file the person picked or dropped; a bad file leaves the run as it was.
+/// Opens a scenario or trace file the person picked or dropped; a bad file leaves the run as
+/// it was.
 pub fn import_file(run: Run, file: Option<web_sys::File>) {
     let Some(file) = file else {
         return;
     };
     let name = file.name();
     let size = file.size();
-    if size > MAX_SCENARIO_BYTES as f64 {
+    if size > MAX_TRACE_BYTES as f64 {
         run.layout.notice.set(Some(format!(
-            "{name} was not opened: it is {size} bytes; a scenario file has at most {MAX_SCENARIO_BYTES}. The run stays as it was."
+            "{name} was not opened: it is {size} bytes; a trace file has at most {MAX_TRACE_BYTES}. The run stays as it was."
         )));
         return;
     }
@@ -375,17 +377,27 @@ pub fn import_file(run: Run, file: Option<web_sys::File>) {
     failed.forget();
 }
 
-/// Builds a run from a scenario file's text; on success it replaces the run, paused at 0 s.
+/// Builds a run from a scenario or trace file's text; on success it replaces the run, paused
+/// at 0 s (a trace's run plays again to the events it recorded).
 pub fn open_scenario_text(run: Run, name: &str, text: &str) {
-    let built = Scenario::from_json(text)
+    let built = read_run_file(text)
         .map_err(|e| e.to_string())
-        .and_then(|scenario| {
+        .and_then(|opened| {
+            let what = match &opened {
+                Opened::Scenario(_) => name.to_string(),
+                Opened::Trace { events, .. } => {
+                    format!("the run recorded in {name} ({events} events, reproduced)")
+                }
+            };
+            let scenario = opened.scenario();
             let preset = link::detect_preset(&scenario).map(|p| p.id);
-            Player::from_scenario(scenario, preset).map_err(|e| e.to_string())
+            Player::from_scenario(scenario, preset)
+                .map(|player| (what, player))
+                .map_err(|e| e.to_string())
         });
     match built {
-        Ok(player) => {
-            let notice = opened_notice(name, &player);
+        Ok((what, player)) => {
+            let notice = opened_notice(&what, &player);
             run.replace(move |_| Ok(player));
             run.layout.notice.set(Some(notice));
         }

@@ -161,6 +161,33 @@ test('a valid scenario file is imported and an invalid one changes nothing', asy
   });
 });
 
+test('an exported trace is imported back; a foreign file is named and changes nothing', async () => {
+  let trace;
+  let asl;
+  await withPage(browser, { preset: 'restaurant-rejects', coordination: 'choreography', seed: 7 }, async (app) => {
+    await stepTimes(app, 12);
+    ({ text: trace } = await app.exportFile('trace'));
+    ({ text: asl } = await app.exportFile('asl'));
+  });
+  await withPage(browser, { speed: 50 }, async (app) => {
+    await stepTimes(app, 3);
+    const before = await moment(app);
+    await app.importFile('machine.asl.json', asl);
+    assert.match(
+      await app.waitForNotice(/machine\.asl\.json was not opened/),
+      /Step Functions state machine \(ASL\), not a Sagascope scenario or trace file\. The run stays as it was/,
+    );
+    await app.importFile('tampered.trace.json', trace.replace('"at_ms":0', '"at_ms":1'));
+    assert.match(await app.waitForNotice(/tampered\.trace\.json was not opened/), /does not match its own scenario/);
+    assert.deepEqual(await moment(app), before, 'the run stays exactly as it was');
+
+    await app.importFile('run.trace.json', trace);
+    assert.match(await app.waitForNotice(/Opened the run recorded in run\.trace\.json/), /events, reproduced/);
+    assert.equal(await app.preset(), 'restaurant-rejects');
+    assert.equal(await app.byTestId('seed').inputValue(), '7');
+  });
+});
+
 test('exports download a scenario, a Mermaid sequence, a trace, ASL and a standalone SVG', async () => {
   await withPage(browser, { preset: 'card-declined', speed: 50 }, async (app) => {
     await app.play();
