@@ -99,6 +99,22 @@ impl StoryContext<'_> {
             .or_else(|| self.messages.iter().find(|m| m.id == id))
     }
 
+    /// Whether a step after the pivot of `saga` took more than one attempt (forward recovery
+    /// happened, rather than a plain completion).
+    fn retried_after_pivot(&self, saga: Option<SagaId>) -> bool {
+        let Some(record) = saga.and_then(|s| self.sagas.get(s)) else {
+            return false;
+        };
+        let Some(pivot) = self.scenario.definition.pivot() else {
+            return false;
+        };
+        record
+            .steps
+            .iter()
+            .skip(pivot + 1)
+            .any(|step| step.attempts > 1)
+    }
+
     fn customer(&self, saga: Option<SagaId>) -> String {
         saga.and_then(|s| self.sagas.get(s))
             .map(|r| r.spec.customer.clone())

@@ -192,7 +192,8 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                     let s = story("✓", format!("Step {} {} succeeded", step + 1, ctx.task(*task)), Tone::Ok, nodes);
                     match kind {
                         Some(StepKind::Pivot) => s.why("The pivot succeeded: from here on the saga can only go forward.").idea(Idea::Pivot),
-                        Some(StepKind::Retriable) => s.why("The last step after the pivot is done.").idea(Idea::ForwardRecovery),
+                        Some(StepKind::Retriable) if ctx.retried_after_pivot(saga) => s.why("The last step after the pivot is done: it was retried until it worked (forward recovery).").idea(Idea::ForwardRecovery),
+                        Some(StepKind::Retriable) => s.why("The last step after the pivot is done, at its first try.").idea(Idea::Pivot),
                         _ => s.why("The saga moves on to the next step."),
                     }
                 }
@@ -232,7 +233,8 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         }
         EventKind::SagaEnded { outcome } => {
             let (icon, tone, text, why, idea) = match outcome {
-                Outcome::Completed => ("✓", Tone::Ok, "completed", "Every step took effect.", Idea::ForwardRecovery),
+                Outcome::Completed if ctx.retried_after_pivot(saga) => ("✓", Tone::Ok, "completed", "Every step took effect; a step after the pivot was retried until it did (forward recovery).", Idea::ForwardRecovery),
+                Outcome::Completed => ("✓", Tone::Ok, "completed", "Every step took effect: past the pivot the saga could only go forward, and nothing had to be retried.", Idea::Pivot),
                 Outcome::Compensated => ("↩", Tone::Undo, "compensated", "Every completed step was undone in reverse order and both parties were told.", Idea::Compensation),
                 Outcome::RollbackIncomplete => ("⚠", Tone::Fail, "ended rollback incomplete", "A compensation could not be done; the saga waits for a person.", Idea::ManualIntervention),
                 Outcome::AwaitingPerson => ("⚑", Tone::Fail, "awaits a person", "It may not go back and cannot go on by itself; a person finds out what happened, then redrives it.", Idea::ManualIntervention),

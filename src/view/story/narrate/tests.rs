@@ -160,3 +160,42 @@ fn the_outcome_stays_narrated_after_the_last_publish() {
     let last = stories(&sim).into_iter().rev().find(|s| !s.minor).unwrap();
     assert_eq!(last.text, "Saga A compensated");
 }
+
+#[test]
+fn forward_recovery_is_named_only_when_a_step_after_the_pivot_was_retried() {
+    for c in [Coordination::Orchestration, Coordination::Choreography] {
+        // The happy path recovers nothing: its completion is the pivot's consequence.
+        let plain = stories(&run("happy-path", c));
+        let ended = plain
+            .iter()
+            .find(|s| s.text.ends_with("completed") && s.text.starts_with("Saga"))
+            .expect("the saga completes");
+        assert_eq!(ended.idea, Some(Idea::Pivot), "{c:?}");
+        let last_step = plain
+            .iter()
+            .find(|s| s.text.starts_with("Step 5 "))
+            .expect("the last step succeeds");
+        assert_eq!(
+            last_step.idea,
+            Some(Idea::Pivot),
+            "{c:?}: {}",
+            last_step.why
+        );
+        // Notifier down: the orchestrator retries the notification after the pivot until it
+        // works; in choreography the message waits in its queue and arrives once.
+        let sim = run("notifier-down", c);
+        let retried = sim.sagas()[0].steps[4].attempts > 1;
+        assert_eq!(retried, c == Coordination::Orchestration, "{c:?}");
+        let told = stories(&sim);
+        let ended = told
+            .iter()
+            .find(|s| s.text.ends_with("completed") && s.text.starts_with("Saga"))
+            .expect("the saga completes");
+        let expected = if retried {
+            Idea::ForwardRecovery
+        } else {
+            Idea::Pivot
+        };
+        assert_eq!(ended.idea, Some(expected), "{c:?}");
+    }
+}
