@@ -297,6 +297,17 @@ pub struct Access {
     pub commutative: bool,
 }
 
+impl Access {
+    /// The value the operation decides on when the record holds `now`: the value read when the
+    /// handling began (the naive way), or with commutative updates (or no read) the value now.
+    pub fn basis(&self, now: u64) -> u64 {
+        match self.read {
+            Some(read) if !self.commutative => read,
+            _ => now,
+        }
+    }
+}
+
 /// A write to a shared record, as an operation reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {

@@ -368,10 +368,10 @@ impl Tables {
                 }
                 // Looking at the slot's tables left: none, and the booking is refused.
                 if let Some(access) = &ctx.shared {
-                    let seen = self.shared.get(&access.record).map(|c| match access.read {
-                        Some(read) if !access.commutative => read,
-                        _ => c.value,
-                    });
+                    let seen = self
+                        .shared
+                        .get(&access.record)
+                        .map(|c| access.basis(c.value));
                     if seen.and_then(|v| access.change.apply_to(v)).is_none() {
                         return Applied::refused();
                     }
@@ -499,10 +499,7 @@ impl Tables {
     fn write_shared(&mut self, access: &Access) -> Option<Written> {
         let counter = self.shared.get_mut(&access.record)?;
         let before = counter.value;
-        let based_on = match access.read {
-            Some(read) if !access.commutative => read,
-            _ => before,
-        };
+        let based_on = access.basis(before);
         let after = access.change.apply_to(based_on)?;
         counter.value = after;
         Some(Written {

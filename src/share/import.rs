@@ -91,9 +91,7 @@ fn read_trace(text: &str) -> Result<Opened, ImportError> {
     let file: TraceText = read_versioned(text, MAX_TRACE_BYTES, TRACE_VERSION)
         .map_err(|e| ImportError::Trace(trace_problem(&TraceError::from(e))))?;
     let problem = |e: TraceError| ImportError::Trace(trace_problem(&e));
-    file.scenario
-        .validate()
-        .map_err(|e| problem(TraceError::Scenario(e)))?;
+    // Running it validates it.
     let mut sim =
         Simulation::new(file.scenario.clone()).map_err(|e| problem(TraceError::Scenario(e)))?;
     let wanted = u64::try_from(file.events.len()).unwrap_or(u64::MAX);

@@ -23,10 +23,7 @@ pub fn money(cents: u64) -> String {
     crate::engine::tables::money(cents)
 }
 
-/// The letter that names a saga in the page: saga 0 is `A`.
-pub fn saga_letter(saga: SagaId) -> char {
-    crate::engine::message::saga_letter(saga)
-}
+pub use crate::engine::message::saga_letter;
 
 /// The colour slot of a saga (the stylesheet defines `--saga-0` … `--saga-5`).
 pub fn saga_colour(saga: SagaId) -> usize {

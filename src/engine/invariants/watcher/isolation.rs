@@ -24,8 +24,8 @@ use super::super::vocabulary::{saga_name, Invariant, Violation};
 pub(super) struct IsolationWatch {
     /// (Lists rather than maps: a run has a few records, and lists weigh far less in the page.)
     values: Vec<(Record, i64)>,
-    /// Every write, in order: (record, sequence number, saga).
-    writes: Vec<(Record, u64, SagaId)>,
+    /// Every write, in order: (record, sequence number, saga, how much it changed the record).
+    writes: Vec<(Record, u64, SagaId, i64)>,
     /// How much of each record each saga still running has taken and not given back.
     taken: Vec<(Record, SagaId, i64)>,
     /// Each saga's last read of a record.
@@ -33,8 +33,6 @@ pub(super) struct IsolationWatch {
     /// Each saga's last read of a record that a forward step acted on, by step: (saga, record,
     /// step, the read).
     steps_read: Vec<(SagaId, Record, usize, Seen)>,
-    /// How much each write changed its record, in the order of `writes`.
-    write_changes: Vec<i64>,
     /// Refusals that other sagas' takes explain, until one of those takes is given back.
     turned_away: Vec<TurnedAway>,
 }
@@ -73,7 +71,7 @@ impl IsolationWatch {
             } => {
                 let record: &Record = record;
                 if let (Task::Action(step), None) = (task, pending) {
-                    self.step_read(sim, saga, *step, record, event, found);
+                    self.step_read(sim, saga, (*step, signed(*value)), record, event, found);
                 }
                 let others = self
                     .taken
@@ -115,13 +113,13 @@ impl IsolationWatch {
                 let between: Vec<SagaId> = self
                     .writes
                     .iter()
-                    .filter(|(r, seq, other)| {
+                    .filter(|(r, seq, other, _)| {
                         r == record && *other != saga && since.is_some_and(|s| *seq > s)
                     })
-                    .map(|&(_, _, other)| other)
+                    .map(|&(_, _, other, _)| other)
                     .collect();
-                self.writes.push((record.clone(), event.seq, saga));
-                self.write_changes.push(after - before);
+                self.writes
+                    .push((record.clone(), event.seq, saga, after - before));
                 let change = change_of(sim, saga, *task, record);
                 if let Some(c) = change {
                     let mine = self
@@ -264,15 +262,11 @@ impl IsolationWatch {
         &mut self,
         sim: &Simulation,
         saga: SagaId,
-        step: usize,
+        (step, value): (usize, i64),
         record: &Record,
         event: &Event,
         found: &mut Vec<Violation>,
     ) {
-        let EventKind::RecordRead { task, value, .. } = &event.kind else {
-            return;
-        };
-        let value = signed(*value);
         let earlier = self
             .steps_read
             .iter()
@@ -294,13 +288,12 @@ impl IsolationWatch {
         let Some((first_step, since, first_value)) = earlier else {
             return;
         };
-        let later = |(r, seq, _): &&(Record, u64, SagaId)| r == record && *seq > since;
+        let later = |(r, seq, _, _): &&(Record, u64, SagaId, i64)| r == record && *seq > since;
         let own: i64 = self
             .writes
             .iter()
-            .zip(&self.write_changes)
-            .filter(|(w, _)| later(w) && w.2 == saga)
-            .map(|(_, c)| c)
+            .filter(|w| later(w) && w.2 == saga)
+            .map(|w| w.3)
             .sum();
         if first_value + own == value {
             return;
@@ -320,7 +313,7 @@ impl IsolationWatch {
             text(record, first_value),
             step_name(first_step),
             text(record, value),
-            task.label(definition),
+            step_name(step),
             if between.is_empty() {
                 String::new()
             } else {
