@@ -41,6 +41,14 @@ impl ChargeSeen {
                 charged: false,
                 ..
             } => Some(MoneyFact::NothingCharged),
+            // The refund found nothing to undo, yet the charge was heard done: it took effect
+            // after its refund (a late charge nothing stopped), so the money is not back.
+            ChargeSeen {
+                refunded: true,
+                refund_changed: Some(false),
+                charged: true,
+                ..
+            } => None,
             ChargeSeen {
                 refunded: true,
                 charged: true,
