@@ -185,6 +185,22 @@ impl Simulation {
             .filter(|a| matches!(a.change, Change::Need(_)))
         {
             if applied.changed {
+                // A look that read nothing as it began (its database was down then) decided on
+                // the value it finds now: the trace says so, as it does for a write.
+                if access.read.is_none() {
+                    if let Some(value) = self.tables.shared.get(&access.record).map(|c| c.value) {
+                        self.emit(
+                            Some(saga),
+                            EventKind::RecordRead {
+                                task,
+                                service,
+                                record: Box::new(access.record.clone()),
+                                value,
+                                pending: None,
+                            },
+                        );
+                    }
+                }
                 self.hold_written(saga, access);
             }
         }
