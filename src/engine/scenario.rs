@@ -139,6 +139,26 @@ pub struct RetryPolicies {
     pub retriable: RetryPolicy,
 }
 
+impl RetryPolicies {
+    /// The policy a task is retried under: a retriable step and the failure notice under
+    /// `retriable`, a compensation under `compensation`, any other step under `step`.
+    pub fn for_task(
+        &self,
+        task: super::message::Task,
+        definition: &SagaDefinition,
+    ) -> &RetryPolicy {
+        use super::message::Task;
+        match task {
+            Task::Action(s) => match definition.steps.get(s).map(|d| d.kind) {
+                Some(StepKind::Retriable) => &self.retriable,
+                _ => &self.step,
+            },
+            Task::Compensate(_) => &self.compensation,
+            Task::FailureNotice => &self.retriable,
+        }
+    }
+}
+
 impl Default for RetryPolicies {
     fn default() -> Self {
         Self {

@@ -40,15 +40,10 @@ impl Simulation {
     }
 
     fn policy_for(&self, task: Task) -> RetryPolicy {
-        let retry = &self.scenario.retry;
-        match task {
-            Task::Action(s) => match self.scenario.definition.steps.get(s).map(|d| d.kind) {
-                Some(StepKind::Retriable) => retry.retriable.clone(),
-                _ => retry.step.clone(),
-            },
-            Task::Compensate(_) => retry.compensation.clone(),
-            Task::FailureNotice => retry.retriable.clone(),
-        }
+        self.scenario
+            .retry
+            .for_task(task, &self.scenario.definition)
+            .clone()
     }
 
     pub(super) fn orchestrator_receive(&mut self, message: Message) {
