@@ -67,7 +67,7 @@ pub const PRESETS: [Preset; 31] = [
     preset(
         "transient-payment",
         "Transient payment errors",
-        "Payment fails twice, then works: retries with exponential backoff.", transient_payment),
+        "Payment fails twice, then works: the orchestrator retries after growing waits; in choreography the queue redelivers after its visibility timeout.", transient_payment),
     preset(
         "ambiguous-payment",
         "Ambiguous payment",
@@ -114,7 +114,7 @@ pub const PRESETS: [Preset; 31] = [
     preset(
         "no-semantic-lock",
         "Semantic lock switched off",
-        "Two sagas both take the same slot: the monitor says which invariant broke.", no_semantic_lock),
+        "Two sagas book the same slot at once. Switched off, Calendar no longer counts the first booking against the second, so both stand: the monitor says which invariant broke.", no_semantic_lock),
     preset(
         "last-table",
         "Last table, two customers",

@@ -274,7 +274,7 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
         },
         Column {
             figure: "inconsistent",
-            label: "Time inconsistent*",
+            label: "Half done, visible*",
             values: [
                 orchestration.inconsistent_ms.to_string(),
                 choreography.inconsistent_ms.to_string(),
@@ -362,7 +362,7 @@ pub fn compare_html(orchestration: &Figures, choreography: &Figures, settled: [b
     }
     out.push(r#"</tbody><tfoot><tr><td colspan=""#)
         .push_plain(columns.len() + 1)
-        .push(r#"" class="compare__note">* Time inconsistent: summed over the sagas, from a saga's first local change until it completes or is compensated (one still running or with an incomplete rollback counts until now). Retries include the queues' redeliveries.</td></tr></tfoot></table>"#);
+        .push(r#"" class="compare__note">* Half done, visible: how long other sagas could see a saga half done, summed over the sagas, from its first local change until it completes or is compensated (one still running or with an incomplete rollback counts until now). Each service's own database stays consistent throughout. Retries include the queues' redeliveries.</td></tr></tfoot></table>"#);
     out.into_string()
 }
 

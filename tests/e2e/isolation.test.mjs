@@ -49,7 +49,7 @@ for (const coordination of ['orchestration', 'choreography']) {
         assert.ok(await app.invariantsHold());
         assert.deepEqual((await firstRow(app, 'tables_left')).slice(0, 4), ['Fri 19:30', '1', '1', '0']);
         const locked = await app.logLines();
-        assert.ok(locked.some((l) => /another saga's update is PENDING/.test(l)), locked.join('\n'));
+        assert.ok(locked.some((l) => /another saga's update was PENDING when it read/.test(l)), locked.join('\n'));
         assert.match(await app.share(), /semantic_lock\.on/);
       });
     });
@@ -118,7 +118,7 @@ test('a saga whose look and booking read two values is a fuzzy read, until the l
     // Grace's look waits behind Ada's flag (and is refused, or runs out of tries, before
     // anything is charged).
     const locked = await app.logLines();
-    assert.ok(locked.some((l) => /Create reservation waits: another saga's update is PENDING/.test(l)), locked.join('\n'));
+    assert.ok(locked.some((l) => /Create reservation waits: another saga's update was PENDING when it read/.test(l)), locked.join('\n'));
     await app.showTab('tables');
     assert.equal(await app.page.locator('[data-table="ledger"] tbody tr').count(), 1);
     assert.match(await app.share(), /semantic_lock\.on/);

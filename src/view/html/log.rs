@@ -45,6 +45,7 @@ pub fn lines_from(sim: &Simulation, from: usize) -> Vec<Line> {
         faults: sim.faults(),
         sagas: sim.sagas(),
         notifications: &sim.tables().notifications,
+        trace: sim.trace(),
     };
     sim.trace()
         .iter()

@@ -12,11 +12,11 @@ pub use idea::Idea;
 
 use narrate::tell_event;
 
-use crate::engine::definition::ServiceId;
-use crate::engine::event::{Event, EventKind};
+use crate::engine::definition::{ServiceId, StepKind};
+use crate::engine::event::{Event, EventKind, Outcome};
 use crate::engine::fault::FaultKind;
 use crate::engine::message::{Body, Message, MessageId, Node, SagaId, Task};
-use crate::engine::scenario::{Coordination, Scenario};
+use crate::engine::scenario::{Coordination, RetryPolicy, Scenario};
 use crate::engine::sim::{ActiveFault, SagaRecord};
 use crate::engine::tables::{NotificationRow, Recipient};
 
@@ -88,6 +88,9 @@ pub struct StoryContext<'a> {
     pub sagas: &'a [SagaRecord],
     /// The Notification service's sent messages (the notices' own words).
     pub notifications: &'a [NotificationRow],
+    /// The trace: what had happened before an event is read here, not from the sagas' states,
+    /// which may have moved on since.
+    pub trace: &'a [Event],
 }
 
 impl StoryContext<'_> {
@@ -99,20 +102,120 @@ impl StoryContext<'_> {
             .or_else(|| self.messages.iter().find(|m| m.id == id))
     }
 
-    /// Whether a step after the pivot of `saga` took more than one attempt (forward recovery
-    /// happened, rather than a plain completion).
-    fn retried_after_pivot(&self, saga: Option<SagaId>) -> bool {
-        let Some(record) = saga.and_then(|s| self.sagas.get(s)) else {
+    /// The events before `event` (by sequence number).
+    fn before(&self, event: &Event) -> &[Event] {
+        let n = self.trace.partition_point(|e| e.seq < event.seq);
+        self.trace.get(..n).unwrap_or_default()
+    }
+
+    /// Whether a saga other than `event`'s had read or written the shared record `task` works
+    /// on before `event` and had not settled by then (completed or compensated, and not begun
+    /// again since): whether another saga may hold its PENDING flag, rather than a repeat of the
+    /// same request.
+    fn other_saga_flags(&self, event: &Event, task: Task) -> bool {
+        let def = &self.scenario.definition;
+        let Some(record) = task.operation(def).and_then(|op| {
+            let spec = &event.saga.and_then(|s| self.sagas.get(s))?.spec;
+            self.scenario.shared.access(op, spec).map(|(r, _)| r)
+        }) else {
             return false;
         };
-        let Some(pivot) = self.scenario.definition.pivot() else {
-            return false;
+        let before = self.before(event);
+        let mut touched: Vec<SagaId> = Vec::new();
+        for e in before {
+            match &e.kind {
+                EventKind::RecordRead { record: r, .. }
+                | EventKind::RecordWritten { record: r, .. }
+                    if **r == record =>
+                {
+                    if let Some(s) = e
+                        .saga
+                        .filter(|s| Some(*s) != event.saga && !touched.contains(s))
+                    {
+                        touched.push(s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        touched.into_iter().any(|other| {
+            let mut settled = false;
+            for e in before.iter().filter(|e| e.saga == Some(other)) {
+                match e.kind {
+                    EventKind::SagaEnded { outcome } => {
+                        settled = matches!(outcome, Outcome::Completed | Outcome::Compensated);
+                    }
+                    EventKind::CompensationBegun { .. } => settled = false,
+                    _ => {}
+                }
+            }
+            !settled
+        })
+    }
+
+    /// Whether another saga's PENDING flag stopped `task` of `event`'s saga: the one its last
+    /// read found, or one set since by a saga that had not settled by `event`.
+    fn stopped_by_other_saga(&self, event: &Event, task: Task) -> bool {
+        let at_read = self.before(event).iter().rev().find_map(|e| match e.kind {
+            EventKind::RecordRead {
+                task: t, pending, ..
+            } if e.saga == event.saga && t == task => Some(pending),
+            _ => None,
+        });
+        match at_read {
+            Some(Some(holder)) if Some(holder) != event.saga => true,
+            _ => self.other_saga_flags(event, task),
+        }
+    }
+
+    /// Whether another saga wrote the shared record `task` of `event`'s saga works on after one of
+    /// that task's reads (rather than a request of the same saga, late or repeated).
+    fn changed_by_other_saga(&self, event: &Event, task: Task) -> bool {
+        let mut read = None;
+        for e in self.before(event) {
+            match &e.kind {
+                EventKind::RecordRead {
+                    task: t, record, ..
+                } if e.saga == event.saga && *t == task => {
+                    read = Some(record.as_ref());
+                }
+                EventKind::RecordWritten { record, .. }
+                    if e.saga != event.saga && read == Some(record.as_ref()) =>
+                {
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// Whether a step after the pivot of `event`'s saga (or its failure notice) failed or got
+    /// no reply before `event`: only then was it retried into success (forward recovery), rather
+    /// than done at its first try.
+    fn retried_after_pivot(&self, event: &Event) -> bool {
+        let def = &self.scenario.definition;
+        let after_pivot = |task: Task| match task {
+            Task::Action(s) => def
+                .steps
+                .get(s)
+                .is_some_and(|d| d.kind == StepKind::Retriable),
+            Task::FailureNotice => true,
+            Task::Compensate(_) => false,
         };
-        record
-            .steps
-            .iter()
-            .skip(pivot + 1)
-            .any(|step| step.attempts > 1)
+        self.before(event).iter().any(|e| {
+            e.saga == event.saga
+                && matches!(e.kind,
+                    EventKind::TaskFailed { task, .. } | EventKind::TimedOut { task, .. }
+                        if after_pivot(task))
+        })
+    }
+
+    /// The policy a task is retried under.
+    fn retry_policy(&self, task: Task) -> &RetryPolicy {
+        self.scenario
+            .retry
+            .for_task(task, &self.scenario.definition)
     }
 
     fn customer(&self, saga: Option<SagaId>) -> String {

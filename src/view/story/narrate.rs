@@ -94,8 +94,8 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             let what = ctx.message(*message).map(|m| ctx.body(&m.body)).unwrap_or_default();
             story("·", format!("Orchestrator ignores a repeated reply: {what}"), Tone::Muted, vec![NodeKey::Orchestrator])
                 .message(*message)
-                .why("It answers an attempt the orchestrator has already heard (a duplicated message); acting on it twice would be wrong.")
-                .idea(Idea::Idempotency)
+                .why("Replies are matched to the attempt they answer (its task token), and this attempt's answer was already heard: the copy decides nothing.")
+                .idea(Idea::TaskToken)
         }
         EventKind::ReplyStale { message, attempt, awaited } => {
             let what = ctx.message(*message).map(|m| ctx.body(&m.body)).unwrap_or_default();
@@ -143,10 +143,10 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                 story("›", text, Tone::Info, nodes).minor()
             }
         }
-        EventKind::TaskApplied { task, service, result, changed } => {
-            applied(ctx, saga, event.at_ms, *task, *service, *result, *changed)
+        EventKind::TaskApplied { task, service, result, changed } => applied(ctx, event, *task, *service, *result, *changed),
+        EventKind::RecordRead { task, service, record, value, pending } => {
+            record_read(ctx, saga, *task, *service, record, *value, *pending)
         }
-        EventKind::RecordRead { task, service, record, value, pending } => record_read(ctx, *task, *service, record, *value, *pending),
         EventKind::RecordWritten { task, service, record, based_on, before, after } => {
             record_written(ctx, *task, *service, record, (*based_on, *before, *after))
         }
@@ -163,7 +163,7 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         EventKind::LateActionRefused { task, service } => story("⊘", format!("{} refuses {}: its compensation came first", service.label(), ctx.task(*task)), Tone::Muted, vec![NodeKey::Service(*service)])
             .why("The version file records the undo that arrived before this request. Doing the action now would leave it in place with nothing left to undo it, so the service refuses it.")
             .idea(Idea::VersionFile),
-        EventKind::TaskFailed { task, service, reason } => failed(ctx, *task, *service, *reason),
+        EventKind::TaskFailed { task, service, reason } => failed(ctx, event, *task, *service, *reason),
         EventKind::TimedOut { task, attempt } => story(
             "◷",
             format!("No reply for {} (attempt {attempt}) in time", ctx.task(*task)),
@@ -181,7 +181,11 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             Tone::Warn,
             vec![NodeKey::Orchestrator],
         )
-        .why("The retry policy waits a little longer before each new attempt.")
+        .why(if ctx.retry_policy(*task).jitter {
+            "The retry policy waits before each new attempt, longer each time up to its cap; with jitter each wait is drawn at random below that."
+        } else {
+            "The retry policy waits before each new attempt, longer each time until the waits reach its cap."
+        })
         .idea(Idea::Backoff),
         EventKind::StepSucceeded { task } => {
             let def = &ctx.scenario.definition;
@@ -192,7 +196,7 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                     let s = story("✓", format!("Step {} {} succeeded", step + 1, ctx.task(*task)), Tone::Ok, nodes);
                     match kind {
                         Some(StepKind::Pivot) => s.why("The pivot succeeded: from here on the saga can only go forward.").idea(Idea::Pivot),
-                        Some(StepKind::Retriable) if ctx.retried_after_pivot(saga) => s.why("The last step after the pivot is done: it was retried until it worked (forward recovery).").idea(Idea::ForwardRecovery),
+                        Some(StepKind::Retriable) if ctx.retried_after_pivot(event) => s.why("The last step after the pivot is done: it was retried until it worked (forward recovery).").idea(Idea::ForwardRecovery),
                         Some(StepKind::Retriable) => s.why("The last step after the pivot is done, at its first try.").idea(Idea::Pivot),
                         _ => s.why("The saga moves on to the next step."),
                     }
@@ -233,7 +237,7 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         }
         EventKind::SagaEnded { outcome } => {
             let (icon, tone, text, why, idea) = match outcome {
-                Outcome::Completed if ctx.retried_after_pivot(saga) => ("✓", Tone::Ok, "completed", "Every step took effect; a step after the pivot was retried until it did (forward recovery).", Idea::ForwardRecovery),
+                Outcome::Completed if ctx.retried_after_pivot(event) => ("✓", Tone::Ok, "completed", "Every step took effect; a step after the pivot was retried until it did (forward recovery).", Idea::ForwardRecovery),
                 Outcome::Completed => ("✓", Tone::Ok, "completed", "Every step took effect: past the pivot the saga could only go forward, and nothing had to be retried.", Idea::Pivot),
                 Outcome::Compensated => ("↩", Tone::Undo, "compensated", "Every completed step was undone in reverse order and both parties were told.", Idea::Compensation),
                 Outcome::RollbackIncomplete => ("⚠", Tone::Fail, "ended rollback incomplete", "A compensation could not be done; the saga waits for a person.", Idea::ManualIntervention),
@@ -254,7 +258,7 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
                 })
         }
         EventKind::CancelRequested => story("⊘", format!("{who} asks to cancel saga {letter}"), Tone::Warn, vec![NodeKey::Customer])
-            .why("Before the pivot the saga aborts and compensates; after completion a cancellation saga undoes it.")
+            .why("Until the pivot is sent the saga aborts and compensates. Once the pivot is sent it may already have taken effect, so the saga goes on to its end, and a cancellation saga then undoes a completed reservation; after completion that happens at once.")
             .idea(Idea::Cancellation),
         EventKind::ServiceDown { service } => {
             let s = story("✖", format!("{} goes down", service.label()), Tone::Fail, vec![NodeKey::Service(*service)]);
@@ -280,7 +284,7 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
         }
         .why("Requests that failed meanwhile are retried."),
         EventKind::OrchestratorCrashed => story("✗", "Orchestrator crashes: its memory is gone, its log survives".to_string(), Tone::Fail, vec![NodeKey::Orchestrator])
-            .why("Replies that arrive while it is down are lost; nothing it decided is lost, because it wrote it down first.")
+            .why("In this model a reply that arrives while it is down is lost (a broker would keep it queued); nothing it decided is lost, because it wrote it down first.")
             .idea(Idea::DurableLog),
         EventKind::OrchestratorRecovered { resumed, replayed } => story(
             "↺",
@@ -313,7 +317,7 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
             story("☠", format!("{what} moves to the dead-letter queue"), Tone::Fail, vec![NodeKey::Queue(*queue), NodeKey::DeadLetters])
                 .message(*message)
                 .why(format!(
-                    "{} failed it {} times: it is set aside so it stops blocking the queue. The saga waits until it is redriven.",
+                    "{} failed it {} times: the queue moves it aside instead of handing it out again. The saga waits until a person redrives it.",
                     queue.label(),
                     ctx.scenario.queues.max_receive_count
                 ))
@@ -372,13 +376,13 @@ pub(super) fn tell_event(event: &Event, ctx: &StoryContext<'_>) -> Story {
 
 fn applied(
     ctx: &StoryContext<'_>,
-    saga: Option<SagaId>,
-    at_ms: u64,
+    event: &Event,
     task: Task,
     service: ServiceId,
     result: TaskResult,
     changed: bool,
 ) -> Story {
+    let (saga, at_ms) = (event.saga, event.at_ms);
     let nodes = vec![NodeKey::Service(service)];
     let def = &ctx.scenario.definition;
     let who = ctx.customer(saga);
@@ -412,8 +416,8 @@ fn applied(
             s.why("The pivot's answer is no-go: nothing after it will happen, and everything before it must be undone.")
                 .idea(Idea::Pivot)
         } else if task.operation(def) == Some(Operation::BookSlot) {
-            s.why("Another saga holds the table's slot: its hold is a semantic lock. This saga must undo its earlier steps.")
-                .idea(Idea::SemanticLock)
+            let (why, idea) = slot_refusal(ctx, event, step);
+            s.why(why).idea(idea)
         } else {
             s.why("A business rule said no; retrying will not help. The saga must undo its earlier steps.")
                 .idea(Idea::Compensation)
@@ -468,14 +472,17 @@ fn applied(
             })
             .idea(idem),
         Operation::BookSlot => story("✓", "Calendar books the table's slot".to_string(), Tone::Ok, nodes)
-            .why("The slot is held for this saga; no other saga can take it.")
-            .idea(Idea::SemanticLock),
+            .why("The booking commits in Calendar's database at once, visible to everyone; if this saga fails later, its compensation releases the slot.")
+            .idea(Idea::Compensation),
         Operation::ConfirmReservation => story("✓", "Reservation confirmed: PENDING → CONFIRMED".to_string(), Tone::Ok, nodes)
             .why("This is the pivot. From now on the saga must complete: the next step is retried until it works.")
             .idea(Idea::Pivot),
-        Operation::NotifyConfirmed => story("✓", format!("{who} and the restaurant are told: confirmed"), Tone::Ok, nodes)
-            .why("A retriable step after the pivot: it would be retried until it succeeded, never undone.")
+        Operation::NotifyConfirmed if ctx.retried_after_pivot(event) => story("✓", format!("{who} and the restaurant are told: confirmed"), Tone::Ok, nodes)
+            .why("A retriable step after the pivot: it failed and was retried until it worked, never undone (forward recovery).")
             .idea(Idea::ForwardRecovery),
+        Operation::NotifyConfirmed => story("✓", format!("{who} and the restaurant are told: confirmed"), Tone::Ok, nodes)
+            .why("A retriable step after the pivot: had it failed, it would have been retried, never undone.")
+            .idea(Idea::Pivot),
         Operation::CancelReservation => story("↩", format!("Reservation cancelled for {who}"), Tone::Undo, nodes)
             .why("The compensation of step 1: the PENDING reservation becomes CANCELLED.")
             .idea(Idea::Compensation),
@@ -494,7 +501,124 @@ fn applied(
     }
 }
 
-fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailReason) -> Story {
+/// Why Calendar refused a booking: a business failure struck, no table was left, or another
+/// saga has the slot. Another saga is named only when one booked the slot before this moment, and
+/// the semantic lock only when that saga had not finished (its booking marks the slot taken while
+/// it may still be undone).
+fn slot_refusal(ctx: &StoryContext<'_>, event: &Event, step: usize) -> (String, Idea) {
+    let undo = "This saga must undo its earlier steps.";
+    let saga = event.saga;
+    let struck = ctx.faults.iter().any(|f| {
+        f.spec.kind() == FaultKind::BusinessFailure
+            && f.spec.step_index() == Some(step)
+            && f.spec.saga_filter().is_none_or(|s| Some(s) == saga)
+            && f.injected_ms <= event.at_ms
+    });
+    let Some(mine) = saga.and_then(|s| ctx.sagas.get(s)) else {
+        return (
+            format!("A business rule said no. {undo}"),
+            Idea::Compensation,
+        );
+    };
+    let before = ctx.before(event);
+    // The other sagas of this slot whose booking took effect before now and still stands, and
+    // whether each had ended by then.
+    let mut holders: Vec<(SagaId, bool)> = Vec::new();
+    for e in before {
+        let Some(other) = e.saga.filter(|o| *o != mine.id) else {
+            continue;
+        };
+        let same_slot = ctx
+            .sagas
+            .get(other)
+            .is_some_and(|r| r.spec.slot == mine.spec.slot);
+        match e.kind {
+            EventKind::TaskApplied {
+                task: Task::Action(s),
+                changed: true,
+                ..
+            } if s == step && same_slot && !holders.iter().any(|(h, _)| *h == other) => {
+                holders.push((other, false));
+            }
+            // A booking released since no longer holds the slot.
+            EventKind::TaskApplied {
+                task: Task::Compensate(s),
+                changed: true,
+                ..
+            } if s == step => {
+                holders.retain(|(h, _)| *h != other);
+            }
+            EventKind::SagaEnded { outcome } if outcome.is_final() => {
+                if let Some(h) = holders.iter_mut().find(|(h, _)| *h == other) {
+                    h.1 = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let letters: Vec<String> = holders
+        .iter()
+        .map(|(h, _)| format!("saga {}", saga_letter(*h)))
+        .collect();
+    let counted = ctx.scenario.shared.tables.contains_key(&mine.spec.slot);
+    if struck || (holders.is_empty() && !counted) {
+        return (
+            format!("A business rule said no (the slot is not available); retrying will not help. {undo}"),
+            Idea::Compensation,
+        );
+    }
+    if counted {
+        return if holders.is_empty() {
+            (
+                format!("Calendar has no table left at {}. {undo}", mine.spec.slot),
+                Idea::Compensation,
+            )
+        } else {
+            (
+                format!(
+                    "Calendar has no table left at {}: {} booked before this saga. A business refusal, not a fault: retrying will not help. {undo}",
+                    mine.spec.slot,
+                    join_names(&letters)
+                ),
+                Idea::Compensation,
+            )
+        };
+    }
+    if holders.iter().any(|(_, ended)| !ended) {
+        (
+            format!(
+                "{} booked this slot and has not finished: Calendar treats a slot booked by an unfinished saga as taken (the semantic lock), so this saga is turned away rather than share it. {undo}",
+                capitalise(&join_names(&letters))
+            ),
+            Idea::SemanticLock,
+        )
+    } else {
+        (
+            format!(
+                "{} booked this slot: one booking per slot is a business rule. {undo}",
+                capitalise(&join_names(&letters))
+            ),
+            Idea::Compensation,
+        )
+    }
+}
+
+/// Names joined as people write them: "a, b and c".
+fn join_names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn failed(
+    ctx: &StoryContext<'_>,
+    event: &Event,
+    task: Task,
+    service: ServiceId,
+    reason: FailReason,
+) -> Story {
     let nodes = vec![NodeKey::Service(service)];
     let what = ctx.task(task);
     let name = service.label();
@@ -541,9 +665,15 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
         FailReason::AwaitingEvents => story("…", format!("{name} waits before {what}"), Tone::Info, nodes)
             .why(format!("It has not yet heard every event its notice must tell of (a refund, say): it waits rather than tell less than the truth. {retry_why}"))
             .idea(retry),
-        FailReason::RecordLocked => story("⏸", format!("{name}: {what} waits: another saga's update is PENDING"), Tone::Warn, nodes)
+        FailReason::RecordLocked if !ctx.stopped_by_other_saga(event, task) => story("⏸", format!("{name}: {what} waits: another handling for this saga was under way"), Tone::Warn, nodes)
+            .why(format!("When it read the record, another request of the same saga (a repeat, or another of its steps) was still being handled and held its PENDING flag; it writes nothing until that one is done. {retry_why}"))
+            .idea(Idea::SemanticLock),
+        FailReason::RecordLocked => story("⏸", format!("{name}: {what} waits: another saga's update was PENDING when it read"), Tone::Warn, nodes)
             .why(format!("When it read the record another saga's update of it was under way, marked PENDING; it writes nothing on a value that may change. {retry_why}"))
             .idea(Idea::SemanticLock),
+        FailReason::RecordChanged if !ctx.changed_by_other_saga(event, task) => story("↺", format!("{name}: {what} writes nothing: the record changed since it was read"), Tone::Warn, nodes)
+            .why(format!("Before writing it read the record again and found another value: a request of this same saga, late or repeated, wrote in between. Writing now would overwrite that update. {retry_why}"))
+            .idea(Idea::RereadValue),
         FailReason::RecordChanged => story("↺", format!("{name}: {what} writes nothing: the record changed since it was read"), Tone::Warn, nodes)
             .why(format!("Before writing it read the record again and found another value: another saga wrote in between. Writing now would overwrite that update. {retry_why}"))
             .idea(Idea::RereadValue),
@@ -553,6 +683,7 @@ fn failed(ctx: &StoryContext<'_>, task: Task, service: ServiceId, reason: FailRe
 /// A service reads a shared record as it begins a task.
 fn record_read(
     ctx: &StoryContext<'_>,
+    saga: Option<SagaId>,
     task: Task,
     service: ServiceId,
     record: &Record,
@@ -568,15 +699,18 @@ fn record_read(
         record.value_text(value)
     );
     match pending {
+        Some(own) if Some(own) == saga => story("⏸", format!("{read}, PENDING for another handling for this saga"), Tone::Warn, nodes)
+            .why("Another request of the same saga (a repeat, or another of its steps) is still being handled and holds the record's PENDING flag: this handling waits until that one is done.")
+            .idea(Idea::SemanticLock),
         Some(other) => story("⏸", format!("{read}, PENDING for saga {}", saga_letter(other)), Tone::Warn, nodes)
             .why("Another saga is updating this record, or has updated it and may still undo it: the semantic lock says the value may still change.")
             .idea(Idea::SemanticLock),
         None if task.operation(&ctx.scenario.definition) == Some(Operation::CreateReservation) => story("⌕", read, Tone::Info, nodes)
-            .why("Reservation accepts the booking only if a table is left. It writes nothing: Calendar takes the table later, when it books, and reads the record again then. If another saga takes it in between, the two reads disagree: a fuzzy read.")
+            .why("Reservation accepts the booking only if a table is left. It writes nothing: Calendar takes the table later, when it books, and reads the record again then. If the table is taken in between, the two reads disagree: a fuzzy read.")
             .idea(Idea::FuzzyRead)
             .minor(),
         None => story("⌕", read, Tone::Info, nodes)
-            .why("It will decide on this value and write the record when its work is done; until then other sagas can read it too.")
+            .why("It will decide on this value and write the record when its work is done; meanwhile the record stays readable to everyone.")
             .minor(),
     }
 }
@@ -615,7 +749,7 @@ fn record_written(
         );
         if matches!(task, Task::Compensate(_)) {
             return story("↩", line, Tone::Info, nodes)
-                .why("The saga undoes its update. Any saga that read the record while the update stood acted on data that never stood: a dirty read. The semantic lock keeps such an update PENDING until its saga ends.")
+                .why("The saga undoes its update. Any saga that read the record while the update stood acted on data that never stood: a dirty read.")
                 .idea(Idea::DirtyRead);
         }
         let idea = if ctx.scenario.safeguards.commutative_updates {

@@ -19,6 +19,7 @@ fn stories(sim: &Simulation) -> Vec<Story> {
         faults: sim.faults(),
         sagas: sim.sagas(),
         notifications: &sim.tables().notifications,
+        trace: sim.trace(),
     };
     sim.trace().iter().map(|e| tell(e, &ctx)).collect()
 }
