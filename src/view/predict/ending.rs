@@ -2,7 +2,6 @@
 //! orchestrator finds its place again from its log ([`recovery`]).
 
 use crate::engine::event::{EventKind, Outcome};
-use crate::engine::message::Task;
 use crate::view::story::Idea;
 
 use super::*;
@@ -10,45 +9,14 @@ use super::*;
 pub(super) fn ending(ctx: &Ctx<'_>, outcome: Outcome) -> Option<Draft> {
     let letter = ctx.letter();
     let done = ctx.completed();
+    // What the student saw before the end, but not the end itself: the steps done and why the
+    // saga turned back, never what its compensations achieved (that is the answer).
     let mut facts = vec![format!("Steps done: {}.", ctx.step_names(&done))];
-    let undone: Vec<String> = {
-        let mut seen: Vec<usize> = Vec::new();
-        for e in ctx.before.iter().filter(|e| e.saga == ctx.saga()) {
-            if let EventKind::StepSucceeded {
-                task: Task::Compensate(s),
-            } = e.kind
-            {
-                if !seen.contains(&s) {
-                    seen.push(s);
-                }
-            }
-        }
-        seen.into_iter()
-            .map(|s| ctx.task(Task::Compensate(s)))
-            .collect()
-    };
-    if !undone.is_empty() {
-        facts.push(format!("Undone: {}.", list(&undone)));
-    }
-    let stuck = ctx.history().find_map(|e| match e.kind {
-        EventKind::TaskFailed {
-            task: t @ Task::Compensate(_),
-            ..
-        } => Some(t),
+    if let Some(reason) = ctx.history().find_map(|e| match e.kind {
+        EventKind::CompensationBegun { reason } => Some(reason),
         _ => None,
-    });
-    if let (Some(t), Outcome::RollbackIncomplete) = (stuck, outcome) {
-        facts.push(format!("{} failed again and again.", ctx.task(t)));
-    }
-    if ctx.history().any(|e| {
-        matches!(
-            e.kind,
-            EventKind::StepSucceeded {
-                task: Task::FailureNotice
-            }
-        )
     }) {
-        facts.push("Both parties were told it failed.".to_string());
+        facts.push(format!("It turned back because {}.", reason.label()));
     }
     let completed = "Completed: every step took effect".to_string();
     let compensated = "Compensated: the completed steps undone, both parties told".to_string();

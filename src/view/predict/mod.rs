@@ -280,6 +280,13 @@ impl Ctx<'_> {
         list(&names)
     }
 
+    /// Whether the customer asked to cancel this saga: what happens to a retry then depends on
+    /// when the request arrives, which the prompt cannot say, so no retry question is asked.
+    fn cancel_pending(&self) -> bool {
+        self.history()
+            .any(|e| matches!(e.kind, EventKind::CancelRequested))
+    }
+
     fn message(&self, id: MessageId) -> Option<&Message> {
         self.messages.iter().find(|m| m.id == id)
     }

@@ -35,6 +35,9 @@ pub(super) fn retry(
     delay_ms: u64,
     topic: Topic,
 ) -> Option<Draft> {
+    if ctx.cancel_pending() {
+        return None;
+    }
     let letter = ctx.letter();
     let what = ctx.task(task);
     let (failure, timed_out) =
@@ -63,7 +66,7 @@ pub(super) fn retry(
                     "Redo the undone steps and complete the reservation".to_string(),
                     at_once,
                 ],
-                "The failure notice has no compensation and must reach both parties: it is retried, with a growing wait, until it works.".to_string(),
+                "The failure notice has no compensation and must reach both parties: it is retried, each wait longer up to the policy's cap, until it works.".to_string(),
             )
         } else {
             (
@@ -73,7 +76,7 @@ pub(super) fn retry(
                     at_once,
                 ],
                 format!(
-                    "{pivot} was the pivot: once it succeeded the saga can only go forward. {what} comes after it, so it is retried, with a growing wait, until it succeeds; it is never compensated."
+                    "{pivot} was the pivot: once it succeeded the saga can only go forward. {what} comes after it, so it is retried, each wait longer up to the policy's cap, until it succeeds (or a person finishes it); it is never compensated."
                 ),
             )
         };
@@ -101,7 +104,7 @@ pub(super) fn retry(
                 "End the saga at once: rollback incomplete".to_string(),
                 at_once,
             ],
-            format!("A compensation must not be given up lightly: the compensation policy allows {most}, each after a longer wait."),
+            format!("A compensation must not be given up lightly: the compensation policy allows {most}, each after a longer wait up to its cap."),
         )
     } else {
         (
@@ -110,7 +113,7 @@ pub(super) fn retry(
                 "End the saga as failed".to_string(),
                 at_once,
             ],
-            format!("This is an error, not a business refusal, and it may pass: the orchestrator retries. Its policy allows {most}, each after a longer wait."),
+            format!("This is an error, not a business refusal, and it may pass: the orchestrator retries. Its policy allows {most}, each after a longer wait up to its cap."),
         )
     };
     let idea = if timed_out {
@@ -138,6 +141,9 @@ pub(super) fn redelivery(
     topic: Topic,
 ) -> Option<Draft> {
     let saga = ctx.saga()?;
+    if ctx.cancel_pending() {
+        return None;
+    }
     let letter = ctx.letter();
     let task = last_task_on(ctx.before, saga, queue, ctx.def())?;
     let what = ctx.task(task);
@@ -185,7 +191,7 @@ pub(super) fn redelivery(
     }
     Some(Draft {
         prompt: format!(
-            "Saga {letter}: {service} took the {event} message from its queue, but {what} {failure} and the message was not deleted. What happens to the message?"
+            "Saga {letter}: {service} took the {event} message from its queue, but {what} {failure}. What happens to the message?"
         ),
         right: format!("After the visibility timeout ({visibility}) the queue delivers it again"),
         wrong,
@@ -212,7 +218,7 @@ pub(super) fn dead_letter(ctx: &Ctx<'_>, queue: ServiceId, message: MessageId) -
         .unwrap_or_else(|| "its".to_string());
     Some(Draft {
         prompt: format!(
-            "Saga {letter}: {service}'s queue has delivered the {event} message {max} times (its maximum receive count) and {what} failed every time. It is received once more. What happens to it?"
+            "Saga {letter}: {service}'s queue has delivered the {event} message {max} times (its maximum receive count) and {what} failed every time. Its visibility timeout has run out again. What happens to it now?"
         ),
         right: "It moves to the dead-letter queue and waits for a person".to_string(),
         wrong: vec![
@@ -221,7 +227,7 @@ pub(super) fn dead_letter(ctx: &Ctx<'_>, queue: ServiceId, message: MessageId) -
             format!("{service} publishes a failure and the saga compensates"),
         ],
         explanation: format!(
-            "A message that keeps failing is set aside after {max} receives, so it stops blocking the queue; the saga needs manual intervention. Once the cause is fixed it can be redriven."
+            "A message that keeps failing is moved to the dead-letter queue after {max} receives, so the queue stops handing it out; the saga needs manual intervention. Once the cause is fixed it can be redriven."
         ),
         idea: Idea::DeadLetter,
     })

@@ -105,7 +105,7 @@ pub(super) fn compensate(ctx: &Ctx<'_>, reason: CompensationReason) -> Option<Dr
                 right: undo,
                 wrong: vec![
                     "Ignore the cancellation and finish the reservation".to_string(),
-                    "Finish first, then start a separate cancellation".to_string(),
+                    "Cancel the reservation only and keep the other steps' effects".to_string(),
                     hold,
                 ],
                 explanation: "Before the pivot nothing is final: the saga aborts and compensates each completed step, newest first, then tells both parties.".to_string(),
@@ -126,6 +126,33 @@ pub(super) fn compensate(ctx: &Ctx<'_>, reason: CompensationReason) -> Option<Dr
             explanation: "The saga itself cannot go back past its pivot, but a new business transaction can: a cancellation saga runs the same compensating actions, newest first.".to_string(),
             idea: Idea::Cancellation,
         }),
+    }
+}
+
+/// Which step ran out of retries, and whether its outcome is known, in words: "Charge card ran
+/// out of retries (its last attempt got no reply, so nobody knows whether it took effect)".
+fn out_of_retries(ctx: &Ctx<'_>) -> String {
+    let last = ctx.history().find_map(|e| match e.kind {
+        EventKind::TaskFailed {
+            task: task @ Task::Action(_),
+            ..
+        } => Some((task, false)),
+        EventKind::TimedOut {
+            task: task @ Task::Action(_),
+            ..
+        } => Some((task, true)),
+        _ => None,
+    });
+    match last {
+        Some((task, true)) => format!(
+            "{} ran out of retries (its last attempt got no reply, so nobody knows whether it took effect)",
+            ctx.task(task)
+        ),
+        Some((task, false)) => format!(
+            "{} ran out of retries (its last attempt failed)",
+            ctx.task(task)
+        ),
+        None => "a step ran out of retries".to_string(),
     }
 }
 
@@ -166,7 +193,7 @@ pub(super) fn compensation_order(ctx: &Ctx<'_>, task: Task) -> Option<Draft> {
             )),
             EventKind::CompensationBegun {
                 reason: CompensationReason::RetriesExhausted,
-            } => Some("a step ran out of retries".to_string()),
+            } => Some(out_of_retries(ctx)),
             _ => None,
         })
         .unwrap_or_else(|| "it is compensating".to_string());
