@@ -469,7 +469,7 @@ impl Command {
             "predict-continue" => Command::PredictContinue,
             "number" => Command::Number(number(&attr, "data-choice")?),
             "glossary" => Command::OpenGlossary(match attr("data-term") {
-                Some(term) => Some(glossary::find(&term)?.id),
+                Some(term) => Some(glossary::place(&term)?),
                 None => None,
             }),
             "toggle-glossary" => Command::ToggleGlossary,
