@@ -190,7 +190,7 @@ impl FailReason {
             FailReason::Chaos => "failed (a random error)",
             FailReason::AwaitingEvents => "waited for the events it must tell of",
             FailReason::RecordLocked => {
-                "waited: another saga's update of the record was under way (semantic lock)"
+                "waited: the record was PENDING, an update of it under way (semantic lock)"
             }
             FailReason::RecordChanged => {
                 "wrote nothing: the record had changed since it was read (reread value)"

@@ -107,7 +107,7 @@ impl Safeguard {
                 "Services remember what they processed (idempotency keys, processed-message tables); off, a duplicate takes effect twice"
             }
             Safeguard::SemanticLock => {
-                "A saga's hold locks its slot against other sagas, and a saga updating a shared record (tables left, a gift card) marks it PENDING so that others wait; off, two sagas can take the same table"
+                "Calendar counts a slot booked by another saga as taken, and a saga that updates a shared record (tables left, a gift card) marks it PENDING until it completes or is compensated, so that others wait; off, two sagas can take the same table"
             }
             Safeguard::CommutativeUpdates => {
                 "A shared record is changed in place (one table fewer, the amount off the card) on its value at the write, instead of written back from the value read; off, two overlapping updates lose one"

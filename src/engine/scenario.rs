@@ -243,9 +243,10 @@ impl Default for QueueConfig {
 pub struct Safeguards {
     /// Services remember what they processed (idempotency keys, processed-message tables).
     pub idempotency: bool,
-    /// A saga's slot hold locks the slot against other sagas until it is released; on a shared
-    /// record (tables left, a gift card), the saga whose update is under way marks it PENDING
-    /// and other sagas wait until it is written.
+    /// Calendar refuses a slot that another saga booked (a plain slot, without a count of
+    /// tables); on a shared record (tables left, a gift card), a handling under way and then the
+    /// saga that took from it mark it PENDING until that saga completes or is compensated, and
+    /// other sagas wait.
     pub semantic_lock: bool,
     /// Choreography: a service writes the event it will publish in its local transaction (the
     /// transactional outbox) and a relay publishes it; off, it publishes straight after the

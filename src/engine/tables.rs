@@ -302,7 +302,7 @@ pub struct OperationContext<'a> {
     pub now_ms: u64,
     /// An injected business failure applies.
     pub forced_business_failure: bool,
-    /// Whether slot holds lock out other sagas.
+    /// Whether a plain slot booked by another saga counts as taken (the semantic lock's switch).
     pub semantic_lock: bool,
     /// The failure notice: what the request says happened to the money (`None`: it says nothing).
     pub money: Option<MoneyFact>,

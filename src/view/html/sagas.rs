@@ -59,7 +59,7 @@ pub fn toolbar_html(snapshot: &Snapshot, selected: SagaId) -> String {
     out.push(r#"<button type="button" class="btn btn--small" data-testid="cancel" "#)
         .push_command(Command::Cancel(selected))
         .push(if can_cancel { "" } else { " disabled" })
-        .push(r#" title="The customer asks to cancel: before the pivot the saga compensates; after completion a cancellation saga runs">"#);
+        .push(r#" title="The customer asks to cancel: until the pivot is sent the saga compensates; after that it finishes, then a cancellation saga undoes it">"#);
     match record {
         Some(r) => {
             out.push("⊘ ")
