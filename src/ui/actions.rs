@@ -165,6 +165,9 @@ pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
                 .with_untracked(|s| menu(s, key).into_iter().nth(index));
             if let Some(choice) = choice {
                 run.act_both(move |p| p.inject(choice.spec.clone()).map(|_| ()));
+                // A fault picked gives the focus back to its node (the menu stays open, listing
+                // it for removal), so that Space plays on instead of picking it again.
+                super::focus::focus_later(format!("[data-node=\"{}\"]", key.test_id()));
             }
         }
         Command::RemoveFault(id) => remove_fault(run, id),

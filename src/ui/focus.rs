@@ -79,8 +79,9 @@ pub(crate) fn focus_later(selector: String) {
 }
 
 /// Whether a key press belongs to the focused control rather than to the page's shortcuts:
-/// every key typed into a field or a list, and Space or Enter on a button, a node of the diagram
-/// or a line of the log (they press it).
+/// every key typed into a field or a list, Space or Enter on a button or a line of the log (they
+/// press it), and Enter on a node of the diagram (it opens the node's fault menu; Space there
+/// plays and pauses, as everywhere outside a control).
 pub(super) fn key_for_a_control(ev: &KeyboardEvent) -> bool {
     let Some(el) = ev
         .target()
@@ -93,10 +94,12 @@ pub(super) fn key_for_a_control(ev: &KeyboardEvent) -> bool {
         return true;
     }
     let presses = matches!(ev.key().as_str(), " " | "Enter" | "Spacebar");
+    if el.has_attribute("data-node") {
+        return ev.key() == "Enter";
+    }
     presses
         && (super::actions::is_native_control(&el)
             || el.has_attribute("data-action")
-            || el.has_attribute("data-node")
             || el.has_attribute("data-chip")
             || tag == "summary")
 }

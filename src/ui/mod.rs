@@ -395,7 +395,7 @@ pub fn App() -> impl IntoView {
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .is_some_and(|el| actions::is_native_control(&el));
-                if !own_keys && matches!(ev.key().as_str(), "Enter" | " ") && actions::dispatch(page, ev.target()) {
+                if !own_keys && focus::key_for_a_control(&ev) && actions::dispatch(page, ev.target()) {
                     ev.prevent_default();
                     // A node opened by keyboard: move into its fault menu.
                     if run.selection.menu.get_untracked().is_some() {

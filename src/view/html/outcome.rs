@@ -15,7 +15,18 @@ use crate::view::status::outcome_text;
 /// invariants says so in the banner too, so that it never reads as a plain success.
 pub fn outcome_html(snapshot: &Snapshot, report: &[InvariantStatus]) -> String {
     let outcome = snapshot.outcome;
-    let (icon, title, text) = outcome_text(outcome);
+    // Before any saga has started nothing runs yet (a preset's faults may already be in place):
+    // the banner says so rather than "Running".
+    let ready = snapshot.sagas.iter().all(|r| !r.started);
+    let (icon, title, text) = if ready {
+        (
+            "◇",
+            "Ready",
+            "Nothing has happened yet: press Play (Space) or Step (→).",
+        )
+    } else {
+        outcome_text(outcome)
+    };
     let broken: Vec<&str> = report
         .iter()
         .filter(|i| !i.holds)
@@ -55,6 +66,7 @@ pub fn outcome_html(snapshot: &Snapshot, report: &[InvariantStatus]) -> String {
     out.push(r#"<section class="outcome outcome--"#)
         .push(outcome.as_str())
         .push(if warn { " outcome--broken" } else { "" })
+        .push(if ready { " outcome--ready" } else { "" })
         .push(r#"" data-testid="outcome" data-outcome=""#)
         .push(outcome.as_str())
         .push(r#"" data-broken=""#)
@@ -135,6 +147,33 @@ mod tests {
         let html = outcome_html(&snapshot, &report);
         assert!(html.contains(r#"data-broken="0""#), "{html}");
         assert!(!html.contains("But the monitor"), "{html}");
+    }
+
+    #[test]
+    fn before_any_saga_starts_the_banner_says_ready() {
+        let sim = crate::engine::Simulation::new(
+            crate::engine::presets::scenario(
+                "card-declined",
+                Coordination::Orchestration,
+                crate::engine::Storage::PerService,
+                0,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let html = outcome_html(&sim.snapshot(), &[]);
+        assert!(
+            html.contains("Ready") && html.contains("outcome--ready"),
+            "{html}"
+        );
+        assert!(!html.contains("Running"), "{html}");
+        let mut sim = sim;
+        while !sim.snapshot().sagas.iter().any(|r| r.started) && sim.step() {}
+        let html = outcome_html(&sim.snapshot(), &[]);
+        assert!(
+            html.contains("Running") && !html.contains("Ready"),
+            "{html}"
+        );
     }
 
     fn report_clean() -> (Snapshot, Vec<InvariantStatus>) {

@@ -2,7 +2,9 @@
 //! queue and the dead-letter queue, with what the engine says of it now.
 
 use crate::engine::definition::ServiceId;
+use crate::engine::message::Task;
 use crate::engine::scenario::Coordination;
+use crate::engine::sim::{StepState, StepStatus};
 use crate::view::format::{duration, saga_colour, saga_letter, Num};
 use crate::view::html::Html;
 use crate::view::layout::{NodeKey, Rect};
@@ -64,13 +66,28 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
     } else {
         String::new()
     };
+    // A step whose compensation ran out of retries shows as failed: the header and its row say
+    // that the undo failed, not the step (the charge worked; its refund did not).
+    let undo_failed =
+        |st: &StepState| st.status == StepStatus::Failed && st.compensation_attempts > 0;
+    let word = if status == StepStatus::Failed
+        && record.is_some_and(|r| {
+            steps_of(def, s)
+                .into_iter()
+                .filter_map(|i| r.steps.get(i))
+                .any(undo_failed)
+        }) {
+        "undo failed"
+    } else {
+        status.as_str()
+    };
     text(
         out,
         "saga-node__status",
         14.0,
         46.0,
         None,
-        &format!("{} {}{attempts}", status_icon(status), status.as_str()),
+        &format!("{} {word}{attempts}", status_icon(status)),
     );
     let mut row = 0.0;
     for i in steps_of(def, s) {
@@ -80,7 +97,12 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
         let st = record
             .and_then(|r| r.steps.get(i).copied())
             .unwrap_or_default();
-        step_row(out, 56.0 + row * 32.0, width, i, &step.name, step.kind, st);
+        let name = if undo_failed(&st) {
+            Task::Compensate(i).label(def)
+        } else {
+            step.name.clone()
+        };
+        step_row(out, 56.0 + row * 32.0, width, i, &name, step.kind, st);
         row += 1.0;
     }
     if def.failure_notice.service() == s {

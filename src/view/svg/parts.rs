@@ -225,6 +225,21 @@ mod tests {
     use crate::view::svg::testing::*;
 
     #[test]
+    fn a_compensation_out_of_retries_is_named_not_the_step_it_undoes() {
+        for c in [Coordination::Orchestration, Coordination::Choreography] {
+            let s = sim("compensation-fails", c, 120_000);
+            let markup = svg(&s, 0, None);
+            assert!(markup.contains("undo failed"), "{c:?}");
+            assert!(markup.contains("</tspan> Refund payment</text>"), "{c:?}");
+            assert!(markup.contains("✗ undo failed"), "{c:?}");
+        }
+        // A refused step stays named as itself.
+        let s = sim("card-declined", Coordination::Orchestration, 120_000);
+        let markup = svg(&s, 0, None);
+        assert!(markup.contains("Charge card") && !markup.contains("undo failed"));
+    }
+
+    #[test]
     fn active_faults_show_as_removable_chips() {
         let mut s = sim("happy-path", Coordination::Orchestration, 0);
         s.handle_command(crate::engine::scenario::Command::InjectFault {

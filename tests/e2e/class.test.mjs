@@ -1,0 +1,68 @@
+// End-to-end tests of the rough edges a class trips on: before Play the banner says the run is
+// ready, not running; a compensation out of retries is named on its node (the refund failed,
+// not the charge); picking a fault from a node's menu gives the focus back to the node, so that
+// Space plays on instead of injecting the same fault again.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, withPage } from './page.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+describe('a class does not trip', () => {
+  test('before Play the banner says Ready, and Running once something happened', async () => {
+    await withPage(browser, { preset: 'card-declined', speed: 4 }, async (app) => {
+      const banner = app.byTestId('outcome');
+      assert.match(await banner.textContent(), /Ready/);
+      assert.doesNotMatch(await banner.textContent(), /Running/);
+      await app.step();
+      await app.page.waitForFunction(() => !/Ready/.test(document.querySelector('[data-testid="outcome"]').textContent));
+      assert.match(await banner.textContent(), /Running/);
+    });
+  });
+
+  for (const coordination of ['orchestration', 'choreography']) {
+    test(`${coordination}: a refund out of retries is named on Payment, not the charge it undoes`, async () => {
+      await withPage(browser, { preset: 'compensation-fails', coordination, speed: 100 }, async (app) => {
+        await app.play();
+        await app.waitForOutcome('rollback-incomplete');
+        const payment = (await app.service('payment').textContent()).replace(/\s+/g, ' ');
+        assert.match(payment, /undo failed/, payment);
+        assert.match(payment, /2 Refund payment/, payment);
+        const row = await app.service('payment').locator('.saga-step[data-step="2"] .saga-step__name').textContent();
+        assert.equal(row.trim(), '2 Refund payment');
+        assert.doesNotMatch(payment, /✗ failed/, payment);
+        await app.screenshot(`${coordination}-refund-failed-named`);
+      });
+    });
+  }
+
+  test('picking a fault gives the focus back to its node, and Space plays on', async () => {
+    await withPage(browser, { preset: 'happy-path', speed: 2 }, async (app) => {
+      await app.service('calendar').focus();
+      await app.press('Enter');
+      await app.byTestId('fault-menu').waitFor();
+      await app.waitForFocusOnFault();
+      await app.press('Enter');
+      await app.faultChips('calendar').first().waitFor();
+      await app.waitForFocusOnNode('service-calendar');
+      await app.press(' ');
+      await app.waitForPlaying(true);
+      await app.press(' ');
+      await app.waitForPlaying(false);
+      assert.equal(await app.faultChips('calendar').count(), 1, 'the fault was not picked again');
+      // Space on a node plays; Enter opens its menu.
+      await app.press('Escape');
+      await app.byTestId('fault-menu').waitFor({ state: 'detached' });
+      await app.waitForFocusOnNode('service-calendar');
+      await app.press(' ');
+      await app.waitForPlaying(true);
+      assert.equal(await app.byTestId('fault-menu').count(), 0, 'Space did not open the menu');
+    });
+  });
+});
