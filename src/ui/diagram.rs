@@ -13,7 +13,7 @@ use crate::view::commit::commit_html;
 use crate::view::compare::{compare_html, figures};
 use crate::view::format::{seconds, Num};
 use crate::view::gantt::{gantt_svg, GanttInput};
-use crate::view::html::{fault_menu_html, toolbar_html};
+use crate::view::html::{fault_menu_html, filter_chip_html, toolbar_html};
 use crate::view::layout::{node_rect, VIEW_H, VIEW_W};
 use crate::view::predict::{question_html, score_html};
 use crate::view::sequence::{sequence_svg, SequenceInput};
@@ -158,6 +158,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
         let saga = sel.saga.get();
         derived.snapshot.with(|s| toolbar_html(s, saga))
     });
+    let filter = Signal::derive(move || filter_chip_html(sel.node.get()));
     let fault_menu = Signal::derive(move || {
         let Some(key) = sel.menu.get() else {
             return String::new();
@@ -275,6 +276,7 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                 <output class="toolbar__clock" data-testid="clock" aria-label="Simulated time">
                     {move || format!("t = {}", seconds(run.clock.now_ms.get()))}
                 </output>
+                <Pane class="toolbar__filter" markup=filter />
             </div>
             <svg class="defs" width="0" height="0" aria-hidden="true" focusable="false">
                 <defs>

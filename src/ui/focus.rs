@@ -10,7 +10,7 @@ use super::handles::Overlay;
 use super::state::Run;
 
 /// Escape closes what is open, innermost first: an overlay, then the fault menu (giving the
-/// focus back to what opened them).
+/// focus back to what opened them), then the log's filter to one node.
 pub(super) fn escape_pressed(run: Run) {
     if run.layout.overlay.get_untracked() != Overlay::None {
         run.layout.close_overlay();
@@ -19,6 +19,10 @@ pub(super) fn escape_pressed(run: Run) {
     if let Some(node) = run.selection.menu.get_untracked() {
         run.selection.menu.set(None);
         focus_later(format!("[data-node=\"{}\"]", node.test_id()));
+        return;
+    }
+    if run.selection.node.get_untracked().is_some() {
+        run.selection.node.set(None);
     }
 }
 

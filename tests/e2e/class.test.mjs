@@ -1,7 +1,8 @@
 // End-to-end tests of the rough edges a class trips on: before Play the banner says the run is
 // ready, not running; a compensation out of retries is named on its node (the refund failed,
 // not the charge); picking a fault from a node's menu gives the focus back to the node, so that
-// Space plays on instead of injecting the same fault again.
+// Space plays on instead of injecting the same fault again; a node click that filters the log
+// says so over the diagram, and Escape shows every event again.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, withPage } from './page.mjs';
@@ -63,6 +64,25 @@ describe('a class does not trip', () => {
       await app.press(' ');
       await app.waitForPlaying(true);
       assert.equal(await app.byTestId('fault-menu').count(), 0, 'Space did not open the menu');
+    });
+  });
+
+  test('a node click that filters the log says so over the diagram, and Escape clears it', async () => {
+    await withPage(browser, { preset: 'card-declined', speed: 100 }, async (app) => {
+      await app.play();
+      await app.waitForOutcome('compensated');
+      assert.equal(await app.byTestId('diagram-filter').count(), 0);
+      await app.openFaultMenu('calendar');
+      await app.byTestId('log-show-all').waitFor();
+      const chip = app.byTestId('diagram-filter');
+      assert.match(await chip.textContent(), /Log: Calendar only/);
+      await app.press('Escape');
+      await app.byTestId('fault-menu').waitFor({ state: 'detached' });
+      assert.equal(await chip.count(), 1, 'the first Escape closes the menu only');
+      await app.screenshot('diagram-filter-chip');
+      await app.press('Escape');
+      await chip.waitFor({ state: 'detached' });
+      await app.byTestId('log-show-all').waitFor({ state: 'detached' });
     });
   });
 });

@@ -96,6 +96,21 @@ pub fn log_line_html(line: &Line, selected: bool) -> String {
         .push("</span></li>");
     out.into_string()
 }
+/// Over the diagram, where the class is looking: that the log shows only one node's events,
+/// and a button (or Escape) to show them all again; nothing when the log is not filtered.
+pub fn filter_chip_html(filter: Option<NodeKey>) -> String {
+    let Some(node) = filter else {
+        return String::new();
+    };
+    let mut out = Html::with_capacity(256);
+    out.push(r#"<button type="button" class="filter-chip" "#)
+        .push_command(Command::ShowAll)
+        .push(r#" data-testid="diagram-filter" title="Show every event in the log again (Esc)">Log: "#)
+        .push_text(&node.label())
+        .push(r#" only <span class="filter-chip__x" aria-hidden="true">✕</span> <kbd>Esc</kbd></button>"#);
+    out.into_string()
+}
+
 /// The log's head: how many events there are, or, filtered to a node, how many of them concern
 /// it and a button to show them all again.
 pub fn log_head_html(lines: &[Line], filter: Option<NodeKey>) -> String {
@@ -158,6 +173,9 @@ mod tests {
         let head = log_head_html(&all, Some(payment));
         assert!(head.contains(&format!("{} only · {shown}/{total}", payment.label())));
         assert!(head.contains(r#"data-action="show-all" data-testid="log-show-all""#));
+        let chip = filter_chip_html(Some(payment));
+        assert!(chip.contains(r#"data-action="show-all""#) && chip.contains("Log: Payment only"));
+        assert!(filter_chip_html(None).is_empty());
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod share;
 pub use data::data_html;
 pub use fault_menu::fault_menu_html;
 pub use invariants::invariants_html;
-pub use log::{lines, lines_from, log_head_html, log_line_html, Line};
+pub use log::{filter_chip_html, lines, lines_from, log_head_html, log_line_html, Line};
 pub use markup::{Html, Plain};
 pub use narration::{narrated, narration_html};
 pub use notice::notice_html;
