@@ -2,7 +2,8 @@
 // ready, not running; a compensation out of retries is named on its node (the refund failed,
 // not the charge); picking a fault from a node's menu gives the focus back to the node, so that
 // Space plays on instead of injecting the same fault again; a node click that filters the log
-// says so over the diagram, and Escape shows every event again.
+// says so over the diagram, and Escape shows every event again; with two sagas each node says,
+// by letter and colour, whose status it shows.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, withPage } from './page.mjs';
@@ -83,6 +84,19 @@ describe('a class does not trip', () => {
       await app.press('Escape');
       await chip.waitFor({ state: 'detached' });
       await app.byTestId('log-show-all').waitFor({ state: 'detached' });
+    });
+  });
+
+  test('with two sagas each service node says whose status it shows', async () => {
+    await withPage(browser, { preset: 'two-customers', speed: 100 }, async (app) => {
+      await app.play();
+      await app.waitUntilPaused();
+      const badge = (name) => app.service(name).locator('.saga-node__saga-letter').textContent();
+      assert.equal(await badge('payment'), 'A');
+      await app.sagaButtons().nth(1).click();
+      await app.page.waitForFunction(() => document.querySelector('[data-testid="service-payment"] .saga-node__saga-letter')?.textContent === 'B');
+      assert.equal(await badge('calendar'), 'B');
+      await app.screenshot('two-sagas-lettered-nodes');
     });
   });
 });

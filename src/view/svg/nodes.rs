@@ -89,6 +89,25 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
         None,
         &format!("{} {word}{attempts}", status_icon(status)),
     );
+    // With several sagas the status is the shown saga's: its letter, in its colour, says which.
+    if let Some(r) = record.filter(|_| snap.sagas.len() > 1) {
+        out.push(r#"<g class="saga-node__saga saga-"#)
+            .push_plain(saga_colour(r.id))
+            .push(r#"" transform="translate("#)
+            .push_plain(Num(rect.w - 22.0))
+            .push(r#" 40)"><title>Shows saga "#)
+            .push_plain(saga_letter(r.id))
+            .push(r#"</title><circle r="10"/>"#);
+        text(
+            out,
+            "saga-node__saga-letter",
+            0.0,
+            4.5,
+            Some("middle"),
+            &saga_letter(r.id).to_string(),
+        );
+        out.push("</g>");
+    }
     let mut row = 0.0;
     for i in steps_of(def, s) {
         let Some(step) = def.steps.get(i) else {

@@ -240,6 +240,28 @@ mod tests {
     }
 
     #[test]
+    fn with_several_sagas_each_node_says_whose_status_it_shows() {
+        let s = sim("two-customers", Coordination::Orchestration, 120_000);
+        for saga in [0, 1] {
+            let markup = svg(&s, saga, None);
+            let letter = ['A', 'B'][saga];
+            // One badge per service node, in the shown saga's colour.
+            assert_eq!(
+                markup
+                    .matches(&format!(r#"<title>Shows saga {letter}</title>"#))
+                    .count(),
+                4
+            );
+            assert!(markup.contains(&format!(
+                r#"class="saga-node__saga saga-{}""#,
+                crate::view::format::saga_colour(saga)
+            )));
+        }
+        let one = sim("happy-path", Coordination::Orchestration, 120_000);
+        assert!(!svg(&one, 0, None).contains("saga-node__saga"));
+    }
+
+    #[test]
     fn active_faults_show_as_removable_chips() {
         let mut s = sim("happy-path", Coordination::Orchestration, 0);
         s.handle_command(crate::engine::scenario::Command::InjectFault {
