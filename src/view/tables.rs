@@ -465,7 +465,14 @@ pub fn databases_html(dbs: &[DatabaseView]) -> Html {
                     .push_plain(row.changed)
                     .push(r#"">"#);
                 for cell in &row.cells {
-                    out.push("<td>").push_text(cell).push("</td>");
+                    // A narrow column cuts a long value short: its title holds it whole, and the
+                    // row shows it wrapped while pointed at (style/main.css).
+                    if cell.chars().count() > 9 {
+                        out.push("<td").push_attr("title", cell).push(">");
+                    } else {
+                        out.push("<td>");
+                    }
+                    out.push_text(cell).push("</td>");
                 }
                 out.push("</tr>");
             }

@@ -3,7 +3,8 @@
 // not the charge); picking a fault from a node's menu gives the focus back to the node, so that
 // Space plays on instead of injecting the same fault again; a node click that filters the log
 // says so over the diagram, and Escape shows every event again; with two sagas each node says,
-// by letter and colour, whose status it shows.
+// by letter and colour, whose status it shows; a database value a narrow column cuts short is
+// whole in its title and when its row is pointed at.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, withPage } from './page.mjs';
@@ -97,6 +98,24 @@ describe('a class does not trip', () => {
       await app.page.waitForFunction(() => document.querySelector('[data-testid="service-payment"] .saga-node__saga-letter')?.textContent === 'B');
       assert.equal(await badge('calendar'), 'B');
       await app.screenshot('two-sagas-lettered-nodes');
+    });
+  });
+
+  test('a database value cut short is whole in its title and when its row is pointed at', async () => {
+    await withPage(browser, { preset: 'no-semantic-lock', speed: 100 }, async (app) => {
+      await app.play();
+      await app.waitUntilPaused();
+      const cell = app.page.locator('[data-table="slots"] td[title]').first();
+      const title = await cell.getAttribute('title');
+      assert.equal((await cell.textContent()).trim(), title);
+      const cut = () => cell.evaluate((td) => td.scrollWidth > td.clientWidth + 1);
+      assert.equal(await cut(), true, 'the column cuts the slot short');
+      await cell.hover();
+      await app.page.waitForFunction((t) => {
+        const td = document.querySelector(`[data-table="slots"] td[title="${t}"]`);
+        return td && td.scrollWidth <= td.clientWidth + 1;
+      }, title);
+      await app.screenshot('database-value-whole');
     });
   });
 });

@@ -101,6 +101,11 @@ fn databases_render_as_html_with_changed_rows_marked() {
     assert!(html.contains("<td>CANCELLED</td>"));
     assert!(html.contains("db__row--changed"));
     assert!(html.contains("(empty)"));
+    // A value a narrow column may cut short carries its whole text as a title.
+    assert!(
+        html.contains(r#"<td title="Fri 19:30 · table 4">Fri 19:30 · table 4</td>"#),
+        "{html}"
+    );
 }
 
 #[test]
