@@ -9,21 +9,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::played;
 use common::random::random_scenario;
+use common::words::{duration_after, number_after};
 use sagascope::engine::event::{Event, EventKind, Outcome};
 use sagascope::engine::message::{Body, Node, SagaId, Task};
 use sagascope::engine::presets::{self, PRESETS};
 use sagascope::engine::{Coordination, Scenario, Simulation, Storage};
 use sagascope::view::predict::{question, Question, Topic};
-
-fn played(scenario: Scenario) -> Simulation {
-    let mut sim = Simulation::new(scenario).expect("valid scenario");
-    let mut steps = 0;
-    while sim.step() && steps < 200_000 {
-        steps += 1;
-    }
-    sim
-}
 
 /// Events a question may come before (the rest never get one: asking `question` about them only
 /// costs time).
@@ -63,33 +56,6 @@ fn head(answer: &str) -> &str {
         .next()
         .unwrap_or(answer)
         .trim()
-}
-
-/// Seconds as the questions write them ("2.00 s"), in milliseconds.
-fn millis_after(text: &str, prefix: &str) -> Option<u64> {
-    let at = text.find(prefix)? + prefix.len();
-    let number: String = text[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let unit = text[at + number.len()..].trim_start();
-    let value: f64 = number.parse().ok()?;
-    if unit.starts_with("ms") {
-        Some(value as u64)
-    } else if unit.starts_with('s') {
-        Some((value * 1000.0).round() as u64)
-    } else {
-        None
-    }
-}
-
-fn number_after(text: &str, prefix: &str) -> Option<u32> {
-    let at = text.find(prefix)? + prefix.len();
-    let digits: String = text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
 }
 
 /// The question gives nothing away and is well formed.
@@ -234,11 +200,11 @@ impl Run<'_> {
             Topic::Retry | Topic::ForwardRecovery => match event.kind {
                 EventKind::RetryScheduled { task, .. } => {
                     let n = number_after(right, "(attempt ").ok_or("no attempt in the answer")?;
-                    let wait = millis_after(right, "Wait ").ok_or("no wait in the answer")?;
+                    let wait = duration_after(right, "Wait ").ok_or("no wait in the answer")?;
                     let next = self
                         .commands(saga, task, i + 1)
                         .into_iter()
-                        .find(|(_, a)| *a == n);
+                        .find(|(_, a)| u64::from(*a) == n);
                     match next {
                         Some((j, _)) if self.interrupted(saga, i, j) => Ok(()),
                         Some((j, _)) => {
@@ -254,7 +220,8 @@ impl Run<'_> {
                     }
                 }
                 EventKind::Received { message, .. } => {
-                    let visibility = millis_after(right, "(").ok_or("no timeout in the answer")?;
+                    let visibility =
+                        duration_after(right, "(").ok_or("no timeout in the answer")?;
                     if visibility != self.scenario.queues.visibility_timeout_ms {
                         return Err(format!("answered a timeout of {visibility} ms"));
                     }
@@ -360,10 +327,7 @@ fn check_run(sim: &Simulation, tally: &mut BTreeMap<&'static str, usize>) -> Res
 }
 
 fn schedules() -> u64 {
-    std::env::var("SAGASCOPE_QUESTION_SCHEDULES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000)
+    common::env_u64("SAGASCOPE_QUESTION_SCHEDULES", 1_000)
 }
 
 #[test]

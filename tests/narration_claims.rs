@@ -20,7 +20,9 @@
 
 mod common;
 
+use common::played;
 use common::random::random_scenario;
+use common::words::{duration_after, number_after};
 use sagascope::engine::definition::{Operation, StepKind};
 use sagascope::engine::event::{Event, EventKind, FailReason, Outcome};
 use sagascope::engine::message::{Body, Message, Node, SagaId, Task};
@@ -29,16 +31,6 @@ use sagascope::engine::shared::Record;
 use sagascope::engine::{Scenario, Simulation, Storage};
 use sagascope::view::html::{lines, Line};
 use sagascope::view::story::Idea;
-
-/// A run, played to its end.
-fn played(scenario: Scenario) -> Simulation {
-    let mut sim = Simulation::new(scenario).expect("valid scenario");
-    let mut steps = 0;
-    while sim.step() && steps < 200_000 {
-        steps += 1;
-    }
-    sim
-}
 
 /// What the checker reads: the trace and the scenario's data.
 struct Run<'a> {
@@ -71,34 +63,6 @@ fn named_sagas(text: &str) -> Vec<char> {
 }
 
 /// The number after `prefix` in `text` ("(attempt " → 3).
-fn number_after(text: &str, prefix: &str) -> Option<u64> {
-    let at = text.find(prefix)? + prefix.len();
-    let digits: String = text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
-/// A duration as the narration writes it ("400 ms", "2 s", "2.5 s"), after `prefix`.
-fn duration_after(text: &str, prefix: &str) -> Option<u64> {
-    let at = text.find(prefix)? + prefix.len();
-    let rest = &text[at..];
-    let number: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let unit = rest[number.len()..].trim_start();
-    let value: f64 = number.parse().ok()?;
-    if unit.starts_with("ms") {
-        Some(value as u64)
-    } else if unit.starts_with('s') {
-        Some((value * 1000.0).round() as u64)
-    } else {
-        None
-    }
-}
-
 /// Whether `said` (as the narration writes durations, truncated to a tenth of a second)
 /// describes `actual` milliseconds.
 fn same_duration(said: u64, actual: u64) -> bool {
@@ -657,10 +621,7 @@ fn check_run(sim: &Simulation, told: &[Line]) -> Result<(), String> {
 }
 
 fn schedules() -> u64 {
-    std::env::var("SAGASCOPE_NARRATION_SCHEDULES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000)
+    common::env_u64("SAGASCOPE_NARRATION_SCHEDULES", 1_000)
 }
 
 #[test]

@@ -39,6 +39,19 @@ impl Task {
         }
     }
 
+    /// Whether the task may only go forward: a retriable step (after the pivot) or the failure
+    /// notice. It is retried under the retriable policy and never undone.
+    pub fn only_forward(self, def: &SagaDefinition) -> bool {
+        match self {
+            Task::Action(step) => def
+                .steps
+                .get(step)
+                .is_some_and(|s| s.kind == super::definition::StepKind::Retriable),
+            Task::FailureNotice => true,
+            Task::Compensate(_) => false,
+        }
+    }
+
     /// The service that runs this task.
     pub fn service(self, def: &SagaDefinition) -> Option<ServiceId> {
         self.operation(def).map(Operation::service)

@@ -147,14 +147,12 @@ impl RetryPolicies {
         task: super::message::Task,
         definition: &SagaDefinition,
     ) -> &RetryPolicy {
-        use super::message::Task;
-        match task {
-            Task::Action(s) => match definition.steps.get(s).map(|d| d.kind) {
-                Some(StepKind::Retriable) => &self.retriable,
-                _ => &self.step,
-            },
-            Task::Compensate(_) => &self.compensation,
-            Task::FailureNotice => &self.retriable,
+        if task.only_forward(definition) {
+            &self.retriable
+        } else if matches!(task, super::message::Task::Compensate(_)) {
+            &self.compensation
+        } else {
+            &self.step
         }
     }
 }

@@ -30,6 +30,15 @@ pub fn saga_colour(saga: SagaId) -> usize {
     saga % 6
 }
 
+/// Names joined as people write them: "a, b and c" ("nothing" for none).
+pub fn list(items: &[String]) -> String {
+    match items {
+        [] => "nothing".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// First letter in upper case: `card declined` → `Card declined`.
 pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod random;
+pub mod words;
 
 use sagascope::engine::defect::Defect;
 use sagascope::engine::event::EventKind;
@@ -215,4 +216,23 @@ pub fn pivot_confirmed_behind_errors(defect: Option<Defect>) -> Harness {
         .expect("a fault");
     h.drive();
     h
+}
+
+/// A run played to its end (or 200,000 steps), with no monitor watching: for checks that read
+/// only what the run left behind.
+pub fn played(scenario: Scenario) -> Simulation {
+    let mut sim = Simulation::new(scenario).expect("valid scenario");
+    let mut steps = 0;
+    while sim.step() && steps < 200_000 {
+        steps += 1;
+    }
+    sim
+}
+
+/// A count from the environment (`SAGASCOPE_…_SCHEDULES`), else `default`: the long runs.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

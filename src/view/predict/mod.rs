@@ -26,12 +26,12 @@ pub use panel::{question_html, score_html};
 
 use std::fmt::Write;
 
-use crate::engine::definition::{SagaDefinition, ServiceId, StepKind};
+use crate::engine::definition::{SagaDefinition, ServiceId};
 use crate::engine::event::{Event, EventKind};
 use crate::engine::message::{Message, MessageId, SagaId, Task};
 use crate::engine::scenario::{Coordination, Scenario};
 
-use super::format::saga_letter;
+use super::format::{list, saga_letter};
 use super::story::Idea;
 use ending::{ending, recovery};
 use retries::{dead_letter, duplicate, redelivery, retry};
@@ -178,15 +178,7 @@ fn topic_of(before: &[Event], event: &Event, scenario: &Scenario) -> Option<Topi
 /// Retrying a step after the pivot (or the failure notice) is forward recovery; anything else
 /// is an ordinary retry.
 fn retry_topic(task: Task, def: &SagaDefinition) -> Topic {
-    let after_pivot = match task {
-        Task::Action(step) => def
-            .steps
-            .get(step)
-            .is_some_and(|s| s.kind == StepKind::Retriable),
-        Task::FailureNotice => true,
-        Task::Compensate(_) => false,
-    };
-    if after_pivot {
+    if task.only_forward(def) {
         Topic::ForwardRecovery
     } else {
         Topic::Retry
@@ -289,15 +281,6 @@ impl Ctx<'_> {
 
     fn message(&self, id: MessageId) -> Option<&Message> {
         self.messages.iter().find(|m| m.id == id)
-    }
-}
-
-/// Names joined as people write them: "a, b and c".
-fn list(items: &[String]) -> String {
-    match items {
-        [] => "nothing".to_string(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

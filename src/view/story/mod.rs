@@ -12,7 +12,7 @@ pub use idea::Idea;
 
 use narrate::tell_event;
 
-use crate::engine::definition::{ServiceId, StepKind};
+use crate::engine::definition::ServiceId;
 use crate::engine::event::{Event, EventKind, Outcome};
 use crate::engine::fault::FaultKind;
 use crate::engine::message::{Body, Message, MessageId, Node, SagaId, Task};
@@ -194,20 +194,11 @@ impl StoryContext<'_> {
     /// no reply before `event`: only then was it retried into success (forward recovery), rather
     /// than done at its first try.
     fn retried_after_pivot(&self, event: &Event) -> bool {
-        let def = &self.scenario.definition;
-        let after_pivot = |task: Task| match task {
-            Task::Action(s) => def
-                .steps
-                .get(s)
-                .is_some_and(|d| d.kind == StepKind::Retriable),
-            Task::FailureNotice => true,
-            Task::Compensate(_) => false,
-        };
         self.before(event).iter().any(|e| {
             e.saga == event.saga
                 && matches!(e.kind,
                     EventKind::TaskFailed { task, .. } | EventKind::TimedOut { task, .. }
-                        if after_pivot(task))
+                        if task.only_forward(&self.scenario.definition))
         })
     }
 

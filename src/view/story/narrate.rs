@@ -9,7 +9,7 @@ use crate::engine::event::{
 use crate::engine::message::{Body, Node, SagaId, Task, TaskResult};
 use crate::engine::scenario::Storage;
 use crate::engine::shared::Record;
-use crate::view::format::{duration, saga_letter};
+use crate::view::format::{duration, list, saga_letter};
 use crate::view::layout::NodeKey;
 
 use super::*;
@@ -578,7 +578,7 @@ fn slot_refusal(ctx: &StoryContext<'_>, event: &Event, step: usize) -> (String, 
                 format!(
                     "Calendar has no table left at {}: {} booked before this saga. A business refusal, not a fault: retrying will not help. {undo}",
                     mine.spec.slot,
-                    join_names(&letters)
+                    list(&letters)
                 ),
                 Idea::Compensation,
             )
@@ -588,7 +588,7 @@ fn slot_refusal(ctx: &StoryContext<'_>, event: &Event, step: usize) -> (String, 
         (
             format!(
                 "{} booked this slot and has not finished: Calendar treats a slot booked by an unfinished saga as taken (the semantic lock), so this saga is turned away rather than share it. {undo}",
-                capitalise(&join_names(&letters))
+                capitalise(&list(&letters))
             ),
             Idea::SemanticLock,
         )
@@ -596,19 +596,10 @@ fn slot_refusal(ctx: &StoryContext<'_>, event: &Event, step: usize) -> (String, 
         (
             format!(
                 "{} booked this slot: one booking per slot is a business rule. {undo}",
-                capitalise(&join_names(&letters))
+                capitalise(&list(&letters))
             ),
             Idea::Compensation,
         )
-    }
-}
-
-/// Names joined as people write them: "a, b and c".
-fn join_names(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
