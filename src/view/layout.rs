@@ -180,6 +180,8 @@ pub struct Edge {
 }
 
 const SERVICE_W: f64 = 232.0;
+/// The event bus's height: three rows of topic pills.
+const BUS_H: f64 = 2.0 * PILL_PAD + 3.0 * PILL_H + 2.0 * PILL_GAP;
 const SERVICE_GAP: f64 = 14.0;
 const LANE_OFFSET: f64 = 8.0;
 
@@ -205,7 +207,7 @@ pub fn node_rect(coordination: Coordination, key: NodeKey) -> Option<Rect> {
             NodeKey::Customer => Some(Rect::new(6.0, 362.0, 82.0, 52.0)),
             NodeKey::Service(s) => Some(Rect::new(service_x(s), 8.0, SERVICE_W, 178.0)),
             NodeKey::Queue(s) => Some(Rect::new(service_x(s) + 84.0, 210.0, 112.0, 44.0)),
-            NodeKey::Bus => Some(Rect::new(94.0, 286.0, 896.0, 56.0)),
+            NodeKey::Bus => Some(Rect::new(94.0, 272.0, 896.0, BUS_H)),
             NodeKey::DeadLetters => Some(Rect::new(632.0, 356.0, 358.0, 78.0)),
             NodeKey::Orchestrator => None,
         },
@@ -384,6 +386,146 @@ pub fn point_along(points: &[Point], fraction: f64) -> Point {
         left -= len;
     }
     points.last().copied().unwrap_or(first)
+}
+
+/// The width of a character of bold text, in ems: an upper bound for the common sans-serif faces
+/// the page may get (DejaVu Sans Bold, the widest of them, measured; Segoe UI, Roboto and the
+/// San Francisco faces are narrower), so text laid out by it stays inside its box.
+fn bold_em(c: char) -> f64 {
+    match c {
+        'i' | 'j' | 'l' | 'I' | 'J' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | '·' => 0.39,
+        ' ' => 0.36,
+        'f' | 'r' | 't' => 0.5,
+        'm' | 'w' | 'M' | 'W' => 1.1,
+        'A'..='Z' => 0.86,
+        'a'..='z' | '0'..='9' => 0.73,
+        _ => 1.0,
+    }
+}
+
+/// How wide a line of bold text is drawn at `font` units (at most: see [`bold_em`]).
+pub fn bold_text_width(text: &str, font: f64) -> f64 {
+    text.chars().map(bold_em).sum::<f64>() * font
+}
+
+/// Text size, height and inner padding of a topic pill on the event bus.
+pub const PILL_FONT: f64 = 12.5;
+/// A topic pill's height.
+pub const PILL_H: f64 = 22.0;
+/// Space between the pill's edge and its text, each side.
+pub const PILL_TEXT_PAD: f64 = 8.0;
+const PILL_GAP: f64 = 3.0;
+const PILL_PAD: f64 = 5.0;
+/// Where the pills begin, right of the bus's title.
+const PILL_LEFT: f64 = 130.0;
+/// The room the bus's fault chips take at the right of its first row.
+pub const BUS_CHIPS_W: f64 = 104.0;
+
+/// A topic pill on the event bus, in the bus's own units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pill {
+    /// Its box.
+    pub rect: Rect,
+    /// Its text (cut short with "…" if no row is wide enough).
+    pub text: String,
+    /// The topics it stands for: one, or (the last pill, when they do not all fit) the rest.
+    pub topics: std::ops::Range<usize>,
+}
+
+impl Pill {
+    /// Whether it stands for several topics that did not fit ("+3 more").
+    pub fn is_more(&self) -> bool {
+        self.topics.len() > 1
+    }
+}
+
+/// The box a pill with this text needs.
+fn pill_width(text: &str) -> f64 {
+    bold_text_width(text, PILL_FONT) + 2.0 * PILL_TEXT_PAD
+}
+
+/// Lays the bus's topic pills out, in order, in rows right of its title (the first row leaves
+/// room for fault chips when `chips`), so that none overlaps another, the title or the chips,
+/// and each text fits its pill. Topics that do not fit share a last "+N more" pill.
+pub fn topic_pills(labels: &[String], chips: bool) -> Vec<Pill> {
+    let Some(bus) = node_rect(Coordination::Choreography, NodeKey::Bus) else {
+        return Vec::new();
+    };
+    let right = bus.w - PILL_PAD;
+    let rows: Vec<(f64, f64)> = (0..3)
+        .map(|i| {
+            let y = PILL_PAD + f64::from(i) * (PILL_H + PILL_GAP);
+            let end = if chips && i == 0 {
+                bus.w - BUS_CHIPS_W - PILL_GAP
+            } else {
+                right
+            };
+            (y, end)
+        })
+        .collect();
+    let mut out: Vec<Pill> = Vec::with_capacity(labels.len());
+    let (mut row, mut x) = (0, PILL_LEFT);
+    for (i, label) in labels.iter().enumerate() {
+        let mut text = label.clone();
+        let widest = right - PILL_LEFT;
+        if pill_width(&text) > widest {
+            // Longer than any row: cut short (its title still says it whole).
+            while !text.is_empty() && pill_width(&format!("{text}…")) > widest {
+                text.pop();
+            }
+            text.push('…');
+        }
+        let w = pill_width(&text);
+        while let Some(&(_, end)) = rows.get(row) {
+            if x + w <= end {
+                break;
+            }
+            row += 1;
+            x = PILL_LEFT;
+        }
+        let Some(&(y, _)) = rows.get(row) else {
+            // No room left: the last pills give way to one that counts the rest.
+            more(&mut out, &rows, i, labels.len());
+            return out;
+        };
+        out.push(Pill {
+            rect: Rect::new(x, y, w, PILL_H),
+            text,
+            topics: i..i + 1,
+        });
+        x += w + PILL_GAP * 2.0;
+    }
+    out
+}
+
+/// Ends the pills with one that stands for topics `first..total` (and the pills it displaces).
+fn more(out: &mut Vec<Pill>, rows: &[(f64, f64)], first: usize, total: usize) {
+    let mut first = first;
+    loop {
+        let text = format!("+{} more", total - first);
+        let w = pill_width(&text);
+        let (x, y, end) = match out.last() {
+            Some(p) => {
+                let row_end = rows
+                    .iter()
+                    .find(|(y, _)| (*y - p.rect.y).abs() < 0.5)
+                    .map_or(0.0, |r| r.1);
+                (p.rect.right() + PILL_GAP * 2.0, p.rect.y, row_end)
+            }
+            None => (PILL_LEFT, PILL_PAD, rows.first().map_or(0.0, |r| r.1)),
+        };
+        if x + w <= end || out.is_empty() {
+            out.push(Pill {
+                rect: Rect::new(x, y, w, PILL_H),
+                text,
+                topics: first..total,
+            });
+            return;
+        }
+        // Make room: the last shown topic joins the rest.
+        out.pop();
+        first -= 1;
+    }
 }
 
 /// An SVG path (`M x y L x y …`) through the points.

@@ -56,10 +56,89 @@ fn text_fits(text: &str, width: f64) -> bool {
     text_width(text) <= width
 }
 
-/// The whole timeline as an `<svg>` element.
+/// The y of a sub-lane's top edge in a row.
+fn lane_y(row: &GanttRow, lane: usize) -> f64 {
+    row.y + ROW_PAD + lane as f64 * (LANE_H + LANE_GAP)
+}
+
+/// The row labels, in an `<svg>` of their own that the stylesheet keeps in view (sticky) while
+/// the timeline scrolls sideways under it: each row's name on its stripe and, when several sagas
+/// run, each sub-lane's saga letter in the saga's colour.
+fn labels_svg(out: &mut Html, g: &GanttLayout, several: bool) {
+    let (w, h) = (Num(LABEL_W), Num(g.height));
+    out.push(r#"<svg class="gantt__labels" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" viewBox="0 0 "#)
+        .push_plain(w)
+        .push(" ")
+        .push_plain(h)
+        .push(r#"" width=""#)
+        .push_plain(w)
+        .push(r#"" height=""#)
+        .push_plain(h)
+        .push(r#""><rect class="gantt__labels-bg" x="0" y="0" width=""#)
+        .push_plain(w)
+        .push(r#"" height=""#)
+        .push_plain(h)
+        .push(r#""/>"#);
+    for (i, row) in g.rows.iter().enumerate() {
+        out.push(r#"<rect class="gantt__row gantt__row--"#)
+            .push(if i % 2 == 0 { "even" } else { "odd" })
+            .push(r#"" x="0" y=""#)
+            .push_plain(Num(row.y))
+            .push(r#"" width=""#)
+            .push_plain(w)
+            .push(r#"" height=""#)
+            .push_plain(Num(row.height))
+            .push(r#""/><text class="gantt__row-label" data-row=""#)
+            .push(row.key.as_str())
+            .push(r#"" x="10" y=""#)
+            .push_plain(Num(row.y + ROW_PAD + LANE_H / 2.0 + 4.0))
+            .push(r#"">"#)
+            .push_text(row.key.label())
+            .push("</text>");
+        if !several {
+            continue;
+        }
+        for (lane, saga) in row.lanes.iter().enumerate() {
+            let Some(saga) = saga else {
+                continue;
+            };
+            let y = lane_y(row, lane);
+            out.push(r#"<g class="gantt__lane-label saga-"#)
+                .push_plain(saga_colour(*saga))
+                .push(r#"" data-saga=""#)
+                .push_plain(saga_letter(*saga))
+                .push(r#"" transform="translate("#)
+                .push_plain(Num(LABEL_W - 22.0))
+                .push(" ")
+                .push_plain(Num(y + 2.0))
+                .push(r#")"><rect class="gantt__lane-chip" width="16" height=""#)
+                .push_plain(Num(LANE_H - 4.0))
+                .push(r#"" rx="4"/>"#)
+                .push_svg_text(
+                    "gantt__lane-letter",
+                    (8.0, LANE_H / 2.0 + 2.0),
+                    Some("middle"),
+                    &saga_letter(*saga).to_string(),
+                )
+                .push("</g>");
+        }
+    }
+    out.push_line(
+        "gantt__labels-edge",
+        (LABEL_W - 0.5, 0.0),
+        (LABEL_W - 0.5, g.height),
+    )
+    .push("</svg>");
+}
+
+/// The whole timeline: its row labels (kept in view while it scrolls sideways) over an `<svg>`
+/// of its rows, axis, spans and now-line, in a `<div class="gantt-frame">`.
 pub fn gantt_svg(input: &GanttInput) -> String {
     let g = layout(input);
-    let mut out = Html::with_capacity(8 * 1024 + g.spans.len() * 600);
+    let mut out = Html::with_capacity(10 * 1024 + g.spans.len() * 600);
+    let several = input.scenario.sagas.len() > 1;
+    out.push(r#"<div class="gantt-frame">"#);
+    labels_svg(&mut out, &g, several);
     let (w, h) = (Num(g.width), Num(g.height));
     out.push(r#"<svg class="gantt" data-testid="gantt-view" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#)
         .push_plain(w)
@@ -80,9 +159,8 @@ pub fn gantt_svg(input: &GanttInput) -> String {
             r#"<line class="gantt__hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>"#
         ));
 
-    // Rows and their labels.
+    // Rows, and with several sagas each sub-lane tinted in its saga's colour.
     out.push(r#"<g class="gantt__rows">"#);
-    let several = input.scenario.sagas.len() > 1;
     for (i, row) in g.rows.iter().enumerate() {
         out.push(r#"<rect class="gantt__row gantt__row--"#)
             .push(if i % 2 == 0 { "even" } else { "odd" })
@@ -94,28 +172,25 @@ pub fn gantt_svg(input: &GanttInput) -> String {
             .push_plain(w)
             .push(r#"" height=""#)
             .push_plain(Num(row.height))
-            .push(r#""/><text class="gantt__row-label" x="10" y=""#)
-            .push_plain(Num(row.y + ROW_PAD + LANE_H / 2.0 + 4.0))
-            .push(r#"">"#)
-            .push_text(row.key.label())
-            .push("</text>");
-        if several {
-            for (lane, saga) in row.lanes.iter().enumerate() {
-                if let Some(saga) = saga {
-                    out.push(r#"<text class="gantt__lane-label saga-"#)
-                        .push_plain(saga_colour(*saga))
-                        .push(r#"" x=""#)
-                        .push_plain(Num(LABEL_W - 8.0))
-                        .push(r#"" y=""#)
-                        .push_plain(Num(row.y
-                            + ROW_PAD
-                            + lane as f64 * (LANE_H + LANE_GAP)
-                            + LANE_H / 2.0
-                            + 4.0))
-                        .push(r#"" text-anchor="end">"#)
-                        .push_plain(saga_letter(*saga))
-                        .push("</text>");
-                }
+            .push(r#""/>"#);
+        if !several {
+            continue;
+        }
+        for (lane, saga) in row.lanes.iter().enumerate() {
+            if let Some(saga) = saga {
+                out.push(r#"<rect class="gantt__lane saga-"#)
+                    .push_plain(saga_colour(*saga))
+                    .push(r#"" data-saga=""#)
+                    .push_plain(saga_letter(*saga))
+                    .push(r#"" x=""#)
+                    .push_plain(Num(LABEL_W))
+                    .push(r#"" y=""#)
+                    .push_plain(Num(lane_y(row, lane) - LANE_GAP / 2.0))
+                    .push(r#"" width=""#)
+                    .push_plain(Num(g.width - LABEL_W))
+                    .push(r#"" height=""#)
+                    .push_plain(Num(LANE_H + LANE_GAP))
+                    .push(r#""/>"#);
             }
         }
     }
@@ -131,8 +206,9 @@ pub fn gantt_svg(input: &GanttInput) -> String {
         )
         .push_svg_text(
             "gantt__tick-label",
-            (t.x, AXIS_H - 10.0),
-            Some("middle"),
+            (t.x + if t.ms == 0 { 3.0 } else { 0.0 }, AXIS_H - 10.0),
+            // The first would be half under the row labels.
+            Some(if t.ms == 0 { "start" } else { "middle" }),
             &t.label,
         );
     }
@@ -189,7 +265,7 @@ pub fn gantt_svg(input: &GanttInput) -> String {
             }),
             &format!("now {}", seconds(input.now_ms)),
         )
-        .push("</g></svg>");
+        .push("</g></svg></div>");
     out.into_string()
 }
 
@@ -221,23 +297,26 @@ fn span_svg(out: &mut Html, span: &Span, row: RowKey, selected: Option<u64>, roo
         ""
     })
     .push(r#"" data-kind=""#)
-    .push(kind)
-    .push(r#"" data-outcome=""#)
-    .push(outcome)
-    .push(r#"" data-row=""#)
-    .push(row.as_str())
-    .push(r#"" "#)
-    .push_command(Command::SelectEvent(span.seq))
-    .push(r#" tabindex="0" role="button""#)
-    .push_attr("aria-label", &description)
-    .push(if is_selected {
-        r#" aria-current="true""#
-    } else {
-        ""
-    })
-    .push("><title>")
-    .push_text(&description)
-    .push("</title>");
+    .push(kind);
+    if let Some(saga) = span.saga {
+        out.push(r#"" data-saga=""#).push_plain(saga_letter(saga));
+    }
+    out.push(r#"" data-outcome=""#)
+        .push(outcome)
+        .push(r#"" data-row=""#)
+        .push(row.as_str())
+        .push(r#"" "#)
+        .push_command(Command::SelectEvent(span.seq))
+        .push(r#" tabindex="0" role="button""#)
+        .push_attr("aria-label", &description)
+        .push(if is_selected {
+            r#" aria-current="true""#
+        } else {
+            ""
+        })
+        .push("><title>")
+        .push_text(&description)
+        .push("</title>");
     let (at, size) = ((span.x0, span.y), (span.x1 - span.x0, span.height));
     out.push_rect("gantt-span__box", at, size, r#" rx="3""#);
     if span.kind == SpanKind::Compensation {
@@ -297,7 +376,11 @@ mod tests {
         for (name, r) in all_runs().into_iter().step_by(3) {
             let g = r.layout();
             let svg = gantt_svg(&r.input(None));
-            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{name}");
+            assert!(
+                svg.starts_with(r#"<div class="gantt-frame"><svg class="gantt__labels""#)
+                    && svg.ends_with("</svg></div>"),
+                "{name}"
+            );
             assert!(svg.contains(r#"data-testid="gantt-view""#), "{name}");
             assert!(svg.contains(&format!(
                 r#"viewBox="0 0 {} {}" width="{}" height="{}""#,
@@ -365,5 +448,79 @@ mod tests {
         assert!(svg.contains(&format!(r#"x1="{}""#, Num(g.now_x))));
         assert!(svg.contains("now 4.00 s"));
         assert!((g.now_x - (LABEL_W + 4_000.0 / g.ms_per_px)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_row_labels_are_drawn_apart_to_stay_in_view() {
+        for (name, r) in all_runs().into_iter().step_by(5) {
+            let g = r.layout();
+            let svg = gantt_svg(&r.input(None));
+            let (labels, plot) = svg
+                .split_once(r#"<svg class="gantt" "#)
+                .expect("two drawings");
+            assert!(
+                labels.contains(&format!(
+                    r#"<svg class="gantt__labels" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" viewBox="0 0 {} {}" width="{}""#,
+                    Num(LABEL_W),
+                    Num(g.height),
+                    Num(LABEL_W)
+                )),
+                "{name}"
+            );
+            for row in &g.rows {
+                let key = format!(r#"data-row="{}""#, row.key.as_str());
+                assert_eq!(labels.matches(&key).count(), 1, "{name}");
+                assert!(labels.contains(&format!(">{}</text>", row.key.label())));
+            }
+            assert!(!plot.contains("gantt__row-label"), "{name}");
+            // Nothing of the run is drawn under the labels while the view is scrolled home.
+            assert!(g.spans.iter().all(|s| s.x0 >= LABEL_W), "{name}");
+            assert!(plot.contains(r#"text-anchor="start">0 s</text>"#), "{name}");
+        }
+    }
+
+    #[test]
+    fn with_several_sagas_each_lane_is_tinted_and_lettered_in_its_colour() {
+        for c in STYLES {
+            let r = run("two-customers", c, None);
+            let g = r.layout();
+            let svg = gantt_svg(&r.input(None));
+            let lanes: usize = g
+                .rows
+                .iter()
+                .map(|row| row.lanes.iter().flatten().count())
+                .sum();
+            assert_eq!(
+                svg.matches(r#"<rect class="gantt__lane saga-"#).count(),
+                lanes
+            );
+            assert_eq!(
+                svg.matches(r#"<g class="gantt__lane-label saga-"#).count(),
+                lanes
+            );
+            let mut marked = 0;
+            for (saga, letter) in [(0, 'A'), (1, 'B')] {
+                assert!(svg.contains(&format!(
+                    r#"<rect class="gantt__lane saga-{saga}" data-saga="{letter}""#
+                )));
+                assert!(svg.contains(&format!(
+                    r#"<g class="gantt__lane-label saga-{saga}" data-saga="{letter}""#
+                )));
+                marked += svg
+                    .matches(&format!(r#"data-saga="{letter}" data-outcome=""#))
+                    .count();
+            }
+            // Every span of a saga says whose it is.
+            assert_eq!(
+                marked,
+                g.spans.iter().filter(|s| s.saga.is_some()).count(),
+                "{c:?}"
+            );
+        }
+        // One saga: no tints, no letters.
+        let r = run("card-declined", Coordination::Orchestration, None);
+        let svg = gantt_svg(&r.input(None));
+        assert!(!svg.contains("gantt__lane"));
+        assert!(svg.contains(r#"data-saga="A""#), "spans still say whose");
     }
 }

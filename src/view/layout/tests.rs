@@ -145,3 +145,106 @@ fn test_ids_follow_the_contract() {
     assert_eq!(NodeKey::DeadLetters.test_id(), "dead-letter-queue");
     assert_eq!(NodeKey::Orchestrator.test_id(), "orchestrator");
 }
+
+/// The pills' boxes keep apart, inside the bus, clear of its title (and of its fault chips), and
+/// each text fits its pill.
+fn check_pills(pills: &[Pill], chips: bool, what: &str) {
+    let bus = node_rect(Coordination::Choreography, NodeKey::Bus).unwrap();
+    let title = Rect::new(0.0, 0.0, PILL_LEFT, bus.h);
+    let chip_area = Rect::new(bus.w - BUS_CHIPS_W, 0.0, BUS_CHIPS_W, 8.0 + 21.0);
+    for (i, p) in pills.iter().enumerate() {
+        let r = &p.rect;
+        assert!(
+            r.x >= 0.0 && r.y >= 0.0 && r.right() <= bus.w && r.bottom() <= bus.h,
+            "{what}: {p:?} leaves the bus"
+        );
+        assert!(!overlap(r, &title), "{what}: {p:?} covers the title");
+        if chips {
+            assert!(!overlap(r, &chip_area), "{what}: {p:?} covers the chips");
+        }
+        assert!(
+            bold_text_width(&p.text, PILL_FONT) + 2.0 * PILL_TEXT_PAD <= r.w + 1e-9,
+            "{what}: {:?} overflows its pill",
+            p.text
+        );
+        for q in &pills[i + 1..] {
+            assert!(!overlap(r, &q.rect), "{what}: {p:?} overlaps {q:?}");
+        }
+    }
+    // In order, each topic once.
+    let mut next = 0;
+    for p in pills {
+        assert_eq!(p.topics.start, next, "{what}");
+        next = p.topics.end;
+    }
+}
+
+#[test]
+fn topic_pills_never_overlap_and_every_preset_shows_all_its_topics() {
+    use crate::engine::presets::{self, PRESETS};
+    use crate::engine::scenario::Storage;
+    use crate::engine::sim::Simulation;
+    use crate::view::svg::topics;
+    let c = Coordination::Choreography;
+    let mut most = 0;
+    for preset in PRESETS.iter().filter(|p| p.runs_in(c)) {
+        let scenario = presets::scenario(preset.id, c, Storage::PerService, 1).unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        // Along the run (topics come and counts grow) and at its end.
+        loop {
+            let more = sim.step();
+            let snapshot = sim.snapshot();
+            let labels: Vec<String> = topics(
+                sim.messages(),
+                &snapshot.in_flight,
+                &sim.scenario().definition,
+            )
+            .iter()
+            .map(|t| t.label())
+            .collect();
+            most = most.max(labels.len());
+            for chips in [false, true] {
+                let pills = topic_pills(&labels, chips);
+                let what = format!("{} (chips: {chips}) {labels:?}", preset.id);
+                check_pills(&pills, chips, &what);
+                assert_eq!(pills.len(), labels.len(), "{what}: a topic had no room");
+                for (p, l) in pills.iter().zip(&labels) {
+                    assert_eq!(&p.text, l, "{what}");
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+    }
+    assert!(most >= 10, "the presets publish up to {most} topics");
+}
+
+#[test]
+fn topics_that_do_not_fit_share_a_last_pill() {
+    let labels: Vec<String> = (0..30)
+        .map(|i| format!("SomeRatherLongEventName{i} ×{i} ⇉2"))
+        .collect();
+    for chips in [false, true] {
+        let pills = topic_pills(&labels, chips);
+        check_pills(&pills, chips, "30 topics");
+        let last = pills.last().unwrap();
+        assert!(last.is_more() && last.text.starts_with('+'), "{last:?}");
+        assert_eq!(last.topics.end, 30);
+        assert_eq!(last.text, format!("+{} more", last.topics.len()));
+    }
+    // A name longer than any row is cut short.
+    let long = vec!["W".repeat(200)];
+    let pills = topic_pills(&long, false);
+    check_pills(&pills, false, "one long name");
+    assert!(pills[0].text.ends_with('…') && !pills[0].is_more());
+    assert!(topic_pills(&[], true).is_empty());
+}
+
+#[test]
+fn bold_text_is_measured_by_its_characters() {
+    // Narrow letters take less room than wide ones; an unknown symbol a whole em.
+    assert!(bold_text_width("iii", 10.0) < bold_text_width("mmm", 10.0));
+    assert_eq!(bold_text_width("⇉", 10.0), 10.0);
+    assert_eq!(bold_text_width("", 10.0), 0.0);
+}

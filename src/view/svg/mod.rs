@@ -53,6 +53,18 @@ pub struct Topic {
     pub subscribers: usize,
 }
 
+impl Topic {
+    /// Its pill's text: the name, how many times it was published and, when the bus fans it
+    /// out, to how many queues ("⇉2", compact so the pills fit on the bus).
+    pub fn label(&self) -> String {
+        if self.subscribers > 1 {
+            format!("{} ×{} ⇉{}", self.name, self.count, self.subscribers)
+        } else {
+            format!("{} ×{}", self.name, self.count)
+        }
+    }
+}
+
 /// The topics published to the bus so far, in order of first publish.
 pub fn topics(messages: &[Message], in_flight: &[Message], def: &SagaDefinition) -> Vec<Topic> {
     let mut out: Vec<Topic> = Vec::new();

@@ -4,10 +4,13 @@
 use crate::engine::definition::ServiceId;
 use crate::engine::message::Task;
 use crate::engine::scenario::Coordination;
-use crate::engine::sim::{StepState, StepStatus};
+use crate::engine::sim::{SagaRecord, StepState, StepStatus};
+use crate::view::faults::fault_node;
 use crate::view::format::{duration, saga_colour, saga_letter, Num};
 use crate::view::html::Html;
-use crate::view::layout::{NodeKey, Rect};
+use crate::view::layout::{
+    bold_text_width, topic_pills, NodeKey, Rect, BUS_CHIPS_W, PILL_TEXT_PAD,
+};
 use crate::view::saga_log::record_text;
 use crate::view::status::{service_status, status_icon, steps_of};
 use crate::view::tables::{dead_letter_items, queue_items};
@@ -90,9 +93,12 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
         &format!("{} {word}{attempts}", status_icon(status)),
     );
     // With several sagas the status is the shown saga's: its letter, in its colour, says which.
+    let lettered = record.filter(|_| snap.sagas.len() > 1).map(|r| r.id);
     if let Some(r) = record.filter(|_| snap.sagas.len() > 1) {
         out.push(r#"<g class="saga-node__saga saga-"#)
             .push_plain(saga_colour(r.id))
+            .push(r#"" data-saga=""#)
+            .push_plain(saga_letter(r.id))
             .push(r#"" transform="translate("#)
             .push_plain(Num(rect.w - 22.0))
             .push(r#" 40)"><title>Shows saga "#)
@@ -121,12 +127,23 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
         } else {
             step.name.clone()
         };
-        step_row(out, 56.0 + row * 32.0, width, i, &name, step.kind, st);
+        step_row(
+            out,
+            StepRow {
+                y: 56.0 + row * 32.0,
+                width,
+                step: i,
+                name: &name,
+                kind: step.kind,
+                state: st,
+                saga: lettered,
+            },
+        );
         row += 1.0;
     }
     if def.failure_notice.service() == s {
         let st = record.map(|r| r.notice).unwrap_or_default();
-        notice_row(out, 56.0 + row * 32.0, width, st);
+        notice_row(out, 56.0 + row * 32.0, width, st, lettered);
     }
     fault_chips(out, state, NodeKey::Service(s), 10.0, rect.h - 50.0, width);
     let store = snap.tables.store(s);
@@ -248,28 +265,59 @@ pub(super) fn customer_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect
             label: "Customer: show its events",
         },
     );
+    let sagas = &state.snapshot.sagas;
+    let several = sagas.len() > 1;
+    let whole: Vec<String> = sagas
+        .iter()
+        .map(|r| format!("{} {}", saga_letter(r.id), r.spec.customer))
+        .collect();
+    // "A Ada · B Grace" on one line when it fits the box, else on two.
+    let lines: Vec<&[SagaRecord]> =
+        if sagas.len() < 2 || bold_text_width(&whole.join(" · "), 12.5) <= rect.w - 10.0 {
+            vec![sagas.as_slice()]
+        } else {
+            let (a, b) = sagas.split_at(sagas.len().div_ceil(2));
+            vec![a, b]
+        };
+    let title_y = if lines.len() > 1 { 18.0 } else { 23.0 };
     text(
         out,
         "saga-node__title saga-node__title--small",
         rect.w / 2.0,
-        23.0,
+        title_y,
         Some("middle"),
         "Customer",
     );
-    let names: Vec<String> = state
-        .snapshot
-        .sagas
-        .iter()
-        .map(|r| format!("{} {}", saga_letter(r.id), r.spec.customer))
-        .collect();
-    text(
-        out,
-        "saga-node__facts",
-        rect.w / 2.0,
-        rect.h - 12.0,
-        Some("middle"),
-        &names.join(" · "),
-    );
+    for (i, line) in lines.iter().enumerate() {
+        let y = match lines.len() {
+            1 => rect.h - 12.0,
+            _ => rect.h - 21.0 + i as f64 * 13.0,
+        };
+        out.push(r#"<text class="saga-node__facts" x=""#)
+            .push_plain(Num(rect.w / 2.0))
+            .push(r#"" y=""#)
+            .push_plain(Num(y))
+            .push(r#"" text-anchor="middle">"#);
+        for (j, r) in line.iter().enumerate() {
+            if j > 0 {
+                out.push(" · ");
+            }
+            if several {
+                // The letter in the saga's colour, as its tokens and rows have it.
+                out.push(r#"<tspan class="saga-node__who saga-"#)
+                    .push_plain(saga_colour(r.id))
+                    .push(r#"" data-saga=""#)
+                    .push_plain(saga_letter(r.id))
+                    .push(r#"">"#)
+                    .push_plain(saga_letter(r.id))
+                    .push("</tspan>");
+            } else {
+                out.push_plain(saga_letter(r.id));
+            }
+            out.push(" ").push_text(&r.spec.customer);
+        }
+        out.push("</text>");
+    }
     out.push("</g>");
 }
 
@@ -295,36 +343,50 @@ pub(super) fn bus_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
         None,
         "topics →",
     );
-    let (mut x, mut y) = (130.0, 6.0);
-    for topic in state.topics {
-        let label = if topic.subscribers > 1 {
-            // Compact, so the pills still fit on the bus: "⇉2" reads as "to two queues".
-            format!("{} ×{} ⇉{}", topic.name, topic.count, topic.subscribers)
-        } else {
-            format!("{} ×{}", topic.name, topic.count)
-        };
-        let w = text_width(&label, 13.0) + 16.0;
-        if x + w > rect.w - 110.0 {
-            if y > 6.0 {
-                break;
-            }
-            x = 130.0;
-            y += 26.0;
-        }
+    let labels: Vec<String> = state.topics.iter().map(Topic::label).collect();
+    let chips = state
+        .snapshot
+        .faults
+        .iter()
+        .any(|f| f.active && fault_node(f, state.scenario) == Some(NodeKey::Bus));
+    for pill in topic_pills(&labels, chips) {
+        let topics = state.topics.get(pill.topics.clone()).unwrap_or_default();
+        let live = topics.iter().any(|t| t.live);
         out.push(r#"<g class="topic"#)
-            .push(if topic.live { " topic--live" } else { "" })
+            .push(if live { " topic--live" } else { "" })
+            .push(if pill.is_more() { " topic--more" } else { "" })
             .push(r#"" transform="translate("#)
-            .push_plain(Num(x))
+            .push_plain(Num(pill.rect.x))
             .push(" ")
-            .push_plain(Num(y))
-            .push(r#")"><rect class="topic__box" width=""#)
-            .push_plain(Num(w))
-            .push(r#"" height="22" rx="11"/>"#);
-        text(out, "topic__text", 8.0, 16.0, None, &label);
+            .push_plain(Num(pill.rect.y))
+            .push(r#")">"#);
+        if pill.is_more() || pill.text.ends_with('…') {
+            // What the pill cannot say, its title does.
+            let whole: Vec<&str> = pill
+                .topics
+                .clone()
+                .filter_map(|i| labels.get(i).map(String::as_str))
+                .collect();
+            out.push("<title>")
+                .push_text(&whole.join(", "))
+                .push("</title>");
+        }
+        out.push(r#"<rect class="topic__box" width=""#)
+            .push_plain(Num(pill.rect.w))
+            .push(r#"" height=""#)
+            .push_plain(Num(pill.rect.h))
+            .push(r#"" rx="11"/>"#);
+        text(out, "topic__text", PILL_TEXT_PAD, 16.0, None, &pill.text);
         out.push("</g>");
-        x += w + 6.0;
     }
-    fault_chips(out, state, NodeKey::Bus, rect.w - 104.0, 8.0, 96.0);
+    fault_chips(
+        out,
+        state,
+        NodeKey::Bus,
+        rect.w - BUS_CHIPS_W,
+        8.0,
+        BUS_CHIPS_W - 8.0,
+    );
     out.push("</g>");
 }
 

@@ -2,9 +2,10 @@
 //! text, its fault chips and its step rows.
 
 use crate::engine::definition::StepKind;
+use crate::engine::message::SagaId;
 use crate::engine::sim::{StepState, StepStatus};
 use crate::view::faults::{chip_label, fault_node};
-use crate::view::format::Num;
+use crate::view::format::{saga_colour, saga_letter, Num};
 use crate::view::html::Html;
 use crate::view::layout::{NodeKey, Rect};
 use crate::view::status::{kind_badge, kind_meaning, status_icon};
@@ -135,20 +136,61 @@ pub(super) fn fault_chips(
     }
 }
 
-pub(super) fn step_row(
-    out: &mut Html,
-    y: f64,
-    width: f64,
-    step: usize,
-    name: &str,
-    kind: StepKind,
-    state: StepState,
-) {
-    let status = state.status.as_str();
-    let (badge, kind_name) = kind_badge(kind);
+/// The saga a node's rows belong to, when several sagas run (then each row carries its letter,
+/// in its colour); `None` with one saga.
+pub(super) type RowSaga = Option<SagaId>;
+
+/// Opens a step row's group: its classes, status and saga (the rest of the tag is the caller's).
+fn open_row(out: &mut Html, extra: &'static str, status: StepStatus, saga: RowSaga) {
+    let status = status.as_str();
     out.push(r#"<g class="saga-step saga-step--"#)
         .push(status)
-        .push(r#"" data-step=""#)
+        .push(extra);
+    if let Some(saga) = saga {
+        out.push(" saga-step--lettered saga-")
+            .push_plain(saga_colour(saga));
+    }
+    out.push(r#"""#);
+    if let Some(saga) = saga {
+        out.push(r#" data-saga=""#)
+            .push_plain(saga_letter(saga))
+            .push(r#"""#);
+    }
+}
+
+/// Where a row's name begins: right of its status icon (and of its saga's letter, if any).
+fn name_x(saga: RowSaga) -> f64 {
+    if saga.is_some() {
+        35.0
+    } else {
+        27.0
+    }
+}
+
+pub(super) struct StepRow<'a> {
+    pub(super) y: f64,
+    pub(super) width: f64,
+    pub(super) step: usize,
+    pub(super) name: &'a str,
+    pub(super) kind: StepKind,
+    pub(super) state: StepState,
+    pub(super) saga: RowSaga,
+}
+
+pub(super) fn step_row(out: &mut Html, row: StepRow<'_>) {
+    let StepRow {
+        y,
+        width,
+        step,
+        name,
+        kind,
+        state,
+        saga,
+    } = row;
+    let status = state.status.as_str();
+    let (badge, kind_name) = kind_badge(kind);
+    open_row(out, "", state.status, saga);
+    out.push(r#" data-step=""#)
         .push_plain(step + 1)
         .push(r#"" data-kind=""#)
         .push(kind_name)
@@ -163,10 +205,13 @@ pub(super) fn step_row(
         .push(" (")
         .push(kind_meaning(kind))
         .push("), ")
-        .push(status)
-        .push("</title>");
-    row_background(out, width, state.status);
-    out.push(r#"<text class="saga-step__name" x="27" y="19"><tspan class="saga-step__n">"#)
+        .push(status);
+    row_title_saga(out, saga);
+    out.push("</title>");
+    row_background(out, width, state.status, saga);
+    out.push(r#"<text class="saga-step__name" x=""#)
+        .push_plain(Num(name_x(saga)))
+        .push(r#"" y="19"><tspan class="saga-step__n">"#)
         .push_plain(step + 1)
         .push("</tspan> ")
         .push_text(name)
@@ -179,31 +224,68 @@ pub(super) fn step_row(
     out.push("</g></g>");
 }
 
-/// A row's rounded background and its status icon.
-fn row_background(out: &mut Html, width: f64, status: StepStatus) {
+/// ", saga A" at the end of a row's title, when several sagas run.
+fn row_title_saga(out: &mut Html, saga: RowSaga) {
+    if let Some(saga) = saga {
+        out.push(", saga ").push_plain(saga_letter(saga));
+    }
+}
+
+/// A row's rounded background, its saga's letter (when several sagas run) and its status icon.
+fn row_background(out: &mut Html, width: f64, status: StepStatus, saga: RowSaga) {
     out.push(r#"<rect class="saga-step__bg" width=""#)
         .push_plain(Num(width))
         .push(r#"" height="28" rx="7"/>"#);
-    text(out, "saga-step__icon", 9.0, 19.0, None, status_icon(status));
+    let icon_x = match saga {
+        Some(saga) => {
+            // A tab on the row's left edge, in the saga's colour, with its letter.
+            out.push(r#"<path class="saga-step__saga" d="M7 0 H16 V28 H7 A7 7 0 0 1 0 21 V7 A7 7 0 0 1 7 0 Z"/>"#);
+            text(
+                out,
+                "saga-step__letter",
+                8.0,
+                18.5,
+                Some("middle"),
+                &saga_letter(saga).to_string(),
+            );
+            19.0
+        }
+        None => 9.0,
+    };
+    text(
+        out,
+        "saga-step__icon",
+        icon_x,
+        19.0,
+        None,
+        status_icon(status),
+    );
 }
 
-pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState) {
+pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState, saga: RowSaga) {
     let status = state.status.as_str();
     let quiet = if state.status == StepStatus::Idle {
-        " saga-step--quiet"
+        " saga-step--notice saga-step--quiet"
     } else {
-        ""
+        " saga-step--notice"
     };
-    out.push(r#"<g class="saga-step saga-step--notice saga-step--"#)
-        .push(status)
-        .push(quiet)
-        .push(r#"" data-notice="true" data-status=""#)
+    open_row(out, quiet, state.status, saga);
+    out.push(r#" data-notice="true" data-status=""#)
         .push(status)
         .push(r#"" transform="translate(10 "#)
         .push_plain(Num(y))
-        .push(r#")"><title>After a failure, once every step is undone: tell the customer and the restaurant</title>"#);
-    row_background(out, width, state.status);
-    text(out, "saga-step__name", 27.0, 19.0, None, "✉ Notify failure");
+        .push(r#")"><title>After a failure, once every step is undone: tell the customer and the restaurant"#);
+    row_title_saga(out, saga);
+    out.push("</title>");
+    row_background(out, width, state.status, saga);
+    text(
+        out,
+        "saga-step__name",
+        name_x(saga),
+        19.0,
+        None,
+        "✉ Notify failure",
+    );
     if state.attempts > 1 {
         text(
             out,

@@ -30,6 +30,8 @@ pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>, jump: b
             .push(if lit == Some(t.id) { " token--lit" } else { "" })
             .push(if waiting { " token--waiting" } else { "" })
             .push(if t.duplicate { " token--duplicate" } else { "" })
+            .push(r#"" data-saga=""#)
+            .push_plain(letter)
             .push(r#"" data-message=""#)
             .push_plain(t.id)
             .push(r#"" data-progress=""#)
@@ -120,5 +122,118 @@ mod tests {
             tokens_svg(&all, early, None, false),
             tokens_svg(&all, late, None, false)
         );
+    }
+
+    #[test]
+    fn every_token_says_whose_it_is() {
+        let s = sim("two-customers", Coordination::Choreography, 1_500);
+        let snapshot = s.snapshot();
+        let all = tokens(
+            &snapshot.in_flight,
+            &s.scenario().definition,
+            Coordination::Choreography,
+        );
+        let markup = tokens_svg(&all, 1_500.0, None, false);
+        for t in &all {
+            let letter = saga_letter(t.saga);
+            assert!(markup.contains(&format!(
+                r#"saga-{}" data-saga="{letter}" data-message="{}""#,
+                saga_colour(t.saga),
+                t.id
+            )));
+        }
+        assert!(markup.contains(r#"data-saga="A""#) && markup.contains(r#"data-saga="B""#));
+    }
+
+    /// The declarations of the first rule whose selector is `selector`.
+    fn rule<'a>(css: &'a str, selector: &str) -> &'a str {
+        let at = css
+            .find(&format!("{selector} {{"))
+            .unwrap_or_else(|| panic!("no rule {selector}"));
+        let body = &css[at + selector.len() + 2..];
+        &body[..body.find('}').expect("closed")]
+    }
+
+    /// A custom property's colour in a rule, as 0–1 sRGB channels.
+    fn colour(rule: &str, name: &str) -> Option<[f64; 3]> {
+        let at = rule.find(&format!("{name}:"))?;
+        let value = rule[at + name.len() + 1..].trim_start();
+        let hex = value.strip_prefix('#')?;
+        let hex: String = hex.chars().take_while(char::is_ascii_hexdigit).collect();
+        let hex = match hex.len() {
+            3 => hex.chars().flat_map(|c| [c, c]).collect(),
+            _ => hex,
+        };
+        let channel = |i: usize| f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        Some([channel(0), channel(2), channel(4)])
+    }
+
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let lum = |c: [f64; 3]| {
+            let l = |x: f64| {
+                if x <= 0.03928 {
+                    x / 12.92
+                } else {
+                    ((x + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * l(c[0]) + 0.7152 * l(c[1]) + 0.0722 * l(c[2])
+        };
+        let (x, y) = (lum(a) + 0.05, lum(b) + 0.05);
+        x.max(y) / x.min(y)
+    }
+
+    #[test]
+    fn the_saga_colours_read_on_both_themes() {
+        let main = include_str!("../../../style/main.css");
+        let sagas = include_str!("../../../style/sagas.css");
+        let light = rule(sagas, ":root");
+        let dark = rule(sagas, r#":root[data-theme="dark"]"#);
+        // The system's dark preference gets the same colours as the dark switch.
+        assert_eq!(
+            rule(sagas, r#":root:not([data-theme="light"])"#),
+            &dark.replace('\n', "\n  ")
+        );
+        for (theme, own, surfaces) in [
+            ("light", light, rule(main, ":root")),
+            ("dark", dark, rule(main, r#":root[data-theme="dark"]"#)),
+        ] {
+            let mut seen = Vec::new();
+            for n in 0..6 {
+                let name = format!("--saga-{n}");
+                let ink = format!("--saga-{n}-ink");
+                let c = colour(own, &name)
+                    .or_else(|| colour(light, &name))
+                    .expect("colour");
+                let i = colour(own, &ink)
+                    .or_else(|| colour(light, &ink))
+                    .expect("ink");
+                // Tokens, badges and tabs stand out from the diagram and the page (3:1, as for
+                // graphics); their letters read on them (4.5:1, as for text).
+                for bg in ["--surface", "--bg"] {
+                    let b = colour(surfaces, bg).expect("surface");
+                    let k = contrast(c, b);
+                    assert!(k >= 3.0, "{theme} {name} on {bg}: {k:.2}");
+                }
+                let k = contrast(c, i);
+                assert!(k >= 4.5, "{theme} {name} ink: {k:.2}");
+                // Each distinct from the others.
+                for (m, other) in &seen {
+                    let d: f64 = c
+                        .iter()
+                        .zip(other)
+                        .map(|(a, b): (&f64, &f64)| (a - b).abs())
+                        .sum();
+                    assert!(d > 0.3, "{theme} --saga-{m} and {name} look alike");
+                }
+                seen.push((n, c));
+            }
+        }
+        // A lone saga keeps the blue it always had.
+        assert_eq!(
+            colour(light, "--saga-0"),
+            colour(rule(main, ":root"), "--saga-0")
+        );
+        assert!(colour(dark, "--saga-0").is_none());
     }
 }

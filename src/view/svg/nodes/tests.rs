@@ -84,3 +84,99 @@ fn customer_names_are_escaped() {
     assert!(!markup.contains("<script>"));
     assert!(markup.contains("&lt;script&gt;"));
 }
+
+/// The opening tags of the elements whose class list starts with `class`.
+fn tags_with_class<'a>(markup: &'a str, class: &str) -> Vec<&'a str> {
+    let needle = format!(r#"class="{class}"#);
+    markup
+        .match_indices(&needle)
+        .map(|(at, _)| {
+            let start = markup[..at].rfind('<').unwrap();
+            let end = at + markup[at..].find('>').unwrap();
+            &markup[start..=end]
+        })
+        .collect()
+}
+
+#[test]
+fn with_several_sagas_every_status_on_a_node_carries_the_saga_letter_and_colour() {
+    for c in [Coordination::Orchestration, Coordination::Choreography] {
+        let s = sim("two-customers", c, 600_000);
+        for (saga, letter) in [(0, 'A'), (1, 'B')] {
+            let markup = svg(&s, saga, None);
+            let lettered = format!(r#"saga-step--lettered saga-{saga}" data-saga="{letter}""#);
+            // Every step row (5) and the failure notice's row, each with its letter on a tab.
+            let rows = tags_with_class(&markup, "saga-step ");
+            assert_eq!(rows.len(), 6, "{c:?}");
+            for row in &rows {
+                assert!(row.contains(&lettered), "{c:?}: {row}");
+            }
+            assert_eq!(
+                markup
+                    .matches(&format!(
+                        r#"<text class="saga-step__letter" x="8.0" y="18.5" text-anchor="middle">{letter}</text>"#
+                    ))
+                    .count(),
+                6,
+                "{c:?}"
+            );
+            assert_eq!(
+                markup.matches(r#"<path class="saga-step__saga""#).count(),
+                6
+            );
+            assert!(markup.contains(&format!(", saga {letter}</title>")));
+            // The badge by the node's status says the same.
+            let badges = tags_with_class(&markup, "saga-node__saga ");
+            assert_eq!(badges.len(), 4, "{c:?}");
+            for b in badges {
+                assert!(b.contains(&format!(r#"saga-{saga}" data-saga="{letter}""#)));
+            }
+            // The customer node names each customer by a letter in its saga's colour.
+            for (other, l) in [(0, 'A'), (1, 'B')] {
+                assert!(markup.contains(&format!(
+                    r#"<tspan class="saga-node__who saga-{other}" data-saga="{l}">{l}</tspan>"#
+                )));
+            }
+        }
+    }
+}
+
+#[test]
+fn with_one_saga_the_nodes_carry_no_saga_marks() {
+    for c in [Coordination::Orchestration, Coordination::Choreography] {
+        let markup = svg(&sim("card-declined", c, 600_000), 0, None);
+        for mark in [
+            "data-saga",
+            "saga-step--lettered",
+            "saga-step__letter",
+            "saga-node__saga",
+            "saga-node__who",
+        ] {
+            assert!(!markup.contains(mark), "{c:?}: {mark}");
+        }
+        // The rows read as they always did: the icon, then the name.
+        assert!(markup.contains(r#"<text class="saga-step__icon" x="9.0" y="19.0">"#));
+        assert!(markup.contains(r#"<text class="saga-step__name" x="27.0" y="19">"#));
+        assert!(markup.contains(">A Ada</text>"), "{c:?}");
+    }
+}
+
+#[test]
+fn the_customers_fit_their_node() {
+    // Choreography's narrow customer box puts two customers on two lines.
+    let markup = svg(
+        &sim("two-customers", Coordination::Choreography, 0),
+        0,
+        None,
+    );
+    let at = markup.find(r#"data-testid="customer""#).unwrap();
+    let customer = &markup[at..at + markup[at..].find("</g>").unwrap()];
+    assert_eq!(customer.matches(r#"class="saga-node__facts""#).count(), 2);
+    assert!(customer
+        .contains(r#"<text class="saga-node__title saga-node__title--small" x="41.0" y="18.0""#));
+    assert!(customer.contains("</tspan> Ada</text>"));
+    assert!(customer.contains("</tspan> Grace</text>"));
+    // Orchestration's wide one keeps them on one line.
+    let s = sim("two-customers", Coordination::Orchestration, 0);
+    assert!(svg(&s, 0, None).contains("</tspan> Ada · <tspan"));
+}
