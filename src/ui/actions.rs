@@ -124,6 +124,14 @@ pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
         }
         Command::CloseOverlay => run.layout.close_overlay(),
         Command::TogglePresenter => run.layout.presenter.update(|p| *p = !*p),
+        Command::ToggleDrawer => {
+            // Outside presenter mode every panel is on the page already: the key opens presenter
+            // mode's drawer only where there is one.
+            if run.layout.presenter.get_untracked() {
+                run.layout.drawer.update(|d| *d = !*d);
+            }
+        }
+        Command::ShowTwin(coordination) => run.layout.twin_shown.set(coordination),
         Command::ToggleTheme => theme.toggle(),
         Command::FullScreen => toggle_full_screen(run),
         Command::DismissNotice => run.layout.notice.set(None),

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::engine::presets::PRESETS;
 use crate::engine::safeguard::{Safeguard, SafeguardGroup};
 use crate::view::bar::{
-    preset_option_text, safeguard_test_id, safeguards_off, safeguards_summary, BarState,
+    preset_option_title, safeguard_test_id, safeguards_off, safeguards_summary, BarState,
     SegmentButton, STORAGE_BUTTONS,
 };
 use crate::view::command::{Command, Control};
@@ -164,8 +164,8 @@ pub fn Bar(bar: Memo<BarState>) -> impl IntoView {
     let seed = Memo::new(move |_| bar.with(|b| b.seed));
     let presets = PRESETS.iter().map(|p| {
         view! {
-            <option value=p.id title=p.description prop:selected=Signal::derive(move || preset.get() == p.id)>
-                {preset_option_text(p)}
+            <option value=p.id title=preset_option_title(p) prop:selected=Signal::derive(move || preset.get() == p.id)>
+                {p.title}
             </option>
         }
     });

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::engine::scenario::Coordination;
 use crate::engine::snapshot::Snapshot;
+use crate::view::command::Command;
 use crate::view::commit::commit_html;
 use crate::view::compare::{compare_html, figures};
 use crate::view::format::{seconds, Num};
@@ -119,8 +120,26 @@ fn side_by_side_html(run: Run, jump: bool) -> String {
             [twin_done, main_done],
         )
     };
+    // Presenter mode shows one run at a time (CSS, by `data-twin` on the page): this switch
+    // picks which; elsewhere it is not drawn.
+    let shown = run.layout.twin_shown.get();
+    let switch: String = [Coordination::Orchestration, Coordination::Choreography]
+        .into_iter()
+        .map(|c| {
+            let on = c == shown;
+            format!(
+                r#"<button type="button" class="seg__btn{}" aria-pressed="{on}" {}>{}</button>"#,
+                if on { " seg__btn--on" } else { "" },
+                Command::ShowTwin(c).attrs(),
+                match c {
+                    Coordination::Orchestration => "Orchestration",
+                    Coordination::Choreography => "Choreography",
+                },
+            )
+        })
+        .collect();
     format!(
-        r#"<div class="both" data-testid="side-by-side"><div class="both__pair">{left}{right}</div>{}</div>"#,
+        r#"<div class="both" data-testid="side-by-side"><div class="both__switch seg" role="group" aria-label="Which run to show" data-testid="twin-switch">{switch}</div><div class="both__pair">{left}{right}</div>{}</div>"#,
         compare_html(&lf, &rf, done)
     )
 }
@@ -324,6 +343,8 @@ fn AltPane(
     // scrolled it: only then does a scroll say where they want to be. (The page's own scrolls,
     // and the browser clamping the position while the rows are redrawn, say nothing.)
     let reader = StoredValue::new(false);
+    // The moment the Gantt view last brought into view (`None`: not shown since).
+    let gantt_at = StoredValue::new(None::<u64>);
     Effect::new(move |_| {
         let view = layout.view.get();
         if clock.playing.get() {
@@ -331,7 +352,25 @@ fn AltPane(
             reader.set_value(false);
         }
         markup.track();
-        if view != View::Sequence || layout.side_by_side.get_untracked() {
+        if layout.side_by_side.get_untracked() {
+            return;
+        }
+        if view == View::Gantt {
+            // The Gantt view shows the moment shown: on opening, and whenever that moment moves
+            // (play, step, step back, the timeline), its now-line is scrolled into view.
+            let now = clock.now_ms.get_untracked();
+            if gantt_at.get_value() != Some(now) {
+                gantt_at.set_value(Some(now));
+                request_animation_frame(move || {
+                    if let Some(el) = alt.get_untracked() {
+                        show_now(&el);
+                    }
+                });
+            }
+            return;
+        }
+        gantt_at.set_value(None);
+        if view != View::Sequence {
             return;
         }
         request_animation_frame(move || {
@@ -373,6 +412,29 @@ fn AltPane(
             on:keydown=move |_| reader.set_value(true)
         ></div>
     }
+}
+
+/// Scrolls the Gantt view sideways so that its now-line is in view, right of the row labels
+/// (which stay over the pane's left edge): when it is not, it goes two thirds of the way across
+/// the plot, the recent past beside it (at the end of a run: as far right as the pane scrolls).
+fn show_now(pane: &web_sys::HtmlDivElement) {
+    let (Ok(Some(line)), Ok(Some(labels))) = (
+        pane.query_selector(".gantt__now-line"),
+        pane.query_selector(".gantt__labels"),
+    ) else {
+        return;
+    };
+    // In CSS pixels from the pane's visible left edge (the drawing may be zoomed).
+    let inner_left = pane.get_bounding_client_rect().left() + f64::from(pane.client_left());
+    let x = line.get_bounding_client_rect().left() - inner_left;
+    let covered = labels.get_bounding_client_rect().width();
+    let visible = f64::from(pane.client_width());
+    const MARGIN: f64 = 24.0;
+    if x >= covered + MARGIN && x <= visible - MARGIN {
+        return;
+    }
+    let target = f64::from(pane.scroll_left()) + x - (covered + (visible - covered) * 2.0 / 3.0);
+    pane.set_scroll_left(target.max(0.0).round() as i32);
 }
 
 /// Keeps the sequence view's lane heads at the top of its scrolled pane (an SVG group cannot be

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::engine::commit::CommitPlan;
 use crate::engine::commit::Protocol;
 use crate::engine::message::SagaId;
+use crate::engine::scenario::Coordination;
 use crate::player::Player;
 use crate::view::command::DataTab;
 use crate::view::layout::NodeKey;
@@ -76,6 +77,10 @@ pub struct Layout {
     pub view: RwSignal<View>,
     /// Presenter mode: large type.
     pub presenter: RwSignal<bool>,
+    /// Presenter mode's drawer (tables, log, monitor) is open.
+    pub drawer: RwSignal<bool>,
+    /// Presenter mode side by side: the style whose run is shown.
+    pub twin_shown: RwSignal<Coordination>,
     /// The panel shown over the page.
     pub overlay: RwSignal<Overlay>,
     /// Finds the control that opened the overlay again, to give it the focus back on closing.

@@ -369,6 +369,8 @@ pub fn App() -> impl IntoView {
         <main
             class="app"
             class:app--presenter=move || run.layout.presenter.get()
+            class:app--drawer=move || run.layout.presenter.get() && run.layout.drawer.get()
+            data-twin=move || run.layout.twin_shown.get().as_str()
             data-presenter=move || run.layout.presenter.get().to_string()
             data-in-past=move || run.in_past().to_string()
             data-side-by-side=move || run.layout.side_by_side.get().to_string()
@@ -410,7 +412,7 @@ pub fn App() -> impl IntoView {
             <Pane class="app__overlay" markup=overlay />
             <div class="stage">
                 <diagram::Diagram run=run derived=derived />
-                <panels::Side reader=run.reader selection=run.selection derived=derived />
+                <panels::Side reader=run.reader selection=run.selection derived=derived drawer=run.layout.drawer />
                 <panels::Data selection=run.selection derived=derived />
                 <log::EventLog reader=run.reader selection=run.selection derived=derived />
             </div>

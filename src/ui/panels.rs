@@ -11,7 +11,12 @@ use super::Pane;
 
 /// The outcome banner, the narration and the invariant monitor.
 #[component]
-pub fn Side(reader: Reader, selection: Selection, derived: Derived) -> impl IntoView {
+pub fn Side(
+    reader: Reader,
+    selection: Selection,
+    derived: Derived,
+    drawer: RwSignal<bool>,
+) -> impl IntoView {
     let sel = selection;
     let outcome = Signal::derive(move || {
         let report = reader.read(|p| p.invariants()).unwrap_or_default();
@@ -36,6 +41,18 @@ pub fn Side(reader: Reader, selection: Selection, derived: Derived) -> impl Into
                 <Pane class="side__narration" markup=narration />
             </div>
             <Pane class="side__invariants" markup=invariants />
+            // Presenter mode keeps the tables, the log and the monitor in a drawer (CSS hides
+            // this button elsewhere, where they are always on the page).
+            <button
+                type="button"
+                class="btn drawer-toggle"
+                data-action="drawer"
+                data-testid="drawer"
+                title="Tables, log and monitor (D)"
+                aria-expanded=move || drawer.get().to_string()
+            >
+                {move || if drawer.get() { "▾ Hide tables, log and monitor" } else { "▴ Tables, log and monitor" }}
+            </button>
         </aside>
     }
 }

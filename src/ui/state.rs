@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::engine::scenario::Coordination;
 use crate::view::format::capitalise;
 use crate::view::predict::{question, Question};
 use crate::view::teach::{fork_notice, View};
@@ -51,6 +52,8 @@ impl Run {
             layout: Layout {
                 view: RwSignal::new(View::Diagram),
                 presenter: RwSignal::new(false),
+                drawer: RwSignal::new(false),
+                twin_shown: RwSignal::new(Coordination::Orchestration),
                 overlay: RwSignal::new(Overlay::None),
                 overlay_opener: StoredValue::new_local(None),
                 side_by_side: RwSignal::new(false),

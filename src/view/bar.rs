@@ -130,14 +130,16 @@ pub const STORAGE_BUTTONS: [SegmentButton; 2] = [
     },
 ];
 
-/// A preset's line in the list: its title, and the one style it runs in, if any.
-pub fn preset_option_text(preset: &Preset) -> String {
+/// A preset's tooltip in the list: what it shows, and the one style it runs in, if any. (The
+/// line itself is the title alone, so that the closed menu shows it whole at 1280 px; the style
+/// buttons say the rest.)
+pub fn preset_option_title(preset: &Preset) -> String {
     let only = match preset.only {
-        Some(Coordination::Orchestration) => " (orchestration only)",
-        Some(Coordination::Choreography) => " (choreography only)",
+        Some(Coordination::Orchestration) => " Runs in orchestration only.",
+        Some(Coordination::Choreography) => " Runs in choreography only.",
         None => "",
     };
-    format!("{}{only}", preset.title)
+    format!("{}{only}", preset.description)
 }
 
 /// The `data-testid` of a safeguard's switch (`safeguard-semantic-lock`).
@@ -292,10 +294,7 @@ mod tests {
             .iter()
             .find(|p| p.id == "orchestrator-crash")
             .expect("preset");
-        assert_eq!(
-            preset_option_text(crash),
-            "Orchestrator crash (orchestration only)"
-        );
+        assert!(preset_option_title(crash).ends_with(". Runs in orchestration only."));
         let relay = PRESETS
             .iter()
             .find(|p| p.only == Some(Coordination::Choreography))

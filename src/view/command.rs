@@ -260,6 +260,10 @@ pub enum Command {
     CloseOverlay,
     /// Presenter mode (large type) on or off.
     TogglePresenter,
+    /// Presenter mode: open or close the drawer with the tables, the log and the monitor.
+    ToggleDrawer,
+    /// Presenter mode side by side: show this style's run (one at a time, full size).
+    ShowTwin(Coordination),
     /// Light or dark.
     ToggleTheme,
     /// Full screen on or off.
@@ -339,6 +343,8 @@ impl Command {
             Command::ToggleHelp => "help",
             Command::CloseOverlay => "close-overlay",
             Command::TogglePresenter => "presenter",
+            Command::ToggleDrawer => "drawer",
+            Command::ShowTwin(_) => "twin",
             Command::ToggleTheme => "theme",
             Command::FullScreen => "full-screen",
             Command::DismissNotice => "dismiss",
@@ -399,6 +405,7 @@ impl Command {
             Command::Tab(tab) => Some(("data-tab", tab.as_str().to_string())),
             Command::CommitProtocol(p) => Some(("data-protocol", p.as_str().to_string())),
             Command::CommitPlan(plan) => Some(("data-plan", plan.as_str().to_string())),
+            Command::ShowTwin(c) => Some(("data-value", c.as_str().to_string())),
             Command::Play
             | Command::Pause
             | Command::PlayPause
@@ -416,6 +423,7 @@ impl Command {
             | Command::ToggleHelp
             | Command::CloseOverlay
             | Command::TogglePresenter
+            | Command::ToggleDrawer
             | Command::ToggleTheme
             | Command::FullScreen
             | Command::DismissNotice
@@ -477,6 +485,12 @@ impl Command {
             // The glossary's own close button predates the overlay's.
             "close-overlay" | "close-glossary" => Command::CloseOverlay,
             "presenter" => Command::TogglePresenter,
+            "drawer" => Command::ToggleDrawer,
+            "twin" => Command::ShowTwin(match value()?.as_str() {
+                "orchestration" => Coordination::Orchestration,
+                "choreography" => Coordination::Choreography,
+                _ => return None,
+            }),
             "theme" => Command::ToggleTheme,
             "full-screen" => Command::FullScreen,
             "dismiss" => Command::DismissNotice,

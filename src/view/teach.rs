@@ -381,7 +381,11 @@ pub const SHORTCUTS: &[Shortcut] = &[
     },
     Shortcut {
         keys: &["P"],
-        does: "Presenter mode: large type",
+        does: "Presenter mode: the diagram and the narration in large type",
+    },
+    Shortcut {
+        keys: &["D"],
+        does: "Presenter mode: open or close the drawer (tables, log, monitor)",
     },
     Shortcut {
         keys: &["F"],
@@ -421,6 +425,7 @@ pub fn key_command(key: &str) -> Option<Command> {
         "t" | "T" => Command::ToggleTheme,
         "?" => Command::ToggleHelp,
         "p" | "P" => Command::TogglePresenter,
+        "d" | "D" => Command::ToggleDrawer,
         "v" | "V" => Command::NextView,
         "q" | "Q" => Command::TogglePredict,
         "b" | "B" => Command::ToggleSideBySide,

@@ -4,7 +4,8 @@
 // Space plays on instead of injecting the same fault again; a node click that filters the log
 // says so over the diagram, and Escape shows every event again; with two sagas each node says,
 // by letter and colour, whose status it shows; a database value a narrow column cuts short is
-// whole in its title and when its row is pointed at.
+// whole in its title and when its row is pointed at; at 1280×720 the monitor shows every
+// invariant without scrolling, and the preset menu its whole title.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, withPage } from './page.mjs';
@@ -116,6 +117,43 @@ describe('a class does not trip', () => {
         return td && td.scrollWidth <= td.clientWidth + 1;
       }, title);
       await app.screenshot('database-value-whole');
+    });
+  });
+
+  test('at 1280×720 the monitor lists every invariant without scrolling, a broken one in full', async () => {
+    await withPage(browser, { preset: 'no-semantic-lock', speed: 100 }, async (app) => {
+      await app.play();
+      await app.waitUntilPaused();
+      const rows = await app.page.evaluate(() => {
+        const pane = document.querySelector('.side__invariants').getBoundingClientRect();
+        return [...document.querySelectorAll('[data-testid="invariants"] .invariant')].map((li) => {
+          const r = li.getBoundingClientRect();
+          return { n: li.dataset.invariant, inside: r.top >= pane.top - 0.5 && r.bottom <= pane.bottom + 0.5 && r.height > 0 };
+        });
+      });
+      assert.ok(rows.length >= 10, `${rows.length} invariants`);
+      assert.deepEqual(rows.filter((r) => !r.inside), [], 'every invariant is in view');
+      const broken = app.byTestId('invariants').locator('.invariant--broken .invariant__state');
+      assert.ok(await broken.first().isVisible(), 'what broke is shown');
+      assert.match(await broken.first().innerText(), /broken at/);
+      await app.screenshot('monitor-every-invariant');
+    });
+  });
+
+  test('at 1280×720 the preset menu shows its whole title', async () => {
+    await withPage(browser, { preset: 'orchestrator-crash', speed: 4 }, async (app) => {
+      const fit = await app.page.evaluate(() => {
+        const select = document.querySelector('[data-testid="preset"]');
+        const style = getComputedStyle(select);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const text = select.selectedOptions[0].textContent;
+        // The room left for the title: the box less its padding and the arrow (20 px).
+        const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+        return { text, need: ctx.measureText(text).width, room };
+      });
+      assert.equal(fit.text.trim(), 'Orchestrator crash');
+      assert.ok(fit.need <= fit.room, `"${fit.text}" needs ${fit.need.toFixed(0)} px, has ${fit.room.toFixed(0)}`);
     });
   });
 });

@@ -340,9 +340,13 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   await press('q', 'Q');
   await app.waitForPredictOn(false);
 
-  // P: presenter mode on and off.
+  // P: presenter mode on and off; D, in presenter mode, opens its drawer and closes it.
   await press('p', 'P');
   await app.waitForPresenter(true);
+  await press('d', 'D');
+  await app.page.waitForSelector('main.app--drawer');
+  await press('d', 'D');
+  await app.page.waitForSelector('main.app:not(.app--drawer)');
   await press('p', 'P');
   await app.waitForPresenter(false);
 
