@@ -6,9 +6,11 @@
 //! - [`view`]: pure functions from an engine snapshot to what is drawn;
 //! - [`ui`]: Leptos components that send commands and read snapshots.
 //!
-//! Beside them, [`share`] turns a run into links and exports (pure, like the engine).
+//! Beside them, [`share`] turns a run into links and exports, and [`lesson`] reads guided
+//! lessons and follows a student through one (both pure, like the engine).
 
 pub mod engine;
+pub mod lesson;
 pub mod player;
 pub mod runner;
 pub mod share;

@@ -33,6 +33,9 @@ pub struct LinkParams {
     pub protocol: Option<Protocol>,
     /// Open the 2PC / 3PC view with this failure (`plan=none|crash|crash-for-good|partition`).
     pub plan: Option<CommitPlan>,
+    /// Open this shipped guided lesson (`lesson=compensations`): an id of lowercase letters,
+    /// digits and dashes.
+    pub lesson: Option<String>,
     /// Values it could not read, in words, so the page can say so.
     pub problems: Vec<String>,
 }
@@ -66,6 +69,14 @@ pub fn parse_link(query: &str) -> LinkParams {
             "play" => out.autoplay = value != "0",
             "protocol" => out.protocol = Protocol::parse(value),
             "plan" => out.plan = CommitPlan::parse(value),
+            "lesson" => {
+                let id_like = !value.is_empty()
+                    && value.len() <= 40
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                out.lesson = id_like.then(|| value.to_string());
+            }
             _ => continue,
         }
         let read = match key {
@@ -76,6 +87,7 @@ pub fn parse_link(query: &str) -> LinkParams {
             "speed" => out.speed.is_some(),
             "protocol" => out.protocol.is_some(),
             "plan" => out.plan.is_some(),
+            "lesson" => out.lesson.is_some(),
             _ => true,
         };
         if !read {
@@ -164,6 +176,19 @@ pub fn shared_query(query: &str, commit: Option<(Protocol, CommitPlan)>) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lesson_is_named_by_a_plain_id_and_anything_else_is_said() {
+        assert_eq!(
+            parse_link("?lesson=dead-letter-queue").lesson.as_deref(),
+            Some("dead-letter-queue")
+        );
+        for bad in ["../index", "Compensations", "a%2Fb", "", &"x".repeat(41)] {
+            let read = parse_link(&format!("?lesson={bad}"));
+            assert_eq!(read.lesson, None, "{bad}");
+            assert_eq!(read.problems.len(), 1, "{bad}");
+        }
+    }
 
     #[test]
     fn a_shared_link_opens_its_moment_paused_and_in_the_view_showing() {

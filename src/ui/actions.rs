@@ -132,6 +132,13 @@ pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
             }
         }
         Command::ShowTwin(coordination) => run.layout.twin_shown.set(coordination),
+        Command::ToggleLessons => super::lessons::toggle_list(run, origin),
+        Command::LessonOpen(n) => super::lessons::open_listed(run, n),
+        Command::LessonNext => super::lessons::go(run, |l| l.forward()),
+        Command::LessonBack => super::lessons::go(run, |l| l.back()),
+        Command::LessonGo(n) => super::lessons::go(run, |l| l.go_to(n)),
+        Command::LessonAnswer(n) => super::lessons::answer(run, n),
+        Command::LessonClose => super::lessons::close(run),
         Command::ToggleTheme => theme.toggle(),
         Command::FullScreen => toggle_full_screen(run),
         Command::DismissNotice => run.layout.notice.set(None),

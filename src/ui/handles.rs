@@ -25,6 +25,8 @@ pub enum Overlay {
     Help,
     /// The glossary, open at an entry.
     Glossary(Option<&'static str>),
+    /// The list of guided lessons.
+    Lessons,
 }
 
 /// Reading the run: the player (and its twin, side by side) and the signals that say it changed.
@@ -104,6 +106,7 @@ impl Layout {
         let close = match overlay {
             Overlay::Help => "close-help",
             Overlay::Glossary(_) => "close-glossary",
+            Overlay::Lessons => "close-lessons",
             Overlay::None => return,
         };
         super::focus::focus_later(format!("[data-testid=\"{close}\"]"));

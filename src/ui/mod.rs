@@ -10,6 +10,7 @@ mod derived;
 mod diagram;
 mod focus;
 pub mod handles;
+mod lessons;
 mod log;
 mod panels;
 pub mod patch;
@@ -172,7 +173,7 @@ fn opening_run(
 pub fn App() -> impl IntoView {
     let link = link_params();
     let remembered = remember::load();
-    let (player, notes) = match opening_run(&link, &remembered) {
+    let (player, mut notes) = match opening_run(&link, &remembered) {
         Ok(started) => started,
         Err(e) => {
             return Either::Left(view! {
@@ -194,7 +195,9 @@ pub fn App() -> impl IntoView {
                 .filter(|s| (SPEEDS[0]..=MAX_SPEED).contains(s))
         })
         .unwrap_or(100);
-    let run = Run::new(player, speed);
+    let (lessons, lessons_note) = lessons::Lessons::new();
+    let run = Run::new(player, speed, lessons);
+    notes.extend(lessons_note);
     run.layout
         .notice
         .set((!notes.is_empty()).then(|| notes.join(" ")));
@@ -217,6 +220,16 @@ pub fn App() -> impl IntoView {
             *plan = link.plan.unwrap_or(*plan);
         });
         run.layout.view.set(View::Commit);
+    }
+
+    // A lesson checks its task after every change of the run; a link may open one.
+    Effect::new(move |_| {
+        run.reader.revision.track();
+        run.reader.generation.track();
+        lessons::observe(run);
+    });
+    if let Some(id) = &link.lesson {
+        lessons::open_by_id(run, format!("{id}.json"));
     }
 
     // Remember the run (as a link to its present moment) and the preferences whenever the run
@@ -354,6 +367,7 @@ pub fn App() -> impl IntoView {
         Overlay::None => String::new(),
         Overlay::Help => help_html(run.layout.presenter.get()),
         Overlay::Glossary(term) => glossary_html(term),
+        Overlay::Lessons => lessons::list_html(run),
     });
     // An overlay opened at an entry scrolls to it.
     Effect::new(move |_| {
@@ -412,7 +426,7 @@ pub fn App() -> impl IntoView {
             <Pane class="app__overlay" markup=overlay />
             <div class="stage">
                 <diagram::Diagram run=run derived=derived />
-                <panels::Side reader=run.reader selection=run.selection derived=derived drawer=run.layout.drawer />
+                <panels::Side reader=run.reader selection=run.selection derived=derived drawer=run.layout.drawer lessons=run.lessons />
                 <panels::Data selection=run.selection derived=derived />
                 <log::EventLog reader=run.reader selection=run.selection derived=derived />
             </div>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::view::html::{data_html, invariants_html, narrated, narration_html, outcome_html};
+use crate::view::lesson::lesson_html;
 
 use super::derived::Derived;
 use super::handles::{Reader, Selection};
@@ -16,6 +17,7 @@ pub fn Side(
     selection: Selection,
     derived: Derived,
     drawer: RwSignal<bool>,
+    lessons: super::lessons::Lessons,
 ) -> impl IntoView {
     let sel = selection;
     let outcome = Signal::derive(move || {
@@ -34,8 +36,14 @@ pub fn Side(
             .read(|p| invariants_html(&p.invariants()))
             .unwrap_or_default()
     });
+    let lesson = Signal::derive(move || {
+        lessons
+            .current
+            .with(|l| l.as_ref().map(lesson_html).unwrap_or_default())
+    });
     view! {
         <aside class="side" aria-label="What is happening">
+            <Pane class="side__lesson" markup=lesson />
             <Pane class="side__outcome" markup=outcome />
             <div class="side__live" aria-live="polite" aria-atomic="true">
                 <Pane class="side__narration" markup=narration />

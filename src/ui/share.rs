@@ -363,7 +363,12 @@ pub fn import_file(run: Run, file: Option<web_sys::File>) {
             )));
             return;
         };
-        open_scenario_text(run, &read_name, &text);
+        // A guided lesson's file opens as a lesson; anything else as a scenario or a trace.
+        if text.contains("\"sagascope_lesson\"") {
+            super::lessons::open_text(run, &read_name, &text);
+        } else {
+            open_scenario_text(run, &read_name, &text);
+        }
     });
     let failed = Closure::once(move |e: JsValue| {
         run.layout.notice.set(Some(format!(

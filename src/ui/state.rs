@@ -32,12 +32,15 @@ pub struct Run {
     pub selection: Selection,
     /// Predict mode.
     pub predict: RwSignal<Predict>,
+    /// The guided lesson followed, and the student's progress.
+    pub lessons: super::lessons::Lessons,
 }
 
 impl Run {
     /// Wraps a player.
-    pub fn new(player: Player, speed: u32) -> Self {
+    pub fn new(player: Player, speed: u32, lessons: super::lessons::Lessons) -> Self {
         Run {
+            lessons,
             clock: Clock {
                 now_ms: RwSignal::new(player.now_ms()),
                 playing: RwSignal::new(false),
@@ -169,6 +172,8 @@ impl Run {
     /// Plays; a run that has come to rest starts again from time 0 first. In predict mode, a
     /// question waiting to be answered is answered first.
     pub fn play(&self) {
+        // A pause a lesson holds lets go once the teacher plays on.
+        super::lessons::release(*self, false);
         if self.predict.with_untracked(|p| p.asking) {
             self.predict_continue();
             return;
@@ -207,6 +212,7 @@ impl Run {
     pub fn step(&self) {
         self.clock.playing.set(false);
         self.back_to_live();
+        super::lessons::release(*self, false);
         if self.peek(Player::at_stop).unwrap_or(false) {
             self.ask();
             return;

@@ -264,6 +264,20 @@ pub enum Command {
     ToggleDrawer,
     /// Presenter mode side by side: show this style's run (one at a time, full size).
     ShowTwin(Coordination),
+    /// Open or close the list of guided lessons.
+    ToggleLessons,
+    /// Open the guided lesson listed n-th (0-based).
+    LessonOpen(usize),
+    /// The lesson's next stop.
+    LessonNext,
+    /// The lesson's previous stop.
+    LessonBack,
+    /// The lesson's stop n (0-based).
+    LessonGo(usize),
+    /// Answer the lesson's question with choice n.
+    LessonAnswer(usize),
+    /// Leave the lesson.
+    LessonClose,
     /// Light or dark.
     ToggleTheme,
     /// Full screen on or off.
@@ -345,6 +359,13 @@ impl Command {
             Command::TogglePresenter => "presenter",
             Command::ToggleDrawer => "drawer",
             Command::ShowTwin(_) => "twin",
+            Command::ToggleLessons => "lessons",
+            Command::LessonOpen(_) => "lesson-open",
+            Command::LessonNext => "lesson-next",
+            Command::LessonBack => "lesson-back",
+            Command::LessonGo(_) => "lesson-go",
+            Command::LessonAnswer(_) => "lesson-answer",
+            Command::LessonClose => "lesson-close",
             Command::ToggleTheme => "theme",
             Command::FullScreen => "full-screen",
             Command::DismissNotice => "dismiss",
@@ -406,6 +427,9 @@ impl Command {
             Command::CommitProtocol(p) => Some(("data-protocol", p.as_str().to_string())),
             Command::CommitPlan(plan) => Some(("data-plan", plan.as_str().to_string())),
             Command::ShowTwin(c) => Some(("data-value", c.as_str().to_string())),
+            Command::LessonOpen(n) => Some(("data-lesson", n.to_string())),
+            Command::LessonGo(n) => Some(("data-stop", n.to_string())),
+            Command::LessonAnswer(n) => Some(("data-choice", n.to_string())),
             Command::Play
             | Command::Pause
             | Command::PlayPause
@@ -424,6 +448,10 @@ impl Command {
             | Command::CloseOverlay
             | Command::TogglePresenter
             | Command::ToggleDrawer
+            | Command::ToggleLessons
+            | Command::LessonNext
+            | Command::LessonBack
+            | Command::LessonClose
             | Command::ToggleTheme
             | Command::FullScreen
             | Command::DismissNotice
@@ -486,6 +514,13 @@ impl Command {
             "close-overlay" | "close-glossary" => Command::CloseOverlay,
             "presenter" => Command::TogglePresenter,
             "drawer" => Command::ToggleDrawer,
+            "lessons" => Command::ToggleLessons,
+            "lesson-open" => Command::LessonOpen(number(&attr, "data-lesson")?),
+            "lesson-next" => Command::LessonNext,
+            "lesson-back" => Command::LessonBack,
+            "lesson-go" => Command::LessonGo(number(&attr, "data-stop")?),
+            "lesson-answer" => Command::LessonAnswer(number(&attr, "data-choice")?),
+            "lesson-close" => Command::LessonClose,
             "twin" => Command::ShowTwin(match value()?.as_str() {
                 "orchestration" => Coordination::Orchestration,
                 "choreography" => Coordination::Choreography,

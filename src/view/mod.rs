@@ -13,6 +13,7 @@ pub mod gantt;
 pub mod glossary;
 pub mod html;
 pub mod layout;
+pub mod lesson;
 pub mod monitor;
 pub mod predict;
 pub mod saga_log;

@@ -384,6 +384,18 @@ pub const SHORTCUTS: &[Shortcut] = &[
         does: "Presenter mode: the diagram and the narration in large type",
     },
     Shortcut {
+        keys: &["L"],
+        does: "Guided lessons: open the list",
+    },
+    Shortcut {
+        keys: &["PageDown", "."],
+        does: "Lesson: the next stop",
+    },
+    Shortcut {
+        keys: &["PageUp", ","],
+        does: "Lesson: the previous stop",
+    },
+    Shortcut {
         keys: &["D"],
         does: "Presenter mode: open or close the drawer (tables, log, monitor)",
     },
@@ -426,6 +438,9 @@ pub fn key_command(key: &str) -> Option<Command> {
         "?" => Command::ToggleHelp,
         "p" | "P" => Command::TogglePresenter,
         "d" | "D" => Command::ToggleDrawer,
+        "l" | "L" => Command::ToggleLessons,
+        "PageDown" | "." => Command::LessonNext,
+        "PageUp" | "," => Command::LessonBack,
         "v" | "V" => Command::NextView,
         "q" | "Q" => Command::TogglePredict,
         "b" | "B" => Command::ToggleSideBySide,
