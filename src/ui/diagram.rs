@@ -15,14 +15,14 @@ use crate::view::compare::{compare_html, figures};
 use crate::view::format::{seconds, Num};
 use crate::view::gantt::{gantt_svg, GanttInput};
 use crate::view::html::{fault_menu_html, filter_chip_html, toolbar_html};
-use crate::view::layout::{node_rect, VIEW_H, VIEW_W};
+use crate::view::layout::{node_rect_in, Size};
 use crate::view::predict::{question_html, score_html};
 use crate::view::sequence::{sequence_svg, SequenceInput};
-use crate::view::svg::{diagram_svg, tokens_svg, topics, DiagramState, Topic};
+use crate::view::svg::{diagram_svg_in, tokens_svg, tokens_svg_in, topics, DiagramState, Topic};
 use crate::view::teach::{
     event_at, timeline_label, timeline_legend, timeline_svg, views_html, Timeline, View,
 };
-use crate::view::tokens::tokens;
+use crate::view::tokens::tokens_in;
 
 use super::derived::Derived;
 use super::handles::{Clock, Layout, Selection};
@@ -52,48 +52,64 @@ fn bus_topics(p: &Player, snapshot: &Snapshot) -> Vec<Topic> {
     )
 }
 
+/// The class of a diagram's `<svg>` drawn at a size (presenter mode's type is larger).
+fn svg_class(base: &str, size: Size) -> String {
+    if size.is_presenter() {
+        format!("{base} diagram--presenter")
+    } else {
+        base.to_string()
+    }
+}
+
 /// One run's diagram as a whole SVG, tokens included (side by side).
-fn whole_diagram(p: &Player, now_ms: f64, jump: bool) -> String {
+fn whole_diagram(p: &Player, now_ms: f64, jump: bool, size: Size) -> String {
     let snapshot = p.snapshot();
     let scenario = p.sim().scenario();
     let topics = bus_topics(p, &snapshot);
-    let nodes = diagram_svg(&DiagramState {
-        snapshot: &snapshot,
-        scenario,
-        saga: 0,
-        selected: None,
-        focus: None,
-        topics: &topics,
-    });
+    let nodes = diagram_svg_in(
+        &DiagramState {
+            snapshot: &snapshot,
+            scenario,
+            saga: 0,
+            selected: None,
+            focus: None,
+            topics: &topics,
+        },
+        size,
+    );
     let style = scenario.coordination;
-    let moving = tokens(&snapshot.in_flight, &scenario.definition, style);
+    let moving = tokens_in(size, &snapshot.in_flight, &scenario.definition, style);
+    let (w, h) = size.view();
     let title = match style {
         Coordination::Orchestration => "Orchestration",
         Coordination::Choreography => "Choreography",
     };
     format!(
-        r#"<figure class="twin" data-testid="twin-{}"><figcaption class="twin__title">{title}</figcaption><svg class="twin__svg" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMid meet" role="group" aria-label="{title} of the restaurant saga"><g class="diagram__nodes">{nodes}</g><g class="tokens">{}</g></svg></figure>"#,
+        r#"<figure class="twin" data-testid="twin-{}"><figcaption class="twin__title">{title}</figcaption><svg class="{}" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMid meet" role="group" aria-label="{title} of the restaurant saga"><g class="diagram__nodes">{nodes}</g><g class="tokens">{}</g></svg></figure>"#,
         style.as_str(),
-        Num(VIEW_W),
-        Num(VIEW_H),
-        tokens_svg(&moving, now_ms, None, jump),
+        svg_class("twin__svg", size),
+        Num(w),
+        Num(h),
+        tokens_svg_in(size, &moving, now_ms, None, jump),
     )
 }
 
 /// Both styles side by side, orchestration on the left, and the comparison below.
 fn side_by_side_html(run: Run, jump: bool) -> String {
     let now = run.clock.now_ms.get() as f64;
+    // Presenter mode shows one run at a time, as large as one alone: at its size.
+    let size = Size::of(run.layout.presenter.get());
     let main = run.read(|p| {
         (
             p.sim().scenario().coordination,
-            whole_diagram(p, now, jump),
+            whole_diagram(p, now, jump, size),
             figures(p.sim().trace(), p.sim().sagas().len(), p.now_ms()),
             p.is_settled(),
         )
     });
     let twin = run.reader.read_twin(|p| {
         (
-            whole_diagram(p, now, jump),
+            whole_diagram(p, now, jump, size),
             figures(p.sim().trace(), p.sim().sagas().len(), p.now_ms()),
             p.is_settled(),
         )
@@ -149,6 +165,8 @@ fn side_by_side_html(run: Run, jump: bool) -> String {
 pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     let sel = run.selection;
     let jump = reduced_motion();
+    // Presenter mode draws the diagram at its own size: larger type, boxes to fit it.
+    let size = Memo::new(move |_| Size::of(run.layout.presenter.get()));
     let markup = Memo::new(move |_| {
         // Side by side draws both runs itself: the main diagram's nodes (and their test ids)
         // would only be there twice, hidden.
@@ -161,14 +179,17 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
         let selected = sel.node.get();
         derived.snapshot.with(|snapshot| {
             let topics = run.read(|p| bus_topics(p, snapshot)).unwrap_or_default();
-            diagram_svg(&DiagramState {
-                snapshot,
-                scenario: &scenario,
-                saga,
-                selected,
-                focus: focus.as_ref(),
-                topics: &topics,
-            })
+            diagram_svg_in(
+                &DiagramState {
+                    snapshot,
+                    scenario: &scenario,
+                    saga,
+                    selected,
+                    focus: focus.as_ref(),
+                    topics: &topics,
+                },
+                size.get(),
+            )
         })
     });
     let nodes = NodeRef::<leptos::svg::G>::new();
@@ -183,9 +204,10 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
             return String::new();
         };
         let scenario = derived.scenario.get();
-        let side = node_rect(scenario.coordination, key)
+        let size = size.get();
+        let side = node_rect_in(size, scenario.coordination, key)
             .map(|r| {
-                if r.cx() < VIEW_W / 2.0 {
+                if r.cx() < size.view().0 / 2.0 {
                     "right"
                 } else {
                     "left"
@@ -199,6 +221,20 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
     let tokens = move || {
         let lit = derived.focus.with(|f| f.as_ref().and_then(|f| f.message));
         let now = run.clock.now_ms.get() as f64;
+        let size = size.get();
+        if size.is_presenter() {
+            // The tokens follow presenter mode's routes.
+            let scenario = derived.scenario.get();
+            let moving = derived.snapshot.with(|s| {
+                tokens_in(
+                    size,
+                    &s.in_flight,
+                    &scenario.definition,
+                    scenario.coordination,
+                )
+            });
+            return tokens_svg_in(size, &moving, now, lit, jump);
+        }
         derived.tokens.with(|t| tokens_svg(t, now, lit, jump))
     };
     let showing = move || {
@@ -308,7 +344,11 @@ pub fn Diagram(run: Run, derived: Derived) -> impl IntoView {
                 <svg
                     class="diagram__svg"
                     class:hidden=move || showing() != "diagram"
-                    viewBox=format!("0 0 {} {}", Num(VIEW_W), Num(VIEW_H))
+                    class:diagram--presenter=move || size.get().is_presenter()
+                    viewBox=move || {
+                        let (w, h) = size.get().view();
+                        format!("0 0 {} {}", Num(w), Num(h))
+                    }
                     preserveAspectRatio="xMidYMid meet"
                     role="group"
                     aria-label=label

@@ -14,6 +14,47 @@ pub const VIEW_W: f64 = 1000.0;
 /// Height of the diagram's coordinate system.
 pub const VIEW_H: f64 = 440.0;
 
+/// Which drawing of the diagram: the normal one, or presenter mode's (larger type and boxes,
+/// in a coordinate system shaped like a projector's diagram column, about 1 unit a pixel at
+/// 1280 × 720, so that its smallest text reads at 18 px and more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Size {
+    /// The page's own diagram, [`VIEW_W`] × [`VIEW_H`].
+    #[default]
+    Normal,
+    /// Presenter mode's, [`PRESENTER_W`] × [`PRESENTER_H`].
+    Presenter,
+}
+
+/// Width of presenter mode's coordinate system.
+pub const PRESENTER_W: f64 = 820.0;
+/// Height of presenter mode's coordinate system.
+pub const PRESENTER_H: f64 = 500.0;
+
+impl Size {
+    /// The size presenter mode (`true`) or the normal page draws at.
+    pub fn of(presenter: bool) -> Size {
+        if presenter {
+            Size::Presenter
+        } else {
+            Size::Normal
+        }
+    }
+
+    /// The coordinate system's width and height.
+    pub fn view(self) -> (f64, f64) {
+        match self {
+            Size::Normal => (VIEW_W, VIEW_H),
+            Size::Presenter => (PRESENTER_W, PRESENTER_H),
+        }
+    }
+
+    /// Whether this is presenter mode's drawing.
+    pub fn is_presenter(self) -> bool {
+        self == Size::Presenter
+    }
+}
+
 /// Something drawn as a box in the diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKey {
@@ -196,6 +237,47 @@ fn service_x(s: ServiceId) -> f64 {
 
 /// The box of a node, if the style draws it.
 pub fn node_rect(coordination: Coordination, key: NodeKey) -> Option<Rect> {
+    node_rect_in(Size::Normal, coordination, key)
+}
+
+/// Presenter mode's services: two rows of two, wide enough for a step's name on one line.
+const P_SERVICE_W: f64 = 401.0;
+/// A presenter service's height: title, status, two step rows, fault chips.
+pub const P_SERVICE_H: f64 = 128.0;
+const P_MARGIN: f64 = 6.0;
+
+/// Where presenter mode draws a service: Reservation and Payment above, Calendar and
+/// Notification below, in reading order.
+fn p_service(s: ServiceId, y_top: f64, y_bottom: f64) -> Rect {
+    let i = service_index(s);
+    let column = i % 2.0;
+    let y = if i < 2.0 { y_top } else { y_bottom };
+    Rect::new(
+        P_MARGIN + column * (P_SERVICE_W + P_MARGIN),
+        y,
+        P_SERVICE_W,
+        P_SERVICE_H,
+    )
+}
+
+/// The second row of services in presenter mode.
+const P_ROW2_Y: f64 = PRESENTER_H - P_MARGIN - P_SERVICE_H;
+/// Presenter mode's event bus: its height holds three rows of (larger) pills.
+const P_BUS_H: f64 = 2.0 * PILL_PAD + 3.0 * P_PILL_H + 2.0 * PILL_GAP;
+const P_BUS_Y: f64 = (PRESENTER_H - P_BUS_H) / 2.0;
+/// A presenter queue's box.
+const P_QUEUE_W: f64 = 170.0;
+/// The middle of the bands above and below presenter mode's bus (choreography), between the
+/// queues' edges.
+const P_BAND_X: f64 = 222.0;
+const P_BAND_W: f64 = PRESENTER_W - 2.0 * P_BAND_X;
+const P_QUEUE_H: f64 = 40.0;
+
+/// The box of a node in a drawing, if the style draws it.
+pub fn node_rect_in(size: Size, coordination: Coordination, key: NodeKey) -> Option<Rect> {
+    if size.is_presenter() {
+        return presenter_rect(coordination, key);
+    }
     match coordination {
         Coordination::Orchestration => match key {
             NodeKey::Customer => Some(Rect::new(24.0, 48.0, 140.0, 56.0)),
@@ -214,6 +296,64 @@ pub fn node_rect(coordination: Coordination, key: NodeKey) -> Option<Rect> {
     }
 }
 
+/// Presenter mode's boxes: the orchestrator (or the bus) in a band across the middle, the
+/// services in two rows of two above and below it, so that its type can be large.
+fn presenter_rect(coordination: Coordination, key: NodeKey) -> Option<Rect> {
+    let service = |s| p_service(s, P_MARGIN, P_ROW2_Y);
+    match coordination {
+        Coordination::Orchestration => {
+            let band_y = P_MARGIN + P_SERVICE_H + 26.0;
+            let band_h = P_ROW2_Y - 26.0 - band_y;
+            match key {
+                NodeKey::Customer => Some(Rect::new(P_MARGIN, band_y + 10.0, 134.0, band_h - 20.0)),
+                NodeKey::Orchestrator => Some(Rect::new(
+                    170.0,
+                    band_y,
+                    PRESENTER_W - P_MARGIN - 170.0,
+                    band_h,
+                )),
+                NodeKey::Service(s) => Some(service(s)),
+                _ => None,
+            }
+        }
+        Coordination::Choreography => match key {
+            NodeKey::Service(s) => Some(service(s)),
+            NodeKey::Queue(s) => {
+                let svc = service(s);
+                let y = if service_index(s) < 2.0 {
+                    (svc.bottom() + P_BUS_Y - P_QUEUE_H) / 2.0
+                } else {
+                    (P_BUS_Y + P_BUS_H + svc.y - P_QUEUE_H) / 2.0
+                };
+                // Under the outer end of its service: the middle of each band is free.
+                let x = if service_index(s) % 2.0 == 0.0 {
+                    svc.x + 20.0
+                } else {
+                    svc.right() - 20.0 - P_QUEUE_W
+                };
+                Some(Rect::new(x, y, P_QUEUE_W, P_QUEUE_H))
+            }
+            NodeKey::Bus => Some(Rect::new(
+                P_MARGIN,
+                P_BUS_Y,
+                PRESENTER_W - 2.0 * P_MARGIN,
+                P_BUS_H,
+            )),
+            // The customer and the dead letters in the middle of the bands above and below
+            // the bus.
+            NodeKey::Customer => {
+                let y = P_MARGIN + P_SERVICE_H + 6.0;
+                Some(Rect::new(P_BAND_X, y, P_BAND_W, P_BUS_Y - 6.0 - y))
+            }
+            NodeKey::DeadLetters => {
+                let y = P_BUS_Y + P_BUS_H + 6.0;
+                Some(Rect::new(P_BAND_X, y, P_BAND_W, P_ROW2_Y - 6.0 - y))
+            }
+            NodeKey::Orchestrator => None,
+        },
+    }
+}
+
 /// Where the legend (shapes and step kinds) is drawn.
 pub fn legend_origin(coordination: Coordination) -> Point {
     match coordination {
@@ -224,6 +364,11 @@ pub fn legend_origin(coordination: Coordination) -> Point {
 
 /// Every node the style draws, in drawing order.
 pub fn nodes(coordination: Coordination) -> Vec<(NodeKey, Rect)> {
+    nodes_in(Size::Normal, coordination)
+}
+
+/// Every node the style draws in a drawing, in drawing order.
+pub fn nodes_in(size: Size, coordination: Coordination) -> Vec<(NodeKey, Rect)> {
     let mut keys = vec![NodeKey::Customer];
     match coordination {
         Coordination::Orchestration => keys.push(NodeKey::Orchestrator),
@@ -235,7 +380,7 @@ pub fn nodes(coordination: Coordination) -> Vec<(NodeKey, Rect)> {
     }
     keys.extend(ServiceId::ALL.map(NodeKey::Service));
     keys.into_iter()
-        .filter_map(|k| node_rect(coordination, k).map(|r| (k, r)))
+        .filter_map(|k| node_rect_in(size, coordination, k).map(|r| (k, r)))
         .collect()
 }
 
@@ -249,8 +394,17 @@ fn shifted(a: Point, b: Point, by: f64) -> [Point; 2] {
 
 /// Every connection the style draws, each a route messages can travel.
 pub fn edges(coordination: Coordination) -> Vec<Edge> {
-    let rect = |k| node_rect(coordination, k);
+    edges_in(Size::Normal, coordination)
+}
+
+/// Every connection the style draws in a drawing, each a route messages can travel.
+pub fn edges_in(size: Size, coordination: Coordination) -> Vec<Edge> {
+    let rect = |k| node_rect_in(size, coordination, k);
     let mut out = Vec::new();
+    if size.is_presenter() {
+        presenter_edges(coordination, &mut out);
+        return out;
+    }
     match coordination {
         Coordination::Orchestration => {
             let (Some(customer), Some(orch)) =
@@ -335,17 +489,134 @@ pub fn edges(coordination: Coordination) -> Vec<Edge> {
     out
 }
 
+/// Presenter mode's connections: straight up or down from the band across the middle.
+fn presenter_edges(coordination: Coordination, out: &mut Vec<Edge>) {
+    let rect = |k| node_rect_in(Size::Presenter, coordination, k);
+    match coordination {
+        Coordination::Orchestration => {
+            let (Some(customer), Some(orch)) =
+                (rect(NodeKey::Customer), rect(NodeKey::Orchestrator))
+            else {
+                return;
+            };
+            out.push(Edge {
+                from: Node::Customer,
+                to: Node::Orchestrator,
+                lane: Lane::Event,
+                points: vec![pt(customer.right(), orch.cy()), pt(orch.x, orch.cy())],
+            });
+            for s in ServiceId::ALL {
+                let Some(service) = rect(NodeKey::Service(s)) else {
+                    continue;
+                };
+                let x = service.cx().clamp(orch.x + 40.0, orch.right() - 40.0);
+                let (port, end) = if service.y < orch.y {
+                    (pt(x, orch.y), pt(x, service.bottom()))
+                } else {
+                    (pt(x, orch.bottom()), pt(x, service.y))
+                };
+                let [a, b] = shifted(port, end, LANE_OFFSET);
+                out.push(Edge {
+                    from: Node::Orchestrator,
+                    to: Node::Service(s),
+                    lane: Lane::Command,
+                    points: vec![a, b],
+                });
+                let [a, b] = shifted(port, end, -LANE_OFFSET);
+                out.push(Edge {
+                    from: Node::Service(s),
+                    to: Node::Orchestrator,
+                    lane: Lane::Reply,
+                    points: vec![b, a],
+                });
+            }
+        }
+        Coordination::Choreography => {
+            let (Some(customer), Some(bus)) = (rect(NodeKey::Customer), rect(NodeKey::Bus)) else {
+                return;
+            };
+            if let Some(queue) = rect(NodeKey::Queue(ServiceId::Reservation)) {
+                out.push(Edge {
+                    from: Node::Customer,
+                    to: Node::Queue(ServiceId::Reservation),
+                    lane: Lane::Event,
+                    points: vec![pt(customer.x, queue.cy()), pt(queue.right(), queue.cy())],
+                });
+            }
+            for s in ServiceId::ALL {
+                let (Some(service), Some(queue)) =
+                    (rect(NodeKey::Service(s)), rect(NodeKey::Queue(s)))
+                else {
+                    continue;
+                };
+                // Publishes on the inner side of its queue.
+                let x = if service_index(s) % 2.0 == 0.0 {
+                    queue.right() + 12.0
+                } else {
+                    queue.x - 12.0
+                };
+                let above = service.y < bus.y;
+                let (from_svc, to_bus) = if above {
+                    (pt(x, service.bottom()), pt(x, bus.y))
+                } else {
+                    (pt(x, service.y), pt(x, bus.bottom()))
+                };
+                out.push(Edge {
+                    from: Node::Service(s),
+                    to: Node::Bus,
+                    lane: Lane::Event,
+                    points: vec![from_svc, to_bus],
+                });
+                let (from_bus, to_queue) = if above {
+                    (pt(queue.cx(), bus.y), pt(queue.cx(), queue.bottom()))
+                } else {
+                    (pt(queue.cx(), bus.bottom()), pt(queue.cx(), queue.y))
+                };
+                out.push(Edge {
+                    from: Node::Bus,
+                    to: Node::Queue(s),
+                    lane: Lane::Event,
+                    points: vec![from_bus, to_queue],
+                });
+            }
+        }
+    }
+}
+
 /// The line from a queue up to the service that consumes it (choreography); not a message route.
 pub fn consumer_link(coordination: Coordination, service: ServiceId) -> Option<[Point; 2]> {
-    let queue = node_rect(coordination, NodeKey::Queue(service))?;
-    let svc = node_rect(coordination, NodeKey::Service(service))?;
+    consumer_link_in(Size::Normal, coordination, service)
+}
+
+/// The line from a queue to the service that consumes it, in a drawing.
+pub fn consumer_link_in(
+    size: Size,
+    coordination: Coordination,
+    service: ServiceId,
+) -> Option<[Point; 2]> {
+    let queue = node_rect_in(size, coordination, NodeKey::Queue(service))?;
+    let svc = node_rect_in(size, coordination, NodeKey::Service(service))?;
+    if svc.y > queue.y {
+        return Some([pt(queue.cx(), queue.bottom()), pt(queue.cx(), svc.y)]);
+    }
     Some([pt(queue.cx(), queue.y), pt(queue.cx(), svc.bottom())])
 }
 
 /// The route a message from `from` to `to` travels: a drawn edge when there is one, else a
 /// straight line between the two boxes' centres.
 pub fn route(coordination: Coordination, from: Node, to: Node, lane: Lane) -> Vec<Point> {
-    let all = edges(coordination);
+    route_in(Size::Normal, coordination, from, to, lane)
+}
+
+/// The route a message travels in a drawing (see [`route`]).
+pub fn route_in(
+    size: Size,
+    coordination: Coordination,
+    from: Node,
+    to: Node,
+    lane: Lane,
+) -> Vec<Point> {
+    let all = edges_in(size, coordination);
     let found = all
         .iter()
         .find(|e| e.from == from && e.to == to && e.lane == lane)
@@ -353,10 +624,11 @@ pub fn route(coordination: Coordination, from: Node, to: Node, lane: Lane) -> Ve
     if let Some(edge) = found {
         return edge.points.clone();
     }
+    let (w, h) = size.view();
     let centre = |n: Node| {
-        node_rect(coordination, NodeKey::of(n))
+        node_rect_in(size, coordination, NodeKey::of(n))
             .map(|r| pt(r.cx(), r.cy()))
-            .unwrap_or(pt(VIEW_W / 2.0, VIEW_H / 2.0))
+            .unwrap_or(pt(w / 2.0, h / 2.0))
     };
     vec![centre(from), centre(to)]
 }
@@ -415,11 +687,28 @@ pub const PILL_H: f64 = 22.0;
 /// Space between the pill's edge and its text, each side.
 pub const PILL_TEXT_PAD: f64 = 8.0;
 const PILL_GAP: f64 = 3.0;
+/// Presenter mode's topic pills: text size, height.
+pub const P_PILL_FONT: f64 = 20.0;
+/// A presenter topic pill's height.
+pub const P_PILL_H: f64 = 28.0;
+/// Where presenter pills begin, right of the bus's title.
+const P_PILL_LEFT: f64 = 150.0;
 const PILL_PAD: f64 = 5.0;
 /// Where the pills begin, right of the bus's title.
 const PILL_LEFT: f64 = 130.0;
 /// The room the bus's fault chips take at the right of its first row.
 pub const BUS_CHIPS_W: f64 = 104.0;
+/// The room the bus's fault chips take in presenter mode.
+pub const P_BUS_CHIPS_W: f64 = 170.0;
+
+/// The room the bus's fault chips take in a drawing.
+pub fn bus_chips_w(size: Size) -> f64 {
+    if size.is_presenter() {
+        P_BUS_CHIPS_W
+    } else {
+        BUS_CHIPS_W
+    }
+}
 
 /// A topic pill on the event bus, in the bus's own units.
 #[derive(Debug, Clone, PartialEq)]
@@ -440,23 +729,43 @@ impl Pill {
 }
 
 /// The box a pill with this text needs.
-fn pill_width(text: &str) -> f64 {
-    bold_text_width(text, PILL_FONT) + 2.0 * PILL_TEXT_PAD
+fn pill_width(size: Size, text: &str) -> f64 {
+    let font = if size.is_presenter() {
+        P_PILL_FONT
+    } else {
+        PILL_FONT
+    };
+    bold_text_width(text, font) + 2.0 * PILL_TEXT_PAD
 }
 
 /// Lays the bus's topic pills out, in order, in rows right of its title (the first row leaves
 /// room for fault chips when `chips`), so that none overlaps another, the title or the chips,
 /// and each text fits its pill. Topics that do not fit share a last "+N more" pill.
 pub fn topic_pills(labels: &[String], chips: bool) -> Vec<Pill> {
-    let Some(bus) = node_rect(Coordination::Choreography, NodeKey::Bus) else {
+    topic_pills_in(Size::Normal, labels, chips)
+}
+
+/// The topic pills of the bus of a drawing (see [`topic_pills`]).
+pub fn topic_pills_in(size: Size, labels: &[String], chips: bool) -> Vec<Pill> {
+    let Some(bus) = node_rect_in(size, Coordination::Choreography, NodeKey::Bus) else {
         return Vec::new();
+    };
+    let (pill_h, left) = if size.is_presenter() {
+        (P_PILL_H, P_PILL_LEFT)
+    } else {
+        (PILL_H, PILL_LEFT)
+    };
+    let geometry = PillRows {
+        size,
+        h: pill_h,
+        left,
     };
     let right = bus.w - PILL_PAD;
     let rows: Vec<(f64, f64)> = (0..3)
         .map(|i| {
-            let y = PILL_PAD + f64::from(i) * (PILL_H + PILL_GAP);
+            let y = PILL_PAD + f64::from(i) * (pill_h + PILL_GAP);
             let end = if chips && i == 0 {
-                bus.w - BUS_CHIPS_W - PILL_GAP
+                bus.w - bus_chips_w(size) - PILL_GAP
             } else {
                 right
             };
@@ -464,32 +773,32 @@ pub fn topic_pills(labels: &[String], chips: bool) -> Vec<Pill> {
         })
         .collect();
     let mut out: Vec<Pill> = Vec::with_capacity(labels.len());
-    let (mut row, mut x) = (0, PILL_LEFT);
+    let (mut row, mut x) = (0, left);
     for (i, label) in labels.iter().enumerate() {
         let mut text = label.clone();
-        let widest = right - PILL_LEFT;
-        if pill_width(&text) > widest {
+        let widest = right - left;
+        if pill_width(size, &text) > widest {
             // Longer than any row: cut short (its title still says it whole).
-            while !text.is_empty() && pill_width(&format!("{text}…")) > widest {
+            while !text.is_empty() && pill_width(size, &format!("{text}…")) > widest {
                 text.pop();
             }
             text.push('…');
         }
-        let w = pill_width(&text);
+        let w = pill_width(size, &text);
         while let Some(&(_, end)) = rows.get(row) {
             if x + w <= end {
                 break;
             }
             row += 1;
-            x = PILL_LEFT;
+            x = left;
         }
         let Some(&(y, _)) = rows.get(row) else {
             // No room left: the last pills give way to one that counts the rest.
-            more(&mut out, &rows, i, labels.len());
+            more(&mut out, &rows, &geometry, i, labels.len());
             return out;
         };
         out.push(Pill {
-            rect: Rect::new(x, y, w, PILL_H),
+            rect: Rect::new(x, y, w, pill_h),
             text,
             topics: i..i + 1,
         });
@@ -498,12 +807,19 @@ pub fn topic_pills(labels: &[String], chips: bool) -> Vec<Pill> {
     out
 }
 
+/// The pills' size, height and left edge in a drawing.
+struct PillRows {
+    size: Size,
+    h: f64,
+    left: f64,
+}
+
 /// Ends the pills with one that stands for topics `first..total` (and the pills it displaces).
-fn more(out: &mut Vec<Pill>, rows: &[(f64, f64)], first: usize, total: usize) {
+fn more(out: &mut Vec<Pill>, rows: &[(f64, f64)], g: &PillRows, first: usize, total: usize) {
     let mut first = first;
     loop {
         let text = format!("+{} more", total - first);
-        let w = pill_width(&text);
+        let w = pill_width(g.size, &text);
         let (x, y, end) = match out.last() {
             Some(p) => {
                 let row_end = rows
@@ -512,11 +828,11 @@ fn more(out: &mut Vec<Pill>, rows: &[(f64, f64)], first: usize, total: usize) {
                     .map_or(0.0, |r| r.1);
                 (p.rect.right() + PILL_GAP * 2.0, p.rect.y, row_end)
             }
-            None => (PILL_LEFT, PILL_PAD, rows.first().map_or(0.0, |r| r.1)),
+            None => (g.left, PILL_PAD, rows.first().map_or(0.0, |r| r.1)),
         };
         if x + w <= end || out.is_empty() {
             out.push(Pill {
-                rect: Rect::new(x, y, w, PILL_H),
+                rect: Rect::new(x, y, w, g.h),
                 text,
                 topics: first..total,
             });

@@ -9,7 +9,7 @@ use crate::engine::message::{Body, Message, MessageId, SagaId};
 use crate::engine::scenario::Coordination;
 
 use super::format::Num;
-use super::layout::{point_along, route, Lane, Point};
+use super::layout::{point_along, route_in, Lane, Point, Size};
 
 /// How a token is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +97,16 @@ pub struct Token {
 impl Token {
     /// The token of a message.
     pub fn of(message: &Message, def: &SagaDefinition, coordination: Coordination) -> Token {
+        Token::of_in(Size::Normal, message, def, coordination)
+    }
+
+    /// The token of a message, on its route in a drawing.
+    pub fn of_in(
+        size: Size,
+        message: &Message,
+        def: &SagaDefinition,
+        coordination: Coordination,
+    ) -> Token {
         Token {
             id: message.id,
             saga: message.saga,
@@ -104,7 +114,8 @@ impl Token {
             class: message.body.class(),
             label: message.body.label(def),
             duplicate: message.duplicate,
-            route: route(
+            route: route_in(
+                size,
                 coordination,
                 message.from,
                 message.to,
@@ -133,9 +144,19 @@ pub fn tokens(
     def: &SagaDefinition,
     coordination: Coordination,
 ) -> Vec<Token> {
+    tokens_in(Size::Normal, in_flight, def, coordination)
+}
+
+/// The tokens of every message in flight, on their routes in a drawing.
+pub fn tokens_in(
+    size: Size,
+    in_flight: &[Message],
+    def: &SagaDefinition,
+    coordination: Coordination,
+) -> Vec<Token> {
     in_flight
         .iter()
-        .map(|m| Token::of(m, def, coordination))
+        .map(|m| Token::of_in(size, m, def, coordination))
         .collect()
 }
 

@@ -3,8 +3,15 @@
 use super::*;
 
 fn inside(r: &Rect) -> bool {
-    r.x >= 0.0 && r.y >= 0.0 && r.right() <= VIEW_W && r.bottom() <= VIEW_H
+    inside_of(Size::Normal, r)
 }
+
+fn inside_of(size: Size, r: &Rect) -> bool {
+    let (w, h) = size.view();
+    r.x >= 0.0 && r.y >= 0.0 && r.right() <= w && r.bottom() <= h
+}
+
+const STYLES: [Coordination; 2] = [Coordination::Orchestration, Coordination::Choreography];
 
 fn overlap(a: &Rect, b: &Rect) -> bool {
     a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
@@ -149,9 +156,18 @@ fn test_ids_follow_the_contract() {
 /// The pills' boxes keep apart, inside the bus, clear of its title (and of its fault chips), and
 /// each text fits its pill.
 fn check_pills(pills: &[Pill], chips: bool, what: &str) {
-    let bus = node_rect(Coordination::Choreography, NodeKey::Bus).unwrap();
-    let title = Rect::new(0.0, 0.0, PILL_LEFT, bus.h);
-    let chip_area = Rect::new(bus.w - BUS_CHIPS_W, 0.0, BUS_CHIPS_W, 8.0 + 21.0);
+    check_pills_in(Size::Normal, pills, chips, what);
+}
+
+fn check_pills_in(size: Size, pills: &[Pill], chips: bool, what: &str) {
+    let bus = node_rect_in(size, Coordination::Choreography, NodeKey::Bus).unwrap();
+    let (left, font, chip_h) = match size {
+        Size::Normal => (PILL_LEFT, PILL_FONT, 21.0),
+        Size::Presenter => (P_PILL_LEFT, P_PILL_FONT, 26.0),
+    };
+    let title = Rect::new(0.0, 0.0, left, bus.h);
+    let chips_w = bus_chips_w(size);
+    let chip_area = Rect::new(bus.w - chips_w, 0.0, chips_w, 8.0 + chip_h);
     for (i, p) in pills.iter().enumerate() {
         let r = &p.rect;
         assert!(
@@ -163,7 +179,7 @@ fn check_pills(pills: &[Pill], chips: bool, what: &str) {
             assert!(!overlap(r, &chip_area), "{what}: {p:?} covers the chips");
         }
         assert!(
-            bold_text_width(&p.text, PILL_FONT) + 2.0 * PILL_TEXT_PAD <= r.w + 1e-9,
+            bold_text_width(&p.text, font) + 2.0 * PILL_TEXT_PAD <= r.w + 1e-9,
             "{what}: {:?} overflows its pill",
             p.text
         );
@@ -211,6 +227,21 @@ fn topic_pills_never_overlap_and_every_preset_shows_all_its_topics() {
                 for (p, l) in pills.iter().zip(&labels) {
                     assert_eq!(&p.text, l, "{what}");
                 }
+                // Presenter mode's larger pills: apart and whole, the last counting the rest.
+                let big = topic_pills_in(Size::Presenter, &labels, chips);
+                check_pills_in(Size::Presenter, &big, chips, &what);
+                assert_eq!(
+                    big.last().map_or(0, |p| p.topics.end),
+                    labels.len(),
+                    "{what}"
+                );
+                if labels.len() <= 5 {
+                    assert_eq!(
+                        big.len(),
+                        labels.len(),
+                        "presenter {what}: a topic had no room"
+                    );
+                }
             }
             if !more {
                 break;
@@ -247,4 +278,90 @@ fn bold_text_is_measured_by_its_characters() {
     assert!(bold_text_width("iii", 10.0) < bold_text_width("mmm", 10.0));
     assert_eq!(bold_text_width("⇉", 10.0), 10.0);
     assert_eq!(bold_text_width("", 10.0), 0.0);
+}
+
+#[test]
+fn presenter_nodes_fit_its_view_and_none_overlap() {
+    for c in STYLES {
+        let all = nodes_in(Size::Presenter, c);
+        assert_eq!(
+            all.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            nodes(c).iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            "{c:?}: the same nodes as the normal drawing"
+        );
+        for (k, r) in &all {
+            assert!(
+                inside_of(Size::Presenter, r),
+                "{c:?} {k:?} {r:?} leaves the view"
+            );
+        }
+        for (i, (ka, a)) in all.iter().enumerate() {
+            for (kb, b) in &all[i + 1..] {
+                assert!(!overlap(a, b), "{c:?}: {ka:?} overlaps {kb:?}");
+            }
+        }
+    }
+    // The normal drawing is the one it always was.
+    assert_eq!(Size::default(), Size::Normal);
+    assert_eq!(Size::of(false).view(), (VIEW_W, VIEW_H));
+    assert_eq!(Size::of(true).view(), (PRESENTER_W, PRESENTER_H));
+}
+
+/// Whether a point lies on a box's edge (within half a unit).
+fn on_edge(p: Point, r: &Rect) -> bool {
+    let within = |v: f64, a: f64, b: f64| v >= a - 0.5 && v <= b + 0.5;
+    let near = |v: f64, e: f64| (v - e).abs() <= 0.5;
+    (within(p.x, r.x, r.right()) && (near(p.y, r.y) || near(p.y, r.bottom())))
+        || (within(p.y, r.y, r.bottom()) && (near(p.x, r.x) || near(p.x, r.right())))
+}
+
+#[test]
+fn presenter_routes_run_from_box_to_box_through_no_other() {
+    for c in STYLES {
+        let rects = nodes_in(Size::Presenter, c);
+        let all = edges_in(Size::Presenter, c);
+        assert_eq!(all.len(), edges(c).len(), "{c:?}: every route drawn");
+        for e in &all {
+            let from = node_rect_in(Size::Presenter, c, NodeKey::of(e.from)).unwrap();
+            let to = node_rect_in(Size::Presenter, c, NodeKey::of(e.to)).unwrap();
+            let (first, last) = (e.points[0], *e.points.last().unwrap());
+            assert!(on_edge(first, &from), "{c:?} {e:?} starts off its sender");
+            assert!(on_edge(last, &to), "{c:?} {e:?} ends off its receiver");
+            // No other box in the way: sample the route.
+            for i in 1..50 {
+                let p = point_along(&e.points, f64::from(i) / 50.0);
+                for (k, r) in &rects {
+                    if *k == NodeKey::of(e.from) || *k == NodeKey::of(e.to) {
+                        continue;
+                    }
+                    let inside = p.x > r.x && p.x < r.right() && p.y > r.y && p.y < r.bottom();
+                    assert!(!inside, "{c:?} {e:?} crosses {k:?} at {p:?}");
+                }
+            }
+        }
+        for s in ServiceId::ALL {
+            if let Some([a, b]) = consumer_link_in(Size::Presenter, c, s) {
+                let queue = node_rect_in(Size::Presenter, c, NodeKey::Queue(s)).unwrap();
+                let svc = node_rect_in(Size::Presenter, c, NodeKey::Service(s)).unwrap();
+                assert!(on_edge(a, &queue) && on_edge(b, &svc), "{s:?}");
+            }
+        }
+    }
+    // Commands and replies keep to their own lanes there too.
+    let c = Coordination::Orchestration;
+    let down = route_in(
+        Size::Presenter,
+        c,
+        Node::Orchestrator,
+        Node::Service(ServiceId::Calendar),
+        Lane::Command,
+    );
+    let up = route_in(
+        Size::Presenter,
+        c,
+        Node::Service(ServiceId::Calendar),
+        Node::Orchestrator,
+        Lane::Reply,
+    );
+    assert_ne!(point_along(&down, 0.5), point_along(&up, 0.5));
 }

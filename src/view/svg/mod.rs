@@ -12,7 +12,7 @@ mod nodes;
 mod parts;
 mod token_layer;
 
-pub use token_layer::tokens_svg;
+pub use token_layer::{tokens_svg, tokens_svg_in};
 
 use crate::engine::choreography::Reaction;
 use crate::engine::definition::{SagaDefinition, ServiceId};
@@ -22,7 +22,9 @@ use crate::engine::snapshot::Snapshot;
 
 use super::format::Num;
 use super::html::Html;
-use super::layout::{consumer_link, edges, legend_origin, nodes, path_d, Lane, NodeKey};
+use super::layout::{
+    consumer_link_in, edges_in, legend_origin, nodes_in, path_d, Lane, NodeKey, Size,
+};
 use super::tokens::TokenShape;
 use nodes::{
     bus_node, customer_node, dead_letter_node, orchestrator_node, queue_node, service_node,
@@ -112,6 +114,21 @@ pub struct DiagramState<'a> {
     pub topics: &'a [Topic],
 }
 
+/// What the diagram shows, and at which size: what each node is drawn from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Drawing<'a> {
+    state: DiagramState<'a>,
+    /// Which drawing: the normal one or presenter mode's.
+    pub(crate) size: Size,
+}
+
+impl<'a> std::ops::Deref for Drawing<'a> {
+    type Target = DiagramState<'a>;
+    fn deref(&self) -> &DiagramState<'a> {
+        &self.state
+    }
+}
+
 /// Rough width of a text in diagram units at a font size (to lay out chips).
 fn text_width(text: &str, font: f64) -> f64 {
     text.chars().count() as f64 * font * 0.6
@@ -127,16 +144,25 @@ fn lane_name(lane: Lane) -> &'static str {
 
 /// The diagram's edges and nodes (everything but the tokens).
 pub fn diagram_svg(state: &DiagramState<'_>) -> String {
+    diagram_svg_in(state, Size::Normal)
+}
+
+/// The diagram's edges and nodes as a drawing draws them (presenter mode's: larger).
+pub fn diagram_svg_in(state: &DiagramState<'_>, size: Size) -> String {
+    let state = &Drawing {
+        state: *state,
+        size,
+    };
     let coordination = state.scenario.coordination;
     let mut out = Html::with_capacity(16 * 1024);
     out.push(r#"<g class="edges">"#);
     for s in ServiceId::ALL {
-        if let Some([a, b]) = consumer_link(coordination, s) {
+        if let Some([a, b]) = consumer_link_in(size, coordination, s) {
             out.push_line("edge edge--consumer", (a.x, a.y), (b.x, b.y));
         }
     }
     let lit_edge = state.focus.and_then(|f| f.edge);
-    for e in edges(coordination) {
+    for e in edges_in(size, coordination) {
         let lit = lit_edge == Some((e.from, e.to, e.lane));
         out.push(r#"<path class="edge edge--"#)
             .push(lane_name(e.lane))
@@ -146,8 +172,11 @@ pub fn diagram_svg(state: &DiagramState<'_>) -> String {
             .push(r#" marker-end="url(#arrow)"/>"#);
     }
     out.push("</g>");
-    legend(&mut out, coordination);
-    for (key, rect) in nodes(coordination) {
+    // Presenter mode has no room for the legend: its type is for the back row.
+    if !size.is_presenter() {
+        legend(&mut out, coordination);
+    }
+    for (key, rect) in nodes_in(size, coordination) {
         match key {
             NodeKey::Service(s) => service_node(&mut out, state, s, rect),
             NodeKey::Orchestrator => orchestrator_node(&mut out, state, rect),
@@ -235,20 +264,32 @@ mod testing {
     }
 
     pub(super) fn svg(sim: &Simulation, saga: SagaId, focus: Option<&Focus>) -> String {
+        svg_in(Size::Normal, sim, saga, focus)
+    }
+
+    pub(super) fn svg_in(
+        size: Size,
+        sim: &Simulation,
+        saga: SagaId,
+        focus: Option<&Focus>,
+    ) -> String {
         let snapshot = sim.snapshot();
         let t = topics(
             sim.messages(),
             &snapshot.in_flight,
             &sim.scenario().definition,
         );
-        diagram_svg(&DiagramState {
-            snapshot: &snapshot,
-            scenario: sim.scenario(),
-            saga,
-            selected: None,
-            focus,
-            topics: &t,
-        })
+        diagram_svg_in(
+            &DiagramState {
+                snapshot: &snapshot,
+                scenario: sim.scenario(),
+                saga,
+                selected: None,
+                focus,
+                topics: &t,
+            },
+            size,
+        )
     }
 
     /// The opening tag of the element with `data-testid="id"`.

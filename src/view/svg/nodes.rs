@@ -9,7 +9,7 @@ use crate::view::faults::fault_node;
 use crate::view::format::{duration, saga_colour, saga_letter, Num};
 use crate::view::html::Html;
 use crate::view::layout::{
-    bold_text_width, topic_pills, NodeKey, Rect, BUS_CHIPS_W, PILL_TEXT_PAD,
+    bold_text_width, bus_chips_w, topic_pills_in, NodeKey, Rect, PILL_TEXT_PAD,
 };
 use crate::view::saga_log::record_text;
 use crate::view::status::{service_status, status_icon, steps_of};
@@ -18,7 +18,7 @@ use crate::view::tables::{dead_letter_items, queue_items};
 use super::parts::*;
 use super::*;
 
-pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
+pub(super) fn service_node(out: &mut Html, state: &Drawing<'_>, s: ServiceId, rect: Rect) {
     let snap = state.snapshot;
     let def = &state.scenario.definition;
     let record = snap.sagas.get(state.saga);
@@ -51,7 +51,16 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
             label: &label,
         },
     );
-    text(out, "saga-node__title", 14.0, 26.0, None, s.label());
+    let big = state.size.is_presenter();
+    // Presenter mode: the title, the status under it, the rows, and the fault chips beside
+    // the title (see `presenter-diagram.css` for the type sizes these measures are for).
+    let (title_y, status_y, rows_y) = if big {
+        (27.0, 53.0, 62.0)
+    } else {
+        (26.0, 46.0, 56.0)
+    };
+    let m = RowMetrics::of(big);
+    text(out, "saga-node__title", 14.0, title_y, None, s.label());
     let width = rect.w - 20.0;
     // Retries show on the header: the most attempts any of this service's tasks has made.
     let tries = record
@@ -84,14 +93,8 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
     } else {
         status.as_str()
     };
-    text(
-        out,
-        "saga-node__status",
-        14.0,
-        46.0,
-        None,
-        &format!("{} {word}{attempts}", status_icon(status)),
-    );
+    let status_text = format!("{} {word}{attempts}", status_icon(status));
+    text(out, "saga-node__status", 14.0, status_y, None, &status_text);
     // With several sagas the status is the shown saga's: its letter, in its colour, says which.
     let lettered = record.filter(|_| snap.sagas.len() > 1).map(|r| r.id);
     if let Some(r) = record.filter(|_| snap.sagas.len() > 1) {
@@ -100,15 +103,20 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
             .push(r#"" data-saga=""#)
             .push_plain(saga_letter(r.id))
             .push(r#"" transform="translate("#)
-            .push_plain(Num(rect.w - 22.0))
-            .push(r#" 40)"><title>Shows saga "#)
+            .push_plain(Num(rect.w - if big { 26.0 } else { 22.0 }))
+            .push(if big { " 46" } else { " 40" })
+            .push(r#")"><title>Shows saga "#)
             .push_plain(saga_letter(r.id))
-            .push(r#"</title><circle r="10"/>"#);
+            .push(if big {
+                r#"</title><circle r="14"/>"#
+            } else {
+                r#"</title><circle r="10"/>"#
+            });
         text(
             out,
             "saga-node__saga-letter",
             0.0,
-            4.5,
+            if big { 6.5 } else { 4.5 },
             Some("middle"),
             &saga_letter(r.id).to_string(),
         );
@@ -130,22 +138,29 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
         step_row(
             out,
             StepRow {
-                y: 56.0 + row * 32.0,
+                y: rows_y + row * (m.h + 2.0),
                 width,
                 step: i,
                 name: &name,
                 kind: step.kind,
                 state: st,
                 saga: lettered,
+                m,
             },
         );
         row += 1.0;
     }
     if def.failure_notice.service() == s {
         let st = record.map(|r| r.notice).unwrap_or_default();
-        notice_row(out, 56.0 + row * 32.0, width, st, lettered);
+        notice_row(out, rows_y + row * (m.h + 2.0), width, st, lettered, m);
     }
-    fault_chips(out, state, NodeKey::Service(s), 10.0, rect.h - 50.0, width);
+    if big {
+        // Beside the title.
+        let x = 14.0 + bold_text_width(s.label(), P_TITLE_FONT) + 12.0;
+        fault_chips(out, state, NodeKey::Service(s), x, 6.0, rect.w - 10.0 - x);
+    } else {
+        fault_chips(out, state, NodeKey::Service(s), 10.0, rect.h - 50.0, width);
+    }
     let store = snap.tables.store(s);
     let mut facts = Vec::new();
     if !up {
@@ -175,18 +190,30 @@ pub(super) fn service_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceI
     } else {
         "saga-node__facts saga-node__facts--down"
     };
-    text(
-        out,
-        facts_class,
-        14.0,
-        rect.h - 10.0,
-        None,
-        &facts.join(" · "),
-    );
+    let facts = facts.join(" · ");
+    if big {
+        // On the status's line, right of it, when there is room (left of the saga's letter).
+        let end = rect.w - if lettered.is_some() { 48.0 } else { 14.0 };
+        let room = end - 14.0 - bold_text_width(&status_text, P_STATUS_FONT) - 16.0;
+        if bold_text_width(&facts, P_FACTS_FONT) <= room {
+            text(out, facts_class, end, status_y, Some("end"), &facts);
+        }
+    } else {
+        text(out, facts_class, 14.0, rect.h - 10.0, None, &facts);
+    }
     out.push("</g>");
 }
 
-pub(super) fn orchestrator_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
+/// Presenter mode's type sizes, in units (as `presenter-diagram.css` draws them).
+pub(super) const P_TITLE_FONT: f64 = 23.0;
+/// A presenter status's type size.
+pub(super) const P_STATUS_FONT: f64 = 20.0;
+/// Presenter facts' and log lines' type size.
+pub(super) const P_FACTS_FONT: f64 = 20.0;
+/// The width of a character of the log's monospace type, in ems.
+const MONO_EM: f64 = 0.62;
+
+pub(super) fn orchestrator_node(out: &mut Html, state: &Drawing<'_>, rect: Rect) {
     let o = &state.snapshot.orchestrator;
     let (class, status) = if o.up {
         ("saga-node saga-node--orchestrator", "running")
@@ -208,12 +235,18 @@ pub(super) fn orchestrator_node(out: &mut Html, state: &DiagramState<'_>, rect: 
             label: "Orchestrator: press Enter to crash it",
         },
     );
-    text(out, "saga-node__title", 16.0, 28.0, None, "Orchestrator");
+    let big = state.size.is_presenter();
+    let (title_y, head_y, log_y, line_h, lines) = if big {
+        (30.0, 58.0, 84.0, 23.0, 4)
+    } else {
+        (28.0, 54.0, 78.0, 21.0, 5)
+    };
+    text(out, "saga-node__title", 16.0, title_y, None, "Orchestrator");
     text(
         out,
         "saga-node__status",
         rect.w - 14.0,
-        28.0,
+        title_y,
         Some("end"),
         // The process, not a saga: "running" here read as if a finished saga were still going.
         if o.up {
@@ -222,37 +255,84 @@ pub(super) fn orchestrator_node(out: &mut Html, state: &DiagramState<'_>, rect: 
             "✗ crashed: restarting"
         },
     );
-    text(
-        out,
-        "orch-log__head",
-        16.0,
-        54.0,
-        None,
-        &format!("Durable saga log · {} records", o.log_len),
-    );
+    let head = format!("Durable saga log · {} records", o.log_len);
+    text(out, "orch-log__head", 16.0, head_y, None, &head);
     let recent = &o.recent_log;
-    for (i, entry) in recent[recent.len().saturating_sub(5)..].iter().enumerate() {
+    // Presenter mode: a line longer than the box wraps onto the next (the newest lines stay).
+    let fits = ((rect.w - 30.0) / (P_FACTS_FONT * MONO_EM))
+        .floor()
+        .max(8.0) as usize;
+    let mut shown: Vec<String> = Vec::new();
+    for entry in recent.iter().rev() {
+        let line = record_text(entry, &state.scenario.definition);
+        let parts = if big { wrap(&line, fits) } else { vec![line] };
+        if shown.len() + parts.len() > lines {
+            break;
+        }
+        shown.splice(0..0, parts);
+    }
+    for (i, line) in shown.iter().enumerate() {
         text(
             out,
             "orch-log__line",
             16.0,
-            78.0 + i as f64 * 21.0,
+            log_y + i as f64 * line_h,
             None,
-            &record_text(entry, &state.scenario.definition),
+            line,
         );
     }
-    fault_chips(
-        out,
-        state,
-        NodeKey::Orchestrator,
-        rect.w - 170.0,
-        40.0,
-        156.0,
-    );
+    if big {
+        // Right of the log's heading (upper case, spaced: wider than bold).
+        let x = 16.0 + bold_text_width(&head, P_FACTS_FONT) * 1.1 + 12.0;
+        fault_chips(
+            out,
+            state,
+            NodeKey::Orchestrator,
+            x,
+            head_y - 19.0,
+            rect.w - 14.0 - x,
+        );
+    } else {
+        fault_chips(
+            out,
+            state,
+            NodeKey::Orchestrator,
+            rect.w - 170.0,
+            40.0,
+            156.0,
+        );
+    }
     out.push("</g>");
 }
 
-pub(super) fn customer_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
+/// Cuts a line into pieces of at most `width` characters, at spaces when it can.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest: Vec<char> = line.chars().collect();
+    while rest.len() > width {
+        let cut = rest[..=width]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&i| i > width / 2)
+            .unwrap_or(width);
+        out.push(
+            rest[..cut]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_string(),
+        );
+        rest = rest[cut..].to_vec();
+        while rest.first() == Some(&' ') {
+            rest.remove(0);
+        }
+        rest.splice(0..0, "    ".chars());
+    }
+    out.push(rest.into_iter().collect());
+    out
+}
+
+pub(super) fn customer_node(out: &mut Html, state: &Drawing<'_>, rect: Rect) {
     open_node(
         out,
         state,
@@ -271,15 +351,23 @@ pub(super) fn customer_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect
         .iter()
         .map(|r| format!("{} {}", saga_letter(r.id), r.spec.customer))
         .collect();
-    // "A Ada · B Grace" on one line when it fits the box, else on two.
-    let lines: Vec<&[SagaRecord]> =
-        if sagas.len() < 2 || bold_text_width(&whole.join(" · "), 12.5) <= rect.w - 10.0 {
-            vec![sagas.as_slice()]
-        } else {
-            let (a, b) = sagas.split_at(sagas.len().div_ceil(2));
-            vec![a, b]
-        };
-    let title_y = if lines.len() > 1 { 18.0 } else { 23.0 };
+    let big = state.size.is_presenter();
+    // "A Ada · B Grace" on one line when it fits the box, else on two; in presenter mode, as
+    // many to a line as fit, as many lines as the box holds, the last saying how many more.
+    let lines: Vec<&[SagaRecord]> = if big {
+        presenter_lines(sagas, &whole, rect)
+    } else if sagas.len() < 2 || bold_text_width(&whole.join(" · "), 12.5) <= rect.w - 10.0 {
+        vec![sagas.as_slice()]
+    } else {
+        let (a, b) = sagas.split_at(sagas.len().div_ceil(2));
+        vec![a, b]
+    };
+    let first = p_customer_first(rect);
+    let title_y = match (big, lines.len()) {
+        (true, _) => first - 25.0,
+        (false, 1) => 23.0,
+        (false, _) => 18.0,
+    };
     text(
         out,
         "saga-node__title saga-node__title--small",
@@ -288,10 +376,12 @@ pub(super) fn customer_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect
         Some("middle"),
         "Customer",
     );
+    let shown: usize = lines.iter().map(|l| l.len()).sum();
     for (i, line) in lines.iter().enumerate() {
-        let y = match lines.len() {
-            1 => rect.h - 12.0,
-            _ => rect.h - 21.0 + i as f64 * 13.0,
+        let y = match (big, lines.len()) {
+            (true, _) => first + i as f64 * P_CUSTOMER_LINE,
+            (false, 1) => rect.h - 12.0,
+            (false, _) => rect.h - 21.0 + i as f64 * 13.0,
         };
         out.push(r#"<text class="saga-node__facts" x=""#)
             .push_plain(Num(rect.w / 2.0))
@@ -316,12 +406,77 @@ pub(super) fn customer_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect
             }
             out.push(" ").push_text(&r.spec.customer);
         }
+        if i + 1 == lines.len() && shown < sagas.len() {
+            // Presenter mode: the customers the box has no room for.
+            if !line.is_empty() {
+                out.push(" · ");
+            }
+            out.push("+").push_plain(sagas.len() - shown).push(" more");
+        }
         out.push("</text>");
     }
     out.push("</g>");
 }
 
-pub(super) fn bus_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
+/// Presenter mode's customer lines: the first's baseline (lower in a taller box), and the
+/// distance between them.
+fn p_customer_first(rect: Rect) -> f64 {
+    if rect.h < 80.0 {
+        45.0
+    } else {
+        52.0
+    }
+}
+const P_CUSTOMER_LINE: f64 = 23.0;
+
+/// The customers, packed into lines that fit the box at presenter mode's type size, as many
+/// lines as the box holds (keeping one for "+N more" when they do not all fit).
+fn presenter_lines<'s>(
+    sagas: &'s [SagaRecord],
+    whole: &[String],
+    rect: Rect,
+) -> Vec<&'s [SagaRecord]> {
+    let room = rect.w - 12.0;
+    let holds = (((rect.h - p_customer_first(rect) + P_CUSTOMER_LINE - 6.0) / P_CUSTOMER_LINE)
+        .floor() as usize)
+        .max(1);
+    let sep = bold_text_width(" · ", P_FACTS_FONT);
+    // The names from `start` that fit a line `room` wide.
+    let fit = |start: usize, room: f64| {
+        let mut width = 0.0;
+        let mut end = start;
+        for name in whole.iter().skip(start) {
+            let w = bold_text_width(name, P_FACTS_FONT) + if end > start { sep } else { 0.0 };
+            if end > start && width + w > room {
+                break;
+            }
+            width += w;
+            end += 1;
+        }
+        end
+    };
+    let mut lines: Vec<&[SagaRecord]> = Vec::new();
+    let mut start = 0;
+    while start < sagas.len() {
+        let last = lines.len() + 1 == holds;
+        let mut end = fit(start, room);
+        if last && end < sagas.len() {
+            // The last line the box holds ends with "· +N more".
+            let more = bold_text_width(&format!(" · +{} more", sagas.len()), P_FACTS_FONT);
+            end = fit(start, room - more);
+            if bold_text_width(&whole[start..end].join(" · "), P_FACTS_FONT) + more > room {
+                end = start;
+            }
+            lines.push(&sagas[start..end]);
+            break;
+        }
+        lines.push(&sagas[start..end]);
+        start = end;
+    }
+    lines
+}
+
+pub(super) fn bus_node(out: &mut Html, state: &Drawing<'_>, rect: Rect) {
     open_node(
         out,
         state,
@@ -334,7 +489,13 @@ pub(super) fn bus_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
             label: "Event bus: press Enter for message faults",
         },
     );
-    text(out, "saga-node__title", 16.0, 27.0, None, "Event bus");
+    let big = state.size.is_presenter();
+    let (title_y, pill_text_y, pill_rx) = if big {
+        (30.0, 20.5, 14.0)
+    } else {
+        (27.0, 16.0, 11.0)
+    };
+    text(out, "saga-node__title", 16.0, title_y, None, "Event bus");
     text(
         out,
         "saga-node__facts",
@@ -349,7 +510,7 @@ pub(super) fn bus_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
         .faults
         .iter()
         .any(|f| f.active && fault_node(f, state.scenario) == Some(NodeKey::Bus));
-    for pill in topic_pills(&labels, chips) {
+    for pill in topic_pills_in(state.size, &labels, chips) {
         let topics = state.topics.get(pill.topics.clone()).unwrap_or_default();
         let live = topics.iter().any(|t| t.live);
         out.push(r#"<g class="topic"#)
@@ -375,22 +536,32 @@ pub(super) fn bus_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
             .push_plain(Num(pill.rect.w))
             .push(r#"" height=""#)
             .push_plain(Num(pill.rect.h))
-            .push(r#"" rx="11"/>"#);
-        text(out, "topic__text", PILL_TEXT_PAD, 16.0, None, &pill.text);
+            .push(r#"" rx=""#)
+            .push_plain(Num(pill_rx))
+            .push(r#""/>"#);
+        text(
+            out,
+            "topic__text",
+            PILL_TEXT_PAD,
+            pill_text_y,
+            None,
+            &pill.text,
+        );
         out.push("</g>");
     }
+    let chips_w = bus_chips_w(state.size);
     fault_chips(
         out,
         state,
         NodeKey::Bus,
-        rect.w - BUS_CHIPS_W,
+        rect.w - chips_w,
         8.0,
-        BUS_CHIPS_W - 8.0,
+        chips_w - 8.0,
     );
     out.push("</g>");
 }
 
-pub(super) fn queue_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceId, rect: Rect) {
+pub(super) fn queue_node(out: &mut Html, state: &Drawing<'_>, s: ServiceId, rect: Rect) {
     let snap = state.snapshot;
     let items = queue_items(snap, &state.scenario.definition, s);
     let hidden: Vec<bool> = snap
@@ -414,16 +585,20 @@ pub(super) fn queue_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceId,
             ),
         },
     );
-    text(out, "queue__title", 10.0, 18.0, None, "▤ queue");
+    let big = state.size.is_presenter();
+    let y = if big { 27.0 } else { 18.0 };
+    text(out, "queue__title", 10.0, y, None, "▤ queue");
     text(
         out,
         "queue__count",
         rect.w - 10.0,
-        18.0,
+        y,
         Some("end"),
         &items.len().to_string(),
     );
-    for (i, item) in items.iter().take(6).enumerate() {
+    // Presenter mode has room for the count only: its type is for the back row.
+    let drawn = if big { 0 } else { 6 };
+    for (i, item) in items.iter().take(drawn).enumerate() {
         let busy = hidden.get(i).copied().unwrap_or(false);
         out.push(r#"<g class="queue__msg saga-fill-"#)
             .push_plain(saga_colour(item.saga))
@@ -457,7 +632,7 @@ pub(super) fn queue_node(out: &mut Html, state: &DiagramState<'_>, s: ServiceId,
     out.push("</g>");
 }
 
-pub(super) fn dead_letter_node(out: &mut Html, state: &DiagramState<'_>, rect: Rect) {
+pub(super) fn dead_letter_node(out: &mut Html, state: &Drawing<'_>, rect: Rect) {
     let items = dead_letter_items(state.snapshot, &state.scenario.definition);
     let class = if items.is_empty() {
         "saga-node saga-node--dlq"
@@ -479,26 +654,49 @@ pub(super) fn dead_letter_node(out: &mut Html, state: &DiagramState<'_>, rect: R
             ),
         },
     );
+    let big = state.size.is_presenter();
+    let title_y = if big { 22.0 } else { 24.0 };
     text(
         out,
         "saga-node__title saga-node__title--small",
         14.0,
-        24.0,
+        title_y,
         None,
         "☠ Dead-letter queue",
     );
-    let count = match items.len() {
-        0 => "empty".to_string(),
-        n => format!("{n} waiting"),
+    let count = match (big, items.len()) {
+        (true, n) => n.to_string(),
+        (false, 0) => "empty".to_string(),
+        (false, n) => format!("{n} waiting"),
     };
     text(
         out,
         "saga-node__status",
         rect.w - 14.0,
-        24.0,
+        title_y,
         Some("end"),
         &count,
     );
+    if big {
+        // The first dead letter, in short (the count above says how many).
+        let line = match items.first() {
+            Some(item) => {
+                let short = format!("{} · {}", saga_letter(item.saga), item.event);
+                // With its queue and receive count when they fit.
+                [
+                    format!("{short} ← {} ×{}", item.queue.label(), item.receive_count),
+                    format!("{short} ×{}", item.receive_count),
+                ]
+                .into_iter()
+                .find(|l| bold_text_width(l, P_FACTS_FONT) <= rect.w - 28.0)
+                .unwrap_or(short)
+            }
+            None => "empty".to_string(),
+        };
+        text(out, "dlq__line", 14.0, 45.0, None, &line);
+        out.push("</g>");
+        return;
+    }
     for (i, item) in items.iter().take(2).enumerate() {
         text(
             out,

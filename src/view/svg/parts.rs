@@ -7,7 +7,7 @@ use crate::engine::sim::{StepState, StepStatus};
 use crate::view::faults::{chip_label, fault_node};
 use crate::view::format::{saga_colour, saga_letter, Num};
 use crate::view::html::Html;
-use crate::view::layout::{NodeKey, Rect};
+use crate::view::layout::{bold_text_width, NodeKey, Rect};
 use crate::view::status::{kind_badge, kind_meaning, status_icon};
 
 use super::*;
@@ -23,7 +23,7 @@ pub(super) struct NodeHead<'a> {
 
 pub(super) fn open_node(
     out: &mut Html,
-    state: &DiagramState<'_>,
+    state: &Drawing<'_>,
     key: NodeKey,
     rect: Rect,
     head: NodeHead<'_>,
@@ -79,7 +79,7 @@ pub(super) fn text(
 /// Chips for the active faults shown on a node; each removes its fault when activated.
 pub(super) fn fault_chips(
     out: &mut Html,
-    state: &DiagramState<'_>,
+    state: &Drawing<'_>,
     key: NodeKey,
     x: f64,
     y: f64,
@@ -92,16 +92,40 @@ pub(super) fn fault_chips(
         .filter(|f| f.active && fault_node(f, state.scenario) == Some(key))
         .collect();
     let mut left = x;
+    // Presenter mode's chips are larger, for their larger type.
+    let big = state.size.is_presenter();
+    let (font, pad, h, base) = if big {
+        (P_CHIP_FONT, 34.0, 26.0, 19.0)
+    } else {
+        (12.0, 34.0, 21.0, 15.0)
+    };
     for (i, f) in chips.iter().enumerate() {
-        let label = chip_label(f, state.scenario);
+        let full = chip_label(f, state.scenario);
+        let mut label = full.clone();
         let long = f.spec.describe(state.scenario);
-        let w = text_width(&label, 12.0) + 34.0;
+        let measure = |l: &str| {
+            if big {
+                bold_text_width(&format!("⚡{l}"), font) + pad
+            } else {
+                text_width(l, font) + pad
+            }
+        };
+        if big && i == 0 {
+            // Presenter mode: a first chip wider than its room is cut short (its title and
+            // name say it whole).
+            while label.chars().count() > 1 && measure(&label) > width {
+                label.pop();
+                label.pop();
+                label.push('…');
+            }
+        }
+        let w = measure(&label);
         if left + w > x + width && i > 0 {
             text(
                 out,
                 "fault-chip__more",
                 left + 2.0,
-                y + 15.0,
+                y + base,
                 None,
                 &format!("+{}", chips.len() - i),
             );
@@ -114,24 +138,30 @@ pub(super) fn fault_chips(
             .push(r#")" data-chip=""#)
             .push_plain(f.id)
             .push(r#"" tabindex="0" role="button""#)
-            .push_attr("aria-label", &format!("{label}: remove fault ({long})"))
+            .push_attr("aria-label", &format!("{full}: remove fault ({long})"))
             .push("><title>")
             .push_text(&long)
             .push(r#" (click to remove)</title><rect class="fault-chip__box" width=""#)
             .push_plain(Num(w))
-            .push(r#"" height="21" rx="10.5"/>"#);
+            .push(r#"" height=""#)
+            .push_units(units(h))
+            .push(r#"" rx=""#)
+            .push_units(units(h / 2.0))
+            .push(r#""/>"#);
         text(
             out,
             "fault-chip__text",
             9.0,
-            15.0,
+            base,
             None,
             &format!("⚡{label}"),
         );
         // The ✕ only draws "remove": the name says it in words.
         out.push(r#"<text class="fault-chip__x" x=""#)
-            .push_plain(Num(w - 15.0))
-            .push(r#"" y="15.0" aria-hidden="true">✕</text></g>"#);
+            .push_plain(Num(w - font * 1.25))
+            .push(r#"" y=""#)
+            .push_plain(Num(base))
+            .push(r#"" aria-hidden="true">✕</text></g>"#);
         left += w + 5.0;
     }
 }
@@ -158,12 +188,82 @@ fn open_row(out: &mut Html, extra: &'static str, status: StepStatus, saga: RowSa
     }
 }
 
-/// Where a row's name begins: right of its status icon (and of its saga's letter, if any).
-fn name_x(saga: RowSaga) -> f64 {
-    if saga.is_some() {
-        35.0
+/// A length as the markup has always printed it: whole numbers without a decimal point.
+fn units(v: f64) -> Units {
+    let whole = v.round();
+    if (v - whole).abs() < 1e-9 && whole.abs() < 1e9 {
+        Units::Whole(whole as i64)
     } else {
-        27.0
+        Units::Tenths(Num(v))
+    }
+}
+
+/// A length to print: whole, or to a tenth.
+enum Units {
+    Whole(i64),
+    Tenths(Num),
+}
+
+/// Appends a length (see [`units`]).
+trait PushUnits {
+    fn push_units(&mut self, v: Units) -> &mut Self;
+}
+
+impl PushUnits for Html {
+    fn push_units(&mut self, v: Units) -> &mut Self {
+        match v {
+            Units::Whole(n) => self.push_plain(n),
+            Units::Tenths(n) => self.push_plain(n),
+        }
+    }
+}
+
+/// A fault chip's text size in presenter mode (as `presenter-diagram.css` draws it).
+pub(super) const P_CHIP_FONT: f64 = 20.0;
+
+/// The measures of a step row: the normal drawing's, or presenter mode's (larger type).
+#[derive(Clone, Copy)]
+pub(super) struct RowMetrics {
+    /// Its height.
+    pub(super) h: f64,
+    /// Its text's baseline.
+    base: f64,
+    /// Where the name begins without and with a saga letter.
+    pub(super) name_x: [f64; 2],
+    /// Where the status icon is, without and with a saga letter.
+    icon_x: [f64; 2],
+    /// The kind badge's width and height.
+    pub(super) badge: (f64, f64),
+    /// The saga tab's width.
+    tab: f64,
+}
+
+impl RowMetrics {
+    pub(super) fn of(big: bool) -> RowMetrics {
+        if big {
+            RowMetrics {
+                h: 30.0,
+                base: 21.5,
+                name_x: [33.0, 47.0],
+                icon_x: [9.0, 24.0],
+                badge: (28.0, 24.0),
+                tab: 20.0,
+            }
+        } else {
+            RowMetrics {
+                h: 28.0,
+                base: 19.0,
+                name_x: [27.0, 35.0],
+                icon_x: [9.0, 19.0],
+                badge: (22.0, 20.0),
+                tab: 16.0,
+            }
+        }
+    }
+
+    /// Where a row's name begins: right of its status icon (and of its saga's letter, if any).
+    fn name_x(&self, saga: RowSaga) -> f64 {
+        self.name_x[usize::from(saga.is_some())]
     }
 }
 
@@ -175,6 +275,7 @@ pub(super) struct StepRow<'a> {
     pub(super) kind: StepKind,
     pub(super) state: StepState,
     pub(super) saga: RowSaga,
+    pub(super) m: RowMetrics,
 }
 
 pub(super) fn step_row(out: &mut Html, row: StepRow<'_>) {
@@ -186,6 +287,7 @@ pub(super) fn step_row(out: &mut Html, row: StepRow<'_>) {
         kind,
         state,
         saga,
+        m,
     } = row;
     let status = state.status.as_str();
     let (badge, kind_name) = kind_badge(kind);
@@ -208,19 +310,35 @@ pub(super) fn step_row(out: &mut Html, row: StepRow<'_>) {
         .push(status);
     row_title_saga(out, saga);
     out.push("</title>");
-    row_background(out, width, state.status, saga);
+    row_background(out, width, state.status, saga, m);
+    let (bw, bh) = m.badge;
     out.push(r#"<text class="saga-step__name" x=""#)
-        .push_plain(Num(name_x(saga)))
-        .push(r#"" y="19"><tspan class="saga-step__n">"#)
+        .push_plain(Num(m.name_x(saga)))
+        .push(r#"" y=""#)
+        .push_units(units(m.base))
+        .push(r#""><tspan class="saga-step__n">"#)
         .push_plain(step + 1)
         .push("</tspan> ")
         .push_text(name)
         .push(r#"</text><g class="kind-badge kind-badge--"#)
         .push(kind_name)
         .push(r#"" transform="translate("#)
-        .push_plain(Num(width - 26.0))
-        .push(r#" 4)"><rect class="kind-badge__box" width="22" height="20" rx="4"/>"#);
-    text(out, "kind-badge__text", 11.0, 15.0, Some("middle"), badge);
+        .push_plain(Num(width - bw - 4.0))
+        .push(" ")
+        .push_units(units((m.h - bh) / 2.0))
+        .push(r#")"><rect class="kind-badge__box" width=""#)
+        .push_units(units(bw))
+        .push(r#"" height=""#)
+        .push_units(units(bh))
+        .push(r#"" rx="4"/>"#);
+    text(
+        out,
+        "kind-badge__text",
+        bw / 2.0,
+        bh * 0.75,
+        Some("middle"),
+        badge,
+    );
     out.push("</g></g>");
 }
 
@@ -232,37 +350,48 @@ fn row_title_saga(out: &mut Html, saga: RowSaga) {
 }
 
 /// A row's rounded background, its saga's letter (when several sagas run) and its status icon.
-fn row_background(out: &mut Html, width: f64, status: StepStatus, saga: RowSaga) {
+fn row_background(out: &mut Html, width: f64, status: StepStatus, saga: RowSaga, m: RowMetrics) {
     out.push(r#"<rect class="saga-step__bg" width=""#)
         .push_plain(Num(width))
-        .push(r#"" height="28" rx="7"/>"#);
-    let icon_x = match saga {
-        Some(saga) => {
-            // A tab on the row's left edge, in the saga's colour, with its letter.
-            out.push(r#"<path class="saga-step__saga" d="M7 0 H16 V28 H7 A7 7 0 0 1 0 21 V7 A7 7 0 0 1 7 0 Z"/>"#);
-            text(
-                out,
-                "saga-step__letter",
-                8.0,
-                18.5,
-                Some("middle"),
-                &saga_letter(saga).to_string(),
-            );
-            19.0
-        }
-        None => 9.0,
-    };
+        .push(r#"" height=""#)
+        .push_units(units(m.h))
+        .push(r#"" rx="7"/>"#);
+    if let Some(saga) = saga {
+        // A tab on the row's left edge, in the saga's colour, with its letter.
+        out.push(r#"<path class="saga-step__saga" d="M7 0 H"#)
+            .push_units(units(m.tab))
+            .push(" V")
+            .push_units(units(m.h))
+            .push(" H7 A7 7 0 0 1 0 ")
+            .push_units(units(m.h - 7.0))
+            .push(r#" V7 A7 7 0 0 1 7 0 Z"/>"#);
+        text(
+            out,
+            "saga-step__letter",
+            m.tab / 2.0,
+            m.base - 0.5,
+            Some("middle"),
+            &saga_letter(saga).to_string(),
+        );
+    }
     text(
         out,
         "saga-step__icon",
-        icon_x,
-        19.0,
+        m.icon_x[usize::from(saga.is_some())],
+        m.base,
         None,
         status_icon(status),
     );
 }
 
-pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState, saga: RowSaga) {
+pub(super) fn notice_row(
+    out: &mut Html,
+    y: f64,
+    width: f64,
+    state: StepState,
+    saga: RowSaga,
+    m: RowMetrics,
+) {
     let status = state.status.as_str();
     let quiet = if state.status == StepStatus::Idle {
         " saga-step--notice saga-step--quiet"
@@ -277,12 +406,12 @@ pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState, s
         .push(r#")"><title>After a failure, once every step is undone: tell the customer and the restaurant"#);
     row_title_saga(out, saga);
     out.push("</title>");
-    row_background(out, width, state.status, saga);
+    row_background(out, width, state.status, saga, m);
     text(
         out,
         "saga-step__name",
-        name_x(saga),
-        19.0,
+        m.name_x(saga),
+        m.base,
         None,
         "✉ Notify failure",
     );
@@ -291,7 +420,7 @@ pub(super) fn notice_row(out: &mut Html, y: f64, width: f64, state: StepState, s
             out,
             "saga-step__tries",
             width - 8.0,
-            19.0,
+            m.base,
             Some("end"),
             &format!("×{}", state.attempts),
         );
@@ -366,5 +495,49 @@ mod tests {
             "only the chip is a button"
         );
         assert!(markup.contains("+2.5 s latency"));
+    }
+
+    #[test]
+    fn presenter_chips_stay_inside_their_node() {
+        use crate::view::layout::{node_rect_in, Size};
+        let mut s = sim("happy-path", Coordination::Orchestration, 0);
+        for fault in [
+            FaultSpec::BusinessFailure {
+                step: 4,
+                saga: None,
+            },
+            FaultSpec::Latency {
+                service: ServiceId::Reservation,
+                extra_ms: 2_500,
+            },
+        ] {
+            s.handle_command(crate::engine::scenario::Command::InjectFault { fault })
+                .unwrap();
+        }
+        let markup = svg_in(Size::Presenter, &s, 0, None);
+        let rect = node_rect_in(
+            Size::Presenter,
+            Coordination::Orchestration,
+            NodeKey::Service(ServiceId::Reservation),
+        )
+        .unwrap();
+        let at = markup.find(r#"data-testid="service-reservation""#).unwrap();
+        let node = &markup[at..];
+        let open = r#"<g class="fault-chip" transform="translate("#;
+        let rest = &node[node.find(open).unwrap() + open.len()..];
+        let x: f64 = rest[..rest.find(' ').unwrap()].parse().unwrap();
+        let box_open = r#"class="fault-chip__box" width=""#;
+        let w_at = rest.find(box_open).unwrap() + box_open.len();
+        let w: f64 = rest[w_at..w_at + rest[w_at..].find('"').unwrap()]
+            .parse()
+            .unwrap();
+        assert!(
+            x + w <= rect.w - 10.0 + 1e-9,
+            "chip at {x} + {w} leaves the node"
+        );
+        // Cut short, whole in its name; the second chip gives way to "+1".
+        assert!(node.contains("…"), "the first chip is cut short");
+        assert!(node.contains(r#"aria-label="Restaurant rejects: remove fault"#));
+        assert!(node.contains(">+1<"));
     }
 }

@@ -4,6 +4,7 @@
 use crate::engine::message::MessageId;
 use crate::view::format::{saga_colour, saga_letter, Num};
 use crate::view::html::Html;
+use crate::view::layout::Size;
 use crate::view::tokens::{progress, Token};
 
 use super::parts::text;
@@ -14,6 +15,25 @@ use super::parts::text;
 /// With `jump` (the person prefers reduced motion) a token in flight does not glide: it stands
 /// still halfway along its edge until it arrives.
 pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>, jump: bool) -> String {
+    tokens_svg_in(Size::Normal, tokens, now_ms, lit, jump)
+}
+
+/// The tokens as [`tokens_svg`] draws them, in a drawing (presenter mode's are larger, for
+/// their larger letters and labels).
+pub fn tokens_svg_in(
+    size: Size,
+    tokens: &[Token],
+    now_ms: f64,
+    lit: Option<MessageId>,
+    jump: bool,
+) -> String {
+    let big = size.is_presenter();
+    let (r, letter_y, gap, label_room) = if big {
+        (14.0, 6.5, 20.0, 250.0)
+    } else {
+        (10.0, 4.5, 16.0, 190.0)
+    };
+    let view_w = size.view().0;
     let mut out = Html::with_capacity(tokens.len() * 400);
     for t in tokens {
         let at = if jump && now_ms < t.arrive_ms as f64 {
@@ -48,21 +68,35 @@ pub fn tokens_svg(tokens: &[Token], now_ms: f64, lit: Option<MessageId>, jump: b
             .push_plain(letter)
             .push(if t.duplicate { " (duplicate)" } else { "" })
             .push(r#"</title><path class="token__shape""#)
-            .push_attr("d", &t.shape.path(10.0))
+            .push_attr("d", &t.shape.path(r))
             .push("/>");
         text(
             &mut out,
             "token__letter",
             0.0,
-            4.5,
+            letter_y,
             Some("middle"),
             &letter.to_string(),
         );
         // Near the right edge the label goes on the left of the token, to stay in view.
-        if p.x > crate::view::layout::VIEW_W - 190.0 {
-            text(&mut out, "token__label", -16.0, 5.0, Some("end"), &t.label);
+        if p.x > view_w - label_room {
+            text(
+                &mut out,
+                "token__label",
+                -gap,
+                letter_y + 0.5,
+                Some("end"),
+                &t.label,
+            );
         } else {
-            text(&mut out, "token__label", 16.0, 5.0, None, &t.label);
+            text(
+                &mut out,
+                "token__label",
+                gap,
+                letter_y + 0.5,
+                None,
+                &t.label,
+            );
         }
         out.push("</g>");
     }

@@ -5,6 +5,7 @@ use super::*;
 use crate::engine::presets;
 use crate::engine::scenario::Storage;
 use crate::engine::sim::Simulation;
+use crate::view::layout::Size;
 use crate::view::svg::testing::*;
 
 #[test]
@@ -179,4 +180,157 @@ fn the_customers_fit_their_node() {
     // Orchestration's wide one keeps them on one line.
     let s = sim("two-customers", Coordination::Orchestration, 0);
     assert!(svg(&s, 0, None).contains("</tspan> Ada · <tspan"));
+}
+
+/// Presenter mode's step rows hold every step's name, and every compensation's, whole on one
+/// line beside the status icon (and a saga letter) and the kind badge, at its type size.
+#[test]
+fn presenter_rows_hold_every_name_at_its_type_size() {
+    use crate::engine::message::Task;
+    let def = crate::engine::definition::SagaDefinition::restaurant();
+    let width = P_SERVICE_W_TEST - 20.0;
+    let m = RowMetrics::of(true);
+    let step_font = 20.0;
+    for (i, _) in def.steps.iter().enumerate() {
+        let mut names = vec![Task::Action(i).label(&def)];
+        if def.steps[i].compensation.is_some() {
+            names.push(Task::Compensate(i).label(&def));
+        }
+        for name in names {
+            let line = format!("{} {name}", i + 1);
+            let room = width - m.name_x[1] - m.badge.0 - 8.0;
+            assert!(
+                bold_text_width(&line, step_font) <= room,
+                "{line:?} does not fit a presenter row ({room} units)"
+            );
+        }
+    }
+    assert!(bold_text_width("✉ Notify failure ×9", step_font) <= width - m.name_x[1]);
+    // The longest status, with retries, beside the saga's letter.
+    for status in [
+        "compensating",
+        "compensated",
+        "undo failed",
+        "succeeded",
+        "retrying",
+    ] {
+        let line = format!("↺ {status} ×99");
+        assert!(
+            14.0 + bold_text_width(&line, P_STATUS_FONT) <= P_SERVICE_W_TEST - 48.0,
+            "{line:?}"
+        );
+    }
+}
+
+const P_SERVICE_W_TEST: f64 = 401.0;
+
+/// Every text of a presenter drawing, by its class: the markup's `<text class="…">`s.
+fn text_classes(markup: &str) -> Vec<String> {
+    markup
+        .split("<text class=\"")
+        .skip(1)
+        .filter_map(|t| t.split('"').next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn presenter_mode_draws_every_node_at_its_size_without_the_legend() {
+    for c in [Coordination::Orchestration, Coordination::Choreography] {
+        for preset in [
+            "card-declined",
+            "transient-payment",
+            "no-semantic-lock",
+            "compensation-fails",
+            "two-customers",
+        ] {
+            let s = sim(preset, c, 4_000);
+            let normal = svg(&s, 0, None);
+            let big = svg_in(Size::Presenter, &s, 0, None);
+            assert!(normal.contains(r#"class="legend""#), "{c:?} {preset}");
+            assert!(!big.contains(r#"class="legend""#), "{c:?} {preset}");
+            // The same nodes, each where presenter mode's layout puts it.
+            for (key, rect) in crate::view::layout::nodes_in(Size::Presenter, c) {
+                let tag = tag_of(&big, &key.test_id());
+                assert!(
+                    tag.contains(&format!("translate({} {})", Num(rect.x), Num(rect.y))),
+                    "{c:?} {preset} {key:?}: {tag}"
+                );
+            }
+            // What the audience reads is all there: titles, statuses, steps.
+            let classes = text_classes(&big);
+            for class in ["saga-node__title", "saga-node__status", "saga-step__name"] {
+                assert!(
+                    classes.iter().any(|k| k.starts_with(class)),
+                    "{c:?} {preset}: no {class}"
+                );
+            }
+            assert_eq!(
+                big.matches("data-step=").count(),
+                normal.matches("data-step=").count(),
+                "{c:?} {preset}: every step row"
+            );
+            // Presenter rows are taller, for their larger type.
+            assert!(big.contains(r#"<rect class="saga-step__bg" width="381.0" height="30""#));
+        }
+    }
+    // The orchestrator's newest log lines are there.
+    let s = sim("card-declined", Coordination::Orchestration, 600_000);
+    let big = svg_in(Size::Presenter, &s, 0, None);
+    assert!(big.matches(r#"class="orch-log__line""#).count() >= 3);
+    assert!(big.contains("ended compensated"));
+}
+
+#[test]
+fn a_long_log_line_wraps_at_a_space() {
+    let lines = wrap(
+        "12.30 s  A  waiting for a person on Create reservation: no reply",
+        30,
+    );
+    assert!(
+        lines.len() >= 2 && lines.iter().all(|l| l.chars().count() <= 30),
+        "{lines:?}"
+    );
+    // Cut between words: the words read as before.
+    let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+    assert_eq!(
+        words.join(" "),
+        "12.30 s A waiting for a person on Create reservation: no reply"
+    );
+    assert_eq!(wrap("short", 30), vec!["short".to_string()]);
+}
+
+#[test]
+fn presenter_customers_fit_their_box() {
+    let s = sim("two-customers", Coordination::Choreography, 0);
+    let sagas = &s.snapshot().sagas;
+    let whole: Vec<String> = sagas
+        .iter()
+        .map(|r| format!("{} {}", saga_letter(r.id), r.spec.customer))
+        .collect();
+    // Choreography's short box: both on its one line.
+    let rect = crate::view::layout::node_rect_in(
+        Size::Presenter,
+        Coordination::Choreography,
+        NodeKey::Customer,
+    )
+    .unwrap();
+    let lines = presenter_lines(sagas, &whole, rect);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].len(), 2);
+    // A narrow one: one line, ending with how many more.
+    let narrow = Rect { w: 90.0, ..rect };
+    let lines = presenter_lines(sagas, &whole, narrow);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].len() < 2);
+    // A tall one: a line each.
+    let tall = Rect {
+        w: 90.0,
+        h: 160.0,
+        ..rect
+    };
+    let lines = presenter_lines(sagas, &whole, tall);
+    assert_eq!(
+        lines.iter().map(|l| l.len()).collect::<Vec<_>>(),
+        vec![1, 1]
+    );
 }
