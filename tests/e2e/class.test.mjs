@@ -4,7 +4,7 @@
 // Space plays on instead of injecting the same fault again; a node click that filters the log
 // says so over the diagram, and Escape shows every event again; with two sagas each node says,
 // by letter and colour, whose status it shows; a database value a narrow column cuts short is
-// whole in its title and when its row is pointed at; at 1280×720 the monitor shows every
+// whole in its title, when its row is pointed at and when the tables are focused; at 1280×720 the monitor shows every
 // invariant without scrolling, and the preset menu its whole title.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -117,6 +117,17 @@ describe('a class does not trip', () => {
         return td && td.scrollWidth <= td.clientWidth + 1;
       }, title);
       await app.screenshot('database-value-whole');
+      // From the keyboard: the tables' panel focused shows the value whole too.
+      await app.page.mouse.move(0, 0);
+      await app.page.waitForFunction((t) => {
+        const td = document.querySelector(`[data-table="slots"] td[title="${t}"]`);
+        return td && td.scrollWidth > td.clientWidth + 1;
+      }, title);
+      await app.page.locator('.data__body').focus();
+      await app.page.waitForFunction((t) => {
+        const td = document.querySelector(`[data-table="slots"] td[title="${t}"]`);
+        return td && td.scrollWidth <= td.clientWidth + 1;
+      }, title);
     });
   });
 

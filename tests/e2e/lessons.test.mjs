@@ -147,4 +147,33 @@ describe('guided lessons', () => {
       assert.equal(await app.byTestId('lesson').count(), 0);
     });
   });
+
+  test('every shipped lesson runs end to end from the keyboard in presenter mode', async () => {
+    await withPage(browser, { speed: 100 }, async (app) => {
+      await app.press('p');
+      await app.page.waitForSelector('main.app--presenter');
+      await app.press('l');
+      await app.byTestId('lesson-list').waitFor();
+      const ids = await app.page.locator('[data-testid^="lesson-open-"]').evaluateAll((els) => els.map((e) => e.dataset.testid.replace('lesson-open-', '')));
+      await app.press('Escape');
+      for (const id of ids) {
+        await app.press('l');
+        await app.byTestId(`lesson-open-${id}`).click();
+        await app.page.waitForFunction((id) => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === id, id);
+        const total = Number((await stopText(app)).match(/of (\d+)/)[1]);
+        for (let n = 2; n <= total; n += 1) {
+          await app.blur();
+          await app.press('PageDown');
+          await waitForStop(app, n);
+          // A stop that plays comes to rest (at its pause or the end) before the next.
+          await app.waitUntilPaused(30_000);
+        }
+        assert.equal(await app.byTestId('lesson-next').isDisabled(), true, `${id}: the last stop`);
+        if (id === 'compensations') await app.screenshot('lesson-presenter');
+        await app.byTestId('lesson-close').click();
+        await app.byTestId('lesson').waitFor({ state: 'detached' });
+      }
+      assert.ok(ids.length >= 5);
+    });
+  });
 });

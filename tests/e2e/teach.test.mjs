@@ -402,6 +402,25 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   assert.equal(await app.byTestId('seed').inputValue(), '12r');
   assert.equal(await app.preset(), preset);
   await app.byTestId('seed').fill('1');
+
+  // L: the guided lessons (Esc closes the list); in a lesson, PageDown or . the next stop,
+  // PageUp or , the previous one.
+  await press('l', 'L');
+  await app.byTestId('lesson-list').waitFor();
+  await press('Escape', 'Esc');
+  await app.byTestId('lesson-list').waitFor({ state: 'detached' });
+  await press('l', 'L');
+  await app.byTestId('lesson-open-happy-path').click();
+  await app.byTestId('lesson').waitFor();
+  const at = (n) => app.page.waitForFunction((n) => document.querySelector('[data-testid="lesson-stop"]')?.textContent.trim().startsWith(`Stop ${n} of`), n);
+  // (A lesson begun before opens where it was left: count from there.)
+  const from = Number((await app.byTestId('lesson-stop').innerText()).match(/Stop (\d+)/)[1]);
+  for (const [key, stop] of [['PageDown', from + 1], ['PageUp', from], ['.', from + 1], [',', from]]) {
+    await press(key);
+    await at(stop);
+  }
+  await app.byTestId('lesson-close').click();
+  await app.byTestId('lesson').waitFor({ state: 'detached' });
   return tried;
 }
 
