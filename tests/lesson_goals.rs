@@ -5,12 +5,13 @@
 //! engine's own monitor agrees (it says which invariant broke). Pause points are found in real
 //! runs, at the first matching event after the moment shown.
 
+mod common;
+
 use sagascope::engine::definition::Operation;
 use sagascope::engine::presets::{self, PRESETS};
 use sagascope::engine::safeguard::Safeguard;
 use sagascope::engine::{Coordination, Monitor, Outcome, Scenario, ServiceId, Simulation, Storage};
 use sagascope::lesson::{pause_point, Challenge, EventPattern, EventWanted, Fact, SafeguardIs};
-use sagascope::player::{Player, RunSettings};
 
 const ORCH: Coordination = Coordination::Orchestration;
 const CHOR: Coordination = Coordination::Choreography;
@@ -296,21 +297,9 @@ fn the_pivot_and_event_counts_are_read_from_the_run() {
     assert!(never("card-declined", ORCH, &ended(Outcome::Completed)));
 }
 
-fn player(preset: &'static str, coordination: Coordination) -> Player {
-    Player::new(
-        RunSettings {
-            preset,
-            coordination,
-            ..RunSettings::default()
-        },
-        Vec::new(),
-    )
-    .expect("a run")
-}
-
 #[test]
 fn a_challenge_counts_only_under_the_safeguards_it_requires() {
-    let mut p = player("no-idempotency", ORCH);
+    let mut p = common::preset_player("no-idempotency", ORCH);
     p.advance(1e9);
     let challenge = |on| Challenge {
         goal: Fact::MoneyDoesNotAddUp,
@@ -333,7 +322,7 @@ fn a_challenge_counts_only_under_the_safeguards_it_requires() {
 #[test]
 fn a_pause_comes_right_after_the_first_matching_event_ahead() {
     let def = scenario("happy-path", ORCH).definition;
-    let mut p = player("happy-path", ORCH);
+    let mut p = common::preset_player("happy-path", ORCH);
     let charged = EventPattern {
         step: Some(Operation::ChargeCard),
         ..pattern(EventWanted::StepSucceeded)
@@ -374,7 +363,7 @@ fn a_pause_comes_right_after_the_first_matching_event_ahead() {
 #[test]
 fn a_pause_can_wait_for_one_saga_or_one_service() {
     let def = scenario("two-customers", ORCH).definition;
-    let p = player("two-customers", ORCH);
+    let p = common::preset_player("two-customers", ORCH);
     let refused = |saga| EventPattern {
         step: Some(Operation::BookSlot),
         saga: Some(saga),
@@ -392,7 +381,7 @@ fn a_pause_can_wait_for_one_saga_or_one_service() {
     p.advance(1e9);
     assert_eq!(p.sim().trace()[pause.seq as usize].saga, Some(1));
 
-    let c = player("poison-redrive", CHOR);
+    let c = common::preset_player("poison-redrive", CHOR);
     let at = |service| EventPattern {
         service: Some(service),
         ..pattern(EventWanted::TaskFailed)

@@ -4,12 +4,13 @@
 //! redrive given) and a challenge once met; the progress kept comes back on the next visit, and
 //! what no longer fits an edited lesson is left out.
 
+mod common;
+
 use sagascope::engine::definition::Operation;
 use sagascope::engine::fault::{FaultKind, FaultSpec};
 use sagascope::engine::safeguard::Safeguard;
 use sagascope::engine::{Coordination, ServiceId};
 use sagascope::lesson::{Action, Lesson, LessonProgress, LessonRun, Mark, Progress};
-use sagascope::player::{Player, RunSettings};
 
 fn lesson() -> Lesson {
     Lesson::from_json(
@@ -26,18 +27,6 @@ fn lesson() -> Lesson {
         }"#,
     )
     .expect("valid")
-}
-
-fn player(preset: &'static str, coordination: Coordination) -> Player {
-    Player::new(
-        RunSettings {
-            preset,
-            coordination,
-            ..RunSettings::default()
-        },
-        Vec::new(),
-    )
-    .expect("a run")
 }
 
 #[test]
@@ -130,7 +119,7 @@ fn each_action_shows_only_once_taken() {
         service: ServiceId::Reservation,
         step: Some(Operation::ConfirmReservation),
     };
-    let mut p = player("happy-path", Coordination::Orchestration);
+    let mut p = common::preset_player("happy-path", Coordination::Orchestration);
     assert!(!inject.done(&p));
     p.inject(FaultSpec::TransientError {
         step: 1,
@@ -166,7 +155,7 @@ fn each_action_shows_only_once_taken() {
     assert!(cancel.done(&p));
     assert!(!Action::Cancel { saga: 1 }.done(&p));
 
-    let mut c = player("poison-redrive", Coordination::Choreography);
+    let mut c = common::preset_player("poison-redrive", Coordination::Choreography);
     assert!(
         !Action::Redrive.done(&c),
         "the preset's own redrive is not the student's"

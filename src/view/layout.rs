@@ -385,6 +385,25 @@ pub fn nodes_in(size: Size, coordination: Coordination) -> Vec<(NodeKey, Rect)> 
 }
 
 /// Shifts a two-point segment sideways by `by` (positive: to the left of its direction).
+/// The orchestrator's two lanes to service `s`, from `port` on its box to `end` on the
+/// service's: commands on one side, replies back on the other.
+fn command_and_reply(out: &mut Vec<Edge>, s: ServiceId, port: Point, end: Point) {
+    let [a, b] = shifted(port, end, LANE_OFFSET);
+    out.push(Edge {
+        from: Node::Orchestrator,
+        to: Node::Service(s),
+        lane: Lane::Command,
+        points: vec![a, b],
+    });
+    let [a, b] = shifted(port, end, -LANE_OFFSET);
+    out.push(Edge {
+        from: Node::Service(s),
+        to: Node::Orchestrator,
+        lane: Lane::Reply,
+        points: vec![b, a],
+    });
+}
+
 fn shifted(a: Point, b: Point, by: f64) -> [Point; 2] {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len = (dx * dx + dy * dy).sqrt().max(f64::EPSILON);
@@ -430,20 +449,7 @@ pub fn edges_in(size: Size, coordination: Coordination) -> Vec<Edge> {
                     orch.bottom(),
                 );
                 let top = pt(service.cx(), service.y);
-                let [a, b] = shifted(port, top, LANE_OFFSET);
-                out.push(Edge {
-                    from: Node::Orchestrator,
-                    to: Node::Service(s),
-                    lane: Lane::Command,
-                    points: vec![a, b],
-                });
-                let [a, b] = shifted(port, top, -LANE_OFFSET);
-                out.push(Edge {
-                    from: Node::Service(s),
-                    to: Node::Orchestrator,
-                    lane: Lane::Reply,
-                    points: vec![b, a],
-                });
+                command_and_reply(&mut out, s, port, top);
             }
         }
         Coordination::Choreography => {
@@ -515,20 +521,7 @@ fn presenter_edges(coordination: Coordination, out: &mut Vec<Edge>) {
                 } else {
                     (pt(x, orch.bottom()), pt(x, service.y))
                 };
-                let [a, b] = shifted(port, end, LANE_OFFSET);
-                out.push(Edge {
-                    from: Node::Orchestrator,
-                    to: Node::Service(s),
-                    lane: Lane::Command,
-                    points: vec![a, b],
-                });
-                let [a, b] = shifted(port, end, -LANE_OFFSET);
-                out.push(Edge {
-                    from: Node::Service(s),
-                    to: Node::Orchestrator,
-                    lane: Lane::Reply,
-                    points: vec![b, a],
-                });
+                command_and_reply(out, s, port, end);
             }
         }
         Coordination::Choreography => {

@@ -17,6 +17,7 @@ use crate::lesson::{
 use super::command::Command;
 use super::format::list;
 use super::html::Html;
+use super::predict::mark_choice;
 
 /// A step's action or compensation as the page names it ("Charge card", "Refund payment").
 pub fn operation_label(op: Operation) -> String {
@@ -334,20 +335,11 @@ fn push_ask(out: &mut Html, ask: &Ask, picked: Option<usize>) {
             .push(r#" data-testid="lesson-choice-"#)
             .push_plain(i)
             .push(r#"""#);
-        let mark = picked.map(|p| {
-            let right = i == ask.answer;
-            out.push(r#" disabled data-mark=""#)
-                .push(if right { "right" } else { "wrong" })
-                .push(r#"""#);
-            if p == i {
-                out.push(r#" data-picked="true""#);
-            }
-            match (right, p == i) {
-                (true, true) => "✓ right: your answer",
-                (true, false) => "✓ right",
-                (false, true) => "✗ wrong: your answer",
-                (false, false) => "",
-            }
+        let mark = picked.map(|p| match mark_choice(out, i, ask.answer, p) {
+            (true, true) => "✓ right: your answer",
+            (true, false) => "✓ right",
+            (false, true) => "✗ wrong: your answer",
+            (false, false) => "",
         });
         out.push(">").push_text(choice);
         if let Some(text) = mark.filter(|t| !t.is_empty()) {

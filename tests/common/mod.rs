@@ -230,6 +230,22 @@ pub fn played(scenario: Scenario) -> Simulation {
 }
 
 /// A count from the environment (`SAGASCOPE_…_SCHEDULES`), else `default`: the long runs.
+/// A run of a preset in a style, paused at 0 s, as the page starts it.
+pub fn preset_player(
+    preset: &'static str,
+    coordination: Coordination,
+) -> sagascope::player::Player {
+    sagascope::player::Player::new(
+        sagascope::player::RunSettings {
+            preset,
+            coordination,
+            ..sagascope::player::RunSettings::default()
+        },
+        Vec::new(),
+    )
+    .expect("a run")
+}
+
 pub fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()

@@ -22,6 +22,7 @@ mod panel;
 mod retries;
 mod undo;
 
+pub(crate) use panel::mark_choice;
 pub use panel::{question_html, score_html};
 
 use std::fmt::Write;

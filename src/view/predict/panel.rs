@@ -33,20 +33,11 @@ pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> Strin
             .push(r#"" aria-keyshortcuts=""#)
             .push_plain(i + 1)
             .push(r#"""#);
-        let mark = picked.map(|p| {
-            let right = i == q.answer;
-            out.push(r#" disabled data-mark=""#)
-                .push(if right { "right" } else { "wrong" })
-                .push(r#"""#);
-            if p == i {
-                out.push(r#" data-picked="true""#);
-            }
-            match (right, p == i) {
-                (true, true) => "✓ right: your answer",
-                (true, false) => "✓ right",
-                (false, true) => "✗ wrong: your answer",
-                (false, false) => "✗ wrong",
-            }
+        let mark = picked.map(|p| match mark_choice(&mut out, i, q.answer, p) {
+            (true, true) => "✓ right: your answer",
+            (true, false) => "✓ right",
+            (false, true) => "✗ wrong: your answer",
+            (false, false) => "✗ wrong",
         });
         out.push(r#"><span class="predict__num">"#)
             .push_plain(i + 1)
@@ -91,6 +82,20 @@ pub fn question_html(q: &Question, picked: Option<usize>, score: Score) -> Strin
 }
 
 /// "2 of 3 right".
+/// Once a question is answered, marks choice `i` of its buttons: disabled, right or wrong
+/// (`data-mark`), and `data-picked` on the one picked. Returns (right, picked). Predict mode's
+/// questions and a lesson's share it.
+pub(crate) fn mark_choice(out: &mut Html, i: usize, answer: usize, picked: usize) -> (bool, bool) {
+    let right = i == answer;
+    out.push(r#" disabled data-mark=""#)
+        .push(if right { "right" } else { "wrong" })
+        .push(r#"""#);
+    if picked == i {
+        out.push(r#" data-picked="true""#);
+    }
+    (right, picked == i)
+}
+
 fn tally(score: Score) -> String {
     format!("{} of {} right", score.right, score.asked)
 }
