@@ -651,3 +651,35 @@ fn the_diagram_of_a_trace_file_is_the_diagram_of_the_run() {
         .count();
     assert!(compensations >= 3);
 }
+
+#[test]
+fn the_svg_export_resolves_the_pages_colours_and_keeps_each_sagas_own() {
+    use sagascope::share::export::resolve_vars;
+    let root = |name: &str| match name {
+        "--st-failed" => " #c0392b".to_string(),
+        "--saga-1" => "#d35400".to_string(),
+        "--alias" => "var(--st-failed)".to_string(),
+        _ => String::new(),
+    };
+    // The page's own variables become their values, through an alias too.
+    assert_eq!(
+        resolve_vars(".x { fill: var(--st-failed); stroke: var(--alias) }", &root),
+        ".x { fill: #c0392b; stroke: #c0392b }"
+    );
+    // A fallback stands in for a variable the root lacks.
+    assert_eq!(resolve_vars("fill: var(--nope, red)", &root), "fill: red");
+    assert_eq!(
+        resolve_vars("fill: var(--nope, var(--saga-1))", &root),
+        "fill: #d35400"
+    );
+    // A saga's colour is set on its own elements: kept, with the rule that sets it resolved.
+    assert_eq!(
+        resolve_vars(
+            "[data-saga=\"B\"] { --saga: var(--saga-1) } .token { fill: var(--saga) }",
+            &root
+        ),
+        "[data-saga=\"B\"] { --saga: #d35400 } .token { fill: var(--saga) }"
+    );
+    // Text that is not a whole var() is left alone.
+    assert_eq!(resolve_vars("fill: var(--saga", &root), "fill: var(--saga");
+}

@@ -139,6 +139,53 @@ impl TraceFile {
     }
 }
 
+/// Replaces each `var(--name)` or `var(--name, fallback)` in `css` by the value `value_of` gives
+/// for the name (the page's root), else by the fallback. A variable the root does not define and
+/// that has no fallback is kept as it is: an element of the exported drawing defines it itself
+/// (each saga's `--saga` colour, set by a rule the export copies too).
+pub fn resolve_vars(css: &str, value_of: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("var(") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 4..];
+        // Find the matching parenthesis (fallbacks may hold parentheses themselves).
+        let mut depth = 1usize;
+        let mut end = None;
+        for (i, c) in after.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = &after[..end];
+        let (name, fallback) = inner.split_once(',').unwrap_or((inner, ""));
+        let value = value_of(name.trim());
+        let value = value.trim();
+        if !value.is_empty() {
+            out.push_str(&resolve_vars(value, value_of));
+        } else if !fallback.trim().is_empty() {
+            out.push_str(&resolve_vars(fallback.trim(), value_of));
+        } else {
+            out.push_str(&rest[start..start + 4 + end + 1]);
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The run's trace file text.
 pub fn trace_json(sim: &Simulation) -> String {
     TraceFile::of_run(sim).to_json()

@@ -9,7 +9,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys;
 
-use crate::share::export::MAX_TRACE_BYTES;
+use crate::share::export::{resolve_vars, MAX_TRACE_BYTES};
 use crate::share::import::{read_run_file, Opened};
 use crate::share::link::{self, LinkState, Playhead};
 use crate::share::query::shared_query;
@@ -269,7 +269,8 @@ fn diagram_svg() -> Option<String> {
             let touches = svg.matches(&selector).unwrap_or(false)
                 || svg.query_selector(&selector).ok().flatten().is_some();
             if touches {
-                css.push_str(&resolve_vars(&rule.css_text(), &computed));
+                let value_of = |name: &str| computed.get_property_value(name).unwrap_or_default();
+                css.push_str(&resolve_vars(&rule.css_text(), &value_of));
                 css.push('\n');
             }
         }
@@ -296,49 +297,6 @@ fn diagram_svg() -> Option<String> {
         style,
         &markup[close + 1..]
     ))
-}
-
-/// Replaces each `var(--name)` or `var(--name, fallback)` in `css` by the value it has for
-/// `computed`'s element (or the fallback when it has none).
-fn resolve_vars(css: &str, computed: &web_sys::CssStyleDeclaration) -> String {
-    let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("var(") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 4..];
-        // Find the matching parenthesis (fallbacks may hold parentheses themselves).
-        let mut depth = 1usize;
-        let mut end = None;
-        for (i, c) in after.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(end) = end else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let inner = &after[..end];
-        let (name, fallback) = inner.split_once(',').unwrap_or((inner, ""));
-        let value = computed.get_property_value(name.trim()).unwrap_or_default();
-        let value = value.trim();
-        if value.is_empty() {
-            out.push_str(&resolve_vars(fallback.trim(), computed));
-        } else {
-            out.push_str(&resolve_vars(value, computed));
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Opens a scenario or trace file the person picked or dropped; a bad file leaves the run as

@@ -227,7 +227,12 @@ test('exports download a scenario, a Mermaid sequence, a trace, ASL and a standa
     const svg = await app.exportFile('svg');
     assert.match(svg.text, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.match(svg.text, /<style>/);
-    assert.doesNotMatch(svg.text, /var\(--/, 'colours are resolved');
+    // The page's colours are resolved; a saga's colour stays a variable its own rule sets
+    // (`.saga-0 { --saga: #… }`), so the file draws it without the page.
+    const left = [...svg.text.matchAll(/var\((--[\w-]+)/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(left)].filter((v) => v !== '--saga' && v !== '--saga-ink'), [], 'colours are resolved');
+    if (left.length) assert.match(svg.text, /\.saga-0 \{[^}]*--saga: #[0-9a-f]{6}/i, 'the saga colour is defined in the file');
+    assert.doesNotMatch(svg.text, /(fill|stroke|background|color): ;/, 'no colour left empty');
   });
 });
 
