@@ -131,7 +131,7 @@ pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
                 run.layout.drawer.update(|d| *d = !*d);
             }
         }
-        Command::ShowTwin(coordination) => run.layout.twin_shown.set(coordination),
+        Command::ShowTwin(shown) => run.layout.twin_shown.set(shown),
         Command::ToggleLessons => super::lessons::toggle_list(run, origin),
         Command::LessonOpen(n) => super::lessons::open_listed(run, n),
         Command::LessonNext => super::lessons::go(run, |l| l.forward()),

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::engine::scenario::Coordination;
 use crate::engine::snapshot::Snapshot;
-use crate::view::command::Command;
+use crate::view::command::{Command, TwinShown};
 use crate::view::commit::commit_html;
 use crate::view::compare::{compare_html, figures};
 use crate::view::format::{seconds, Num};
@@ -136,21 +136,18 @@ fn side_by_side_html(run: Run, jump: bool) -> String {
             [twin_done, main_done],
         )
     };
-    // Presenter mode shows one run at a time (CSS, by `data-twin` on the page): this switch
-    // picks which; elsewhere it is not drawn.
+    // Presenter mode shows one run at a time, or the comparison (CSS, by `data-twin` on the
+    // page): this switch picks which; elsewhere it is not drawn.
     let shown = run.layout.twin_shown.get();
-    let switch: String = [Coordination::Orchestration, Coordination::Choreography]
+    let switch: String = TwinShown::ALL
         .into_iter()
-        .map(|c| {
-            let on = c == shown;
+        .map(|t| {
+            let on = t == shown;
             format!(
                 r#"<button type="button" class="seg__btn{}" aria-pressed="{on}" {}>{}</button>"#,
                 if on { " seg__btn--on" } else { "" },
-                Command::ShowTwin(c).attrs(),
-                match c {
-                    Coordination::Orchestration => "Orchestration",
-                    Coordination::Choreography => "Choreography",
-                },
+                Command::ShowTwin(t).attrs(),
+                t.label(),
             )
         })
         .collect();

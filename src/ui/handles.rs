@@ -9,9 +9,8 @@ use wasm_bindgen::JsCast;
 use crate::engine::commit::CommitPlan;
 use crate::engine::commit::Protocol;
 use crate::engine::message::SagaId;
-use crate::engine::scenario::Coordination;
 use crate::player::Player;
-use crate::view::command::DataTab;
+use crate::view::command::{DataTab, TwinShown};
 use crate::view::layout::NodeKey;
 use crate::view::teach::View;
 
@@ -81,8 +80,8 @@ pub struct Layout {
     pub presenter: RwSignal<bool>,
     /// Presenter mode's drawer (tables, log, monitor) is open.
     pub drawer: RwSignal<bool>,
-    /// Presenter mode side by side: the style whose run is shown.
-    pub twin_shown: RwSignal<Coordination>,
+    /// Presenter mode side by side: the run shown, or the comparison.
+    pub twin_shown: RwSignal<TwinShown>,
     /// The panel shown over the page.
     pub overlay: RwSignal<Overlay>,
     /// Finds the control that opened the overlay again, to give it the focus back on closing.

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::engine::scenario::Coordination;
+use crate::view::command::TwinShown;
 use crate::view::format::capitalise;
 use crate::view::predict::{question, Question};
 use crate::view::teach::{fork_notice, View};
@@ -56,7 +57,7 @@ impl Run {
                 view: RwSignal::new(View::Diagram),
                 presenter: RwSignal::new(false),
                 drawer: RwSignal::new(false),
-                twin_shown: RwSignal::new(Coordination::Orchestration),
+                twin_shown: RwSignal::new(TwinShown::Run(Coordination::Orchestration)),
                 overlay: RwSignal::new(Overlay::None),
                 overlay_opener: StoredValue::new_local(None),
                 side_by_side: RwSignal::new(false),

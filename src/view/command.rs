@@ -48,6 +48,45 @@ impl StyleChoice {
     }
 }
 
+/// What presenter mode shows side by side, one at a time: a style's run, or the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwinShown {
+    /// This style's run, full size.
+    Run(Coordination),
+    /// The table comparing the two runs.
+    Comparison,
+}
+
+impl TwinShown {
+    /// Every choice, in the switch's order.
+    pub const ALL: [TwinShown; 3] = [
+        TwinShown::Run(Coordination::Orchestration),
+        TwinShown::Run(Coordination::Choreography),
+        TwinShown::Comparison,
+    ];
+
+    /// The switch's `data-value`, and the page's `data-twin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TwinShown::Run(c) => c.as_str(),
+            TwinShown::Comparison => "comparison",
+        }
+    }
+
+    /// The switch's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            TwinShown::Run(Coordination::Orchestration) => "Orchestration",
+            TwinShown::Run(Coordination::Choreography) => "Choreography",
+            TwinShown::Comparison => "Comparison",
+        }
+    }
+
+    fn parse(text: &str) -> Option<TwinShown> {
+        TwinShown::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
 /// A download the Share menu offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -262,8 +301,8 @@ pub enum Command {
     TogglePresenter,
     /// Presenter mode: open or close the drawer with the tables, the log and the monitor.
     ToggleDrawer,
-    /// Presenter mode side by side: show this style's run (one at a time, full size).
-    ShowTwin(Coordination),
+    /// Presenter mode side by side: show one style's run (full size) or the comparison.
+    ShowTwin(TwinShown),
     /// Open or close the list of guided lessons.
     ToggleLessons,
     /// Open the guided lesson listed n-th (0-based).
@@ -521,11 +560,7 @@ impl Command {
             "lesson-go" => Command::LessonGo(number(&attr, "data-stop")?),
             "lesson-answer" => Command::LessonAnswer(number(&attr, "data-choice")?),
             "lesson-close" => Command::LessonClose,
-            "twin" => Command::ShowTwin(match value()?.as_str() {
-                "orchestration" => Coordination::Orchestration,
-                "choreography" => Coordination::Choreography,
-                _ => return None,
-            }),
+            "twin" => Command::ShowTwin(TwinShown::parse(&value()?)?),
             "theme" => Command::ToggleTheme,
             "full-screen" => Command::FullScreen,
             "dismiss" => Command::DismissNotice,

@@ -1,7 +1,7 @@
 // End-to-end tests of presenter mode as a projector shows it, at 1280×720 and 1920×1080: the
 // diagram and the narration fill the screen while the tables, the log and the monitor wait in a
-// drawer that opens on demand (D), and side by side shows one run at a time, picked by a switch,
-// with the comparison under it. The smallest rendered font size of every visible piece of text
+// drawer that opens on demand (D), and side by side shows one run at a time, or the comparison,
+// picked by a switch. The smallest rendered font size of every visible piece of text
 // is measured (SVG text scaled as drawn, CSS zoom included) and printed as figures:
 //
 // - the stage's text (banner, narration, toolbar, timeline, tables, log, monitor, comparison,
@@ -149,11 +149,11 @@ describe('presenter mode reads from the back row', () => {
     });
   });
 
-  test('side by side shows one run at a time, as large as one alone, with the comparison', async () => {
+  test('side by side shows one run at a time, as large as one alone, or the comparison', async () => {
     await withPage(browser, { preset: 'card-declined', speed: 100 }, async (app) => {
       await presenter(app);
       await app.press('b');
-      await app.page.waitForSelector('[data-testid="compare"]');
+      await app.byTestId('side-by-side').waitFor();
       await app.play();
       await app.waitUntilPaused();
       await app.page.waitForTimeout(200);
@@ -168,10 +168,32 @@ describe('presenter mode reads from the back row', () => {
       await app.screenshot('presenter-side-by-side');
       assert.deepEqual(m.small, [], `stage text under ${AUDIENCE} px side by side`);
       assert.deepEqual(m.smallDrawn, [], `diagram text under ${AUDIENCE} px side by side`);
-      assert.ok(await app.byTestId('compare').isVisible(), 'the comparison shows');
+      // The run shown is whole: its drawing ends above the timeline.
+      const fits = await app.page.evaluate(() => {
+        const svg = document.querySelector('[data-testid="twin-orchestration"] svg').getBoundingClientRect();
+        const pane = document.querySelector('.diagram__alt').getBoundingClientRect();
+        return svg.bottom <= pane.bottom + 0.5;
+      });
+      assert.ok(fits, 'the run shown fits the pane');
       await app.byTestId('twin-switch').locator('[data-value="choreography"]').click();
       await app.page.waitForFunction(() => document.querySelector('[data-testid="twin-choreography"]')?.getBoundingClientRect().width > 0);
       assert.deepEqual(await shown(), ['choreography']);
+      // The switch's third place: the comparison alone, readable, every figure in view.
+      await app.byTestId('twin-switch').locator('[data-value="comparison"]').click();
+      await app.byTestId('compare').waitFor({ state: 'visible' });
+      assert.deepEqual(await shown(), []);
+      const cells = await app.page.evaluate(() => {
+        const pane = document.querySelector('.diagram__alt').getBoundingClientRect();
+        return [...document.querySelectorAll('[data-testid="compare"] td[data-figure]')].filter((td) => {
+          const r = td.getBoundingClientRect();
+          return r.top < pane.top || r.bottom > pane.bottom + 0.5 || r.right > pane.right + 0.5;
+        }).length;
+      });
+      assert.equal(cells, 0, 'every figure of the comparison is in view');
+      const c = await measure(app);
+      console.log(`figures: presenter mode 1280×720 side by side, the comparison: smallest stage text ${c.stage} px over ${c.count} texts`);
+      await app.screenshot('presenter-comparison');
+      assert.deepEqual(c.small, [], `comparison text under ${AUDIENCE} px`);
     });
   });
 });

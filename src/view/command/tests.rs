@@ -50,8 +50,6 @@ fn every_command() -> Vec<Command> {
         Command::LessonGo(5),
         Command::LessonAnswer(1),
         Command::LessonClose,
-        Command::ShowTwin(Coordination::Orchestration),
-        Command::ShowTwin(Coordination::Choreography),
         Command::ToggleTheme,
         Command::FullScreen,
         Command::DismissNotice,
@@ -80,6 +78,7 @@ fn every_command() -> Vec<Command> {
     );
     all.extend(ExportFormat::ALL.map(Command::Export));
     all.extend(StyleChoice::ALL.map(Command::Style));
+    all.extend(TwinShown::ALL.map(Command::ShowTwin));
     all.extend([Storage::PerService, Storage::Shared].map(Command::Storage));
     all.extend(Safeguard::ALL.map(Command::ToggleSafeguard));
     all.extend(DataTab::ALL.map(Command::Tab));
