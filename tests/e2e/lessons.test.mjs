@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, withPage } from './page.mjs';
+import { AUDIENCE, measure } from './fonts.mjs';
 
 let browser;
 before(async () => {
@@ -155,6 +156,15 @@ describe('guided lessons', () => {
       await app.press('l');
       await app.byTestId('lesson-list').waitFor();
       const ids = await app.page.locator('[data-testid^="lesson-open-"]').evaluateAll((els) => els.map((e) => e.dataset.testid.replace('lesson-open-', '')));
+      // Read from the back row: the list, and every stop of every lesson (at 1280×720).
+      let smallest = Infinity;
+      const readable = async (where) => {
+        const m = await measure(app);
+        assert.deepEqual(m.small, [], `${where}: text under ${AUDIENCE} px`);
+        assert.deepEqual(m.smallDrawn, [], `${where}: diagram text under ${AUDIENCE} px`);
+        smallest = Math.min(smallest, m.stage, m.drawn);
+      };
+      await readable('the list');
       await app.press('Escape');
       for (const id of ids) {
         await app.press('l');
@@ -167,6 +177,7 @@ describe('guided lessons', () => {
           await waitForStop(app, n);
           // A stop that plays comes to rest (at its pause or the end) before the next.
           await app.waitUntilPaused(30_000);
+          await readable(`${id}, stop ${n}`);
         }
         assert.equal(await app.byTestId('lesson-next').isDisabled(), true, `${id}: the last stop`);
         if (id === 'compensations') await app.screenshot('lesson-presenter');
@@ -174,6 +185,7 @@ describe('guided lessons', () => {
         await app.byTestId('lesson').waitFor({ state: 'detached' });
       }
       assert.ok(ids.length >= 5);
+      console.log(`figures: lessons in presenter mode at 1280×720: ${ids.length} lessons walked, smallest text shown ${smallest} px`);
     });
   });
 });
