@@ -136,7 +136,46 @@ pub fn open_listed(run: Run, n: usize) {
     let Some(entry) = index.lessons.get(n) else {
         return;
     };
+    // The list closes at once; the lesson opens when its file has come.
+    run.layout.close_overlay();
     open_by_id(run, LessonIndex::file(entry));
+}
+
+/// Opens the shipped lesson a link names (`?lesson=<id>`): the list says whether there is one,
+/// so a mistyped id is told in words (with the ids there are) rather than fetched in vain.
+pub fn open_from_link(run: Run, id: String) {
+    let lessons = run.lessons;
+    leptos::task::spawn_local(async move {
+        let index = match lessons.listing.get_untracked() {
+            Listing::Ready(index) => Ok(index),
+            _ => match fetch_text(format!("{FOLDER}index.json")).await {
+                Ok(text) => LessonIndex::from_json(&text).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            },
+        };
+        let index = match index {
+            Ok(index) => {
+                lessons.listing.set(Listing::Ready(index.clone()));
+                index
+            }
+            Err(e) => {
+                run.layout.notice.set(Some(format!(
+                    "The lesson {id} cannot be opened: the list of lessons could not be had ({e}). The run stays as it was."
+                )));
+                return;
+            }
+        };
+        match index.lessons.iter().find(|entry| entry.id == id) {
+            Some(entry) => open_by_id(run, LessonIndex::file(entry)),
+            None => {
+                let ids: Vec<String> = index.lessons.iter().map(|e| e.id.clone()).collect();
+                run.layout.notice.set(Some(format!(
+                    "There is no lesson \"{id}\": the lessons are {}. The run stays as it was.",
+                    crate::view::format::list(&ids)
+                )));
+            }
+        }
+    });
 }
 
 /// Fetches the shipped lesson file `file` (`<id>.json`) and opens it.
@@ -179,9 +218,6 @@ pub fn open_text(run: Run, name: &str, text: &str) {
                     _ => None,
                 });
             followed.go_to(resume);
-            if run.layout.overlay.get_untracked() == Overlay::Lessons {
-                run.layout.close_overlay();
-            }
             let opens_itself = matches!(followed.stop().map(|s| s.kind()), Some(StopKind::Open(_)));
             run.lessons.current.set(Some(followed));
             if let (Some(open), false) = (opened, opens_itself) {

@@ -229,7 +229,7 @@ pub fn App() -> impl IntoView {
         lessons::observe(run);
     });
     if let Some(id) = &link.lesson {
-        lessons::open_by_id(run, format!("{id}.json"));
+        lessons::open_from_link(run, id.clone());
     }
 
     // Remember the run (as a link to its present moment) and the preferences whenever the run

@@ -120,6 +120,21 @@ describe('guided lessons', () => {
     });
   });
 
+  test('a link naming a lesson that does not exist says so and opens the run as usual', async () => {
+    await withPage(browser, { path: '?preset=card-declined&lesson=no-such-lesson' }, async (app) => {
+      const notice = await app.waitForNotice(/There is no lesson "no-such-lesson": the lessons are happy-path, /);
+      assert.match(notice, /The run stays as it was/);
+      assert.equal(await app.preset(), 'card-declined');
+      assert.equal(await app.byTestId('lesson').count(), 0);
+    });
+    // A value that is not an id is named in the page's notice, not fetched.
+    await withPage(browser, { path: '?lesson=..%2Findex' }, async (app) => {
+      const notice = await app.waitForNotice(/lesson=.* is not understood/);
+      assert.doesNotMatch(notice, /fetched/);
+      assert.equal(await app.byTestId('lesson').count(), 0);
+    });
+  });
+
   test('a lesson file is opened from the import, and a broken one is refused in words', async () => {
     await withPage(browser, { preset: 'card-declined', speed: 100 }, async (app) => {
       const own = {
