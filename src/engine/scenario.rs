@@ -559,7 +559,8 @@ fn json_version(text: &str) -> Option<u32> {
 }
 
 /// A JSON error as (line, column, message without the position the message repeats).
-fn json_error_parts(e: &serde_json::Error) -> (usize, usize, String) {
+/// A JSON error's line, column and message (without serde's " at line … column …" tail).
+pub fn json_error_parts(e: &serde_json::Error) -> (usize, usize, String) {
     let text = e.to_string();
     let message = text
         .split(" at line ")

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::engine::presets;
-use crate::engine::scenario::{MAX_SAGAS, SCENARIO_VERSION};
+use crate::engine::scenario::{json_error_parts, MAX_SAGAS, SCENARIO_VERSION};
 
 /// The format of the list of lessons (the `sagascope_lessons` field of `index.json`).
 pub const INDEX_VERSION: u32 = 1;
@@ -84,15 +84,11 @@ fn versioned(
         return Err(LessonError::TooLarge(text.len()));
     }
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
+        let (line, column, message) = json_error_parts(&e);
         LessonError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: message
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+            line,
+            column,
+            message,
         }
     })?;
     match value.get(field) {
@@ -112,11 +108,8 @@ fn versioned(
 fn typed<T: DeserializeOwned>(value: Value, place: &str) -> Result<T, LessonError> {
     // Read back through text rather than `from_value`: the text reader is the one scenario files
     // use, so a lesson's scenario and faults do not ship a second copy of every deserializer.
-    serde_json::from_str(&value.to_string()).map_err(|e| {
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or_default();
-        invalid(place, reword(message))
-    })
+    serde_json::from_str(&value.to_string())
+        .map_err(|e| invalid(place, reword(&json_error_parts(&e).2)))
 }
 
 /// serde's messages as sentences: "unknown field `x`, expected one of `a`, `b`" becomes

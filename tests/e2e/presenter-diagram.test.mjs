@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, withPage } from './page.mjs';
-
-const AUDIENCE = 18;
+import { AUDIENCE } from './fonts.mjs';
 
 let browser;
 before(async () => {
