@@ -40,6 +40,32 @@ impl CheckedRun {
         self.monitor.observe(&self.sim);
         true
     }
+
+    /// Like [`CheckedRun::step`], and also returns the run as it stood right after each event
+    /// of the occurrence. `None` if nothing was due.
+    ///
+    /// The invariants are checked between occurrences, the engine's indivisible steps: inside
+    /// one, a message may be sent before its arrival is scheduled, so the moments keep the
+    /// monitor as it was before the occurrence, and what the occurrence broke shows at its end.
+    pub fn step_by_event(&mut self) -> Option<Vec<CheckedRun>> {
+        self.sim.next_timer()?;
+        let before = self.monitor.clone();
+        let moments = self.sim.step_by_event();
+        self.sim.discard_pending_events();
+        self.monitor.observe(&self.sim);
+        Some(
+            moments
+                .into_iter()
+                .map(|mut sim| {
+                    sim.discard_pending_events();
+                    CheckedRun {
+                        sim,
+                        monitor: before.clone(),
+                    }
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Checkpoints and step boundaries of one run.

@@ -6,6 +6,7 @@ use super::*;
 
 impl Player {
     pub(super) fn command(&mut self, command: Command) -> Result<(), PlayerError> {
+        self.settle();
         if self.in_past() {
             // Refuse a command that cannot apply before discarding anything.
             let mut trial = self.at.sim.clone();
@@ -70,8 +71,7 @@ impl Player {
 
     /// Whether a chaos fault is acting.
     pub fn chaos_on(&self) -> bool {
-        self.at
-            .sim
+        self.sim()
             .faults()
             .iter()
             .any(|f| f.active && f.spec.kind() == FaultKind::Chaos)

@@ -89,6 +89,27 @@ pub struct Player {
     stop_before: Option<u64>,
     /// The last fork, until the page has said so.
     fork: Option<Fork>,
+    /// Step shows one event at a time: the run has gone through the whole occurrence (`at`),
+    /// and the page shows it as it stood after one of the occurrence's earlier events.
+    unfolding: Option<Unfolding>,
+}
+
+/// The events of one occurrence, shown one at a time.
+#[derive(Debug, Clone)]
+struct Unfolding {
+    /// The run right after each of the occurrence's events but the last (the last is `at`).
+    moments: Vec<CheckedRun>,
+    /// Which is shown.
+    shown: usize,
+    /// How far the page has shown it (`moments.len()`: to its end, the run itself).
+    seen: usize,
+}
+
+impl Unfolding {
+    /// The furthest moment of the occurrence the page has shown; `None`: its end.
+    fn furthest(&self) -> Option<&CheckedRun> {
+        self.moments.get(self.seen)
+    }
 }
 
 /// The run's latest moment, kept while the page shows an earlier one.
@@ -97,6 +118,9 @@ struct Latest {
     at: CheckedRun,
     clock_ms: f64,
     determinism_checked: bool,
+    /// The instant being shown event by event when the page left it: its furthest event shown
+    /// is the latest moment.
+    unfolding: Option<Unfolding>,
 }
 
 /// A new future: a command given at a past moment replaced what came after it.
@@ -204,6 +228,7 @@ impl Player {
             start_events,
             stop_before: None,
             fork: None,
+            unfolding: None,
         };
 
         Ok(player)
@@ -216,6 +241,7 @@ impl Player {
 
     /// Runs forward to a link's moment, paused there (a run already past it stays where it is).
     pub fn reach(&mut self, moment: Playhead) {
+        self.settle();
         match moment {
             Playhead::Start => {}
             Playhead::AtMs(t) => {
@@ -277,34 +303,54 @@ impl Player {
         &self.plan
     }
 
-    /// The simulation (read only).
+    /// The moment shown: the run, or while Step unfolds an occurrence event by event, the run
+    /// as it stood right after the event shown.
+    fn shown(&self) -> &CheckedRun {
+        self.unfolding
+            .as_ref()
+            .and_then(|u| u.moments.get(u.shown))
+            .unwrap_or(&self.at)
+    }
+
+    /// The simulation as shown (read only).
     pub fn sim(&self) -> &Simulation {
-        &self.at.sim
+        &self.shown().sim
     }
 
     /// Everything a view needs, now.
     pub fn snapshot(&self) -> Snapshot {
-        self.at.sim.snapshot()
+        self.shown().sim.snapshot()
     }
 
     /// Simulated now, in whole milliseconds.
     pub fn now_ms(&self) -> u64 {
-        self.at.sim.now_ms()
+        self.shown().sim.now_ms()
     }
 
-    /// How many events have happened.
+    /// How many events have happened (up to the one shown).
     pub fn event_count(&self) -> u64 {
-        self.at.sim.event_count()
+        self.shown().sim.event_count()
     }
 
-    /// Nothing more will happen without a new command.
+    /// Nothing more will happen without a new command (and every event has been shown).
     pub fn is_settled(&self) -> bool {
-        self.at.sim.next_timer().is_none() || self.at.sim.now_ms() >= HORIZON_MS
+        self.unfolding.is_none()
+            && (self.at.sim.next_timer().is_none() || self.at.sim.now_ms() >= HORIZON_MS)
     }
 
-    /// Every invariant's status so far.
+    /// Every invariant's status at the moment shown.
     pub fn invariants(&self) -> Vec<InvariantStatus> {
-        self.at.monitor.report()
+        self.shown().monitor.report()
+    }
+
+    /// Whether Step is showing an occurrence's events one by one (and has more to show).
+    pub fn mid_instant(&self) -> bool {
+        self.unfolding.is_some()
+    }
+
+    /// Shows the whole of an occurrence being unfolded (before anything else moves the run).
+    fn settle(&mut self) {
+        self.unfolding = None;
     }
 
     /// Whether a fault of this run came from the user's plan.
@@ -315,9 +361,22 @@ impl Player {
     /// Runs one occurrence, then the monitor; `false` if nothing was due or predict mode asked
     /// to stop before it.
     fn step_once(&mut self) -> bool {
-        if self.at_stop() || !self.at.step() {
-            return false;
+        self.step_occurrence(false).is_some()
+    }
+
+    /// Runs one occurrence, then the monitor; with `by_event`, also returns the run as it stood
+    /// after each of its events. `None` if nothing was due or predict mode asked to stop.
+    fn step_occurrence(&mut self, by_event: bool) -> Option<Vec<CheckedRun>> {
+        if self.at_stop() {
+            return None;
         }
+        let moments = if by_event {
+            self.at.step_by_event()?
+        } else if self.at.step() {
+            Vec::new()
+        } else {
+            return None;
+        };
         match &self.latest {
             // Playing on from the past has caught up with the latest moment: it is the same run.
             Some(l) if self.at.sim.event_count() >= l.at.sim.event_count() => self.latest = None,
@@ -328,12 +387,13 @@ impl Player {
                 }
             }
         }
-        true
+        Some(moments)
     }
 
-    /// Whether the run stands just before the step predict mode asked to stop at.
+    /// Whether the run stands just before the step predict mode asked to stop at (with every
+    /// event before it shown).
     pub fn at_stop(&self) -> bool {
-        self.stop_before == Some(self.at.sim.event_count())
+        self.unfolding.is_none() && self.stop_before == Some(self.at.sim.event_count())
     }
 
     /// Stop before the step that begins with `events` events (or nowhere).
@@ -390,6 +450,7 @@ impl Player {
     /// Moves simulated time on by `sim_ms` (real time × speed), running everything due.
     /// Returns how many events happened.
     pub fn advance(&mut self, sim_ms: f64) -> u64 {
+        self.settle();
         let before = self.at.sim.event_count();
         let target = (self.clock_ms + sim_ms.max(0.0)).min(HORIZON_MS as f64);
         // Truncation is intended: the engine counts whole milliseconds.
@@ -410,22 +471,89 @@ impl Player {
         self.at.sim.event_count() - before
     }
 
-    /// Runs the next occurrences until at least one event happens (or nothing is due).
-    /// Returns how many events happened.
+    /// Shows exactly one more event: the next of the occurrence being shown event by event,
+    /// or else the first of the next occurrence that has any (running it whole, and showing
+    /// the run as it stood after that event). Returns how many events it showed (0 or 1).
     pub fn step(&mut self) -> u64 {
+        if let Some(u) = &mut self.unfolding {
+            u.shown += 1;
+            u.seen = u.seen.max(u.shown);
+            if u.shown >= u.moments.len() {
+                self.unfolding = None;
+                self.after_change();
+            }
+            return 1;
+        }
+        let before = self.at.sim.event_count();
+        let moments = self.step_to_events();
+        self.unfold(moments, 0, Some(0));
+        self.clock_ms = self.at.sim.now_ms() as f64;
+        self.after_change();
+        self.event_count() - before
+    }
+
+    /// Runs the next occurrences until one of them emits events (or nothing is due); returns
+    /// the run as it stood after each event of that one.
+    fn step_to_events(&mut self) -> Vec<CheckedRun> {
         let before = self.at.sim.event_count();
         // An occurrence can be silent (a poll of an empty queue); a bound keeps this finite.
         for _ in 0..10_000 {
-            if self.at.sim.now_ms() >= HORIZON_MS || !self.step_once() {
+            if self.at.sim.now_ms() >= HORIZON_MS {
                 break;
             }
-            if self.at.sim.event_count() > before {
+            let Some(moments) = self.step_occurrence(true) else {
                 break;
+            };
+            if self.at.sim.event_count() > before {
+                return moments;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Shows the occurrence just run event by event, from its event number `shown` (the last
+    /// event's moment is the run itself). `seen`: how far the page had shown it (`None`: all).
+    fn unfold(&mut self, mut moments: Vec<CheckedRun>, shown: usize, seen: Option<usize>) {
+        moments.pop();
+        let seen = seen.unwrap_or(moments.len()).max(shown);
+        self.unfolding = (shown < moments.len()).then_some(Unfolding {
+            moments,
+            shown,
+            seen,
+        });
+    }
+
+    /// Runs everything due at the next moment of simulated time that has any event (finishing
+    /// first the moment being shown event by event, if one is). Returns how many events it
+    /// showed.
+    pub fn step_instant(&mut self) -> u64 {
+        let before = self.event_count();
+        if self.unfolding.take().is_some() {
+            let now = self.at.sim.now_ms();
+            while self.at.sim.next_timer().is_some_and(|t| t <= now) {
+                if !self.step_once() {
+                    break;
+                }
+            }
+        } else {
+            let start = self.at.sim.event_count();
+            for _ in 0..10_000 {
+                let Some(t) = self.at.sim.next_timer().filter(|&t| t < HORIZON_MS) else {
+                    break;
+                };
+                while self.at.sim.next_timer().is_some_and(|n| n <= t) {
+                    if !self.step_once() {
+                        break;
+                    }
+                }
+                if self.at.sim.event_count() > start || self.at_stop() {
+                    break;
+                }
             }
         }
         self.clock_ms = self.at.sim.now_ms() as f64;
         self.after_change();
-        self.at.sim.event_count() - before
+        self.event_count() - before
     }
 }
 

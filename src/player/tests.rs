@@ -231,10 +231,11 @@ fn looking_ahead_finds_the_step_and_leaves_the_run_alone() {
 fn predict_mode_stops_before_the_step_asked_and_goes_on_when_released() {
     let full = uninterrupted("card-declined", Coordination::Orchestration);
     let mut p = player("card-declined", Coordination::Orchestration);
+    // Where instants begin (a step of the engine begins there).
     let mut starts = Vec::new();
     while !p.is_settled() {
         starts.push(p.sim().event_count());
-        p.step();
+        p.step_instant();
     }
     let stop = starts[starts.len() / 2];
     let mut p = player("card-declined", Coordination::Orchestration);

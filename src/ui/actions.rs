@@ -74,6 +74,8 @@ pub fn apply(page: Page, command: Command, origin: Option<web_sys::Element>) {
         }
         Command::Step => run.step(),
         Command::StepBack => run.step_back(),
+        Command::StepInstant => run.step_instant(),
+        Command::StepBackInstant => run.step_back_instant(),
         Command::First => run.seek(0),
         Command::Latest => run.to_latest(),
         Command::Reset => run.reset(),
@@ -315,7 +317,8 @@ fn close_menus_outside(el: &web_sys::Element) {
 
 /// Acts on the element an event happened in (or its nearest ancestor that sends a command).
 /// Returns whether there was something to do.
-pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
+/// `shift`: Shift was held (a step then moves one instant).
+pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>, shift: bool) -> bool {
     let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
         return false;
     };
@@ -326,6 +329,7 @@ pub fn dispatch(page: Page, target: Option<web_sys::EventTarget>) -> bool {
     let Some(command) = Command::read(|name| found.get_attribute(name)) else {
         return false;
     };
+    let command = if shift { command.with_shift() } else { command };
     if let Ok(Some(menu)) = found.closest("details") {
         // A choice made in a menu closes it; closing only tidies up, the command goes ahead.
         let _ignored = menu.remove_attribute("open");

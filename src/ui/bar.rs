@@ -200,10 +200,12 @@ pub fn Bar(bar: Memo<BarState>) -> impl IntoView {
                 {command_button(Command::Pause, "pause", "btn btn--icon", "Pause (Space)", Some("Pause"),
                     Signal::derive(move || !playing.get()),
                     view! { <span aria-hidden="true">"❚❚"</span> })}
-                {command_button(Command::StepBack, "step-back", "btn btn--icon", "One step back (←)", Some("Step back"),
+                {command_button(Command::StepBack, "step-back", "btn btn--icon",
+                    "One event back (←); with Shift, back to the start of this instant", Some("Step back"),
                     Signal::derive(move || !bar.with(|b| b.can_step_back)),
                     view! { <span aria-hidden="true">"⇤"</span> })}
-                {command_button(Command::Step, "step", "btn", "Run until the next event (→)", None,
+                {command_button(Command::Step, "step", "btn",
+                    "One event forward (→); with Shift, everything at the next instant", None,
                     Signal::derive(move || bar.with(|b| b.settled)),
                     view! { <span aria-hidden="true">"⇥"</span>" Step" })}
                 {command_button(Command::Reset, "reset", "btn btn--icon",

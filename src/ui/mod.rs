@@ -305,6 +305,12 @@ pub fn App() -> impl IntoView {
         }
         if let Some(command) = key_command(&ev.key()) {
             ev.prevent_default();
+            // Shift moves the steps one instant instead of one event.
+            let command = if ev.shift_key() {
+                command.with_shift()
+            } else {
+                command
+            };
             actions::apply(page, command, focused_element());
         }
     });
@@ -387,6 +393,7 @@ pub fn App() -> impl IntoView {
             data-twin=move || run.layout.twin_shown.get().as_str()
             data-presenter=move || run.layout.presenter.get().to_string()
             data-in-past=move || run.in_past().to_string()
+            data-now-ms=move || run.read(Player::now_ms).unwrap_or(0).to_string()
             data-side-by-side=move || run.layout.side_by_side.get().to_string()
             data-coordination=coordination
             data-playing=move || run.clock.playing.get().to_string()
@@ -403,7 +410,7 @@ pub fn App() -> impl IntoView {
                 share::import_file(run, file);
             }
             on:click=move |ev: MouseEvent| {
-                actions::dispatch(page, ev.target());
+                actions::dispatch(page, ev.target(), ev.shift_key());
             }
             on:change=move |ev: Event| actions::control_changed(page, ev.target())
             on:keydown=move |ev: KeyboardEvent| {
@@ -411,7 +418,7 @@ pub fn App() -> impl IntoView {
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .is_some_and(|el| actions::is_native_control(&el));
-                if !own_keys && focus::key_for_a_control(&ev) && actions::dispatch(page, ev.target()) {
+                if !own_keys && focus::key_for_a_control(&ev) && actions::dispatch(page, ev.target(), ev.shift_key()) {
                     ev.prevent_default();
                     // A node opened by keyboard: move into its fault menu.
                     if run.selection.menu.get_untracked().is_some() {

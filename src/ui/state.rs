@@ -209,8 +209,17 @@ impl Run {
         self.clock.playing.set(false);
     }
 
-    /// Runs until the next event, paused.
+    /// Shows exactly one more event, paused.
     pub fn step(&self) {
+        self.step_with(Player::step);
+    }
+
+    /// Runs everything at the next moment of simulated time, paused.
+    pub fn step_instant(&self) {
+        self.step_with(Player::step_instant);
+    }
+
+    fn step_with(&self, step: fn(&mut Player) -> u64) {
         self.clock.playing.set(false);
         self.back_to_live();
         super::lessons::release(*self, false);
@@ -218,7 +227,7 @@ impl Run {
             self.ask();
             return;
         }
-        if self.reader.player.try_update_value(|p| p.step()).is_some() {
+        if self.reader.player.try_update_value(step).is_some() {
             self.sync_twin();
             self.changed();
         }
@@ -229,10 +238,19 @@ impl Run {
         self.replace(Player::restarted);
     }
 
-    /// Goes back one step, paused.
+    /// Goes back one event, paused.
     pub fn step_back(&self) {
+        self.step_back_with(Player::step_back);
+    }
+
+    /// Goes back to the start of the moment of simulated time shown, paused.
+    pub fn step_back_instant(&self) {
+        self.step_back_with(Player::step_back_instant);
+    }
+
+    fn step_back_with(&self, back: fn(&mut Player) -> bool) {
         self.clock.playing.set(false);
-        if self.reader.player.try_update_value(Player::step_back) == Some(true) {
+        if self.reader.player.try_update_value(back) == Some(true) {
             self.moved();
         }
     }

@@ -263,10 +263,14 @@ pub enum Command {
     Pause,
     /// Play or pause (in predict mode: answer first, then continue).
     PlayPause,
-    /// Run until the next event.
+    /// Show exactly one more event.
     Step,
     /// One event back.
     StepBack,
+    /// Everything that happens at the next moment of simulated time (Shift + Step).
+    StepInstant,
+    /// Back to the start of the moment shown (Shift + Step back).
+    StepBackInstant,
     /// To the start of the run.
     First,
     /// To the latest moment.
@@ -372,6 +376,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command with Shift held: the steps move one instant instead of one event.
+    pub fn with_shift(self) -> Command {
+        match self {
+            Command::Step => Command::StepInstant,
+            Command::StepBack => Command::StepBackInstant,
+            other => other,
+        }
+    }
+
     /// The `data-action` name.
     pub fn name(self) -> &'static str {
         match self {
@@ -380,6 +393,8 @@ impl Command {
             Command::PlayPause => "play-pause",
             Command::Step => "step",
             Command::StepBack => "step-back",
+            Command::StepInstant => "step-instant",
+            Command::StepBackInstant => "step-back-instant",
             Command::First => "first",
             Command::Latest => "latest",
             Command::Reset => "reset",
@@ -474,6 +489,8 @@ impl Command {
             | Command::PlayPause
             | Command::Step
             | Command::StepBack
+            | Command::StepInstant
+            | Command::StepBackInstant
             | Command::First
             | Command::Latest
             | Command::Reset
@@ -532,6 +549,8 @@ impl Command {
             "play-pause" => Command::PlayPause,
             "step" => Command::Step,
             "step-back" => Command::StepBack,
+            "step-instant" => Command::StepInstant,
+            "step-back-instant" => Command::StepBackInstant,
             "first" => Command::First,
             "latest" => Command::Latest,
             "reset" => Command::Reset,

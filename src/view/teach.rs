@@ -341,7 +341,11 @@ pub const SHORTCUTS: &[Shortcut] = &[
     },
     Shortcut {
         keys: &["←", "→"],
-        does: "One step back, one step forward",
+        does: "One event back, one event forward",
+    },
+    Shortcut {
+        keys: &["Shift", "←", "→"],
+        does: "One instant back, one instant forward (everything at one moment of time)",
     },
     Shortcut {
         keys: &["Home", "End"],

@@ -113,6 +113,9 @@ export class AppPage {
   async play() { await this.byTestId('play').click(); }
   async pause() { await this.byTestId('pause').click(); }
   async step() { await this.byTestId('step').click(); }
+
+  /** Shift-clicks Step: everything at the next instant of simulated time. */
+  async stepInstant() { await this.byTestId('step').click({ modifiers: ['Shift'] }); }
   async reset() { await this.byTestId('reset').click(); }
 
   /** Picks a preset by id. */
@@ -434,6 +437,9 @@ export class AppPage {
 
   /** Whether an earlier moment than the latest is shown (`<main data-in-past>`). */
   async inPast() { return (await this.root.getAttribute('data-in-past')) === 'true'; }
+
+  /** Simulated time of the moment shown, in milliseconds (`<main data-now-ms>`). */
+  async nowMs() { return Number(await this.root.getAttribute('data-now-ms')); }
 
   /** Whether the clock runs (`<main data-playing>`). */
   async playing() { return (await this.root.getAttribute('data-playing')) === 'true'; }

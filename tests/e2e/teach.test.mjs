@@ -286,6 +286,16 @@ async function checkEveryShortcut(app, focus, { pressesButton = false } = {}) {
   await app.waitForInPast(false);
   assert.equal(await app.eventsShown(), ahead);
 
+  // Shift+→ and Shift+←: one instant forward, back to its start.
+  const instant = await app.eventsShown();
+  await press('Shift+ArrowRight', 'Shift');
+  const after = await eventsOtherThan(app, instant);
+  assert.ok(after > instant);
+  await press('Shift+ArrowLeft', 'Shift');
+  assert.ok(await eventsOtherThan(app, after) <= instant, 'Shift+← undoes Shift+→');
+  await press('End');
+  await app.waitForInPast(false);
+
   // [ and ]: the speed list moves one notch.
   const speed = await app.speed();
   await press(']');
@@ -555,8 +565,8 @@ describe('the views', () => {
       // Scrolled back by the reader, the view stays put while stepping; playing follows again.
       await app.press('Home');
       await app.waitForEventsShown(1);
-      // Enough steps for the rows to overflow the pane; the view follows them.
-      for (let i = 0; i < 18; i += 1) await app.step();
+      // Enough instants for the rows to overflow the pane; the view follows them.
+      for (let i = 0; i < 18; i += 1) await app.stepInstant();
       await app.waitForPaneAtEnd({ scrolled: true });
       await app.wheelPane(-5000);
       await app.waitForPaneAtTop();

@@ -64,6 +64,16 @@ impl Simulation {
             return;
         };
         self.set_message_state(message.id, MessageState::Queued);
+        let vanishes = crate::engine::defect::vanishes_from_queue(self.defect, &message);
+        if !vanishes {
+            self.queues[service.index()].push(QueuedMessage {
+                message: message.id,
+                saga: message.saga,
+                event: name,
+                receive_count: 0,
+                visible_at_ms: self.now_ms,
+            });
+        }
         self.emit(
             Some(message.saga),
             EventKind::Enqueued {
@@ -71,17 +81,9 @@ impl Simulation {
                 message: message.id,
             },
         );
-        if crate::engine::defect::vanishes_from_queue(self.defect, &message) {
-            return;
+        if !vanishes {
+            self.schedule_seq(self.now_ms, Occurrence::Poll(service));
         }
-        self.queues[service.index()].push(QueuedMessage {
-            message: message.id,
-            saga: message.saga,
-            event: name,
-            receive_count: 0,
-            visible_at_ms: self.now_ms,
-        });
-        self.schedule_seq(self.now_ms, Occurrence::Poll(service));
     }
 
     /// The service's consumer receives every visible message.
@@ -106,6 +108,11 @@ impl Simulation {
             entry.receive_count += 1;
             let (message, saga, event, count) =
                 (entry.message, entry.saga, entry.event, entry.receive_count);
+            let poisoned = count > max_receives;
+            if !poisoned {
+                // Received, and hidden from other consumers for the visibility timeout.
+                entry.visible_at_ms = now + visibility;
+            }
             self.emit(
                 Some(saga),
                 EventKind::Received {
@@ -114,12 +121,11 @@ impl Simulation {
                     receive_count: count,
                 },
             );
-            if count > max_receives {
+            if poisoned {
                 let entry = self.queues[service.index()].remove(i);
                 self.dead_letter(service, entry);
                 continue;
             }
-            self.queues[service.index()][i].visible_at_ms = now + visibility;
             if let Some(task) =
                 Reaction::of(event, service, &self.scenario.definition).and_then(Reaction::task)
             {
@@ -139,6 +145,9 @@ impl Simulation {
     fn dead_letter(&mut self, service: ServiceId, entry: QueuedMessage) {
         let (saga, message) = (entry.saga, entry.message);
         self.set_message_state(message, MessageState::DeadLettered);
+        let task =
+            Reaction::of(entry.event, service, &self.scenario.definition).and_then(Reaction::task);
+        self.dead_letters.push((service, entry));
         self.emit(
             Some(saga),
             EventKind::DeadLettered {
@@ -146,9 +155,6 @@ impl Simulation {
                 message,
             },
         );
-        let task =
-            Reaction::of(entry.event, service, &self.scenario.definition).and_then(Reaction::task);
-        self.dead_letters.push((service, entry));
         let Some(task) = task else {
             return;
         };
@@ -200,12 +206,18 @@ impl Simulation {
     }
 
     pub(super) fn redrive_dead_letters(&mut self) {
-        let letters = std::mem::take(&mut self.dead_letters);
-        for (service, mut entry) in letters {
+        // One letter at a time, each back in its queue (and its saga going on) as its event
+        // tells.
+        while !self.dead_letters.is_empty() {
+            let (service, mut entry) = self.dead_letters.remove(0);
             entry.receive_count = 0;
             entry.visible_at_ms = self.now_ms;
             let (saga, message) = (entry.saga, entry.message);
             self.set_message_state(message, MessageState::Queued);
+            let task = Reaction::of(entry.event, service, &self.scenario.definition)
+                .and_then(Reaction::task);
+            self.queues[service.index()].push(entry);
+            self.resume(saga, task);
             self.emit(
                 Some(saga),
                 EventKind::Redriven {
@@ -213,10 +225,6 @@ impl Simulation {
                     message,
                 },
             );
-            let task = Reaction::of(entry.event, service, &self.scenario.definition)
-                .and_then(Reaction::task);
-            self.resume(saga, task);
-            self.queues[service.index()].push(entry);
             self.schedule_seq(self.now_ms, Occurrence::Poll(service));
         }
     }

@@ -120,12 +120,15 @@ impl Simulation {
     }
 
     fn request_cancel(&mut self, saga: SagaId) {
-        self.emit(Some(saga), EventKind::CancelRequested);
-        if crate::engine::defect::ignores_cancel(self.defect) {
-            return;
+        let ignored = crate::engine::defect::ignores_cancel(self.defect);
+        if !ignored {
+            if let Some(record) = self.sagas.get_mut(saga) {
+                record.cancel_requested = true;
+            }
         }
-        if let Some(record) = self.sagas.get_mut(saga) {
-            record.cancel_requested = true;
+        self.emit(Some(saga), EventKind::CancelRequested);
+        if ignored {
+            return;
         }
         self.customer_request(saga, EventName::CancelRequested);
     }

@@ -111,6 +111,9 @@ pub struct Simulation {
     /// stays until the saga completes or is compensated, so no other saga acts on its update
     /// while it may still be undone.
     holds: Vec<(super::shared::Record, SagaId)>,
+    /// While [`Simulation::step_by_event`] runs: the world as it stood right after each event
+    /// of the occurrence, as the event was emitted.
+    moments: Option<Vec<Simulation>>,
 }
 
 impl Simulation {
@@ -144,6 +147,7 @@ impl Simulation {
             reads: Vec::new(),
             locks: Vec::new(),
             holds: Vec::new(),
+            moments: None,
             scenario,
         };
         sim.tables.shared = super::shared::SharedTables::new(&sim.scenario.shared);
@@ -291,6 +295,16 @@ impl Simulation {
         true
     }
 
+    /// Like [`Simulation::step`], and also returns the world as it stood right after each event
+    /// the occurrence emitted, in order (empty if it emitted none or nothing was due). Handlers
+    /// change the world before they emit the event that tells of the change, so each moment
+    /// shows what its event says (`tests/one_event.rs` checks this for every preset).
+    pub fn step_by_event(&mut self) -> Vec<Simulation> {
+        self.moments = Some(Vec::new());
+        self.step();
+        self.moments.take().unwrap_or_default()
+    }
+
     /// Runs until nothing is due or `limit_ms` is passed; returns the number of steps taken.
     pub fn drive(&mut self, limit_ms: u64) -> usize {
         let mut steps = 0;
@@ -355,6 +369,10 @@ impl Simulation {
             self.trace.push(event.clone());
         }
         self.pending_events.push_back(event);
+        if let Some(mut moments) = self.moments.take() {
+            moments.push(self.clone());
+            self.moments = Some(moments);
+        }
     }
 
     /// Drops undrained events (for callers that read the trace instead).

@@ -27,6 +27,8 @@ fn every_command() -> Vec<Command> {
         Command::PlayPause,
         Command::Step,
         Command::StepBack,
+        Command::StepInstant,
+        Command::StepBackInstant,
         Command::First,
         Command::Latest,
         Command::Reset,
