@@ -188,11 +188,16 @@ describe('a class does not trip (2)', () => {
         await app.setView('gantt');
         const lanes = await app.page.evaluate(() => ({
           a: getComputedStyle(document.querySelector('.gantt__lane-chip')).fill,
+          oddRow: getComputedStyle(document.querySelector('.gantt__row--odd')).fill,
           chips: [...document.querySelectorAll('.gantt__lane-label')].map((g) => [g.dataset.saga, getComputedStyle(g.querySelector('.gantt__lane-chip')).fill]),
         }));
         const byLetter = Object.fromEntries(lanes.chips);
         assert.equal(byLetter.A, colours.tokenA);
         assert.equal(byLetter.B, colours.tokenB);
+        // The lanes' chips read on the striped rows (--surface-2) too.
+        for (const c of [byLetter.A, byLetter.B]) {
+          assert.ok(contrast(c, lanes.oddRow) >= 3, `${c} on ${lanes.oddRow}: ${contrast(c, lanes.oddRow).toFixed(2)}`);
+        }
         await app.screenshot(`two-sagas-gantt-${colorScheme}`);
       });
     });
