@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::engine::commit::{commit_run, CommitEvent, CommitEventKind, CommitPlan, TxnId};
 use crate::engine::definition::{SagaDefinition, StepKind};
 use crate::engine::event::{Event, EventKind};
 use crate::engine::message::{SagaId, Task, TaskResult};
@@ -193,6 +194,79 @@ fn double_booking(sim: &Simulation) -> bool {
     })
 }
 
+/// The trace of the run's bookings as transactions of `protocol` meeting `failure`.
+fn commit_trace(
+    sim: &Simulation,
+    protocol: Protocol,
+    failure: CommitPlan,
+) -> Option<Vec<CommitEvent>> {
+    commit_run(sim.scenario(), protocol, failure)
+        .ok()
+        .map(|c| c.trace().to_vec())
+}
+
+/// Whether a participant voted yes, took a lock, and neither decided nor let the lock go:
+/// read from the commit trace's own events.
+fn commit_blocks(trace: &[CommitEvent]) -> bool {
+    let mut voted_yes = BTreeMap::new();
+    let mut decided = Vec::new();
+    let mut locks: BTreeMap<(Option<TxnId>, ServiceId), i64> = BTreeMap::new();
+    for e in trace {
+        let txn = e.txn;
+        match &e.kind {
+            CommitEventKind::Voted {
+                participant,
+                yes: true,
+            } => {
+                voted_yes.insert((txn, *participant), ());
+            }
+            CommitEventKind::Decided { participant, .. } => decided.push((txn, *participant)),
+            CommitEventKind::LockTaken { participant, .. } => {
+                *locks.entry((txn, *participant)).or_default() += 1;
+            }
+            CommitEventKind::LockReleased { participant, .. } => {
+                *locks.entry((txn, *participant)).or_default() -= 1;
+            }
+            _ => {}
+        }
+    }
+    voted_yes
+        .keys()
+        .any(|key| !decided.contains(key) && locks.get(key).is_some_and(|&held| held > 0))
+}
+
+/// Whether every participant that voted in a transaction decided it (no one is in doubt).
+fn none_in_doubt(trace: &[CommitEvent]) -> bool {
+    let decided: Vec<(Option<TxnId>, ServiceId)> = trace
+        .iter()
+        .filter_map(|e| match e.kind {
+            CommitEventKind::Decided { participant, .. } => Some((e.txn, participant)),
+            _ => None,
+        })
+        .collect();
+    trace.iter().all(|e| match e.kind {
+        CommitEventKind::Voted { participant, .. } => decided.contains(&(e.txn, participant)),
+        _ => true,
+    })
+}
+
+/// Whether a transaction has a participant that committed and one that aborted.
+fn commit_splits(trace: &[CommitEvent]) -> bool {
+    let mut seen: BTreeMap<Option<TxnId>, (bool, bool)> = BTreeMap::new();
+    for e in trace {
+        if let CommitEventKind::Decided { commit, .. } = e.kind {
+            let entry = seen.entry(e.txn).or_default();
+            if commit {
+                entry.0 = true;
+            } else {
+                entry.1 = true;
+            }
+        }
+    }
+    seen.values()
+        .any(|&(committed, aborted)| committed && aborted)
+}
+
 fn pivot(def: &SagaDefinition) -> Option<usize> {
     def.steps.iter().position(|s| s.kind == StepKind::Pivot)
 }
@@ -224,6 +298,15 @@ impl Fact {
             Fact::Pivot { step } => pivot(def)
                 .and_then(|p| def.steps.get(p))
                 .is_some_and(|s| s.action == *step),
+            Fact::CommitBlocks { protocol, failure } => {
+                commit_trace(sim, *protocol, *failure).is_some_and(|t| commit_blocks(&t))
+            }
+            Fact::CommitNoneInDoubt { protocol, failure } => {
+                commit_trace(sim, *protocol, *failure).is_some_and(|t| none_in_doubt(&t))
+            }
+            Fact::CommitSplits { protocol, failure } => {
+                commit_trace(sim, *protocol, *failure).is_some_and(|t| commit_splits(&t))
+            }
             Fact::Happens { what, times } => {
                 let n = trace.iter().filter(|e| what.matches(e, def)).count();
                 match times {

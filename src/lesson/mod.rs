@@ -18,6 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::commit::{CommitPlan, Protocol};
 use crate::engine::definition::{Operation, ServiceId};
 use crate::engine::event::Outcome;
 use crate::engine::fault::{FaultKind, FaultSpec};
@@ -148,6 +149,23 @@ pub struct Open {
     /// A whole scenario instead of a preset (with its own style, storage and seed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<Box<Scenario>>,
+    /// Show the run's bookings as atomic transactions in the 2PC / 3PC view instead of the
+    /// saga's diagram.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitOpen>,
+}
+
+/// The 2PC / 3PC view, as a stop opens it: a protocol and the failure it meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitOpen {
+    /// `2pc` or `3pc`.
+    #[serde(with = "names::protocol")]
+    pub protocol: Protocol,
+    /// `none`, `crash` (the coordinator crashes after the votes, back 10 s later),
+    /// `crash-for-good` or `partition`.
+    #[serde(with = "names::commit_plan")]
+    pub failure: CommitPlan,
 }
 
 /// Which events a pause (or a question's check) is about: a kind of event, narrowed by step,
@@ -380,6 +398,38 @@ pub enum Fact {
     Pivot {
         /// The step's action.
         step: Operation,
+    },
+    /// The run's bookings, as transactions of `protocol` meeting `failure`, leave a participant
+    /// blocked: it voted yes, holds its lock, and never learns the decision (within the 60 s
+    /// the view follows).
+    CommitBlocks {
+        /// `2pc` or `3pc`.
+        #[serde(with = "names::protocol")]
+        protocol: Protocol,
+        /// The failure.
+        #[serde(with = "names::commit_plan")]
+        failure: CommitPlan,
+    },
+    /// The run's bookings, as transactions of `protocol` meeting `failure`, leave no one in
+    /// doubt: every participant that voted learns or reaches a decision (within the 60 s the
+    /// view follows).
+    CommitNoneInDoubt {
+        /// `2pc` or `3pc`.
+        #[serde(with = "names::protocol")]
+        protocol: Protocol,
+        /// The failure.
+        #[serde(with = "names::commit_plan")]
+        failure: CommitPlan,
+    },
+    /// The run's bookings, as transactions of `protocol` meeting `failure`, split: one
+    /// participant of a transaction commits while another aborts.
+    CommitSplits {
+        /// `2pc` or `3pc`.
+        #[serde(with = "names::protocol")]
+        protocol: Protocol,
+        /// The failure.
+        #[serde(with = "names::commit_plan")]
+        failure: CommitPlan,
     },
     /// Events like this happen (exactly `times` times, if given; else at least once).
     Happens {

@@ -53,3 +53,48 @@ pub mod safeguard {
         })
     }
 }
+
+/// A commit [`Protocol`](crate::engine::commit::Protocol) by its short name (`2pc`, `3pc`).
+pub mod protocol {
+    use super::*;
+    use crate::engine::commit::Protocol;
+
+    /// Writes the protocol's short name.
+    pub fn serialize<S: Serializer>(protocol: &Protocol, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(protocol.as_str())
+    }
+
+    /// Reads a protocol's short name.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Protocol, D::Error> {
+        let name = String::deserialize(d)?;
+        Protocol::parse(&name).ok_or_else(|| {
+            D::Error::custom(format!(
+                "the protocol {name:?} is not one of {}",
+                names(Protocol::ALL.iter().map(|p| p.as_str()))
+            ))
+        })
+    }
+}
+
+/// A [`CommitPlan`](crate::engine::commit::CommitPlan) (the failure the 2PC / 3PC view
+/// offers) by its short name.
+pub mod commit_plan {
+    use super::*;
+    use crate::engine::commit::CommitPlan;
+
+    /// Writes the plan's short name.
+    pub fn serialize<S: Serializer>(plan: &CommitPlan, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(plan.as_str())
+    }
+
+    /// Reads a plan's short name.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CommitPlan, D::Error> {
+        let name = String::deserialize(d)?;
+        CommitPlan::parse(&name).ok_or_else(|| {
+            D::Error::custom(format!(
+                "the failure {name:?} is not one of {}",
+                names(CommitPlan::ALL.iter().map(|p| p.as_str()))
+            ))
+        })
+    }
+}

@@ -520,7 +520,10 @@ impl Fact {
             | Fact::DeadLetter
             | Fact::DoubleBooking
             | Fact::LostUpdate
-            | Fact::Pivot { .. } => Ok(()),
+            | Fact::Pivot { .. }
+            | Fact::CommitBlocks { .. }
+            | Fact::CommitNoneInDoubt { .. }
+            | Fact::CommitSplits { .. } => Ok(()),
         }
     }
 }

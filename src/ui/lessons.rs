@@ -11,8 +11,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::lesson::{pause_point, Lesson, LessonIndex, LessonRun, Progress, StopKind};
+use crate::lesson::{pause_point, Lesson, LessonIndex, LessonRun, Open, Progress, StopKind};
 use crate::player::Player;
+use crate::view::teach::View;
 
 use super::handles::Overlay;
 use super::state::Run;
@@ -221,9 +222,7 @@ pub fn open_text(run: Run, name: &str, text: &str) {
             let opens_itself = matches!(followed.stop().map(|s| s.kind()), Some(StopKind::Open(_)));
             run.lessons.current.set(Some(followed));
             if let (Some(open), false) = (opened, opens_itself) {
-                release(run, true);
-                run.set_side_by_side(false);
-                run.replace(|_| open.player());
+                open_run(run, &open);
             }
             arrive(run);
             save(run);
@@ -282,12 +281,7 @@ fn arrive(run: Run) {
     };
     let held_here = run.lessons.holding.get_untracked() && run.peek(Player::at_stop) == Some(true);
     match stop.kind() {
-        StopKind::Open(open) => {
-            release(run, true);
-            let open = open.clone();
-            run.set_side_by_side(false);
-            run.replace(|_| open.player());
-        }
+        StopKind::Open(open) => open_run(run, open),
         StopKind::PauseAt(_) if held_here => {}
         StopKind::PauseAt(pattern) => {
             release(run, true);
@@ -308,6 +302,25 @@ fn arrive(run: Run) {
                 hold_at(run, pattern);
             }
         }
+    }
+}
+
+/// Opens a stop's run: one style, the saga's diagram, or the 2PC / 3PC view with the protocol
+/// and failure the stop names.
+fn open_run(run: Run, open: &Open) {
+    release(run, true);
+    run.set_side_by_side(false);
+    let open = open.clone();
+    run.replace(|_| open.player());
+    match open.commit {
+        Some(commit) => {
+            run.layout.commit.set((commit.protocol, commit.failure));
+            run.layout.view.set(View::Commit);
+        }
+        None if run.layout.view.get_untracked() == View::Commit => {
+            run.layout.view.set(View::Diagram);
+        }
+        None => {}
     }
 }
 

@@ -5,6 +5,7 @@
 //! Its buttons send the lesson's commands ([`Command::LessonNext`] and the others), named
 //! through [`Command::attrs`] like every other control.
 
+use crate::engine::commit::CommitPlan;
 use crate::engine::definition::{Operation, SagaDefinition};
 use crate::engine::event::Outcome;
 use crate::engine::message::{saga_letter, Task};
@@ -170,6 +171,21 @@ pub fn fact_text(fact: &Fact) -> String {
             format!("the steps undone{} are {}, in that order", whose(saga), list(&names))
         }
         Fact::Pivot { step } => format!("the pivot is {}", operation_label(*step)),
+        Fact::CommitBlocks { protocol, failure } => format!(
+            "{}, {}: a participant that voted yes is left holding its lock, never told the decision",
+            protocol.label(),
+            failure_words(*failure)
+        ),
+        Fact::CommitNoneInDoubt { protocol, failure } => format!(
+            "{}, {}: no participant is left in doubt; every one that voted reaches a decision",
+            protocol.label(),
+            failure_words(*failure)
+        ),
+        Fact::CommitSplits { protocol, failure } => format!(
+            "{}, {}: one participant commits while another aborts",
+            protocol.label(),
+            failure_words(*failure)
+        ),
         Fact::Happens { what, times } => match times {
             Some(0) => format!("never: {}", pattern_text(what)),
             Some(n) => format!("{n} times: {}", pattern_text(what)),
@@ -188,6 +204,17 @@ fn requires_text(requires: &[SafeguardIs]) -> String {
 
 /// The run an `open` stop starts: "Card declined, orchestrated".
 pub fn open_text(open: &Open) -> String {
+    if let Some(commit) = &open.commit {
+        let run = open_text(&Open {
+            commit: None,
+            ..open.clone()
+        });
+        return format!(
+            "{run}, booked as transactions: {}, {}",
+            commit.protocol.label(),
+            failure_words(commit.failure)
+        );
+    }
     if let Some(scenario) = &open.scenario {
         let name = if scenario.name.trim().is_empty() {
             "a scenario of the lesson's own"
@@ -204,6 +231,16 @@ pub fn open_text(open: &Open) -> String {
     match settings {
         Some(s) => format!("{title}, {}", style_words(s.coordination)),
         None => title.to_string(),
+    }
+}
+
+/// The failure a commit run meets, as the lesson panel words it.
+fn failure_words(plan: CommitPlan) -> &'static str {
+    match plan {
+        CommitPlan::NoFailure => "nothing going wrong",
+        CommitPlan::CrashAfterVotes => "the coordinator crashing after the votes, back 10 s later",
+        CommitPlan::CrashForGood => "the coordinator crashing after the votes, for good",
+        CommitPlan::Partition => "a network partition after the votes",
     }
 }
 

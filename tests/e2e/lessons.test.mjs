@@ -164,6 +164,39 @@ describe('guided lessons', () => {
     });
   });
 
+  test('the atomic commit lesson opens the 2PC / 3PC view with the protocol and failure of each stop', async () => {
+    await withPage(browser, { speed: 100 }, async (app) => {
+      await openLesson(app, 'atomic-commit');
+      const commit = app.byTestId('commit-view');
+      const expected = [
+        [2, '2pc', 'none'],
+        [3, '2pc', 'crash-for-good'],
+        [5, '3pc', 'crash-for-good'],
+        [7, '3pc', 'partition'],
+      ];
+      let at = 1;
+      for (const [stop, protocol, plan] of expected) {
+        while (at < stop) {
+          await app.press('PageDown');
+          at += 1;
+          await waitForStop(app, at);
+        }
+        await commit.waitFor();
+        await app.page.waitForSelector(`[data-testid="commit-view"][data-protocol="${protocol}"][data-plan="${plan}"]`);
+        assert.equal(await app.view(), 'commit', `stop ${stop}`);
+      }
+      await app.screenshot('lesson-atomic-commit-partition');
+      // The last stop opens the saga again: its diagram, not the commit view.
+      while (at < 9) {
+        await app.press('PageDown');
+        at += 1;
+        await waitForStop(app, at);
+      }
+      await app.page.waitForFunction(() => document.querySelector('.diagram__canvas')?.dataset.view === 'diagram');
+      assert.equal(await commit.count(), 0);
+    });
+  });
+
   test('every shipped lesson runs end to end from the keyboard in presenter mode', async () => {
     await withPage(browser, { speed: 100 }, async (app) => {
       await app.press('p');

@@ -133,9 +133,16 @@ pub(super) fn svg(out: &mut Html, scenario: &CommitScenario, trace: &[CommitEven
                     } else {
                         say.label().to_string()
                     };
+                    // Nearer the participant's end: the coordinator's end is where every
+                    // participant's arrow meets, and labels at the middle would crowd there.
+                    let t = match (from, to) {
+                        (Node::Coordinator, _) => 0.7,
+                        (_, Node::Coordinator) => 0.3,
+                        _ => 0.5,
+                    };
                     out.push_svg_text(
                         "commit__label",
-                        ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 3.0),
+                        (x1 + t * (x2 - x1), y1 + t * (y2 - y1) - 3.0),
                         Some("middle"),
                         &label,
                     );
