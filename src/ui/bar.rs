@@ -196,7 +196,7 @@ pub fn Bar(bar: Memo<BarState>) -> impl IntoView {
             <div class="bar__transport" role="group" aria-label="Playback">
                 {command_button(Command::Play, "play", "btn btn--primary", "Play (Space)", None,
                     playing.into(),
-                    view! { <span aria-hidden="true">"▶"</span>" Play" })}
+                    view! { <span aria-hidden="true">"▶"</span><span class="bar__word">" Play"</span> })}
                 {command_button(Command::Pause, "pause", "btn btn--icon", "Pause (Space)", Some("Pause"),
                     Signal::derive(move || !playing.get()),
                     view! { <span aria-hidden="true">"❚❚"</span> })}
@@ -207,7 +207,7 @@ pub fn Bar(bar: Memo<BarState>) -> impl IntoView {
                 {command_button(Command::Step, "step", "btn",
                     "One event forward (→); with Shift, everything at the next instant", None,
                     Signal::derive(move || bar.with(|b| b.settled)),
-                    view! { <span aria-hidden="true">"⇥"</span>" Step" })}
+                    view! { <span aria-hidden="true">"⇥"</span><span class="bar__word">" Step"</span> })}
                 {command_button(Command::Reset, "reset", "btn btn--icon",
                     "Reset: start this run again from 0 s, with your faults (R)", Some("Reset"),
                     Signal::stored(false),
@@ -231,7 +231,7 @@ pub fn Bar(bar: Memo<BarState>) -> impl IntoView {
                     }}
                 </select>
             </label>
-            <label class="bar__field">
+            <label class="bar__field bar__field--seed">
                 <span class="bar__label">"Seed"</span>
                 <input
                     class="bar__seed"

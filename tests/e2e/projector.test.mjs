@@ -54,6 +54,30 @@ describe('presenter mode reads from the back row', () => {
     }
   }
 
+  test('the teacher\'s bar shows every preset\'s whole title at 1280 px, in one row', async () => {
+    await withPage(browser, { preset: 'declined-dirty-read', viewport: { width: 1280, height: 720 } }, async (app) => {
+      await app.press('p');
+      await app.page.waitForSelector('main.app--presenter');
+      const fit = await app.page.evaluate(() => {
+        const select = document.querySelector('[data-control="preset"]');
+        const style = getComputedStyle(select);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        // The text's room: the box less its padding and the arrow (about 20 px).
+        const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+        const cut = [...select.options].filter((o) => ctx.measureText(o.text).width > room).map((o) => o.text);
+        const bar = document.querySelector('.bar');
+        return { cut, room, overflow: bar.scrollWidth - bar.clientWidth, height: bar.getBoundingClientRect().height };
+      });
+      assert.deepEqual(fit.cut, [], `titles cut in ${fit.room} px`);
+      assert.ok(fit.overflow <= 0, `the bar overflows by ${fit.overflow} px`);
+      assert.ok(fit.height < 60, `one row (${fit.height} px)`);
+      // Play and Step keep their names for screen readers.
+      assert.equal(await app.page.getByRole('button', { name: 'Play', exact: true }).count(), 1);
+      assert.match(await app.byTestId('step').textContent(), /Step/);
+    });
+  });
+
   test('the drawer opens on demand with the tables, the log and the monitor, still readable', async () => {
     await withPage(browser, { preset: 'no-semantic-lock', speed: 100 }, async (app) => {
       await presenter(app);
