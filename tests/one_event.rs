@@ -348,3 +348,31 @@ fn the_latest_moment_inside_an_instant_is_the_furthest_event_shown() {
     p.advance(0.0);
     assert_eq!(p.event_count(), whole.event_count());
 }
+
+#[test]
+fn a_link_to_a_moment_inside_an_instant_opens_exactly_there() {
+    use sagascope::share::link::Playhead;
+    for style in STYLES {
+        let mut p = preset_player("restaurant-rejects", style);
+        let mut checked = 0;
+        for i in 0..40 {
+            p.step();
+            if i % 3 == 0 {
+                // Now and then from an earlier moment too.
+                p.step_back();
+            }
+            let moment = p.playhead();
+            if (p.mid_instant() || p.in_past()) && p.event_count() > p.start_events() {
+                assert_eq!(moment, Playhead::Event(p.event_count() - 1), "{style:?}");
+            }
+            let mut there = preset_player("restaurant-rejects", style);
+            there.reach(moment);
+            assert_eq!(there.event_count(), p.event_count(), "{style:?} step {i}");
+            assert_eq!(there.sim().trace(), p.sim().trace(), "{style:?} step {i}");
+            assert_eq!(there.snapshot(), p.snapshot(), "{style:?} step {i}");
+            checked += usize::from(there.mid_instant());
+            p.step();
+        }
+        assert!(checked > 5, "{style:?}: {checked} links inside an instant");
+    }
+}

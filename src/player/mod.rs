@@ -249,16 +249,49 @@ impl Player {
                 self.advance(ahead);
             }
             Playhead::Event(seq) => {
-                while self.at.sim.event_count() <= seq
+                let target = seq.saturating_add(1);
+                while self.at.sim.event_count() < target
                     && self.at.sim.next_timer().is_some_and(|t| t <= HORIZON_MS)
                 {
                     if !self.step_once() {
                         break;
                     }
                 }
+                let end = self.at.sim.event_count();
+                if end > target {
+                    // The event is inside an instant of several: show the run right after it.
+                    if let Some(start) = self.tape().map(|t| t.boundary_before(end)) {
+                        self.seek(start);
+                        if self.at.sim.event_count() == start && target > start {
+                            let moments = self.step_to_events();
+                            let shown = usize::try_from(target - start - 1).unwrap_or(usize::MAX);
+                            self.unfold(moments, shown, Some(shown));
+                        }
+                    }
+                }
                 self.clock_ms = self.at.sim.now_ms() as f64;
                 self.after_change();
             }
+        }
+    }
+
+    /// The moment shown, as a link names it: the start, its time, or (inside an instant, or
+    /// at an earlier moment than the latest) its last event, so that the link opens exactly
+    /// there.
+    pub fn playhead(&self) -> Playhead {
+        let shown = self.event_count();
+        if shown <= self.start_events {
+            // Nothing has happened yet (even if the clock stands past 0 s with nothing due).
+            Playhead::Start
+        } else if self.unfolding.is_some()
+            || self.latest.is_some()
+            || self.at.sim.next_timer().is_some_and(|t| t <= self.now_ms())
+        {
+            // Inside an instant, or earlier than the latest moment: the time alone would open
+            // the instant's end (or the latest moment's).
+            Playhead::Event(shown - 1)
+        } else {
+            Playhead::AtMs(self.now_ms())
         }
     }
 

@@ -27,7 +27,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::player::{Player, PlayerError, RunSettings};
-use crate::share::link::{self, LinkState, Playhead};
+use crate::share::link::{self, LinkState};
 use crate::share::query::{parse_link, speed_label, LinkParams, MAX_SPEED, SPEEDS};
 use crate::view::bar::BarState;
 use crate::view::command::DataTab;
@@ -245,8 +245,7 @@ pub fn App() -> impl IntoView {
         if playing {
             return;
         }
-        let encoded =
-            run.read(|p| link::encode(&LinkState::of_run(p.sim(), Playhead::AtMs(p.now_ms()))));
+        let encoded = run.read(|p| link::encode(&LinkState::of_run(p.sim(), p.playhead())));
         if let Some(Ok(link)) = encoded {
             remember::save(&Remembered {
                 version: remember::VERSION,
@@ -306,7 +305,7 @@ pub fn App() -> impl IntoView {
         if let Some(command) = key_command(&ev.key()) {
             ev.prevent_default();
             // Shift moves the steps one instant instead of one event.
-            let command = if ev.shift_key() {
+            let command = if shift_held(&ev) {
                 command.with_shift()
             } else {
                 command
@@ -410,7 +409,9 @@ pub fn App() -> impl IntoView {
                 share::import_file(run, file);
             }
             on:click=move |ev: MouseEvent| {
-                actions::dispatch(page, ev.target(), ev.shift_key());
+                // A click made by a script may be a plain `Event`, with no Shift key to read.
+                let shift = ev.dyn_ref::<MouseEvent>().is_some_and(MouseEvent::shift_key);
+                actions::dispatch(page, ev.target(), shift);
             }
             on:change=move |ev: Event| actions::control_changed(page, ev.target())
             on:keydown=move |ev: KeyboardEvent| {
@@ -418,7 +419,7 @@ pub fn App() -> impl IntoView {
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .is_some_and(|el| actions::is_native_control(&el));
-                if !own_keys && focus::key_for_a_control(&ev) && actions::dispatch(page, ev.target(), ev.shift_key()) {
+                if !own_keys && focus::key_for_a_control(&ev) && actions::dispatch(page, ev.target(), shift_held(&ev)) {
                     ev.prevent_default();
                     // A node opened by keyboard: move into its fault menu.
                     if run.selection.menu.get_untracked().is_some() {
@@ -485,4 +486,10 @@ fn Fatal(#[prop(into)] message: String) -> impl IntoView {
             }>"Reload"</button>
         </div>
     }
+}
+
+/// Whether Shift was held (`false` for an event a script made without the key's fields).
+fn shift_held(ev: &KeyboardEvent) -> bool {
+    ev.dyn_ref::<KeyboardEvent>()
+        .is_some_and(KeyboardEvent::shift_key)
 }

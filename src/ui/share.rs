@@ -11,7 +11,7 @@ use web_sys::js_sys;
 
 use crate::share::export::{resolve_vars, MAX_TRACE_BYTES};
 use crate::share::import::{read_run_file, Opened};
-use crate::share::link::{self, LinkState, Playhead};
+use crate::share::link::{self, LinkState};
 use crate::share::query::shared_query;
 use crate::share::{asl, commit_export, export, mermaid};
 use crate::view::command::ExportFormat;
@@ -73,7 +73,7 @@ pub fn opened_notice(what: &str, player: &Player) -> String {
 
 /// The link text for the run as it is now (its scenario, commands given so far, and now).
 fn current_link(run: Run) -> Result<String, String> {
-    run.peek(|p| link::encode(&LinkState::of_run(p.sim(), Playhead::AtMs(p.now_ms()))))
+    run.peek(|p| link::encode(&LinkState::of_run(p.sim(), p.playhead())))
         .ok_or_else(|| "The run cannot be read right now.".to_string())?
         .map_err(|e| capitalise(&e.to_string()))
 }
