@@ -136,6 +136,26 @@ fn unknown_names_say_which_stop_and_what_is_known() {
         }),
         r#"stop 1: the field "say" is missing"#
     );
+    // The 2PC / 3PC view a stop opens: its protocol and failure by their short names.
+    let protocol = refused(|v| {
+        stop(v, 1)["open"]["commit"] = json!({ "protocol": "4pc", "failure": "crash" });
+    });
+    assert!(
+        protocol.starts_with(r#"stop 2: the protocol "4pc" is not one of 2pc, 3pc"#),
+        "{protocol}"
+    );
+    let failure = refused(|v| {
+        stop(v, 1)["open"]["commit"] = json!({ "protocol": "3pc", "failure": "meteor" });
+    });
+    assert!(
+        failure.starts_with(
+            r#"stop 2: the failure "meteor" is not one of none, crash, crash-for-good, partition"#
+        ),
+        "{failure}"
+    );
+    let mut opened = good();
+    stop(&mut opened, 1)["open"]["commit"] = json!({ "protocol": "2pc", "failure": "partition" });
+    assert!(Lesson::from_json(&opened.to_string()).is_ok());
 }
 
 #[test]
